@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { authSection } from './sections/auth.js';
+import { logSection } from './sections/log.js';
+import { storeSection } from './sections/store.js';
+import { tcpSection } from './sections/tcp.js';
+
+/**
+ * The one configuration schema. Every key has a default, so `{}` is a complete configuration; the
+ * README's configuration reference is generated from these descriptions (`sheetlog config --docs`).
+ * Sections live in ./sections, one file each.
+ */
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./data').describe('Directory for the SQLite file and other state'),
+    shutdownTimeoutMs: z.number().int().min(100).default(10000).describe('Longest a graceful shutdown may take before connections are cut'),
+    tcp: tcpSection.prefault({}),
+    store: storeSection.prefault({}),
+    auth: authSection.prefault({}),
+    log: logSection.prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+export const storeSection = z
+  .object({
+    file: z.string().min(1).default('sheetlog.db').describe('SQLite file name, relative to the data directory'),
+    synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('FULL').describe('SQLite synchronous pragma; FULL makes every ACK survive power loss'),
+    busyTimeoutMs: z.number().int().min(0).default(5000).describe('How long a write waits for another process (the CLI) holding the lock'),
+    commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit (0: next event-loop turn)'),
+    commitMaxRows: z.number().int().min(1).default(5000).describe('A batch this large is committed at once'),
+    maxBufferRows: z.number().int().min(1).default(2_000_000).describe('Rows not yet delivered to every sink before boards get BUSY'),
+    busyRetryAfterMs: z.number().int().min(1).default(5000).describe('retry-after value sent with BUSY'),
+    retentionHours: z.number().min(0).default(168).describe('Delivered rows older than this are pruned (0: prune as soon as delivered)'),
+    pruneIntervalMs: z.number().int().min(1000).default(60000).describe('How often retention runs'),
+  })
+  .strict();

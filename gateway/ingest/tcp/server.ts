@@ -1,0 +1,103 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { reply } from '../../protocol/replies.js';
+import { TcpConnection, type ConnectionDeps } from './connection.js';
+
+export interface TcpIngestOptions {
+  host: string;
+  port: number;
+  maxConnections: number;
+}
+
+/** How often "connection limit reached" may be logged. */
+const LIMIT_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The TCP listener on port 8090: accepts boards and gives each connection its own handler.
+ * `stop()` stops accepting, lets every connection acknowledge what it received, says BYE and waits.
+ */
+export class TcpIngest {
+  private readonly server: Server;
+  private readonly connections = new Set<TcpConnection>();
+  private nextId = 1;
+  private lastLimitLog = -Infinity;
+  private stopping = false;
+  private whenEmpty: (() => void) | null = null;
+
+  constructor(
+    private readonly options: TcpIngestOptions,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    this.server.listen({ host: this.options.host, port: this.options.port, backlog: 4096 });
+    await once(this.server, 'listening');
+    return this.address();
+  }
+
+  address(): { host: string; port: number } {
+    const a = this.server.address();
+    if (a === null || typeof a === 'string') throw new Error('TCP listener is not listening');
+    return { host: a.address, port: a.port };
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Graceful stop, part 1: no new connections, every connection drains. The caller then commits
+   * what is queued (which sends the last ACKs) and awaits `closed()`.
+   */
+  beginStop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.server.close();
+    for (const c of this.connections) c.shutdown();
+  }
+
+  /** Part 2: resolves when every connection has closed, cutting those still open after timeoutMs. */
+  async closed(timeoutMs: number): Promise<void> {
+    if (this.connections.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.deps.timers.after(timeoutMs, () => {
+        for (const c of this.connections) c.destroy();
+        resolve();
+      });
+      this.whenEmpty = () => {
+        timer.cancel();
+        resolve();
+      };
+    });
+  }
+
+  private onConnection(socket: Socket): void {
+    const { counters } = this.deps;
+    if (this.stopping || this.connections.size >= this.options.maxConnections) {
+      counters.countLimit('TOO_MANY_CONNECTIONS');
+      counters.countErr('TOO_MANY_CONNECTIONS');
+      this.logLimit();
+      socket.on('error', () => {});
+      socket.end(reply.err('TOO_MANY_CONNECTIONS', this.stopping ? 'gateway is shutting down' : `limit of ${this.options.maxConnections} connections reached`));
+      socket.setTimeout(2000, () => socket.destroy());
+      return;
+    }
+    counters.connectionsOpen++;
+    counters.connectionsTotal++;
+    const connection = new TcpConnection(socket, this.deps, this.nextId++, (c) => {
+      this.connections.delete(c);
+      counters.connectionsOpen--;
+      if (this.connections.size === 0) this.whenEmpty?.();
+    });
+    this.connections.add(connection);
+  }
+
+  private logLimit(): void {
+    const now = this.deps.timers.now();
+    if (now - this.lastLimitLog < LIMIT_LOG_INTERVAL_MS) return;
+    this.lastLimitLog = now;
+    this.deps.log.warn({ limit: 'TOO_MANY_CONNECTIONS', max: this.options.maxConnections }, 'connection limit reached; refusing new connections');
+  }
+}

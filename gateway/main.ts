@@ -1,0 +1,51 @@
+import { App } from './app.js';
+import type { Config } from './config/schema.js';
+import { createLogger } from './log.js';
+import { formatDeviceTable } from './report.js';
+
+/**
+ * Runs the gateway until SIGINT/SIGTERM. The only module that touches process signals and exit
+ * codes; everything else is wired in app.ts.
+ */
+export async function runGateway(config: Config): Promise<void> {
+  const log = createLogger(config.log.level);
+  const app = new App(config, { log });
+  const { tcp } = await app.start();
+  log.info({ tcpHost: tcp.host, tcpPort: tcp.port, dataDir: config.dataDir, auth: config.auth.mode }, 'listening');
+  process.stderr.write(banner(tcp.port, config));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: acknowledging what was received, then closing');
+    app
+      .stop()
+      .then((devices) => {
+        process.stderr.write(`\nper-device statistics\n${formatDeviceTable(devices, Date.now())}`);
+        log.info('stopped cleanly');
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        log.fatal({ err: String(e) }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function banner(port: number, config: Config): string {
+  return [
+    '',
+    `sheetlog gateway: boards connect over TCP to port ${port} (data in ${config.dataDir}, auth ${config.auth.mode})`,
+    `  try it:   printf 'HELLO demo-1 secret boot=1 up=0\\nR 1 - temp_c=21.5\\nBYE\\n' | nc 127.0.0.1 ${port}`,
+    `  simulate: npm run fleet -- --devices 20 --rate 1 --gateway 127.0.0.1:${port}`,
+    '  devices:  npx sheetlog devices list',
+    '  stop:     Ctrl-C (readings received are acknowledged before exit)',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,180 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database.js';
+import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
+import { hashToken, tokenMatches } from './token-hash.js';
+
+interface BootState {
+  maxSeq: number;
+  prunedSeq: number;
+  dirty: boolean;
+}
+
+interface DeviceTotals {
+  readings: number;
+  duplicates: number;
+  bytes: number;
+  untrusted: number;
+  lastSeen: number;
+}
+
+export type Outcome = ReadingOutcome | RegisterOutcome | null;
+
+/**
+ * Applies a batch of write operations in ONE transaction and reports each operation's outcome.
+ * Callers must act on outcomes (send ACKs) only after `apply` returned: by then the transaction
+ * has committed.
+ */
+export class BatchWriter {
+  private readonly insertReading: Statement;
+  private readonly selectBoot: Statement;
+  private readonly upsertBoot: Statement;
+  private readonly addTotals: Statement;
+  private readonly ensureDevice: Statement;
+  private readonly selectDevice: Statement;
+  private readonly insertDevice: Statement;
+  private readonly addStats: Statement;
+  private readonly setClock: Statement;
+  private readonly selectClock: Statement;
+  private readonly addError: Statement;
+  private readonly run: (ops: readonly WriteOp[], outcomes: Outcome[]) => void;
+
+  /** The largest reading id written so far (rows above the slowest sink's cursor are the buffer). */
+  highestId: number;
+
+  constructor(db: Db) {
+    this.highestId = (db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number | null }).id ?? 0;
+    this.insertReading = db.prepare(
+      `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
+    );
+    this.selectBoot = db.prepare('SELECT max_seq AS maxSeq, pruned_seq AS prunedSeq FROM boots WHERE device = ? AND boot = ?');
+    this.upsertBoot = db.prepare(
+      `INSERT INTO boots (device, boot, max_seq, first_seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT (device, boot) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)`,
+    );
+    this.ensureDevice = db.prepare(`INSERT INTO devices (id, origin, created_at) VALUES (?, 'open', ?) ON CONFLICT (id) DO NOTHING`);
+    this.addTotals = db.prepare(
+      `UPDATE devices SET readings = readings + ?, duplicates = duplicates + ?, bytes = bytes + ?,
+         clock_untrusted = clock_untrusted + ?, last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?`,
+    );
+    this.selectDevice = db.prepare('SELECT token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
+    this.insertDevice = db.prepare('INSERT INTO devices (id, token_salt, token_hash, origin, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.addStats = db.prepare(
+      `UPDATE devices SET connects = connects + ?, connected_ms = connected_ms + ?, bytes = bytes + ?,
+         board = coalesce(?, board), fw = coalesce(?, fw), last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?`,
+    );
+    this.selectClock = db.prepare('SELECT clock_offset_ms AS offsetMs, clock_at AS at, clock_drift_ppm AS drift FROM devices WHERE id = ?');
+    this.setClock = db.prepare(
+      'UPDATE devices SET clock_offset_ms = ?, clock_rtt_ms = coalesce(?, clock_rtt_ms), clock_drift_ppm = ?, clock_at = ? WHERE id = ?',
+    );
+    this.addError = db.prepare(
+      `INSERT INTO device_errors (device, code, count) VALUES (?, ?, ?)
+       ON CONFLICT (device, code) DO UPDATE SET count = count + excluded.count`,
+    );
+    this.run = db.transaction((ops: readonly WriteOp[], outcomes: Outcome[]) => this.applyAll(ops, outcomes));
+  }
+
+  /** Runs the batch; throws (and rolls back everything) if SQLite fails. */
+  apply(ops: readonly WriteOp[], now: number): Outcome[] {
+    const outcomes: Outcome[] = new Array<Outcome>(ops.length).fill(null);
+    this.now = now;
+    this.run(ops, outcomes);
+    return outcomes;
+  }
+
+  private now = 0;
+
+  private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): void {
+    const boots = new Map<string, BootState>();
+    const totals = new Map<string, DeviceTotals>();
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as WriteOp;
+      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, boots, totals);
+      else if (op.kind === 'register') outcomes[i] = this.register(op.device, op.token, op.origin, op.at);
+      else this.writeStats(op.device, op.delta);
+    }
+    for (const [key, state] of boots) {
+      if (!state.dirty) continue;
+      const sep = key.lastIndexOf('\u0000');
+      this.upsertBoot.run(key.slice(0, sep), Number(key.slice(sep + 1)), state.maxSeq, this.now);
+    }
+    for (const [device, t] of totals) {
+      this.ensureDevice.run(device, this.now);
+      this.addTotals.run(t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen, device);
+    }
+  }
+
+  private writeReading(row: ReadingRow, boots: Map<string, BootState>, totals: Map<string, DeviceTotals>): ReadingOutcome {
+    const key = `${row.device}\u0000${row.boot}`;
+    let boot = boots.get(key);
+    if (boot === undefined) {
+      const found = this.selectBoot.get(row.device, row.boot) as { maxSeq: number; prunedSeq: number } | undefined;
+      boot = { maxSeq: found?.maxSeq ?? 0, prunedSeq: found?.prunedSeq ?? 0, dirty: false };
+      boots.set(key, boot);
+    }
+    let stored = false;
+    // Rows at or below pruned_seq were stored and later pruned by retention: a resend is a duplicate.
+    if (row.seq > boot.prunedSeq) {
+      const info = this.insertReading.run(
+        row.device, row.boot, row.seq, row.ts, row.tsSource, row.deviceTs, row.received, row.fields, row.bytes,
+      );
+      stored = info.changes === 1;
+      if (stored) this.highestId = Number(info.lastInsertRowid);
+    }
+    if (stored && row.seq > boot.maxSeq) {
+      boot.maxSeq = row.seq;
+      boot.dirty = true;
+    }
+    let t = totals.get(row.device);
+    if (t === undefined) {
+      t = { readings: 0, duplicates: 0, bytes: 0, untrusted: 0, lastSeen: 0 };
+      totals.set(row.device, t);
+    }
+    if (stored) t.readings++;
+    else t.duplicates++;
+    t.bytes += row.bytes;
+    if (row.clockUntrusted) t.untrusted++;
+    if (row.received > t.lastSeen) t.lastSeen = row.received;
+    return stored ? 'stored' : 'duplicate';
+  }
+
+  private register(device: string, token: string, origin: 'tofu' | 'open', at: number): RegisterOutcome {
+    const existing = this.selectDevice.get(device) as { salt: Buffer | null; hash: Buffer | null; revokedAt: number | null } | undefined;
+    if (existing === undefined) {
+      const h = origin === 'tofu' ? hashToken(token) : null;
+      this.insertDevice.run(device, h?.salt ?? null, h?.hash ?? null, origin, at);
+      return 'registered';
+    }
+    if (existing.revokedAt !== null) return 'revoked';
+    // A concurrent HELLO registered this id in the same or an earlier batch: the token must match.
+    if (origin === 'open' || existing.salt === null || existing.hash === null) return 'accepted';
+    return tokenMatches(token, { salt: existing.salt, hash: existing.hash }) ? 'accepted' : 'conflict';
+  }
+
+  /**
+   * Keeps the latest clock offset and round trip, and the drift between two offsets at least a
+   * minute apart. A jump larger than 1% of the elapsed time is a reboot (millis restarted), not drift.
+   */
+  private writeClock(device: string, c: ClockSample): void {
+    const prev = this.selectClock.get(device) as { offsetMs: number | null; at: number | null; drift: number | null } | undefined;
+    let drift = prev?.drift ?? null;
+    if (prev?.offsetMs != null && prev.at != null) {
+      const dt = c.at - prev.at;
+      const dOff = c.offsetMs - prev.offsetMs;
+      if (dt >= 60_000) drift = Math.abs(dOff) * 100 < dt ? (dOff * 1e6) / dt : null;
+    }
+    this.setClock.run(c.offsetMs, c.rttMs, drift, c.at, device);
+  }
+
+  private writeStats(device: string, d: StatsDelta): void {
+    // Statistics belong to registered devices only: a refused unknown id must leave no trace rows.
+    if (this.selectDevice.get(device) === undefined) return;
+    if (d.connects || d.connectedMs || d.bytes || d.board || d.fw || d.lastSeen) {
+      this.addStats.run(d.connects ?? 0, d.connectedMs ?? 0, d.bytes ?? 0, d.board ?? null, d.fw ?? null, d.lastSeen ?? 0, device);
+    }
+    if (d.clock) this.writeClock(device, d.clock);
+    if (d.errors) {
+      for (const [code, n] of Object.entries(d.errors)) this.addError.run(device, code, n);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './schema.js';
+import { StoreError } from './errors.js';
+
+export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  path: string;
+  synchronous: Synchronous;
+  busyTimeoutMs: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file in WAL mode, so the CLI can read and write while the
+ * gateway runs, and brings the schema up to date.
+ */
+export function openDatabase(opts: OpenOptions): Db {
+  mkdirSync(dirname(opts.path), { recursive: true });
+  const db = new Database(opts.path);
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (String(mode).toLowerCase() !== 'wal') throw new StoreError('STORE_NO_WAL', `SQLite refused WAL mode (got ${mode})`);
+    db.pragma(`synchronous = ${opts.synchronous}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+function migrate(db: Db): void {
+  const current = schemaVersion(db);
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new StoreError('STORE_TOO_NEW', `the database has schema ${current}; this sheetlog knows up to ${latest}: upgrade sheetlog`);
+  }
+  const apply = db.transaction(() => {
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  });
+  apply.immediate();
+}

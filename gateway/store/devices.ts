@@ -1,0 +1,112 @@
+import type { Db } from './database.js';
+import { StoreError } from './errors.js';
+import { hashToken, newToken, tokenMatches } from './token-hash.js';
+
+const DEVICE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** A device's registry entry as authentication needs it. */
+export interface DeviceCredentials {
+  id: string;
+  salt: Buffer | null;
+  hash: Buffer | null;
+  revokedAt: number | null;
+}
+
+/** A device's registry entry with its statistics (for `devices list`, the API and shutdown). */
+export interface DeviceSummary {
+  id: string;
+  origin: string;
+  createdAt: number;
+  revokedAt: number | null;
+  board: string | null;
+  fw: string | null;
+  lastSeen: number | null;
+  readings: number;
+  duplicates: number;
+  bytes: number;
+  connects: number;
+  connectedMs: number;
+  clockUntrusted: number;
+  clockOffsetMs: number | null;
+  clockRttMs: number | null;
+  clockDriftPpm: number | null;
+  errors: Record<string, number>;
+}
+
+/** The device registry: provisioning (CLI), lookups (auth) and statistics (reports). */
+export class DeviceRegistry {
+  constructor(private readonly db: Db) {}
+
+  find(id: string): DeviceCredentials | undefined {
+    return this.db
+      .prepare('SELECT id, token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?')
+      .get(id) as DeviceCredentials | undefined;
+  }
+
+  /** Whether `token` is the device's token (a device registered with auth off has none). */
+  static tokenAccepted(device: DeviceCredentials, token: string): boolean {
+    if (device.salt === null || device.hash === null) return true;
+    return tokenMatches(token, { salt: device.salt, hash: device.hash });
+  }
+
+  /**
+   * Provisions a device with a new random token and returns the token (shown once, never stored).
+   * A revoked device may be provisioned again; an active one may not (revoke it first).
+   */
+  add(id: string, now: number): string {
+    if (!DEVICE_ID.test(id)) throw new StoreError('DEVICE_ID_INVALID', `device id must match [A-Za-z0-9_.-]{1,64}: ${JSON.stringify(id)}`);
+    const token = newToken();
+    const { salt, hash } = hashToken(token);
+    const tx = this.db.transaction(() => {
+      const existing = this.find(id);
+      if (existing && existing.revokedAt === null) throw new StoreError('DEVICE_EXISTS', `device ${id} is already registered (revoke it first to issue a new token)`);
+      if (existing) {
+        this.db.prepare("UPDATE devices SET token_salt = ?, token_hash = ?, origin = 'cli', revoked_at = NULL WHERE id = ?").run(salt, hash, id);
+      } else {
+        this.db.prepare("INSERT INTO devices (id, token_salt, token_hash, origin, created_at) VALUES (?, ?, ?, 'cli', ?)").run(id, salt, hash, now);
+      }
+    });
+    tx.immediate();
+    return token;
+  }
+
+  revoke(id: string, now: number): void {
+    const info = this.db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+    if (info.changes === 0) {
+      if (this.find(id)) return; // already revoked: revoking is idempotent
+      throw new StoreError('DEVICE_UNKNOWN', `no device ${id}`);
+    }
+  }
+
+  /** Ids revoked at or after `since` (the gateway closes their live connections). */
+  revokedSince(since: number): { id: string; revokedAt: number }[] {
+    return this.db.prepare('SELECT id, revoked_at AS revokedAt FROM devices WHERE revoked_at >= ?').all(since) as { id: string; revokedAt: number }[];
+  }
+
+  list(): DeviceSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
+           readings, duplicates, bytes, connects, connected_ms AS connectedMs, clock_untrusted AS clockUntrusted,
+           clock_offset_ms AS clockOffsetMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm
+         FROM devices ORDER BY id`,
+      )
+      .all() as Omit<DeviceSummary, 'errors'>[];
+    const errors = this.db.prepare('SELECT device, code, count FROM device_errors ORDER BY device, code').all() as {
+      device: string;
+      code: string;
+      count: number;
+    }[];
+    const byDevice = new Map<string, Record<string, number>>();
+    for (const e of errors) {
+      const m = byDevice.get(e.device) ?? {};
+      m[e.code] = e.count;
+      byDevice.set(e.device, m);
+    }
+    return rows.map((r) => ({ ...r, errors: byDevice.get(r.id) ?? {} }));
+  }
+
+  get(id: string): DeviceSummary | undefined {
+    return this.list().find((d) => d.id === id);
+  }
+}

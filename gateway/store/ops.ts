@@ -1,0 +1,57 @@
+/**
+ * What the ingest side asks the store to make durable. Every kind goes through the group
+ * committer, so one transaction (and one fsync) carries readings, registrations and statistics
+ * from all connections, and statistics are updated in the same transactions as the readings.
+ */
+export type TsSource = 'device' | 'uptime' | 'gateway';
+
+export interface ReadingRow {
+  device: string;
+  boot: number;
+  seq: number;
+  /** Epoch ms the reading was taken, as resolved by the gateway. */
+  ts: number;
+  tsSource: TsSource;
+  /** The epoch ms the board sent when the gateway did not trust it; otherwise null. */
+  deviceTs: number | null;
+  received: number;
+  /** The fields as a JSON object text. */
+  fields: string;
+  bytes: number;
+  /** Whether the board's clock value was refused (counted in the device's statistics). */
+  clockUntrusted: boolean;
+}
+
+export type ReadingOutcome = 'stored' | 'duplicate' | 'failed';
+export type RegisterOutcome = 'registered' | 'accepted' | 'conflict' | 'revoked' | 'failed';
+
+export interface ClockSample {
+  offsetMs: number;
+  rttMs: number | null;
+  at: number;
+}
+
+/** Counters added to a device's statistics row. */
+export interface StatsDelta {
+  errors?: Record<string, number>;
+  connects?: number;
+  connectedMs?: number;
+  bytes?: number;
+  clock?: ClockSample;
+  board?: string;
+  fw?: string;
+  lastSeen?: number;
+}
+
+export type WriteOp =
+  | { kind: 'reading'; row: ReadingRow; done: (outcome: ReadingOutcome) => void }
+  | {
+      kind: 'register';
+      device: string;
+      token: string;
+      /** 'tofu': bind the token; 'open' (auth off): register without a token. */
+      origin: 'tofu' | 'open';
+      at: number;
+      done: (outcome: RegisterOutcome) => void;
+    }
+  | { kind: 'stats'; device: string; delta: StatsDelta };

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { Timers } from '../time/timers.js';
+import { BatchWriter } from './batch-writer.js';
+import { SinkCursors } from './cursors.js';
+import { openDatabase, type Db, type Synchronous } from './database.js';
+import { DeviceRegistry } from './devices.js';
+import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
+import { ReadingsQueries } from './readings.js';
+import { Retention } from './retention.js';
+
+export interface StoreSettings {
+  file: string;
+  synchronous: Synchronous;
+  busyTimeoutMs: number;
+  commitDelayMs: number;
+  commitMaxRows: number;
+  maxBufferRows: number;
+  retentionHours: number;
+}
+
+/**
+ * The durable store: SQLite plus the group committer in front of it. One instance per gateway;
+ * the CLI opens the same file with `openDatabase` and the small query classes directly.
+ */
+export class Store {
+  readonly devices: DeviceRegistry;
+  readonly readings: ReadingsQueries;
+  readonly cursors: SinkCursors;
+  readonly committer: GroupCommitter;
+  private readonly writer: BatchWriter;
+  private readonly retention: Retention;
+  private sinks: string[] = [];
+  private minCursor: number | null = null;
+  private closed = false;
+
+  constructor(
+    readonly db: Db,
+    private readonly settings: StoreSettings,
+    private readonly timers: Timers,
+    events: GroupCommitEvents = {},
+  ) {
+    this.devices = new DeviceRegistry(db);
+    this.readings = new ReadingsQueries(db);
+    this.cursors = new SinkCursors(db);
+    this.writer = new BatchWriter(db);
+    this.retention = new Retention(db);
+    this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, events);
+  }
+
+  static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
+    const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs });
+    return new Store(db, settings, timers, events);
+  }
+
+  /** Names the sinks whose cursors hold rows in the buffer (the sync side calls this at start). */
+  useSinks(names: readonly string[]): void {
+    this.sinks = [...names];
+    this.minCursor = this.cursors.minimum(this.sinks);
+  }
+
+  advanceCursor(sink: string, lastId: number): void {
+    this.cursors.advance(sink, lastId, this.timers.now());
+    this.minCursor = this.cursors.minimum(this.sinks);
+  }
+
+  /** Rows stored but not yet delivered to every sink (0 with no sinks). */
+  bufferedRows(): number {
+    return this.minCursor === null ? 0 : Math.max(0, this.writer.highestId - this.minCursor);
+  }
+
+  /** Whether boards must be refused with BUSY. */
+  isFull(): boolean {
+    return this.bufferedRows() >= this.settings.maxBufferRows;
+  }
+
+  get highestId(): number {
+    return this.writer.highestId;
+  }
+
+  /** Applies retention: delivered rows older than the retention period are deleted. */
+  prune(): number {
+    const delivered = this.minCursor ?? this.writer.highestId;
+    return this.retention.prune(delivered, this.timers.now() - this.settings.retentionHours * 3_600_000);
+  }
+
+  /** Commits what is queued and closes the database. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.committer.close();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { App } from '../../gateway/app.js';
+import { deepMerge } from '../../gateway/config/load.js';
+import { configSchema, type Config } from '../../gateway/config/schema.js';
+import { createLogger } from '../../gateway/log.js';
+import type { Timers } from '../../gateway/time/timers.js';
+
+export interface TestApp {
+  app: App;
+  port: number;
+  dataDir: string;
+  config: Config;
+  /** Every log record written so far (parsed JSON). */
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export function tempDir(prefix = 'sheetlog-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts a gateway in this process on a free port with a fresh data directory. */
+export async function startTestApp(overrides: Record<string, unknown> = {}, timers?: Timers, dataDir = tempDir()): Promise<TestApp> {
+  const config = configSchema.parse(deepMerge({ dataDir, tcp: { host: '127.0.0.1', port: 0 } }, overrides));
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const log = createLogger('debug', sink);
+  const app = new App(config, timers ? { log, timers } : { log });
+  const { tcp } = await app.start();
+  let stopped = false;
+  return {
+    app,
+    port: tcp.port,
+    dataDir,
+    config,
+    logs,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
