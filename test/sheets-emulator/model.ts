@@ -1,0 +1,213 @@
+// The emulator's data model: spreadsheets, their sheets (tabs) with grid properties, and
+// sparse cell storage. Plain data plus small functions; no I/O.
+
+import { randomBytes, randomInt } from 'node:crypto';
+import { type Box, type GridBounds, formatA1, parseA1 } from './a1.js';
+import { gridLimitError, invalidArgument, notFound, unableToParseRange } from './errors.js';
+
+export type Scalar = string | number | boolean;
+
+/** A cell format as the API takes it (`userEnteredFormat`): textFormat.bold, numberFormat, ... */
+export type CellFormat = Record<string, unknown>;
+
+export interface NumberFormat {
+  type: string;
+  pattern?: string;
+}
+
+export interface Cell {
+  /** The stored (effective) value. Formulas are not evaluated; see README. */
+  value?: Scalar;
+  /** Set when the cell holds a formula entered with USER_ENTERED ("=..."). */
+  formula?: string;
+  format?: CellFormat;
+}
+
+export type Row = Array<Cell | undefined>;
+
+export interface Sheet {
+  sheetId: number;
+  title: string;
+  index: number;
+  rowCount: number;
+  columnCount: number;
+  frozenRowCount: number;
+  frozenColumnCount: number;
+  rows: Array<Row | undefined>;
+}
+
+export interface Spreadsheet {
+  spreadsheetId: string;
+  title: string;
+  locale: string;
+  timeZone: string;
+  sheets: Sheet[];
+}
+
+export interface GridDefaults {
+  rowCount: number;
+  columnCount: number;
+}
+
+export const DEFAULT_GRID: GridDefaults = { rowCount: 1000, columnCount: 26 };
+/** Google's limit on rowCount * columnCount summed over all sheets of a spreadsheet. */
+export const DEFAULT_MAX_CELLS = 10_000_000;
+
+export interface SheetInit {
+  sheetId?: number;
+  title: string;
+  index: number;
+  rowCount: number;
+  columnCount: number;
+  frozenRowCount?: number;
+  frozenColumnCount?: number;
+}
+
+export function newSheet(init: SheetInit): Sheet {
+  return {
+    sheetId: init.sheetId ?? 0,
+    title: init.title,
+    index: init.index,
+    rowCount: init.rowCount,
+    columnCount: init.columnCount,
+    frozenRowCount: init.frozenRowCount ?? 0,
+    frozenColumnCount: init.frozenColumnCount ?? 0,
+    rows: [],
+  };
+}
+
+/** A new spreadsheet with one `Sheet1` tab whose sheetId is 0, as Google creates them. */
+export function newSpreadsheet(spreadsheetId: string, title: string, grid: GridDefaults): Spreadsheet {
+  return {
+    spreadsheetId,
+    title,
+    locale: 'en_US',
+    timeZone: 'Etc/GMT',
+    sheets: [newSheet({ sheetId: 0, title: 'Sheet1', index: 0, ...grid })],
+  };
+}
+
+/** Google's ids are 44 URL-safe characters. */
+export function newSpreadsheetId(): string {
+  return randomBytes(33).toString('base64url');
+}
+
+/** Google gives new tabs random positive int32 ids; callers must never assume small numbers. */
+export function newSheetId(existing: readonly Sheet[]): number {
+  for (;;) {
+    const id = randomInt(1, 2 ** 31 - 1);
+    if (!existing.some((s) => s.sheetId === id)) return id;
+  }
+}
+
+export function totalCells(spreadsheet: Spreadsheet): number {
+  return spreadsheet.sheets.reduce((sum, s) => sum + s.rowCount * s.columnCount, 0);
+}
+
+export function getCell(sheet: Sheet, row: number, column: number): Cell | undefined {
+  return sheet.rows[row]?.[column];
+}
+
+export function isFilled(sheet: Sheet, row: number, column: number): boolean {
+  const cell = getCell(sheet, row, column);
+  return cell !== undefined && (cell.value !== undefined || cell.formula !== undefined);
+}
+
+/** Returns the cell at (row, column), creating it (and its row) when missing. */
+export function cellForWrite(sheet: Sheet, row: number, column: number): Cell {
+  let r = sheet.rows[row];
+  if (!r) {
+    r = [];
+    sheet.rows[row] = r;
+  }
+  let cell = r[column];
+  if (!cell) {
+    cell = {};
+    r[column] = cell;
+  }
+  return cell;
+}
+
+/** Removes rows and columns that fell outside the grid after it shrank. */
+export function truncateToGrid(sheet: Sheet): void {
+  sheet.rows.length = Math.min(sheet.rows.length, sheet.rowCount);
+  for (const row of sheet.rows) {
+    if (row && row.length > sheet.columnCount) row.length = sheet.columnCount;
+  }
+}
+
+export function findSpreadsheet(spreadsheets: Map<string, Spreadsheet>, id: string): Spreadsheet {
+  const found = spreadsheets.get(id);
+  if (!found) throw notFound();
+  return found;
+}
+
+/** Sheet titles are unique without regard to case, and ranges find them the same way. */
+export function findSheetByTitle(spreadsheet: Spreadsheet, title: string): Sheet | undefined {
+  const lower = title.toLowerCase();
+  return spreadsheet.sheets.find((s) => s.title.toLowerCase() === lower);
+}
+
+export function findSheetById(spreadsheet: Spreadsheet, sheetId: number): Sheet {
+  const sheet = spreadsheet.sheets.find((s) => s.sheetId === sheetId);
+  if (!sheet) throw invalidArgument(`No grid with id: ${sheetId}`);
+  return sheet;
+}
+
+export function firstSheet(spreadsheet: Spreadsheet): Sheet {
+  const sorted = [...spreadsheet.sheets].sort((a, b) => a.index - b.index);
+  const first = sorted[0];
+  if (!first) throw invalidArgument('The spreadsheet has no sheets.');
+  return first;
+}
+
+export interface ResolvedRange {
+  sheet: Sheet;
+  bounds: GridBounds;
+  /** The range text as the caller sent it, for error messages that echo it. */
+  text: string;
+}
+
+/** Resolves A1 text against a spreadsheet; unknown sheets and bad syntax are Google's 400. */
+export function resolveRange(spreadsheet: Spreadsheet, text: string): ResolvedRange {
+  const parsed = parseA1(text);
+  if (!parsed) throw unableToParseRange(text);
+  const sheet = parsed.sheetName === undefined ? firstSheet(spreadsheet) : findSheetByTitle(spreadsheet, parsed.sheetName);
+  if (!sheet) throw unableToParseRange(text);
+  return { sheet, bounds: parsed.bounds, text };
+}
+
+/** Every explicit bound must lie inside the grid, else Google's "exceeds grid limits" 400. */
+export function requireWithinGrid(sheet: Sheet, bounds: GridBounds): void {
+  const outside =
+    (bounds.startRow ?? 0) >= sheet.rowCount ||
+    (bounds.startColumn ?? 0) >= sheet.columnCount ||
+    (bounds.endRow !== undefined && bounds.endRow > sheet.rowCount) ||
+    (bounds.endColumn !== undefined && bounds.endColumn > sheet.columnCount);
+  if (outside) throw gridLimitError(formatA1(sheet.title, bounds), sheet.rowCount, sheet.columnCount);
+}
+
+/** Closes the open sides of a range at the grid's edges. */
+export function clampToGrid(sheet: Sheet, bounds: GridBounds): Box {
+  return {
+    startRow: Math.min(bounds.startRow ?? 0, sheet.rowCount),
+    endRow: Math.min(bounds.endRow ?? sheet.rowCount, sheet.rowCount),
+    startColumn: Math.min(bounds.startColumn ?? 0, sheet.columnCount),
+    endColumn: Math.min(bounds.endColumn ?? sheet.columnCount, sheet.columnCount),
+  };
+}
+
+/** The smallest box holding every non-empty cell, or undefined for an empty sheet. */
+export function usedExtent(sheet: Sheet): Box | undefined {
+  let endRow = 0;
+  let endColumn = 0;
+  sheet.rows.forEach((row, r) => {
+    row?.forEach((_cell, c) => {
+      if (isFilled(sheet, r, c) || getCell(sheet, r, c)?.format) {
+        endRow = Math.max(endRow, r + 1);
+        endColumn = Math.max(endColumn, c + 1);
+      }
+    });
+  });
+  return endRow === 0 ? undefined : { startRow: 0, endRow, startColumn: 0, endColumn };
+}
