@@ -1,0 +1,171 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Store, type StoreSettings } from '../../../gateway/store/store.js';
+import { openDatabase, schemaVersion } from '../../../gateway/store/database.js';
+import type { ReadingOutcome, ReadingRow, RegisterOutcome } from '../../../gateway/store/ops.js';
+import { StoreError } from '../../../gateway/store/errors.js';
+import { tempDir } from '../../helpers/app.js';
+import { ManualTimers } from '../../helpers/manual-timers.js';
+
+const SETTINGS: StoreSettings = {
+  file: 'sheetlog.db',
+  synchronous: 'FULL',
+  busyTimeoutMs: 1000,
+  commitDelayMs: 5,
+  commitMaxRows: 100,
+  maxBufferRows: 1000,
+  retentionHours: 1,
+};
+
+function open(t: { after: (fn: () => void) => void }, settings: Partial<StoreSettings> = {}) {
+  const dir = tempDir();
+  const timers = new ManualTimers();
+  const store = Store.open(dir, { ...SETTINGS, ...settings }, timers);
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { store, timers, dir };
+}
+
+function row(device: string, boot: number, seq: number, received = 0): ReadingRow {
+  return { device, boot, seq, ts: received, tsSource: 'gateway', deviceTs: null, received, fields: '{"x":1}', bytes: 12, clockUntrusted: false };
+}
+
+function enqueueReading(store: Store, r: ReadingRow, outcomes: ReadingOutcome[]): void {
+  store.committer.enqueue({ kind: 'reading', row: r, done: (o) => outcomes.push(o) });
+}
+
+test('group commit: nothing is reported before the commit; the delay or the row count triggers it', (t) => {
+  const { store, timers } = open(t, { commitMaxRows: 3 });
+  const outcomes: ReadingOutcome[] = [];
+  enqueueReading(store, row('a', 1, 1), outcomes);
+  enqueueReading(store, row('a', 1, 2), outcomes);
+  assert.deepEqual(outcomes, [], 'no outcome before the commit');
+  assert.equal(store.readings.count(), 0, 'and nothing committed yet');
+  timers.advance(5);
+  assert.deepEqual(outcomes, ['stored', 'stored']);
+  enqueueReading(store, row('a', 1, 3), outcomes);
+  enqueueReading(store, row('a', 1, 4), outcomes);
+  enqueueReading(store, row('a', 1, 5), outcomes); // the third op fills the batch: committed at once
+  assert.equal(outcomes.length, 5);
+  assert.equal(store.readings.count(), 5);
+});
+
+test('(device, boot, seq) is stored once; the same seq in another boot is a new reading', (t) => {
+  const { store } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  enqueueReading(store, row('a', 1, 1), outcomes);
+  enqueueReading(store, row('a', 1, 1), outcomes); // duplicate inside one batch
+  store.committer.flush();
+  enqueueReading(store, row('a', 1, 1), outcomes); // duplicate in a later batch
+  enqueueReading(store, row('a', 2, 1), outcomes);
+  enqueueReading(store, row('b', 1, 1), outcomes);
+  store.committer.flush();
+  assert.deepEqual(outcomes, ['stored', 'duplicate', 'duplicate', 'stored', 'stored']);
+  assert.equal(store.readings.count(), 3);
+  assert.equal(store.readings.highestSeq('a', 1), 1);
+  const a = store.devices.get('a')!;
+  assert.equal(a.readings, 2);
+  assert.equal(a.duplicates, 2);
+});
+
+test('a failed transaction rolls back the whole batch and reports every reading failed', (t) => {
+  const { store } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  enqueueReading(store, row('a', 1, 1), outcomes);
+  // Sabotage: a trigger makes the second insert fail, as a full disk would.
+  store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON readings WHEN NEW.seq = 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  enqueueReading(store, row('a', 1, 2), outcomes);
+  store.committer.flush();
+  assert.deepEqual(outcomes, ['failed', 'failed']);
+  assert.equal(store.readings.count(), 0, 'reading 1 was rolled back with its batch');
+  store.db.exec('DROP TRIGGER boom');
+  enqueueReading(store, row('a', 1, 1), outcomes);
+  store.committer.flush();
+  assert.equal(outcomes[2], 'stored', 'the committer keeps working after a failure');
+});
+
+test('trust on first use: two HELLOs racing for a new id in one batch; the second token loses', (t) => {
+  const { store } = open(t);
+  const results: RegisterOutcome[] = [];
+  for (const token of ['first', 'first', 'other']) {
+    store.committer.enqueue({ kind: 'register', device: 'new-1', token, origin: 'tofu', at: 1, done: (o) => results.push(o) });
+  }
+  store.committer.flush();
+  assert.deepEqual(results, ['registered', 'accepted', 'conflict']);
+  const creds = store.devices.find('new-1')!;
+  assert.ok(creds.hash && creds.hash.length === 32, 'a hash is stored');
+  const raw = store.db.prepare('SELECT * FROM devices').all();
+  assert.ok(!JSON.stringify(raw).includes('first'), 'the token itself is never stored');
+});
+
+test('retention prunes delivered old rows, and a resent pruned reading is still a duplicate', (t) => {
+  const { store, timers } = open(t, { retentionHours: 1 });
+  store.useSinks(['csv']);
+  const outcomes: ReadingOutcome[] = [];
+  const t0 = timers.now();
+  for (let seq = 1; seq <= 10; seq++) enqueueReading(store, row('a', 7, seq, t0), outcomes);
+  store.committer.flush();
+  assert.equal(store.bufferedRows(), 10);
+  store.advanceCursor('csv', 6);
+  assert.equal(store.bufferedRows(), 4);
+  assert.equal(store.prune(), 0, 'too young to prune');
+  timers.advance(2 * 3_600_000);
+  assert.equal(store.prune(), 6, 'only delivered rows are pruned');
+  assert.equal(store.readings.count(), 4);
+  enqueueReading(store, row('a', 7, 3, timers.now()), outcomes);
+  store.committer.flush();
+  assert.equal(outcomes.at(-1), 'duplicate');
+  assert.equal(store.readings.count(), 4);
+  assert.equal(store.readings.highestSeq('a', 7), 10);
+});
+
+test('the buffer limit: isFull once undelivered rows reach maxBufferRows; no sinks means no buffer', (t) => {
+  const { store } = open(t, { maxBufferRows: 3 });
+  const outcomes: ReadingOutcome[] = [];
+  for (let seq = 1; seq <= 3; seq++) enqueueReading(store, row('a', 1, seq), outcomes);
+  store.committer.flush();
+  assert.equal(store.isFull(), false, 'without sinks nothing waits for delivery');
+  store.useSinks(['csv']);
+  assert.equal(store.isFull(), true);
+  store.advanceCursor('csv', 1);
+  assert.equal(store.isFull(), false);
+});
+
+test('devices: add prints a token that authenticates, revoke is recorded, list carries statistics', (t) => {
+  const { store } = open(t);
+  const token = store.devices.add('lab-1', 1000);
+  assert.match(token, /^[A-Za-z0-9_-]{24}$/);
+  assert.throws(() => store.devices.add('lab-1', 1001), (e: unknown) => e instanceof StoreError && e.code === 'DEVICE_EXISTS');
+  assert.throws(() => store.devices.add('bad id', 1001), (e: unknown) => e instanceof StoreError && e.code === 'DEVICE_ID_INVALID');
+  store.committer.enqueue({ kind: 'stats', device: 'lab-1', delta: { errors: { BAD_VALUE: 2 }, connects: 1 } });
+  store.committer.enqueue({ kind: 'stats', device: 'ghost', delta: { errors: { AUTH_FAILED: 1 } } });
+  store.committer.flush();
+  const listed = store.devices.list();
+  assert.deepEqual(listed.map((d) => d.id), ['lab-1'], 'statistics for an unknown id create no device');
+  assert.deepEqual(listed[0]!.errors, { BAD_VALUE: 2 });
+  store.devices.revoke('lab-1', 2000);
+  store.devices.revoke('lab-1', 3000);
+  assert.equal(store.devices.get('lab-1')!.revokedAt, 2000, 'revoke is idempotent');
+  assert.throws(() => store.devices.revoke('nope', 1), (e: unknown) => e instanceof StoreError && e.code === 'DEVICE_UNKNOWN');
+  const again = store.devices.add('lab-1', 4000);
+  assert.notEqual(again, token, 'a revoked device can be provisioned again with a new token');
+});
+
+test('migrations: a new file gets the latest schema; a file from a newer sheetlog is refused', () => {
+  const dir = tempDir();
+  const path = join(dir, 'x.db');
+  const db = openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 100 });
+  assert.ok(schemaVersion(db) >= 1);
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  db.close();
+  const raw = new Database(path);
+  raw.pragma('user_version = 999');
+  raw.close();
+  assert.throws(() => openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 100 }), (e: unknown) => e instanceof StoreError && e.code === 'STORE_TOO_NEW');
+  rmSync(dir, { recursive: true, force: true });
+});
