@@ -1,0 +1,71 @@
+import type { BackoffOptions } from './backoff.js';
+
+/**
+ * What distinguishes the simulated boards. Buffer sizes follow the sketches' RAM budget: a buffered
+ * reading is a seq, a timestamp and a handful of floats (~48 bytes in the sketches' struct), so an
+ * ESP8266 (about 40 KB of heap left beside the Wi-Fi stack) keeps 256 of them and a Feather M0
+ * (32 KB of SRAM in total, WiFi101 using a good part of it) keeps 128.
+ */
+export type ProfileName = 'esp8266' | 'feather-m0';
+export const PROFILE_NAMES: readonly ProfileName[] = ['esp8266', 'feather-m0'];
+
+export interface Profile {
+  name: ProfileName;
+  /** HELLO `board=`. */
+  board: string;
+  /** Unacknowledged readings kept in RAM; when full the oldest is dropped. */
+  bufferCapacity: number;
+  /** Time between two readings, in board milliseconds (a fleet's --rate overrides it). */
+  samplePeriodMs: number;
+  /** Wi-Fi and TCP reconnect delays. */
+  backoff: BackoffOptions;
+  /** Crystal tolerance: each board draws its drift uniformly from ±driftPpm. */
+  driftPpm: number;
+  /** Give up on a TCP connect that has not opened after this long. */
+  connectTimeoutMs: number;
+  /** Give up when `HELLO OK` has not come this long after HELLO. */
+  helloTimeoutMs: number;
+  /** Readings sent and nothing at all received for this long: the link is presumed dead. */
+  replyTimeoutMs: number;
+  /** Send `PING` after this long without sending anything (the gateway's idle limit is 120 s). */
+  keepaliveMs: number;
+  /** After BUSY, a closing ERR or BYE from the gateway, wait this long for the close before closing. */
+  closeWaitMs: number;
+  /** `T` requests per round (best round trip wins) and board time between rounds. */
+  timeSync: { samples: number; resyncMs: number };
+}
+
+const COMMON = {
+  connectTimeoutMs: 10_000,
+  helloTimeoutMs: 10_000,
+  replyTimeoutMs: 30_000,
+  keepaliveMs: 60_000,
+  closeWaitMs: 10_000,
+  timeSync: { samples: 3, resyncMs: 3_600_000 },
+} as const;
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  esp8266: {
+    ...COMMON,
+    name: 'esp8266',
+    board: 'esp8266',
+    bufferCapacity: 256,
+    samplePeriodMs: 10_000,
+    backoff: { minMs: 500, maxMs: 30_000, factor: 2 },
+    driftPpm: 40,
+  },
+  'feather-m0': {
+    ...COMMON,
+    name: 'feather-m0',
+    board: 'feather-m0',
+    bufferCapacity: 128,
+    samplePeriodMs: 30_000,
+    // The WINC1500 takes longer to associate; its sketch starts backing off at one second.
+    backoff: { minMs: 1_000, maxMs: 60_000, factor: 2 },
+    driftPpm: 20,
+  },
+};
+
+export function isProfileName(name: string): name is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(name);
+}
