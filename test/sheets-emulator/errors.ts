@@ -76,10 +76,38 @@ export function unavailableError(): ApiError {
   return new ApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
 }
 
-/** Raised for a malformed `--faults` / control-endpoint spec; never reaches a Sheets client. */
-export class FaultSpecError extends Error {
+/** Raised for a malformed `--faults` / `--quota` spec or control-endpoint body; never reaches a Sheets client. */
+export class SpecError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'FaultSpecError';
+    this.name = 'SpecError';
   }
+}
+
+const AUTH_HELP = 'Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+
+function errorInfo(reason: string, rpcMethod: string): unknown {
+  return {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason,
+    domain: 'googleapis.com',
+    metadata: { method: `google.apps.sheets.v4.SpreadsheetsService.${rpcMethod}`, service: 'sheets.googleapis.com' },
+  };
+}
+
+/** Google's 401 for a call without a usable bearer token, with its WWW-Authenticate header. */
+export function unauthenticated(reason: 'missing' | 'invalid' | 'expired', rpcMethod: string): ApiError {
+  const realm = 'Bearer realm="https://accounts.google.com/"';
+  if (reason === 'missing') {
+    return new ApiError(401, 'UNAUTHENTICATED', `Request is missing required authentication credential. ${AUTH_HELP}`, [errorInfo('CREDENTIALS_MISSING', rpcMethod)], { 'www-authenticate': realm });
+  }
+  const info = errorInfo(reason === 'expired' ? 'ACCESS_TOKEN_EXPIRED' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED', rpcMethod);
+  return new ApiError(401, 'UNAUTHENTICATED', `Request had invalid authentication credentials. ${AUTH_HELP}`, [info], { 'www-authenticate': `${realm}, error="invalid_token"` });
+}
+
+/** Google's 403 for a token whose scopes do not cover the call. */
+export function insufficientScopes(rpcMethod: string, needed: string): ApiError {
+  return new ApiError(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.', [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', rpcMethod)], {
+    'www-authenticate': `Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="${needed}"`,
+  });
 }

@@ -188,9 +188,9 @@ export function valuesAppend(data: SheetsData, spreadsheetId: string, range: str
   makeRoom(data, spreadsheet, plan, insert);
   applyWrite(plan);
   const render = responseRender(query.get('includeValuesInResponse'), query.get('responseValueRenderOption'), query.get('responseDateTimeRenderOption'));
-  const result: AppendValuesJson = { spreadsheetId, updates: updateSummary(spreadsheetId, plan, render) };
-  if (target.table) result.tableRange = formatA1(sheet.title, target.table);
-  return result;
+  // Key order as Google's: spreadsheetId, tableRange (only when a table was found), updates.
+  const tableRange = target.table ? { tableRange: formatA1(sheet.title, target.table) } : {};
+  return { spreadsheetId, ...tableRange, updates: updateSummary(spreadsheetId, plan, render) };
 }
 
 export function valuesClear(data: SheetsData, spreadsheetId: string, range: string): { spreadsheetId: string; clearedRange: string } {

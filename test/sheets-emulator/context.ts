@@ -1,0 +1,95 @@
+// Everything one emulator instance owns, created by its factory: the data, the OAuth
+// authority, quotas, faults, the clock and the request log. Nothing lives at module level,
+// so several emulators can run side by side in one test process.
+
+import type { EmulatorData } from './api-routes.js';
+import type { Authority } from './auth.js';
+import { type FaultInjector, noFaults } from './faults.js';
+import { newSpreadsheet } from './model.js';
+import type { QuotaTracker } from './quota.js';
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Emulator clock time (ms) when the request arrived. */
+  at: number;
+  method: string;
+  path: string;
+  query: string;
+  /** "values.append", "token", ...; "unknown" for URLs that match no method. */
+  operation: string;
+  /** HTTP status sent; 0 when the connection was dropped without a response. */
+  status: number;
+  /** The injected fault, if any: "429", "503", "drop-after-apply", "latency:120" ... */
+  fault?: string;
+  /** Who made the call (service-account email or user), once authenticated. */
+  subject?: string;
+}
+
+/** Keeps the last `capacity` entries so a long soak test cannot grow memory without bound. */
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+  private seq = 0;
+
+  constructor(private readonly capacity = 10_000) {}
+
+  record(entry: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
+    const full = { seq: ++this.seq, ...entry };
+    this.entries.push(full);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    return full;
+  }
+
+  list(): RequestLogEntry[] {
+    return this.entries.map((e) => ({ ...e }));
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+/** The injected clock plus an offset the control endpoint can advance (for out-of-process tests). */
+export class Clock {
+  private offsetMs = 0;
+
+  constructor(private readonly base: () => number) {}
+
+  readonly now = (): number => this.base() + this.offsetMs;
+
+  advance(ms: number): number {
+    this.offsetMs += ms;
+    return this.now();
+  }
+}
+
+export interface EmulatorUrls {
+  url: string;
+  rootUrl: string;
+  tokenUrl: string;
+  authUrl: string;
+}
+
+export interface EmulatorContext {
+  data: EmulatorData;
+  initialSpreadsheetIds: readonly string[];
+  authority: Authority;
+  quotas: QuotaTracker;
+  faults: FaultInjector;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  requestLog: RequestLog;
+}
+
+/** Puts the pre-created spreadsheets back to their fresh state (one empty Sheet1 each). */
+export function resetSpreadsheets(ctx: Pick<EmulatorContext, 'data' | 'initialSpreadsheetIds'>): void {
+  ctx.data.spreadsheets.clear();
+  for (const id of ctx.initialSpreadsheetIds) ctx.data.spreadsheets.set(id, newSpreadsheet(id, `Emulated ${id}`, ctx.data.grid));
+}
+
+/** POST /_emulator/reset: fresh spreadsheets, quota windows, no faults, empty request log. Tokens stay valid. */
+export function resetAll(ctx: EmulatorContext): void {
+  resetSpreadsheets(ctx);
+  ctx.quotas.reset();
+  ctx.faults.configure(noFaults());
+  ctx.requestLog.clear();
+}

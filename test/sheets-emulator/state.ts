@@ -1,0 +1,72 @@
+// JSON snapshots of the emulator's spreadsheets for GET /_emulator/state and emu.state():
+// every tab with its grid properties, its values (unformatted, trimmed like values.get) and
+// every non-empty cell with its value, formatted value and format.
+
+import { cellName } from './a1.js';
+import { formattedValue } from './cell-format.js';
+import { type CellFormat, type Scalar, type Sheet, type Spreadsheet, usedExtent } from './model.js';
+import { readBox } from './value-ranges.js';
+
+export interface CellState {
+  value?: Scalar;
+  formula?: string;
+  formattedValue?: string;
+  format?: CellFormat;
+}
+
+export interface SheetState {
+  sheetId: number;
+  title: string;
+  index: number;
+  gridProperties: { rowCount: number; columnCount: number; frozenRowCount: number; frozenColumnCount: number };
+  /** Row-major values as values.get with UNFORMATTED_VALUE returns them (dates as serial numbers). */
+  values: Scalar[][];
+  /** Non-empty cells by A1 name ("A1", "C12"). */
+  cells: Record<string, CellState>;
+}
+
+export interface SpreadsheetState {
+  spreadsheetId: string;
+  title: string;
+  sheets: SheetState[];
+}
+
+export interface EmulatorState {
+  spreadsheets: SpreadsheetState[];
+}
+
+function sheetState(sheet: Sheet): SheetState {
+  const extent = usedExtent(sheet);
+  const values = extent ? (readBox(sheet, extent, { valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER' }, 'ROWS').values ?? []) : [];
+  const cells: Record<string, CellState> = {};
+  sheet.rows.forEach((row, r) => {
+    row?.forEach((cell, c) => {
+      if (!cell || (cell.value === undefined && cell.formula === undefined && !cell.format)) return;
+      const state: CellState = {};
+      if (cell.value !== undefined) state.value = cell.value;
+      if (cell.formula !== undefined) state.formula = cell.formula;
+      if (cell.value !== undefined || cell.formula !== undefined) state.formattedValue = formattedValue(cell);
+      if (cell.format) state.format = structuredClone(cell.format);
+      cells[cellName(r, c)] = state;
+    });
+  });
+  return {
+    sheetId: sheet.sheetId,
+    title: sheet.title,
+    index: sheet.index,
+    gridProperties: { rowCount: sheet.rowCount, columnCount: sheet.columnCount, frozenRowCount: sheet.frozenRowCount, frozenColumnCount: sheet.frozenColumnCount },
+    values,
+    cells,
+  };
+}
+
+export function snapshot(spreadsheets: Iterable<Spreadsheet>, onlyId?: string): EmulatorState {
+  const list = [...spreadsheets].filter((s) => onlyId === undefined || s.spreadsheetId === onlyId);
+  return {
+    spreadsheets: list.map((s) => ({
+      spreadsheetId: s.spreadsheetId,
+      title: s.title,
+      sheets: [...s.sheets].sort((a, b) => a.index - b.index).map(sheetState),
+    })),
+  };
+}
