@@ -121,15 +121,32 @@ export class TcpConnection implements DeviceSession {
     this.process(this.splitter.push(chunk));
   }
 
+  /**
+   * Handles framed lines in order. While a HELLO is being registered, or while too many readings
+   * await commit, the socket is paused and the rest of the current chunk is held in `backlog`.
+   */
   private process(events: LineEvent[]): void {
     for (let i = 0; i < events.length; i++) {
-      if (this.state === 'authenticating') {
+      if (this.holdingInput()) {
         for (let j = i; j < events.length; j++) this.backlog.push(events[j] as LineEvent);
         return;
       }
       if (this.state === 'draining' || this.state === 'closed') return;
       this.handle(events[i] as LineEvent);
     }
+  }
+
+  private holdingInput(): boolean {
+    return this.state === 'authenticating' || this.backpressured;
+  }
+
+  /** Resumes input after authentication or backpressure: held lines first, then the socket. */
+  private releaseInput(): void {
+    if (this.holdingInput()) return;
+    const held = this.backlog;
+    this.backlog = [];
+    this.process(held);
+    if (!this.holdingInput() && this.state !== 'draining' && this.state !== 'closed') this.socket.resume();
   }
 
   private handle(ev: LineEvent): void {
@@ -203,10 +220,7 @@ export class TcpConnection implements DeviceSession {
     if (outcome === 'registered' || outcome === 'accepted') {
       if (outcome === 'registered') this.log.info({ device: hello.deviceId }, 'device registered on first use');
       this.completeHello(hello);
-      const held = this.backlog;
-      this.backlog = [];
-      if (!this.backpressured) this.socket.resume();
-      this.process(held);
+      this.releaseInput();
       return;
     }
     this.state = 'greeting';
@@ -279,10 +293,6 @@ export class TcpConnection implements DeviceSession {
     }
     this.tracker.settle(ticket, true);
     this.scheduleAck();
-    if (this.backpressured && this.tracker.unsettled <= this.deps.limits.maxUnackedPerConnection / 2) {
-      this.backpressured = false;
-      if (this.state !== 'authenticating') this.socket.resume();
-    }
   }
 
   /** One ACK per connection per commit: every outcome of a batch is settled before this runs. */
@@ -300,6 +310,10 @@ export class TcpConnection implements DeviceSession {
     const ack = this.tracker.advance();
     if (ack !== null) this.send(reply.ack(ack));
     if (this.state === 'draining' && this.tracker.unsettled === 0) this.finish();
+    if (this.backpressured && this.tracker.unsettled <= this.deps.limits.maxUnackedPerConnection / 2) {
+      this.backpressured = false;
+      this.releaseInput();
+    }
   }
 
   // --- time -----------------------------------------------------------------------------------
