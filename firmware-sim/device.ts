@@ -180,6 +180,7 @@ export class Device {
   finish(): Promise<DeviceState> {
     this.stopSampling();
     this.draining = true;
+    if (FINAL_STATES.has(this.stateValue)) return Promise.resolve(this.stateValue);
     const done = new Promise<DeviceState>((resolve) => this.waiters.push(resolve));
     this.checkDrained();
     return done;

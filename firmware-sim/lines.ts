@@ -48,10 +48,14 @@ export class LineSplitter {
       this.tooLong += 1;
       return null;
     }
-    let line = Buffer.concat(this.partial).toString('utf8');
+    let bytes = Buffer.concat(this.partial);
     this.partial = [];
     this.partialBytes = 0;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    return line.length > this.maxLineBytes ? null : line;
+    if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+    if (bytes.length > this.maxLineBytes) {
+      this.tooLong += 1;
+      return null;
+    }
+    return bytes.toString('utf8');
   }
 }

@@ -25,7 +25,8 @@ export class ManualScheduler implements Scheduler {
   }
 
   after(ms: number, fn: () => void): TimerHandle {
-    const entry: Pending = { due: this.time + Math.max(0, ms), order: this.order++, fn, cancelled: false };
+    // Whole milliseconds, never early, like Date.now() and setTimeout.
+    const entry: Pending = { due: this.time + Math.max(0, Math.ceil(ms)), order: this.order++, fn, cancelled: false };
     this.pending.push(entry);
     return {
       cancel: () => {
@@ -36,7 +37,7 @@ export class ManualScheduler implements Scheduler {
 
   /** Moves time forward by ms, running every timer that falls due, in time order. */
   advance(ms: number): void {
-    const end = this.time + ms;
+    const end = this.time + Math.max(0, Math.round(ms));
     for (let next = this.popDue(end); next; next = this.popDue(end)) {
       this.time = next.due;
       next.fn();

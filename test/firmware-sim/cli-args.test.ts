@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCli, stormPeriodMs, UsageError } from '../../firmware-sim/cli-args.js';
+import { parseHostPort } from '../../firmware-sim/transport-tcp.js';
+
+describe('fleet command line', () => {
+  it('parses the documented flags', () => {
+    const c = parseCli(
+      ['--devices', '200', '--rate', '1', '--duration', '60', '--transport', 'tcp', '--gateway', 'gw.local:9000', '--token-file', 't.json',
+        '--drop-links', '0.01', '--garbage', '0.05', '--slow', '--clock-skew', '5000', '--storm', '--kill-after', '100', '--seed', '42'],
+    );
+    assert.deepEqual(
+      { ...c },
+      {
+        devices: 200, rate: 1, durationMs: 60_000, transport: 'tcp', gateway: { host: 'gw.local', port: 9000 }, tokenFile: 't.json',
+        profile: 'mixed', dropLinks: 0.01, garbage: 0.05, slow: true, clockSkewMs: 5000, storm: true, killAfter: 100, seed: 42,
+        drainTimeoutMs: 30_000, checkDb: null, audit: true, help: false,
+      },
+    );
+  });
+
+  it('has defaults, and --duration 0 means until Ctrl-C', () => {
+    const c = parseCli(['--duration', '0']);
+    assert.equal(c.durationMs, null);
+    assert.deepEqual(c.gateway, { host: '127.0.0.1', port: 8090 });
+    assert.equal(c.devices, null);
+  });
+
+  it('rejects unknown flags, positionals and bad values', () => {
+    for (const argv of [['--nope'], ['extra'], ['--devices', '0'], ['--devices', 'many'], ['--rate', '-1'], ['--drop-links', '1'],
+      ['--garbage', '2'], ['--transport', 'udp'], ['--profile', 'uno'], ['--gateway', 'h:99999'], ['--seed', '1.5'], ['--duration', '']]) {
+      assert.throws(() => parseCli(argv), UsageError, argv.join(' '));
+    }
+  });
+
+  it('parses gateway addresses', () => {
+    assert.deepEqual(parseHostPort('8091'), { host: '127.0.0.1', port: 8091 });
+    assert.deepEqual(parseHostPort(':8091'), { host: '127.0.0.1', port: 8091 });
+    assert.deepEqual(parseHostPort('[::1]:8092'), { host: '::1', port: 8092 });
+    assert.deepEqual(parseHostPort('pi.local'), { host: 'pi.local', port: 8090 });
+  });
+
+  it('storms every third of the run, bounded to 1-30 s', () => {
+    assert.equal(stormPeriodMs(60_000), 20_000);
+    assert.equal(stormPeriodMs(1_500), 1_000);
+    assert.equal(stormPeriodMs(600_000), 30_000);
+    assert.equal(stormPeriodMs(null), 30_000);
+  });
+});
