@@ -101,7 +101,7 @@ export class MemoryGateway implements Transport {
 
   open(_deviceId: string, handlers: LinkHandlers): Link {
     let open = true;
-    let boot: Map<number, Set<number>> | null = null;
+    let boot: Set<number> | null = null;
     const splitter = new LineSplitter(4096);
     const send = (line: string) => this.scheduler.after(0, () => open && handlers.onLine(line));
     const closeLater = () =>
