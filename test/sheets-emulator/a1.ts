@@ -28,6 +28,14 @@ export interface ParsedRange {
   /** Sheet title as written (unquoted); undefined when the range names no sheet (= first sheet). */
   sheetName: string | undefined;
   bounds: GridBounds;
+  /** Written as one cell ("A1"): for writes Google treats it as an anchor, not a 1x1 bound. */
+  singleCell?: true;
+}
+
+function withBounds(sheetName: string | undefined, cellPart: string): ParsedRange | undefined {
+  const bounds = parseCellPart(cellPart);
+  if (!bounds) return undefined;
+  return cellPart.includes(':') ? { sheetName, bounds } : { sheetName, bounds, singleCell: true };
 }
 
 interface Endpoint {
@@ -136,20 +144,15 @@ export function parseA1(text: string): ParsedRange | undefined {
     if (!quoted || quoted.name.length === 0) return undefined;
     if (quoted.rest === '') return { sheetName: quoted.name, bounds: {} };
     if (!quoted.rest.startsWith('!')) return undefined;
-    const bounds = parseCellPart(quoted.rest.slice(1));
-    return bounds ? { sheetName: quoted.name, bounds } : undefined;
+    return withBounds(quoted.name, quoted.rest.slice(1));
   }
   const bang = text.lastIndexOf('!');
   if (bang >= 0) {
     const sheetName = text.slice(0, bang);
-    const bounds = parseCellPart(text.slice(bang + 1));
-    if (!sheetName || !bounds) return undefined;
-    return { sheetName, bounds };
+    return sheetName ? withBounds(sheetName, text.slice(bang + 1)) : undefined;
   }
   // No "!": a cell range on the first sheet if it reads as one, otherwise a sheet title.
-  const bounds = parseCellPart(text);
-  if (bounds) return { sheetName: undefined, bounds };
-  return { sheetName: text, bounds: {} };
+  return withBounds(undefined, text) ?? { sheetName: text, bounds: {} };
 }
 
 /**

@@ -166,6 +166,7 @@ export interface ResolvedRange {
   bounds: GridBounds;
   /** The range text as the caller sent it, for error messages that echo it. */
   text: string;
+  singleCell: boolean;
 }
 
 /** Resolves A1 text against a spreadsheet; unknown sheets and bad syntax are Google's 400. */
@@ -174,7 +175,7 @@ export function resolveRange(spreadsheet: Spreadsheet, text: string): ResolvedRa
   if (!parsed) throw unableToParseRange(text);
   const sheet = parsed.sheetName === undefined ? firstSheet(spreadsheet) : findSheetByTitle(spreadsheet, parsed.sheetName);
   if (!sheet) throw unableToParseRange(text);
-  return { sheet, bounds: parsed.bounds, text };
+  return { sheet, bounds: parsed.bounds, text, singleCell: parsed.singleCell === true };
 }
 
 /** Every explicit bound must lie inside the grid, else Google's "exceeds grid limits" 400. */

@@ -85,11 +85,13 @@ function planUpdate(spreadsheet: Spreadsheet, rangeText: string, valueRange: Bod
   const rows = toRowMajor(valueRange['values'], majorDimension, 'values');
   const anchor = { row: resolved.bounds.startRow ?? 0, column: resolved.bounds.startColumn ?? 0 };
   const plan = planWrite(resolved.sheet, anchor, rows, option);
+  // A single cell is where the data starts; any other range also bounds it.
+  const open = resolved.singleCell;
   const target: Box = {
     startRow: anchor.row,
-    endRow: resolved.bounds.endRow ?? Number.POSITIVE_INFINITY,
+    endRow: (open ? undefined : resolved.bounds.endRow) ?? Number.POSITIVE_INFINITY,
     startColumn: anchor.column,
-    endColumn: resolved.bounds.endColumn ?? Number.POSITIVE_INFINITY,
+    endColumn: (open ? undefined : resolved.bounds.endColumn) ?? Number.POSITIVE_INFINITY,
   };
   requireFitsRange(plan, target, rangeText);
   requirePlanInGrid(plan);
