@@ -1,0 +1,241 @@
+#include "Session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "Decimal.h"
+#include "MillisTime.h"
+
+namespace sheetlog {
+
+SessionSettings::SessionSettings(const char* id, const char* tok) : deviceId(id), token(tok) {}
+
+Session::Session(ReadingRing& ring, const SessionSettings& settings)
+    : ring_(ring), settings_(settings), clock_(settings.syncSamples) {
+  line_[0] = '\0';
+}
+
+void Session::begin(uint32_t bootId) {
+  bootId_ = bootId;
+  nextSeq_ = 1;
+  ring_.clear();
+  sent_ = 0;
+}
+
+uint32_t Session::add(const char* fields, uint32_t nowMs) {
+  size_t n = strlen(fields);
+  if (n == 0 || n >= kFieldsCapacity) return 0;
+  Reading r;
+  r.seq = nextSeq_++;
+  r.takenMs = nowMs;
+  r.flags = clock_.known() ? Reading::kTimeKnown : 0;
+  memcpy(r.fields, fields, n + 1);
+  uint32_t dropped = 0;
+  if (ring_.push(r, &dropped)) {
+    if (sent_ > 0) --sent_;  // the oldest entry, if any was sent, was the first sent
+    ++stats_.overflowed;
+    logf("overflow: dropped seq=%lu", static_cast<unsigned long>(dropped));
+  }
+  return r.seq;
+}
+
+// --- link lifecycle --------------------------------------------------------------------------
+
+bool Session::sendHello(LineOut& out, uint32_t nowMs) {
+  linkDown();
+  HelloInfo h = {settings_.deviceId, settings_.token, bootId_, nowMs, settings_.firmware, settings_.board};
+  size_t n = buildHello(line_, sizeof line_, h);
+  if (n == 0) {
+    logf("hello does not fit a line: device id or token too long");
+    return false;
+  }
+  helloSentMs_ = nowMs;
+  helloPending_ = true;
+  expectSinceMs_ = nowMs;
+  return send(out, LineKind::Hello, n, nowMs);
+}
+
+void Session::linkDown() {
+  authenticated_ = false;
+  helloPending_ = false;
+  pingPending_ = false;
+  reportPending_ = false;
+  sent_ = 0;
+  clock_.abandonRequest();
+}
+
+bool Session::expecting() const {
+  return helloPending_ || pingPending_ || sent_ > 0 || clock_.awaiting();
+}
+
+bool Session::stalled(uint32_t nowMs) const {
+  return expecting() && elapsedMs(nowMs, expectSinceMs_) >= settings_.replyTimeoutMs;
+}
+
+bool Session::send(LineOut& out, LineKind kind, size_t length, uint32_t nowMs) {
+  lastSendMs_ = nowMs;
+  return out.sendLine(kind, line_, length);
+}
+
+// --- sending -----------------------------------------------------------------------------------
+
+bool Session::pump(LineOut& out, uint32_t nowMs) {
+  if (!authenticated_) return true;
+  bool wasExpecting = expecting();
+  bool ok = sendTimeRequest(out, nowMs) && sendReadings(out, nowMs) && sendPingIfIdle(out, nowMs);
+  if (!wasExpecting && expecting()) expectSinceMs_ = nowMs;  // the reply timer starts now
+  return ok;
+}
+
+bool Session::sendPingIfIdle(LineOut& out, uint32_t nowMs) {
+  if (pingPending_ || elapsedMs(nowMs, lastSendMs_) < settings_.pingAfterIdleMs) return true;
+  pingPending_ = true;
+  return send(out, LineKind::Ping, buildPing(line_, sizeof line_), nowMs);
+}
+
+bool Session::sendTimeRequest(LineOut& out, uint32_t nowMs) {
+  if (clock_.awaiting()) {
+    if (elapsedMs(nowMs, clock_.awaitingSince()) < settings_.timeReplyTimeoutMs) return true;
+    clock_.requestTimedOut();
+  }
+  if (!clock_.roundActive() && reached(nowMs, nextSyncMs_)) {
+    clock_.startRound();
+    nextSyncMs_ = nowMs + settings_.resyncIntervalMs;
+  }
+  if (!clock_.wantsRequest() && !reportPending_) return true;
+  // Every request after the first sample carries the estimate in use, so the gateway converts
+  // u<millis> readings with the board's own Cristian estimate (PROTOCOL.md section 3).
+  bool report = clock_.known();
+  size_t n = buildTimeRequest(line_, sizeof line_, nowMs, report, clock_.rttMs(),
+                              report ? clock_.offsetAt(nowMs) : 0);
+  if (report) reportPending_ = false;
+  clock_.requestSent(nowMs);
+  return send(out, LineKind::TimeRequest, n, nowMs);
+}
+
+bool Session::sendReadings(LineOut& out, uint32_t nowMs) {
+  while (sent_ < ring_.size() && sent_ < settings_.window) {
+    Reading& r = ring_.at(sent_);
+    ++sent_;
+    if (r.flags & Reading::kRejected) continue;
+    bool epoch = (r.flags & Reading::kTimeKnown) != 0;
+    size_t n = buildReading(line_, sizeof line_, r.seq, epoch, epoch ? clock_.epochAt(r.takenMs) : 0,
+                            r.takenMs, r.fields);
+    if (r.flags & Reading::kSent) ++stats_.resent;
+    r.flags |= Reading::kSent;
+    if (!send(out, LineKind::Reading, n, nowMs)) return false;
+  }
+  return true;
+}
+
+// --- receiving ---------------------------------------------------------------------------------
+
+LineResult Session::onLine(const char* line, uint32_t nowMs) {
+  LineResult result = {ReplyKind::Unknown, false, false, 0};
+  Reply r;
+  parseReply(line, &r);
+  result.kind = r.kind;
+  expectSinceMs_ = nowMs;  // the gateway is alive
+  pingPending_ = false;
+  switch (r.kind) {
+    case ReplyKind::HelloOk: onHelloOk(r, nowMs); break;
+    case ReplyKind::Ack: onAck(r.seq); break;
+    case ReplyKind::Nak: onNak(r); break;
+    case ReplyKind::Time: onTime(r, nowMs); break;
+    case ReplyKind::Busy:
+      result.retryAfterMs = r.millis;
+      logf("busy: retry after %lu ms", static_cast<unsigned long>(r.millis));
+      break;
+    case ReplyKind::Err:
+      result.closeLink = errorCloses(r.code) || errorIsPermanent(r.code) || strcmp(r.code, "BAD_HELLO") == 0;
+      result.permanent = errorIsPermanent(r.code) || strcmp(r.code, "BAD_HELLO") == 0;
+      logf("err %s", r.code);
+      break;
+    case ReplyKind::Bye: logf("bye from gateway"); break;
+    case ReplyKind::Pong: break;
+    case ReplyKind::Unknown: logf("ignored reply: %.40s", line); break;
+  }
+  return result;
+}
+
+void Session::onHelloOk(const Reply& r, uint32_t nowMs) {
+  if (!helloPending_) return;  // not an answer to our HELLO on this link
+  helloPending_ = false;
+  authenticated_ = true;
+  ++stats_.hellos;
+  bool syncDue = !clock_.known() || reached(nowMs, nextSyncMs_);
+  if (syncDue) {
+    clock_.startRound();
+    nextSyncMs_ = nowMs + settings_.resyncIntervalMs;
+  } else {
+    reportPending_ = true;  // one T with off= so this link's u<millis> use our estimate
+  }
+  clock_.addSample(helloSentMs_, r.epochMs, nowMs);  // HELLO OK carries the gateway's clock too
+  if (r.seq >= nextSeq_) {
+    // The gateway holds more of this boot than we ever numbered: the boot id collided with an
+    // earlier boot's. Continue above it so new readings are not taken for duplicates.
+    logf("gateway acked seq %lu beyond our last %lu: continuing above it", static_cast<unsigned long>(r.seq),
+         static_cast<unsigned long>(nextSeq_ - 1));
+    nextSeq_ = r.seq + 1;
+  }
+  sent_ = 0;
+  uint16_t dropped = ring_.dropThrough(r.seq);
+  stats_.acked += dropped;
+  dropSettledFront();
+  logf("hello ok: acked=%lu dropped=%u pending=%u", static_cast<unsigned long>(r.seq), static_cast<unsigned>(dropped),
+       static_cast<unsigned>(ring_.size()));
+  logClock();
+}
+
+void Session::onAck(uint32_t seq) {
+  uint16_t n = ring_.dropThrough(seq);
+  sent_ = sent_ > n ? static_cast<uint16_t>(sent_ - n) : 0;
+  stats_.acked += n;
+  dropSettledFront();
+  logf("ack %lu pending=%u", static_cast<unsigned long>(seq), static_cast<unsigned>(ring_.size()));
+}
+
+void Session::onNak(const Reply& r) {
+  Reading* reading = ring_.find(r.seq);
+  if (reading != nullptr && !(reading->flags & Reading::kRejected)) {
+    reading->flags |= Reading::kRejected;
+    ++stats_.rejected;
+  }
+  dropSettledFront();
+  logf("nak %lu %s", static_cast<unsigned long>(r.seq), r.code);
+}
+
+void Session::onTime(const Reply& r, uint32_t nowMs) {
+  uint32_t before = clock_.current().atMs;
+  bool wasKnown = clock_.known();
+  if (!clock_.onReply(r.millis, r.epochMs, nowMs)) return;
+  if (!wasKnown || clock_.current().atMs != before) logClock();
+}
+
+// NAKed readings leave the buffer once nothing older is waiting before them.
+void Session::dropSettledFront() {
+  while (!ring_.empty() && (ring_.at(0).flags & Reading::kRejected)) {
+    ring_.popFront();
+    if (sent_ > 0) --sent_;
+  }
+}
+
+void Session::logClock() {
+  if (!clock_.known()) return;
+  char off[24];
+  formatI64(off, sizeof off, clock_.offsetAt(clock_.current().atMs));
+  logf("time offset=%s rtt=%lu", off, static_cast<unsigned long>(clock_.rttMs()));
+}
+
+void Session::logf(const char* fmt, ...) {
+  if (log_ == nullptr) return;
+  char text[96];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(text, sizeof text, fmt, args);
+  va_end(args);
+  log_->logLine(text);
+}
+
+}  // namespace sheetlog

@@ -1,0 +1,60 @@
+// uint32_t millis() arithmetic across the 49.7-day rollover, and the timers built on it.
+#include "EnergyCounter.h"
+#include "MillisTime.h"
+#include "Periodic.h"
+#include "check.h"
+
+using namespace sheetlog;
+
+TEST(millis_differences_across_the_wrap) {
+  CHECK_EQ(elapsedMs(5, 0xFFFFFFFBu), 10u);
+  CHECK_EQ(diffMs(5, 0xFFFFFFFBu), 10);
+  CHECK_EQ(diffMs(0xFFFFFFFBu, 5), -10);
+  CHECK_EQ(diffMs(0x7FFFFFFFu, 0), 0x7FFFFFFF);
+  CHECK_EQ(diffMs(0x80000000u, 0), static_cast<int32_t>(-0x7FFFFFFF - 1));
+  CHECK(reached(3, 0xFFFFFFF0u));      // a deadline just before the wrap is past just after it
+  CHECK(!reached(0xFFFFFFF0u, 3));     // and a deadline just after the wrap is still ahead
+  CHECK(reached(1000, 1000));
+}
+
+TEST(millis_naive_unsigned_long_math_would_fail) {
+  // Why the library never uses 64-bit unsigned long for millis: on the host the subtraction
+  // below is huge instead of 10.
+  uint64_t now = 5, then = 0xFFFFFFFBu;
+  CHECK(now - then != 10u);
+  CHECK_EQ(static_cast<uint32_t>(now) - static_cast<uint32_t>(then), 10u);
+}
+
+TEST(periodic_fires_every_period_across_the_wrap) {
+  Periodic every(1000);
+  uint32_t t = 0xFFFFF000u;  // 4096 ms before the wrap
+  int fired = 0;
+  for (uint32_t step = 0; step < 10000; ++step, t += 1) {
+    if (every.due(t)) ++fired;
+  }
+  CHECK_EQ(fired, 10);  // at 0, 1000, ..., 9000 ms after the start, wrap or not
+}
+
+TEST(periodic_skips_missed_periods_instead_of_bursting) {
+  Periodic every(100);
+  CHECK(every.due(0));
+  CHECK(!every.due(50));
+  CHECK(every.due(1000));   // loop() was blocked for 10 periods: one reading, not ten
+  CHECK(!every.due(1001));
+  CHECK(!every.due(1099));
+  CHECK(every.due(1100));
+}
+
+TEST(energy_counter_is_monotonic_and_exact_across_the_wrap) {
+  EnergyCounter e;
+  uint32_t t = 0xFFFF0000u;
+  e.addPower(60000, t);  // first call: start only
+  int64_t last = 0;
+  for (int i = 0; i < 3600; ++i) {
+    t += 1000;  // crosses the wrap after ~65 s
+    e.addPower(60000, t);
+    CHECK(e.milliWattHours() >= last);
+    last = e.milliWattHours();
+  }
+  CHECK_EQ(e.milliWattHours(), 60000);  // 60 W for one hour = 60 Wh = 60000 mWh
+}
