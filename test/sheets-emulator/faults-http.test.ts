@@ -53,7 +53,7 @@ describe('injected faults', () => {
     h.emu.queueFault({ target: 'write', action: 'drop-after-apply' });
     const err = await failure(append(h, api, 'row 2'));
     assert.equal(err.status, undefined, 'no HTTP response at all');
-    assert.match(String(err.code), /ECONNRESET|ECONNREFUSED|UND_ERR_SOCKET|ERR_STREAM_PREMATURE_CLOSE/);
+    assert.equal(err.code, 'ECONNRESET');
     assert.deepEqual(columnA(h), ['row 1', 'row 2'], 'the append was applied');
     const last = h.emu.requests().at(-1);
     assert.deepEqual([last?.operation, last?.status, last?.fault], ['values.append', 0, 'drop-after-apply']);
