@@ -18,8 +18,8 @@ import {
   type GatewayMessage,
   type Timestamp,
 } from './protocol.js';
+import { Outbox } from './outbox.js';
 import { RangeSet } from './range-set.js';
-import { RingBuffer } from './ring-buffer.js';
 import { chance, nonZeroU32, uniform, type Rng } from './rng.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
 import { Sensors } from './sensors.js';
@@ -66,14 +66,6 @@ export interface DeviceOptions {
   onFirstSend?: () => void;
 }
 
-interface Buffered {
-  seq: number;
-  line: string;
-  /** Connection generation it was last sent on (0: never). */
-  sentOn: number;
-  sentAt: number;
-}
-
 const TICK_MS = 1_000;
 const FINAL_STATES: ReadonlySet<DeviceState> = new Set(['stopped', 'failed']);
 
@@ -88,7 +80,7 @@ export class Device {
   private stateValue: DeviceState = 'idle';
   private readonly clock: DeviceClock;
   private readonly sensors: Sensors;
-  private readonly buffer: RingBuffer<Buffered>;
+  private readonly outbox: Outbox;
   private readonly backoff: Backoff;
   private readonly timeSync: TimeSync;
   private readonly garbage: GarbageTracker;
@@ -123,7 +115,7 @@ export class Device {
       startUptimeMs: options.startUptimeMs ?? 0,
     });
     this.sensors = new Sensors(rng);
-    this.buffer = new RingBuffer<Buffered>(profile.bufferCapacity);
+    this.outbox = new Outbox(profile.bufferCapacity, this.counters, this.latency, this.ackedSeqs);
     this.backoff = new Backoff(profile.backoff, rng);
     this.timeSync = new TimeSync(profile.timeSync.samples);
     this.garbage = new GarbageTracker(this.counters);
@@ -135,7 +127,7 @@ export class Device {
 
   /** Readings held, not yet acknowledged or rejected. */
   get pending(): number {
-    return this.buffer.size;
+    return this.outbox.size;
   }
 
   get profile(): Profile {
@@ -217,9 +209,7 @@ export class Device {
     const values = this.sensors.read(uptime);
     if (this.stateValue === 'online' && chance(this.options.rng, this.options.garbageProbability ?? 0)) this.sendGarbage();
     const seq = this.nextSeq();
-    const line = encodeReading({ seq, ts: this.timestampFor(uptime), fields: Object.entries(values) });
-    this.counters.taken += 1;
-    if (this.buffer.push({ seq, line, sentOn: 0, sentAt: 0 })) this.counters.droppedOverflow += 1;
+    this.outbox.add(seq, encodeReading({ seq, ts: this.timestampFor(uptime), fields: Object.entries(values) }));
     if (this.stateValue === 'online') this.flush();
   }
 
@@ -297,7 +287,7 @@ export class Device {
     bump(this.counters.closes, reason);
     if (FINAL_STATES.has(this.stateValue)) return;
     if (this.fatal) return this.settle('failed');
-    if (this.draining && this.buffer.size === 0) return this.settle('stopped');
+    if (this.draining && this.outbox.size === 0) return this.settle('stopped');
     const retry = this.busyRetryMs;
     this.busyRetryMs = null;
     const delay = retry !== null ? retry + (retry / 2) * this.options.rng.next() : this.backoff.next();
@@ -334,23 +324,12 @@ export class Device {
 
   /** Sends every buffered reading not yet sent on this connection, oldest first. */
   private flush(): void {
-    let first = this.buffer.size;
-    while (first > 0 && (this.buffer.at(first - 1) as Buffered).sentOn !== this.generation) first -= 1;
     const now = this.options.scheduler.now();
-    for (let i = first; i < this.buffer.size; i++) {
-      const entry = this.buffer.at(i) as Buffered;
-      if (entry.sentOn === 0) {
-        this.counters.sent += 1;
-        this.options.onFirstSend?.();
-      } else this.counters.resent += 1;
-      entry.sentOn = this.generation;
-      entry.sentAt = now;
-      this.write(entry.line);
-    }
+    for (const line of this.outbox.takeUnsent(this.generation, now, this.options.onFirstSend)) this.write(line);
   }
 
   private checkDrained(): void {
-    if (!this.draining || this.buffer.size > 0) return;
+    if (!this.draining || this.outbox.size > 0) return;
     if (this.stateValue === 'online') {
       this.write(BYE_LINE);
       this.enter('bye');
@@ -393,7 +372,7 @@ export class Device {
 
   private tickOnline(now: number): void {
     const p = this.profile;
-    const waiting = this.pingOutstanding || this.timeSync.awaitingReply || this.buffer.peek()?.sentOn === this.generation;
+    const waiting = this.pingOutstanding || this.timeSync.awaitingReply || this.outbox.awaitingAck(this.generation);
     if (waiting && now - this.lastRxAt >= p.replyTimeoutMs) return this.abort('reply timeout');
     if (now - this.lastTxAt >= p.keepaliveMs) {
       this.pingOutstanding = true;
@@ -455,11 +434,7 @@ export class Device {
     this.enter('online');
     this.counters.sessions += 1;
     this.backoff.reset();
-    for (const entry of this.buffer.shiftWhile((e) => e.seq <= ackedSeq)) {
-      this.counters.acked += 1;
-      this.counters.ackedAtHello += 1;
-      this.ackedSeqs.add(entry.seq);
-    }
+    this.outbox.confirmDurable(ackedSeq);
     this.flush();
     this.checkDrained();
   }
@@ -469,25 +444,17 @@ export class Device {
       this.counters.protocolViolations += 1;
       return;
     }
-    const now = this.options.scheduler.now();
-    for (const entry of this.buffer.shiftWhile((e) => e.sentOn === this.generation && e.seq <= seq)) {
-      this.counters.acked += 1;
-      this.ackedSeqs.add(entry.seq);
-      this.latency.record(now - entry.sentAt);
-    }
+    this.outbox.acknowledge(seq, this.generation, this.options.scheduler.now());
     this.garbage.ack(seq);
     this.checkDrained();
   }
 
   private onNak(seq: number, code: string): void {
     if (this.garbage.nak(seq, code)) return;
-    const removed = this.buffer.removeFirst((e) => e.seq === seq && e.sentOn === this.generation);
-    if (!removed) {
+    if (!this.outbox.reject(seq, code, this.generation)) {
       this.counters.protocolViolations += 1;
       return;
     }
-    this.counters.naked += 1;
-    bump(this.counters.naks, code);
     this.checkDrained();
   }
 
