@@ -14,8 +14,6 @@ export interface RenderOptions {
   dateTimeRenderOption: DateTimeRenderOption;
 }
 
-export const DEFAULT_RENDER: RenderOptions = { valueRenderOption: 'FORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER' };
-
 export function parseRenderOptions(value: string | null, dateTime: string | null): RenderOptions {
   const valueRenderOption = value ?? 'FORMATTED_VALUE';
   const dateTimeRenderOption = dateTime ?? 'SERIAL_NUMBER';

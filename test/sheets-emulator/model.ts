@@ -49,7 +49,7 @@ export interface GridDefaults {
   columnCount: number;
 }
 
-export const DEFAULT_GRID: GridDefaults = { rowCount: 1000, columnCount: 26 };
+export const DEFAULT_GRID: Readonly<GridDefaults> = Object.freeze({ rowCount: 1000, columnCount: 26 });
 /** Google's limit on rowCount * columnCount summed over all sheets of a spreadsheet. */
 export const DEFAULT_MAX_CELLS = 10_000_000;
 

@@ -17,7 +17,7 @@ export interface QuotaLimits {
   windowMs: number;
 }
 
-export const DEFAULT_QUOTAS: QuotaLimits = { readsPerUser: 60, readsPerProject: 300, writesPerUser: 60, writesPerProject: 300, windowMs: 60_000 };
+export const DEFAULT_QUOTAS: Readonly<QuotaLimits> = Object.freeze({ readsPerUser: 60, readsPerProject: 300, writesPerUser: 60, writesPerProject: 300, windowMs: 60_000 });
 
 /** The emulated Cloud project number, as it appears in Google's quota messages. */
 export const PROJECT_NUMBER = '123456789012';
