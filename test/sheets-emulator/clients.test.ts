@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { gaxios } from 'google-auth-library';
 import { type Harness, SCOPES, SPREADSHEET_ID, failure, startHarness } from './test-clients.js';
 
 describe('service account through the token endpoint', () => {
@@ -70,6 +71,7 @@ describe('service account through the token endpoint', () => {
     const err = await failure(
       api.spreadsheets.values.update({ spreadsheetId: SPREADSHEET_ID, range: "'Sheet1'!A1001:B1001", valueInputOption: 'RAW', requestBody: { values: [[1, 2]] } }),
     );
+    assert.ok(err.error instanceof gaxios.GaxiosError, 'a GaxiosError, as Google\'s 400 would be');
     assert.equal(err.status, 400);
     assert.equal(err.message, 'Range (Sheet1!A1001:B1001) exceeds grid limits. Max rows: 1000, max columns: 26');
     assert.deepEqual(err.body, { error: { code: 400, message: 'Range (Sheet1!A1001:B1001) exceeds grid limits. Max rows: 1000, max columns: 26', status: 'INVALID_ARGUMENT' } });

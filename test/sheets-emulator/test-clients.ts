@@ -79,12 +79,12 @@ export async function startHarness(options: SheetsEmulatorOptions = {}): Promise
 }
 
 /** The status, Google error body and message of a failed client call. */
-export async function failure(promise: Promise<unknown>): Promise<{ status?: number; code?: unknown; message: string; body?: { error?: { code?: number; message?: string; status?: string; details?: unknown[] } } }> {
+export async function failure(promise: Promise<unknown>): Promise<{ error: unknown; status?: number; code?: unknown; message: string; body?: { error?: { code?: number; message?: string; status?: string; details?: unknown[] } } }> {
   try {
     await promise;
   } catch (err) {
     const e = err as { status?: number; code?: unknown; message: string; response?: { data?: unknown } };
-    return { status: e.status, code: e.code, message: e.message, body: e.response?.data as never };
+    return { error: err, status: e.status, code: e.code, message: e.message, body: e.response?.data as never };
   }
   throw new Error('expected the call to fail');
 }
