@@ -1,10 +1,10 @@
 import type { BackoffOptions } from './backoff.js';
 
 /**
- * What distinguishes the simulated boards. Buffer sizes follow the sketches' RAM budget: a buffered
- * reading is a seq, a timestamp and a handful of floats (~48 bytes in the sketches' struct), so an
- * ESP8266 (about 40 KB of heap left beside the Wi-Fi stack) keeps 256 of them and a Feather M0
- * (32 KB of SRAM in total, WiFi101 using a good part of it) keeps 128.
+ * What distinguishes the simulated boards. Buffer sizes, sample period and backoff bounds are the
+ * sketches' own (sketches/*_logger/*.ino and config.example.h): a buffered reading is a 64-byte
+ * slot, so the ESP8266 keeps 200 (12.8 KB of its ~40 KB heap) and the Feather M0 keeps 150
+ * (9.6 KB of the SAMD21's 32 KB, WiFi101 and the USB stack needing most of the rest).
  */
 export type ProfileName = 'esp8266' | 'feather-m0';
 export const PROFILE_NAMES: readonly ProfileName[] = ['esp8266', 'feather-m0'];
@@ -49,7 +49,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     ...COMMON,
     name: 'esp8266',
     board: 'esp8266',
-    bufferCapacity: 256,
+    bufferCapacity: 200,
     samplePeriodMs: 10_000,
     backoff: { minMs: 500, maxMs: 30_000, factor: 2 },
     driftPpm: 40,
@@ -58,10 +58,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     ...COMMON,
     name: 'feather-m0',
     board: 'feather-m0',
-    bufferCapacity: 128,
-    samplePeriodMs: 30_000,
-    // The WINC1500 takes longer to associate; its sketch starts backing off at one second.
-    backoff: { minMs: 1_000, maxMs: 60_000, factor: 2 },
+    bufferCapacity: 150,
+    samplePeriodMs: 10_000,
+    backoff: { minMs: 500, maxMs: 30_000, factor: 2 },
     driftPpm: 20,
   },
 };
