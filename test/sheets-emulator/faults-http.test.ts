@@ -199,5 +199,10 @@ describe('control endpoint over HTTP', () => {
     const creds = (await control('GET', '/credentials')).json as { serviceAccount: { client_email: string; token_uri: string } };
     assert.equal(creds.serviceAccount.token_uri, h.emu.tokenUrl);
     assert.equal((await control('GET', '/nope')).status, 404);
+    // prettyPrint=false gives compact JSON, as at Google (here on an unauthenticated 401).
+    const compact = await (await fetch(`${h.emu.url}/v4/spreadsheets/first-book?prettyPrint=false`)).text();
+    const pretty = await (await fetch(`${h.emu.url}/v4/spreadsheets/first-book`)).text();
+    assert.notEqual(compact, pretty);
+    assert.equal(compact, JSON.stringify(JSON.parse(pretty)));
   });
 });

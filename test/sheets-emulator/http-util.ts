@@ -54,15 +54,15 @@ export function basicCredentials(header: string | undefined): { id: string; secr
   return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  // Google pretty-prints JSON by default (prettyPrint=true); so does the emulator.
-  const text = `${JSON.stringify(body, null, 2)}\n`;
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, pretty = true): void {
+  // Google pretty-prints JSON unless the request says prettyPrint=false; so does the emulator.
+  const text = pretty ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-export function sendApiError(res: ServerResponse, err: ApiError): void {
-  sendJson(res, err.httpStatus, err.toBody(), err.headers);
+export function sendApiError(res: ServerResponse, err: ApiError, pretty = true): void {
+  sendJson(res, err.httpStatus, err.toBody(), err.headers, pretty);
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

@@ -66,7 +66,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const fields = url.searchParams.get('fields');
   if (fields) result = applyPartialResponse(result, fields);
   log.status = 200;
-  sendJson(res, 200, result);
+  sendJson(res, 200, result, {}, url.searchParams.get('prettyPrint') !== 'false');
 }
 
 function handleToken(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, raw: Buffer, log: LogDraft): Promise<void> | void {
@@ -122,7 +122,7 @@ async function dispatch(ctx: EmulatorContext, urls: EmulatorUrls, req: IncomingM
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     log.status = err.httpStatus;
-    sendApiError(res, err);
+    sendApiError(res, err, url.searchParams.get('prettyPrint') !== 'false');
   } finally {
     ctx.requestLog.record(log);
   }
