@@ -13,12 +13,10 @@
 // is unambiguous; a raw range typed into curl also works for GET and PUT.
 
 import { spreadsheetsBatchUpdate } from './batch-update.js';
-import type { GridDefaults } from './model.js';
+import type { SheetsData } from './model.js';
 import type { RequestKind } from './quota.js';
 import { spreadsheetsCreate, spreadsheetsGet } from './spreadsheets.js';
-import { type SheetsData, valuesAppend, valuesBatchClear, valuesBatchGet, valuesBatchUpdate, valuesClear, valuesGet, valuesUpdate } from './values.js';
-
-export type EmulatorData = SheetsData & { grid: GridDefaults };
+import { valuesAppend, valuesBatchClear, valuesBatchGet, valuesBatchUpdate, valuesClear, valuesGet, valuesUpdate } from './values.js';
 
 export interface ApiOperation {
   /** e.g. "values.append", for the request log. */
@@ -26,7 +24,7 @@ export interface ApiOperation {
   kind: RequestKind;
   /** Google's RPC method name, which its 401/403 bodies mention. */
   rpc: string;
-  run(data: EmulatorData, body: unknown, query: URLSearchParams): unknown;
+  run(data: SheetsData, body: unknown, query: URLSearchParams): unknown;
 }
 
 function values(id: string, rawRange: string, method: string): ApiOperation | undefined {

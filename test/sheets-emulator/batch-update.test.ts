@@ -1,23 +1,22 @@
 // spreadsheets.batchUpdate and spreadsheets.get/create as pure functions over the model.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EmulatorData } from './api-routes.js';
 import { spreadsheetsBatchUpdate } from './batch-update.js';
 import { ApiError } from './errors.js';
-import { DEFAULT_GRID, newSpreadsheet } from './model.js';
+import { DEFAULT_GRID, type SheetsData, newSpreadsheet } from './model.js';
 import { spreadsheetsCreate, spreadsheetsGet } from './spreadsheets.js';
 import { snapshot } from './state.js';
 import { valuesGet, valuesUpdate } from './values.js';
 
 const ID = 'book';
 
-function fixture(maxCells = 10_000_000): EmulatorData {
-  const data: EmulatorData = { spreadsheets: new Map(), maxCells, grid: DEFAULT_GRID };
+function fixture(maxCells = 10_000_000): SheetsData {
+  const data: SheetsData = { spreadsheets: new Map(), maxCells, grid: DEFAULT_GRID };
   data.spreadsheets.set(ID, newSpreadsheet(ID, 'Book', DEFAULT_GRID));
   return data;
 }
 
-function batch(data: EmulatorData, ...requests: unknown[]) {
+function batch(data: SheetsData, ...requests: unknown[]) {
   return spreadsheetsBatchUpdate(data, ID, { requests });
 }
 
@@ -31,7 +30,7 @@ function apiError(fn: () => unknown): ApiError {
   assert.fail('expected an ApiError');
 }
 
-function sheetNamed(data: EmulatorData, title: string) {
+function sheetNamed(data: SheetsData, title: string) {
   const sheet = data.spreadsheets.get(ID)?.sheets.find((s) => s.title === title);
   assert.ok(sheet, `no sheet ${title}`);
   return sheet;

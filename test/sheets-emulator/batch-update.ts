@@ -6,10 +6,9 @@ import { repeatCell, updateCells } from './cell-data.js';
 import { SpreadsheetDraft } from './draft.js';
 import { ApiError, cellLimitError, invalidArgument } from './errors.js';
 import { parseFieldMask } from './fields.js';
-import { type Sheet, type Spreadsheet, findSheetById, findSpreadsheet, newSheet, newSheetId, totalCells } from './model.js';
+import { type Sheet, type SheetsData, type Spreadsheet, findSheetById, findSpreadsheet, newSheet, newSheetId, totalCells } from './model.js';
 import { appendDimension, deleteDimension, insertDimension } from './dimensions.js';
 import { type SpreadsheetJson, sheetPropertiesJson, spreadsheetJson } from './spreadsheet-json.js';
-import type { SheetsData } from './values.js';
 
 type Json = Record<string, unknown>;
 type Reply = Json;
@@ -184,7 +183,7 @@ export interface BatchUpdateJson {
   updatedSpreadsheet?: SpreadsheetJson;
 }
 
-export function spreadsheetsBatchUpdate(data: SheetsData & { grid: Pick<Sheet, 'rowCount' | 'columnCount'> }, spreadsheetId: string, rawBody: unknown): BatchUpdateJson {
+export function spreadsheetsBatchUpdate(data: SheetsData, spreadsheetId: string, rawBody: unknown): BatchUpdateJson {
   const original = findSpreadsheet(data.spreadsheets, spreadsheetId);
   const body = asObject(rawBody, 'body');
   const requests = Array.isArray(body['requests']) ? body['requests'] : [];

@@ -2,10 +2,9 @@
 // authority, quotas, faults, the clock and the request log. Nothing lives at module level,
 // so several emulators can run side by side in one test process.
 
-import type { EmulatorData } from './api-routes.js';
 import type { Authority } from './auth.js';
 import { type FaultInjector, noFaults } from './faults.js';
-import { newSpreadsheet } from './model.js';
+import { type SheetsData, newSpreadsheet } from './model.js';
 import type { QuotaTracker } from './quota.js';
 
 export interface RequestLogEntry {
@@ -70,7 +69,7 @@ export interface EmulatorUrls {
 }
 
 export interface EmulatorContext {
-  data: EmulatorData;
+  data: SheetsData;
   initialSpreadsheetIds: readonly string[];
   authority: Authority;
   quotas: QuotaTracker;

@@ -49,6 +49,15 @@ export interface GridDefaults {
   columnCount: number;
 }
 
+/** Everything the API handlers read and write: the spreadsheets plus the limits they obey. */
+export interface SheetsData {
+  spreadsheets: Map<string, Spreadsheet>;
+  /** Workbook cell limit (Google: 10,000,000). */
+  maxCells: number;
+  /** Grid of new tabs (Google: 1000 x 26). */
+  grid: GridDefaults;
+}
+
 export const DEFAULT_GRID: Readonly<GridDefaults> = Object.freeze({ rowCount: 1000, columnCount: 26 });
 /** Google's limit on rowCount * columnCount summed over all sheets of a spreadsheet. */
 export const DEFAULT_MAX_CELLS = 10_000_000;

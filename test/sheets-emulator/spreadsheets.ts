@@ -1,9 +1,9 @@
 // spreadsheets.get and spreadsheets.create.
 
 import type { Box } from './a1.js';
-import { invalidArgument } from './errors.js';
+import { cellLimitError, invalidArgument } from './errors.js';
 import {
-  type GridDefaults,
+  type SheetsData,
   type Spreadsheet,
   clampToGrid,
   findSpreadsheet,
@@ -15,8 +15,6 @@ import {
   totalCells,
 } from './model.js';
 import { type SpreadsheetJson, spreadsheetJson } from './spreadsheet-json.js';
-import type { SheetsData } from './values.js';
-import { cellLimitError } from './errors.js';
 
 type Json = Record<string, unknown>;
 
@@ -48,7 +46,7 @@ function count(value: unknown, fallback: number, what: string): number {
 }
 
 /** POST /v4/spreadsheets: a new spreadsheet, with the sheets asked for or a default Sheet1. */
-export function spreadsheetsCreate(data: SheetsData & { grid: GridDefaults }, rawBody: unknown): SpreadsheetJson {
+export function spreadsheetsCreate(data: SheetsData, rawBody: unknown): SpreadsheetJson {
   const body = asObject(rawBody);
   const props = asObject(body['properties']);
   const spreadsheet: Spreadsheet = {

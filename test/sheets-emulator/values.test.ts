@@ -1,16 +1,15 @@
 // The values.* handlers as pure functions over the model (no HTTP).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EmulatorData } from './api-routes.js';
 import { toSerial } from './cell-input.js';
 import { ApiError } from './errors.js';
-import { DEFAULT_GRID, type GridDefaults, newSpreadsheet } from './model.js';
+import { DEFAULT_GRID, type GridDefaults, type SheetsData, newSpreadsheet } from './model.js';
 import { valuesAppend, valuesBatchGet, valuesBatchUpdate, valuesClear, valuesGet, valuesUpdate } from './values.js';
 
 const ID = 'sheet-under-test';
 
-function fixture(grid: GridDefaults = DEFAULT_GRID, maxCells = 10_000_000): EmulatorData {
-  const data: EmulatorData = { spreadsheets: new Map(), maxCells, grid };
+function fixture(grid: GridDefaults = DEFAULT_GRID, maxCells = 10_000_000): SheetsData {
+  const data: SheetsData = { spreadsheets: new Map(), maxCells, grid };
   data.spreadsheets.set(ID, newSpreadsheet(ID, 'Test', grid));
   return data;
 }

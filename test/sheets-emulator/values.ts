@@ -7,6 +7,7 @@ import { type RenderOptions, parseRenderOptions } from './cell-format.js';
 import { ApiError, cellLimitError, gridLimitError, invalidArgument } from './errors.js';
 import {
   type ResolvedRange,
+  type SheetsData,
   type Sheet,
   type Spreadsheet,
   clampToGrid,
@@ -30,11 +31,6 @@ import {
   toRowMajor,
   updateSummary,
 } from './value-ranges.js';
-
-export interface SheetsData {
-  spreadsheets: Map<string, Spreadsheet>;
-  maxCells: number;
-}
 
 type Body = Record<string, unknown>;
 
