@@ -1,6 +1,6 @@
 // Google's field-mask syntax, used both by the `fields` query parameter (partial responses)
 // and by batchUpdate requests (`fields: "userEnteredFormat.textFormat.bold"`).
-//   mask := item ("," item)*      item := "*" | name ("." name)* ["(" mask ")"]
+//   mask := item ("," item)*      item := "*" | name (("." | "/") name)* ["(" mask ")"]
 
 import { invalidArgument } from './errors.js';
 
@@ -21,7 +21,8 @@ function parseName(c: Cursor): string {
 function parseList(c: Cursor, prefix: FieldPath, out: FieldPath[]): void {
   for (;;) {
     const path = [...prefix, parseName(c)];
-    while (c.text[c.pos] === '.') {
+    // "a.b" (FieldMask) and "a/b" (partial-response syntax) both select a sub-field.
+    while (c.text[c.pos] === '.' || c.text[c.pos] === '/') {
       c.pos++;
       path.push(parseName(c));
     }
