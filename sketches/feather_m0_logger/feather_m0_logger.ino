@@ -39,7 +39,7 @@ static sheetlog::Periodic sampleEvery(SAMPLE_PERIOD_MS);
 static sheetlog::EnergyCounter energy;
 static sheetlog::Console console(Serial);
 static sheetlog::Backoff joinBackoff(1000, 60000);
-static uint32_t nextJoinMs = 0;
+static sheetlog::Wait joinRetry;  // over at once: join at boot
 static bool sampling = true;
 
 sheetlog::SessionSettings sessionSettings() {
@@ -73,11 +73,10 @@ void setup() {
 void loop() {
   handleConsole();
   uint32_t now = millis();
+  energy.addPower(simulatedLoadMilliwatts(now), now);
+  if (sampling && sampleEvery.due(now)) takeReading(now);  // before keepWiFi(), which may block
   keepWiFi(now);
   client.loop(WiFi.status() == WL_CONNECTED);
-  now = millis();
-  energy.addPower(simulatedLoadMilliwatts(now), now);
-  if (sampling && sampleEvery.due(now)) takeReading(now);
 }
 
 // The SAMD21 has no random number generator: mix the noisy low bits of the analog inputs with
@@ -94,7 +93,7 @@ uint32_t bootEntropy() {
 }
 
 void keepWiFi(uint32_t now) {
-  if (WiFi.status() == WL_CONNECTED || !sheetlog::reached(now, nextJoinMs)) return;
+  if (WiFi.status() == WL_CONNECTED || !joinRetry.over(now)) return;
   Serial.println(F("wifi: joining " WIFI_SSID));
   if (WiFi.begin(WIFI_SSID, WIFI_PASSWORD) == WL_CONNECTED) {  // blocks
     joinBackoff.reset();
@@ -102,7 +101,7 @@ void keepWiFi(uint32_t now) {
     return;
   }
   uint32_t wait = joinBackoff.next(static_cast<uint32_t>(random(0x7FFFFFFFL)));
-  nextJoinMs = static_cast<uint32_t>(millis()) + wait;
+  joinRetry.start(millis(), wait);
   char line[48];
   snprintf(line, sizeof line, "wifi: not joined, retry in %lu ms", static_cast<unsigned long>(wait));
   Serial.println(line);

@@ -27,6 +27,8 @@ struct Control {
   bool refuse = false;
   std::vector<uint32_t> dropAtMs;  // virtual ms after start, ascending
   size_t nextDrop = 0;
+  std::vector<uint32_t> loseLines;  // 1-based numbers of lines written
+  uint32_t linesWritten = 0;
   bool exitOnEof = false;
   bool stdinOpen = true;
   std::string stdinLine;
@@ -62,19 +64,19 @@ bool setGateway(const char* spec) {
   return true;
 }
 
-void parseDrops(const char* list) {
+void parseList(const char* list, std::vector<uint32_t>& out) {
   for (const char* p = list; *p != '\0';) {
     char* end = nullptr;
     unsigned long v = strtoul(p, &end, 10);
     if (end == p) break;
-    ctl().dropAtMs.push_back(static_cast<uint32_t>(v));
+    out.push_back(static_cast<uint32_t>(v));
     p = *end == ',' ? end + 1 : end;
   }
 }
 
 void usage(const char* argv0) {
   printf("usage: %s [--gateway HOST:PORT] [--clock-start MS] [--speed X] [--readings N]\n"
-         "          [--wifi-up-after MS] [--drop-at MS,...] [--exit-on-stdin-eof]\n"
+         "          [--wifi-up-after MS] [--drop-at MS,...] [--lose-line N,...] [--exit-on-stdin-eof]\n"
          "see sketches/host/HostControl.h for the stdin commands\n",
          argv0);
 }
@@ -173,7 +175,8 @@ void configure(int argc, char** argv) {
   if ((v = option(argc, argv, "--wifi-up-after", "SHEETLOG_HOST_WIFI_UP_AFTER")) != nullptr) {
     c.wifiUpAfterMs = static_cast<uint32_t>(strtoul(v, nullptr, 10));
   }
-  if ((v = option(argc, argv, "--drop-at", "SHEETLOG_HOST_DROP_AT")) != nullptr) parseDrops(v);
+  if ((v = option(argc, argv, "--drop-at", "SHEETLOG_HOST_DROP_AT")) != nullptr) parseList(v, c.dropAtMs);
+  if ((v = option(argc, argv, "--lose-line", "SHEETLOG_HOST_LOSE_LINE")) != nullptr) parseList(v, c.loseLines);
   c.exitOnEof = option(argc, argv, "--exit-on-stdin-eof", "SHEETLOG_HOST_EXIT_ON_EOF") != nullptr;
   fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
   clockStart(start, speed);
@@ -199,6 +202,18 @@ void dropLinks(const char* why) {
   ++ctl().generation;
   printf("host: links dropped (%s)\n", why);
   fflush(stdout);
+}
+
+bool loseThisLine() {
+  Control& c = ctl();
+  uint32_t n = ++c.linesWritten;
+  for (uint32_t lose : c.loseLines) {
+    if (lose != n) continue;
+    printf("host: line %u lost with its link\n", n);
+    fflush(stdout);
+    return true;
+  }
+  return false;
 }
 
 const char* gatewayHost() { return ctl().gatewayHost.empty() ? nullptr : ctl().gatewayHost.c_str(); }

@@ -9,6 +9,10 @@
 //   --wifi-up-after MS       SHEETLOG_HOST_WIFI_UP_AFTER Wi-Fi is out of range for the first MS
 //   --drop-at MS[,MS...]     SHEETLOG_HOST_DROP_AT      drop every open connection at these
 //                                                        virtual times (ms after start)
+//   --lose-line N[,N...]     SHEETLOG_HOST_LOSE_LINE    the Nth line the board writes (counted over
+//                                                        the run) is lost with its connection: the
+//                                                        write succeeds, the link resets, nothing
+//                                                        of that line reaches the gateway
 //   --exit-on-stdin-eof      SHEETLOG_HOST_EXIT_ON_EOF=1 exit when stdin closes (the parent died)
 //
 // stdin lines starting with "!host " are commands, every other line is typed on Serial:
@@ -36,6 +40,8 @@ bool connectsRefused();
 // Bumped by every drop; a socket opened under an older generation is dead.
 uint32_t linkGeneration();
 void dropLinks(const char* why);
+// Called for every line a socket writes: true means "lose it and reset the link" (--lose-line).
+bool loseThisLine();
 // The --gateway / `!host gateway` target, or nullptr to use what the sketch asked for.
 const char* gatewayHost();
 uint16_t gatewayPort();

@@ -12,9 +12,21 @@ TEST(millis_differences_across_the_wrap) {
   CHECK_EQ(diffMs(0xFFFFFFFBu, 5), -10);
   CHECK_EQ(diffMs(0x7FFFFFFFu, 0), 0x7FFFFFFF);
   CHECK_EQ(diffMs(0x80000000u, 0), static_cast<int32_t>(-0x7FFFFFFF - 1));
-  CHECK(reached(3, 0xFFFFFFF0u));      // a deadline just before the wrap is past just after it
-  CHECK(!reached(0xFFFFFFF0u, 3));     // and a deadline just after the wrap is still ahead
-  CHECK(reached(1000, 1000));
+}
+
+TEST(millis_wait_is_over_across_the_wrap_and_after_weeks_unobserved) {
+  Wait w;
+  CHECK(w.over(0));
+  CHECK(w.over(0xFFFFFFF0u));  // a default wait is over whatever millis() says (boot near 2^32)
+  w.start(0xFFFFFF00u, 500);   // started 256 ms before the wrap
+  CHECK(!w.over(0xFFFFFFFFu));
+  CHECK(!w.over(243));
+  CHECK(w.over(244));
+  const uint32_t day = 86400000u;
+  // Nobody looked for 30 days: a deadline compared in signed arithmetic would now seem 19 days
+  // away; the elapsed-time wait is still over.
+  CHECK(w.over(0xFFFFFF00u + 30 * day));
+  CHECK(diffMs(0xFFFFFF00u + 30 * day, 0xFFFFFF00u + 500) < 0);  // what the deadline check would see
 }
 
 TEST(millis_naive_unsigned_long_math_would_fail) {
@@ -43,6 +55,16 @@ TEST(periodic_skips_missed_periods_instead_of_bursting) {
   CHECK(!every.due(1001));
   CHECK(!every.due(1099));
   CHECK(every.due(1100));
+}
+
+TEST(periodic_resumes_after_a_long_pause) {
+  Periodic every(10000);
+  uint32_t t = 1000;
+  CHECK(every.due(t));
+  t += 26u * 86400000u;  // sampling paused for 26 days (> 2^31 ms): due at once on resume
+  CHECK(every.due(t));
+  CHECK(!every.due(t + 9999));
+  CHECK(every.due(t + 10000));
 }
 
 TEST(energy_counter_is_monotonic_and_exact_across_the_wrap) {

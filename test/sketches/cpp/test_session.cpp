@@ -241,6 +241,18 @@ TEST(session_reconnect_sends_one_report_when_the_clock_is_fresh) {
   CHECK_EQ(f.link.starting("T ").size(), 1u);  // no new round until the resync interval
 }
 
+TEST(session_resyncs_after_the_interval_even_weeks_later) {
+  Fixture f(4, 1);
+  f.connect(0);
+  f.session->pump(f.link, f.now);
+  f.now += 1;
+  f.answerTime();
+  f.link.take();
+  f.now += 30u * 86400000u;  // a month without a reconnect (beyond 2^31 ms)
+  f.session->pump(f.link, f.now);
+  CHECK_EQ(f.link.starting("T ").size(), 1u);  // a new round is due
+}
+
 TEST(session_stalls_when_the_gateway_goes_quiet) {
   Fixture f;  // replyTimeoutMs defaults to 15 s
   f.session->sendHello(f.link, f.now);

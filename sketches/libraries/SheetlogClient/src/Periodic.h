@@ -1,6 +1,6 @@
 // A rollover-safe "every N ms" timer for loop(): `if (every.due(millis())) takeReading();`
-// When loop() was blocked for several periods (WiFi101's begin() blocks), the missed periods are
-// skipped rather than fired in a burst.
+// When loop() was blocked for several periods (WiFi101's begin() blocks) or due() was not asked
+// for a long time (sampling paused), the missed periods are skipped rather than fired in a burst.
 #pragma once
 #include <stdint.h>
 
@@ -14,10 +14,14 @@ class Periodic {
 
   // The first call is due at once.
   bool due(uint32_t nowMs) {
-    if (started_ && !reached(nowMs, nextMs_)) return false;
-    nextMs_ = started_ ? nextMs_ + periodMs_ : nowMs + periodMs_;
-    started_ = true;
-    if (reached(nowMs, nextMs_)) nextMs_ = nowMs + periodMs_;  // fell behind: skip, do not burst
+    if (!started_) {
+      started_ = true;
+      lastMs_ = nowMs;
+      return true;
+    }
+    if (elapsedMs(nowMs, lastMs_) < periodMs_) return false;
+    lastMs_ += periodMs_;  // keep the cadence when on time
+    if (elapsedMs(nowMs, lastMs_) >= periodMs_) lastMs_ = nowMs;  // fell behind: skip, do not burst
     return true;
   }
 
@@ -25,7 +29,7 @@ class Periodic {
 
  private:
   uint32_t periodMs_;
-  uint32_t nextMs_ = 0;
+  uint32_t lastMs_ = 0;  // when the current period started
   bool started_ = false;
 };
 

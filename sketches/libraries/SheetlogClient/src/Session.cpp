@@ -99,10 +99,7 @@ bool Session::sendTimeRequest(LineOut& out, uint32_t nowMs) {
     if (elapsedMs(nowMs, clock_.awaitingSince()) < settings_.timeReplyTimeoutMs) return true;
     clock_.requestTimedOut();
   }
-  if (!clock_.roundActive() && reached(nowMs, nextSyncMs_)) {
-    clock_.startRound();
-    nextSyncMs_ = nowMs + settings_.resyncIntervalMs;
-  }
+  if (!clock_.roundActive() && syncDue(nowMs)) startSyncRound(nowMs);
   if (!clock_.wantsRequest() && !reportPending_) return true;
   // Every request after the first sample carries the estimate in use, so the gateway converts
   // u<millis> readings with the board's own Cristian estimate (PROTOCOL.md section 3).
@@ -164,10 +161,8 @@ void Session::onHelloOk(const Reply& r, uint32_t nowMs) {
   helloPending_ = false;
   authenticated_ = true;
   ++stats_.hellos;
-  bool syncDue = !clock_.known() || reached(nowMs, nextSyncMs_);
-  if (syncDue) {
-    clock_.startRound();
-    nextSyncMs_ = nowMs + settings_.resyncIntervalMs;
+  if (!clock_.known() || syncDue(nowMs)) {
+    startSyncRound(nowMs);
   } else {
     reportPending_ = true;  // one T with off= so this link's u<millis> use our estimate
   }
@@ -207,10 +202,15 @@ void Session::onNak(const Reply& r) {
 }
 
 void Session::onTime(const Reply& r, uint32_t nowMs) {
-  uint32_t before = clock_.current().atMs;
-  bool wasKnown = clock_.known();
-  if (!clock_.onReply(r.millis, r.epochMs, nowMs)) return;
-  if (!wasKnown || clock_.current().atMs != before) logClock();
+  if (clock_.onReply(r.millis, r.epochMs, nowMs)) logClock();
+}
+
+bool Session::syncDue(uint32_t nowMs) const { return !synced_ || resync_.over(nowMs); }
+
+void Session::startSyncRound(uint32_t nowMs) {
+  clock_.startRound();
+  resync_.start(nowMs, settings_.resyncIntervalMs);
+  synced_ = true;
 }
 
 // NAKed readings leave the buffer once nothing older is waiting before them.
@@ -221,11 +221,16 @@ void Session::dropSettledFront() {
   }
 }
 
+// Logged when the estimate moves (first sample, or a better or newer one that changes it).
 void Session::logClock() {
   if (!clock_.known()) return;
-  char off[24];
-  formatI64(off, sizeof off, clock_.offsetAt(clock_.current().atMs));
-  logf("time offset=%s rtt=%lu", off, static_cast<unsigned long>(clock_.rttMs()));
+  int64_t off = clock_.offsetAt(clock_.current().atMs);  // epoch - millis, as in off=
+  if (clockLogged_ && off == loggedOffset_) return;
+  clockLogged_ = true;
+  loggedOffset_ = off;
+  char text[24];
+  formatI64(text, sizeof text, off);
+  logf("time offset=%s rtt=%lu", text, static_cast<unsigned long>(clock_.rttMs()));
 }
 
 void Session::logf(const char* fmt, ...) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "Lines.h"
+#include "MillisTime.h"
 #include "ReadingRing.h"
 #include "Replies.h"
 #include "TimeSync.h"
@@ -117,6 +118,8 @@ class Session {
   void onTime(const Reply& r, uint32_t nowMs);
   void dropSettledFront();
   void logClock();
+  bool syncDue(uint32_t nowMs) const;
+  void startSyncRound(uint32_t nowMs);
   void logf(const char* fmt, ...);
 
   ReadingRing& ring_;
@@ -134,7 +137,10 @@ class Session {
   uint32_t helloSentMs_ = 0;
   uint32_t lastSendMs_ = 0;
   uint32_t expectSinceMs_ = 0;
-  uint32_t nextSyncMs_ = 0;
+  Wait resync_;  // since the last time-sync round started
+  bool synced_ = false;  // a round was ever started
+  bool clockLogged_ = false;
+  int64_t loggedOffset_ = 0;
   char line_[kMaxLineLength];
 };
 

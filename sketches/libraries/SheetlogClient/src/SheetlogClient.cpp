@@ -44,7 +44,7 @@ void SheetlogClient::loop(bool networkUp) {
     return;
   }
   if (state_ == LinkState::Disconnected) {
-    if (reached(now, nextAttemptMs_)) connect(now);
+    if (retry_.over(now)) connect(now);
     return;
   }
   service(now);
@@ -77,7 +77,7 @@ void SheetlogClient::service(uint32_t now) {
     return;
   }
   if (state_ == LinkState::Draining) {
-    if (reached(now, drainUntilMs_)) closeLink("drain over", now, drainRetryMs_);
+    if (drain_.over(now)) closeLink("drain over", now, drainRetryMs_);
     return;
   }
   if (state_ == LinkState::Streaming && !session_.pump(*this, now)) {
@@ -115,15 +115,11 @@ bool SheetlogClient::handle(const LineResult& r, uint32_t now) {
       uint32_t jitter = random32() % (r.retryAfterMs / 4 + link_.backoffBaseMs);
       uint32_t wait = r.retryAfterMs + jitter;
       uint32_t grown = backoffDelay();
-      drainRetryMs_ = wait > grown ? wait : grown;
-      state_ = LinkState::Draining;
-      drainUntilMs_ = now + link_.drainMs;
+      startDrain(now, wait > grown ? wait : grown);
       return true;
     }
     case ReplyKind::Bye:
-      drainRetryMs_ = backoffDelay();
-      state_ = LinkState::Draining;
-      drainUntilMs_ = now + link_.drainMs;
+      startDrain(now, backoffDelay());
       return true;
     case ReplyKind::Err:
       if (!r.closeLink) return true;
@@ -139,11 +135,17 @@ void SheetlogClient::closeLink(const char* reason, uint32_t now, uint32_t retryI
   session_.linkDown();
   rx_.reset();
   state_ = LinkState::Disconnected;
-  nextAttemptMs_ = now + retryInMs;
+  retry_.start(now, retryInMs);
   char text[96];
   snprintf(text, sizeof text, "link down (%s), retry in %lu ms, pending=%u", reason,
            static_cast<unsigned long>(retryInMs), static_cast<unsigned>(session_.pending()));
   logLine(text);
+}
+
+void SheetlogClient::startDrain(uint32_t now, uint32_t retryInMs) {
+  drainRetryMs_ = retryInMs;
+  state_ = LinkState::Draining;
+  drain_.start(now, link_.drainMs);
 }
 
 uint32_t SheetlogClient::backoffDelay() { return backoff_.next(random32()); }

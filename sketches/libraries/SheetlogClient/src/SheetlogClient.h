@@ -69,6 +69,7 @@ class SheetlogClient : private LineOut, private LogSink {
   bool readLines(uint32_t now);
   bool handle(const LineResult& r, uint32_t now);
   void closeLink(const char* reason, uint32_t now, uint32_t retryInMs);
+  void startDrain(uint32_t now, uint32_t retryInMs);
   uint32_t backoffDelay();
   uint32_t slowestDelay();
   uint32_t random32();
@@ -80,8 +81,8 @@ class SheetlogClient : private LineOut, private LogSink {
   LineBuffer<128> rx_;
   Print* log_ = nullptr;
   LinkState state_ = LinkState::Disconnected;
-  uint32_t nextAttemptMs_ = 0;
-  uint32_t drainUntilMs_ = 0;
+  Wait retry_;  // the next connection attempt, from the moment the link went down
+  Wait drain_;
   uint32_t drainRetryMs_ = 0;  // retry delay decided when draining started
 };
 

@@ -1,0 +1,101 @@
+/**
+ * The real gateway as a child process (`gateway/cli/bin.ts start --port 0`), and read-only views
+ * of what it stored.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import Database from 'better-sqlite3';
+
+import { REPO } from './build.js';
+import type { Child, ProcessGroup } from './processes.js';
+
+const run = promisify(execFile);
+const CLI = join(REPO, 'gateway', 'cli', 'bin.ts');
+
+export function gatewayPresent(): boolean {
+  return existsSync(CLI);
+}
+
+/** The test's environment minus SHEETLOG_* (the gateway reads those as configuration). */
+function gatewayEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SHEETLOG_')) env[k] = v;
+  return env;
+}
+
+export interface RunningGateway {
+  child: Child;
+  tcpPort: number;
+}
+
+/**
+ * Starts a gateway on a free port; resolves once it logs `"msg":"listening"` with its tcpPort.
+ * Its HTTP API is off: it would take the fixed default port, and these tests do not use it.
+ */
+export async function startGateway(group: ProcessGroup, dataDir: string, name = 'gateway'): Promise<RunningGateway> {
+  const child = group.spawn(
+    name,
+    process.execPath,
+    ['--import', 'tsx', CLI, 'start', '--port', '0', '--http-port', 'off', '--data', dataDir, '--log-level', 'info'],
+    { cwd: REPO, env: gatewayEnv() },
+  );
+  const m = await child.waitFor((line) => {
+    if (!line.startsWith('{')) return false;
+    try {
+      const o = JSON.parse(line) as { msg?: unknown; tcpPort?: unknown };
+      return o.msg === 'listening' && typeof o.tcpPort === 'number';
+    } catch {
+      return false;
+    }
+  }, 90_000);
+  const { tcpPort } = JSON.parse(m.line) as { tcpPort: number };
+  return { child, tcpPort };
+}
+
+export interface StoredReading {
+  boot: number;
+  seq: number;
+  ts: number;
+  ts_source: string;
+  device_ts: number | null;
+  received: number;
+  fields: string;
+}
+
+/** Rows of one device, oldest seq first (read-only: the gateway may be running). */
+export function storedReadings(dataDir: string, device: string): StoredReading[] {
+  const db = new Database(join(dataDir, 'sheetlog.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare('SELECT boot, seq, ts, ts_source, device_ts, received, fields FROM readings WHERE device = ? ORDER BY seq, boot')
+      .all(device) as StoredReading[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The gateway's per-device clock statistics (NULL until the board reported off=). */
+export function deviceClock(dataDir: string, device: string): { offset: number | null; rtt: number | null } {
+  const db = new Database(join(dataDir, 'sheetlog.db'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT clock_offset_ms AS offset, clock_rtt_ms AS rtt FROM devices WHERE id = ?').get(device) as
+      | { offset: number | null; rtt: number | null }
+      | undefined;
+    return row ?? { offset: null, rtt: null };
+  } finally {
+    db.close();
+  }
+}
+
+/** `sheetlog devices list --json`, the operator's view. */
+export async function listDevices(dataDir: string): Promise<{ id: string; readings: number }[]> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CLI, 'devices', 'list', '--data', dataDir, '--json'], {
+    cwd: REPO,
+    env: gatewayEnv(),
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout) as { id: string; readings: number }[];
+}
