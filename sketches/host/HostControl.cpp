@@ -76,7 +76,8 @@ void parseList(const char* list, std::vector<uint32_t>& out) {
 
 void usage(const char* argv0) {
   printf("usage: %s [--gateway HOST:PORT] [--clock-start MS] [--speed X] [--readings N]\n"
-         "          [--wifi-up-after MS] [--drop-at MS,...] [--lose-line N,...] [--exit-on-stdin-eof]\n"
+         "          [--wifi-up-after MS] [--drop-at MS,...] [--lose-line N,...] [--refuse]\n"
+         "          [--exit-on-stdin-eof]\n"
          "see sketches/host/HostControl.h for the stdin commands\n",
          argv0);
 }
@@ -177,6 +178,7 @@ void configure(int argc, char** argv) {
   }
   if ((v = option(argc, argv, "--drop-at", "SHEETLOG_HOST_DROP_AT")) != nullptr) parseList(v, c.dropAtMs);
   if ((v = option(argc, argv, "--lose-line", "SHEETLOG_HOST_LOSE_LINE")) != nullptr) parseList(v, c.loseLines);
+  c.refuse = option(argc, argv, "--refuse", "SHEETLOG_HOST_REFUSE") != nullptr;
   c.exitOnEof = option(argc, argv, "--exit-on-stdin-eof", "SHEETLOG_HOST_EXIT_ON_EOF") != nullptr;
   fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
   clockStart(start, speed);

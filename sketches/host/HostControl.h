@@ -13,6 +13,7 @@
 //                                                        the run) is lost with its connection: the
 //                                                        write succeeds, the link resets, nothing
 //                                                        of that line reaches the gateway
+//   --refuse                 SHEETLOG_HOST_REFUSE=1      connects fail until `!host refuse off`
 //   --exit-on-stdin-eof      SHEETLOG_HOST_EXIT_ON_EOF=1 exit when stdin closes (the parent died)
 //
 // stdin lines starting with "!host " are commands, every other line is typed on Serial:
