@@ -57,7 +57,7 @@ void setup() {
   WiFi.mode(WIFI_STA);
   WiFi.setAutoReconnect(true);
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // returns at once; the core joins in the background
-  net.setNoDelay(true);  // each line leaves at once, so T round trips measure the network only
+  WiFiClient::setDefaultNoDelay(true);  // no Nagle delay: T round trips measure the network only
   client.begin(ESP.random(), &Serial);  // hardware random number: a new boot id at every power-up
 }
 

@@ -63,7 +63,7 @@ void setup() {
   WiFi.mode(WIFI_STA);
   WiFi.setAutoReconnect(true);
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);
-  net.setNoDelay(true);
+  WiFiClient::setDefaultNoDelay(true);  // no Nagle delay: T round trips measure the network only
   mqtt.setCallback(onMqttMessage);
   client.begin(ESP.random(), &Serial);
 }

@@ -56,9 +56,21 @@ inline ESP8266WiFiClass WiFi;
 
 class WiFiClient : public HostSocketClient {
  public:
-  // Nagle is on by default in the ESP8266 core, as here.
+  // As in the ESP8266 core: Nagle is on unless setDefaultNoDelay(true) was called before the
+  // connection was made; setNoDelay() changes only an open connection (a no-op before connect()).
+  static void setDefaultNoDelay(bool on) { defaultNoDelay() = on; }
+  static bool getDefaultNoDelay() { return defaultNoDelay(); }
   void setNoDelay(bool on) { setNoDelayOption(on); }
   void setTimeout(unsigned long ms) { Stream::setTimeout(ms); }
+
+ protected:
+  bool noDelayForNewConnections() const override { return defaultNoDelay(); }
+
+ private:
+  static bool& defaultNoDelay() {
+    static bool on = false;
+    return on;
+  }
 };
 
 // The ESP object of the ESP8266 core (hardware random numbers, heap, chip id).

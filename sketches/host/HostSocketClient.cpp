@@ -73,12 +73,11 @@ int HostSocketClient::connect(const char* host, uint16_t port) {
   generation_ = host::linkGeneration();
   peerClosed_ = false;
   rxStart_ = rxEnd_ = 0;
-  setNoDelayOption(defaultNoDelay_ || noDelay_);
+  setNoDelayOption(noDelayForNewConnections());
   return 1;
 }
 
 void HostSocketClient::setNoDelayOption(bool on) {
-  noDelay_ = on;
   if (fd_ < 0) return;
   int v = on ? 1 : 0;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);

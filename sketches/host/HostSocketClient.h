@@ -29,9 +29,11 @@ class HostSocketClient : public Client {
   operator bool() override { return connected() != 0; }
 
  protected:
+  // Applies to the open connection only (nothing when closed).
   void setNoDelayOption(bool on);
-  // true: every write goes out at once (TCP_NODELAY); false: Nagle's algorithm, the ESP8266 default.
-  bool defaultNoDelay_ = false;
+  // Applied to every new connection. true: each write goes out at once (TCP_NODELAY);
+  // false: Nagle's algorithm.
+  virtual bool noDelayForNewConnections() const { return false; }
 
  private:
   bool alive();  // applies an injected drop
@@ -41,7 +43,6 @@ class HostSocketClient : public Client {
   int fd_ = -1;
   uint32_t generation_ = 0;
   bool peerClosed_ = false;
-  bool noDelay_ = false;
   uint8_t rx_[2048];
   size_t rxStart_ = 0;
   size_t rxEnd_ = 0;

@@ -53,7 +53,7 @@ class WiFiClass {
 inline WiFiClass WiFi;
 
 class WiFiClient : public HostSocketClient {
- public:
+ protected:
   // The ATWINC1500 sends each write at once; there is no setNoDelay() in WiFi101.
-  WiFiClient() { defaultNoDelay_ = true; }
+  bool noDelayForNewConnections() const override { return true; }
 };
