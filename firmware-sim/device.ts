@@ -74,6 +74,8 @@ export class Device {
   readonly bootId: number;
   readonly counters: DeviceCounters = emptyCounters();
   readonly latency = new Histogram();
+  /** HELLO sent → HELLO OK received, ms (authentication and session set-up at the gateway). */
+  readonly helloLatency = new Histogram();
   /** Seqs of this boot the gateway confirmed durable. */
   readonly ackedSeqs = new RangeSet();
 
@@ -431,6 +433,7 @@ export class Device {
       this.counters.protocolViolations += 1;
       return;
     }
+    this.helloLatency.record(this.options.scheduler.now() - this.phaseSince);
     this.enter('online');
     this.counters.sessions += 1;
     this.backoff.reset();

@@ -200,6 +200,13 @@ export class Fleet {
     return merged;
   }
 
+  /** Session set-up latency (HELLO → HELLO OK, ms) of the whole fleet. */
+  helloLatency(): Histogram {
+    const merged = new Histogram();
+    for (const device of this.devices) merged.merge(device.helloLatency);
+    return merged;
+  }
+
   acked(): AckedRecord[] {
     return this.devices.map((d) => ({ deviceId: d.id, bootId: d.bootId, seqs: d.ackedSeqs.toArray(), count: d.ackedSeqs.size }));
   }

@@ -29,6 +29,8 @@ export interface RunOptions extends FleetOptions {
 export interface FleetReport {
   snapshot: FleetSnapshot;
   latency: LatencySummary;
+  /** HELLO → HELLO OK, ms. */
+  helloLatency: LatencySummary;
   endedBy: 'duration' | 'signal';
   /** Every board emptied its buffer within the drain timeout. */
   drained: boolean;
@@ -51,6 +53,7 @@ export async function runFleet(options: RunOptions): Promise<FleetReport> {
   const snapshot = fleet.snapshot();
   fleet.stop();
   const latency = fleet.latency().summary();
+  const helloLatency = fleet.helloLatency().summary();
 
   let audit: FleetReport['audit'] = null;
   if (options.auditTransport) {
@@ -71,7 +74,7 @@ export async function runFleet(options: RunOptions): Promise<FleetReport> {
   const store = options.storePath ? checkStore(options.storePath, fleet.acked()) : null;
   const lost = snapshot.pending + (store?.missing ?? 0);
   const problems = judge(snapshot, drained, audit, store);
-  return { snapshot, latency, endedBy, drained, lost, audit, store, problems, ok: problems.length === 0 };
+  return { snapshot, latency, helloLatency, endedBy, drained, lost, audit, store, problems, ok: problems.length === 0 };
 }
 
 function judge(snapshot: FleetSnapshot, drained: boolean, audit: FleetReport['audit'], store: StoreCheck | null): string[] {

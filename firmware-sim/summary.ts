@@ -2,7 +2,7 @@ import type { FleetReport } from './run.js';
 
 /** The final summary as text (pure; the CLI prints it). */
 export function formatSummary(report: FleetReport, heading: string): string {
-  const { snapshot: s, latency: l } = report;
+  const { snapshot: s, latency: l, helloLatency: h } = report;
   const t = s.totals;
   const row = (label: string, value: string | number, note = '') => `  ${label.padEnd(20)}${String(value).padStart(10)}${note ? `   ${note}` : ''}`;
   const ms = (n: number) => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
@@ -22,6 +22,7 @@ export function formatSummary(report: FleetReport, heading: string): string {
     row('lost', report.lost, 'expected 0'),
     row('reconnects', s.reconnects, `link drops ${t.linkDrops}, storms ${s.storms}, BUSY ${t.busy}, gateway BYE ${t.gatewayByes}`),
     row('ACK latency p50', ms(l.p50), `p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, max ${ms(l.max)}, n=${l.count}`),
+    row('HELLO OK after p50', ms(h.p50), `p99 ${ms(h.p99)}, max ${ms(h.max)}, n=${h.count} sessions`),
   ];
   if (t.garbageSent > 0) {
     lines.push(

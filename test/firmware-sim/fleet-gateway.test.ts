@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, startGateway, type RunningGateway } from '../../firmware-sim/gateway-process.js';
+import type { Fleet } from '../../firmware-sim/fleet.js';
 import { runFleet, type FleetReport, type RunOptions } from '../../firmware-sim/run.js';
 import { systemScheduler } from '../../firmware-sim/scheduler.js';
 import { TcpTransport } from '../../firmware-sim/transport-tcp.js';
@@ -82,20 +83,33 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
   };
 
   it('500 boards with link drops and a storm: every acknowledged reading stored exactly once, nothing lost', async () => {
+    // Driven by what the boards do, not by the clock: storms after a third and two thirds of
+    // 15,000 readings were sent, the end after all of them (about 3 s at 10 readings/s per board).
+    const total = 15_000;
+    const abort = new AbortController();
+    let fleet: Fleet | null = null;
     const report = await run({
       idPrefix: 'storm',
       devices: 500,
       ratePerDevice: 10,
       dropLinksPerSecond: 0.1,
-      stormEveryMs: 1_400,
+      durationMs: null,
+      signal: abort.signal,
+      onStart: (started) => (fleet = started),
+      onReadingSent: (sent) => {
+        if (sent === total / 3 || sent === (2 * total) / 3) fleet?.storm();
+        if (sent === total) abort.abort();
+      },
     });
     assertClean(report);
     const t = report.snapshot.totals;
     assert.equal(report.snapshot.storms, 2);
-    // Two storms cut ~1000 links (boards already offline are skipped), random drops add ~150.
+    // Two storms cut ~1000 links (boards offline at that moment are skipped), random drops add
+    // ~150. Not every cut link becomes a new session: on a loaded machine HELLO OK takes a while
+    // after a storm, and a drop that hits a board still in its handshake costs that session.
     assert.ok(t.linkDrops >= 900, `link drops: ${t.linkDrops}`);
-    assert.ok(report.snapshot.reconnects >= 800, `reconnects: ${report.snapshot.reconnects}`);
-    assert.ok(t.acked >= 500 * 10 * 2, `acknowledged: ${t.acked}`);
+    assert.ok(report.snapshot.reconnects >= 400, `reconnects: ${report.snapshot.reconnects}, closes: ${JSON.stringify(t.closes)}`);
+    assert.ok(t.sent >= total && t.acked >= total - 500, `sent ${t.sent}, acknowledged ${t.acked}`);
     const { rows, keys } = storedRows(dbPath(), 'storm');
     assert.equal(rows, keys, 'unique (device, boot, seq)');
     assert.ok(rows >= t.acked && rows <= t.taken, `${rows} rows for ${t.acked} acknowledged of ${t.taken} taken`);
