@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     abort.abort();
   });
 
-  out(`demo: boards connect to TCP port ${running.tcpPort}; gateway log in ${logPath}\n`);
+  out(`demo: gateway (pid ${running.child.pid}) listening: boards connect to TCP port ${running.tcpPort}; its log: ${logPath}\n`);
   const dashboard = running.dashboardUrl;
   out(dashboard ? `demo: dashboard: ${dashboard}\n` : 'demo: (the gateway reports no dashboard)\n');
   out(`demo: ${config.devices} simulated boards, ${config.rate} readings/s each. Ctrl-C to stop.\n`);

@@ -19,7 +19,18 @@ describe('npm run demo', { skip: HAVE_GATEWAY ? false : 'the gateway does not ex
       ['--import', 'tsx', 'firmware-sim/demo.ts', '--port', '0', '--http-port', '0', '--data', dataDir, '--devices', '3', '--rate', '20'],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const killDemo = () => demo.kill('SIGKILL');
+    let gatewayPid: number | null = null;
+    const killDemo = () => {
+      demo.kill('SIGKILL');
+      // The demo runs the gateway in its own process group: make sure it is gone too.
+      if (gatewayPid !== null) {
+        try {
+          process.kill(gatewayPid, 'SIGKILL');
+        } catch {
+          // already exited
+        }
+      }
+    };
     process.once('exit', killDemo);
     try {
       const lines: string[] = [];
@@ -29,6 +40,8 @@ describe('npm run demo', { skip: HAVE_GATEWAY ? false : 'the gateway does not ex
       await new Promise<void>((resolve, reject) => {
         createInterface({ input: demo.stdout }).on('line', (line) => {
           lines.push(line);
+          const pid = /gateway \(pid (\d+)\)/.exec(line)?.[1];
+          if (pid) gatewayPid = Number(pid);
           if (line.includes('rows are arriving')) resolve();
         });
         void exited.then(() => reject(new Error(`demo exited early:\n${lines.join('\n')}\n${stderr}`)));
@@ -40,6 +53,8 @@ describe('npm run demo', { skip: HAVE_GATEWAY ? false : 'the gateway does not ex
       assert.match(output, /demo: dashboard: http:\/\/127\.0\.0\.1:\d+\//);
       assert.match(output, /result: OK/);
       assert.match(output, /demo: stopped cleanly/);
+      assert.ok(gatewayPid !== null, 'the demo names the gateway process');
+      assert.throws(() => process.kill(gatewayPid as number, 0), { code: 'ESRCH' }, 'the gateway has exited');
       const acked = Number(/acknowledged\s+(\d+)/.exec(output)?.[1]);
       assert.ok(acked > 0);
       const db = new Database(join(dataDir, 'sheetlog.db'), { readonly: true, fileMustExist: true });
