@@ -50,7 +50,7 @@ async function stream(port: number, device: string, from: number, onAck: (seq: n
 test('SIGKILL mid-stream loses no acknowledged reading, duplicates none, and HELLO OK reports the right seq', async (t) => {
   const data = tempDir();
   t.after(() => rmSync(data, { recursive: true, force: true }));
-  const first = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'warn']);
+  const first = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'info']);
   t.after(() => first.stop('SIGKILL'));
 
   const acked = new Map<string, number>();
@@ -72,7 +72,7 @@ test('SIGKILL mid-stream loses no acknowledged reading, duplicates none, and HEL
   await first.stop('SIGKILL');
 
   // Read the file as a crash left it (the restart runs recovery anyway).
-  const second = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'warn']);
+  const second = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'info']);
   t.after(() => second.stop('SIGKILL'));
   for (let d = 0; d < DEVICES; d++) {
     const device = `crash-${d}`;
