@@ -54,7 +54,7 @@ export class TcpConnection implements DeviceSession {
   private readonly splitter: LineSplitter;
   private readonly tracker = new AckTracker();
   private readonly anchor = new ClockAnchor();
-  private readonly log: Logger;
+  private childLog: Logger | null = null;
   private device: string | null = null;
   private boot = 0;
   private backlog: LineEvent[] = [];
@@ -81,12 +81,19 @@ export class TcpConnection implements DeviceSession {
     this.splitter = new LineSplitter(deps.limits.maxLineBytes);
     this.now = deps.timers.now();
     this.lastLineAt = this.now;
-    this.log = deps.log.child({ conn: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
     this.helloTimer = deps.timers.after(deps.limits.helloTimeoutMs, () => this.onHelloTimeout());
     this.armIdle(deps.limits.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (e) => this.log.debug({ err: e.message }, 'socket error'));
+    socket.on('error', (e) => {
+      if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ err: e.message }, 'socket error');
+    });
     socket.on('close', () => this.onClose());
+  }
+
+  /** A logger naming this connection, made on first use: most connections never log. */
+  private get log(): Logger {
+    this.childLog ??= this.deps.log.child({ conn: this.id, remote: `${this.socket.remoteAddress}:${this.socket.remotePort}` });
+    return this.childLog;
   }
 
   /** The authenticated device, if any. */
@@ -244,7 +251,7 @@ export class TcpConnection implements DeviceSession {
     if (hello.fw !== undefined) delta.fw = hello.fw;
     this.recordStats(hello.deviceId, delta);
     this.send(reply.helloOk(this.now, store.readings.highestSeq(hello.deviceId, this.boot)));
-    this.log.info({ device: hello.deviceId, boot: this.boot, fw: hello.fw, board: hello.board }, 'device connected');
+    this.deps.log.info({ conn: this.id, device: hello.deviceId, boot: this.boot, fw: hello.fw, board: hello.board }, 'device connected');
   }
 
   /** A board that sent no boot= gets a boot number of its own: no loss, no cross-connection dedupe. */
@@ -437,7 +444,7 @@ export class TcpConnection implements DeviceSession {
     if (this.device !== null) {
       this.deps.sessions.release(this.device, this);
       this.recordStats(this.device, { connectedMs: now - this.readyAt, bytes: this.bytesIn - this.readingBytes, lastSeen: this.lastLineAt });
-      this.log.info({ device: this.device, unacked: this.tracker.unsettled }, 'device disconnected');
+      this.deps.log.info({ conn: this.id, device: this.device, unacked: this.tracker.unsettled }, 'device disconnected');
     }
     this.onClosed(this);
   }

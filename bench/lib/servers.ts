@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServerUnderTest {
+  name: string;
+  port: number;
+  pid: number;
+  /** Resolves when the baseline reports `n` more lines (the baseline only). */
+  expect?(n: number): Promise<void>;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  await once(child, 'exit');
+}
+
+export async function startBaseline(): Promise<ServerUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline-server.ts', join(dir, 'lines.log'), '0'], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const messages = createInterface({ input: child.stdout! });
+  const waiters: ((m: Record<string, number>) => void)[] = [];
+  messages.on('line', (l) => waiters.shift()?.(JSON.parse(l) as Record<string, number>));
+  const next = () => new Promise<Record<string, number>>((resolve) => waiters.push(resolve));
+  const { port } = (await next()) as { port: number };
+  return {
+    name: 'baseline',
+    port,
+    pid: child.pid!,
+    async expect(n: number) {
+      const done = next();
+      child.stdin!.write(`expect ${n}\n`);
+      await done;
+    },
+    rssMb: () => rssOf(child.pid!),
+    async stop() {
+      await stopChild(child, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `sheetlog start` as `npm start` runs it (the compiled dist/, so build first) with its defaults:
+ * durable commits, acknowledgements, auth tofu; a fresh data dir.
+ */
+export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sheetlog-'));
+  const child = spawn(process.execPath, ['dist/gateway/cli/bin.js', 'start', '--port', '0', '--host', '127.0.0.1', '--data', dir, ...extraArgs], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  // The banner on stderr names the port (stdout carries the JSON logs, discarded here).
+  let stderr = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /TCP to port (\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`sheetlog exited (${code}): ${stderr}`)));
+  });
+  return {
+    name: 'sheetlog',
+    port,
+    pid: child.pid!,
+    rssMb: () => rssOf(child.pid!),
+    async stop() {
+      await stopChild(child, 'SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
