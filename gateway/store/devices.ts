@@ -33,6 +33,17 @@ export interface DeviceSummary {
   errors: Record<string, number>;
 }
 
+const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
+    readings, duplicates, bytes, connects, connected_ms AS connectedMs, clock_untrusted AS clockUntrusted,
+    clock_offset_ms AS clockOffsetMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm
+  FROM devices`;
+
+interface ErrorRow {
+  device: string;
+  code: string;
+  count: number;
+}
+
 /** The device registry: provisioning (CLI), lookups (auth) and statistics (reports). */
 export class DeviceRegistry {
   constructor(private readonly db: Db) {}
@@ -84,19 +95,8 @@ export class DeviceRegistry {
   }
 
   list(): DeviceSummary[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
-           readings, duplicates, bytes, connects, connected_ms AS connectedMs, clock_untrusted AS clockUntrusted,
-           clock_offset_ms AS clockOffsetMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm
-         FROM devices ORDER BY id`,
-      )
-      .all() as Omit<DeviceSummary, 'errors'>[];
-    const errors = this.db.prepare('SELECT device, code, count FROM device_errors ORDER BY device, code').all() as {
-      device: string;
-      code: string;
-      count: number;
-    }[];
+    const rows = this.db.prepare(`${SUMMARY_SELECT} ORDER BY id`).all() as Omit<DeviceSummary, 'errors'>[];
+    const errors = this.db.prepare('SELECT device, code, count FROM device_errors ORDER BY device, code').all() as ErrorRow[];
     const byDevice = new Map<string, Record<string, number>>();
     for (const e of errors) {
       const m = byDevice.get(e.device) ?? {};
@@ -107,6 +107,12 @@ export class DeviceRegistry {
   }
 
   get(id: string): DeviceSummary | undefined {
-    return this.list().find((d) => d.id === id);
+    const row = this.db.prepare(`${SUMMARY_SELECT} WHERE id = ?`).get(id) as Omit<DeviceSummary, 'errors'> | undefined;
+    if (row === undefined) return undefined;
+    const errors: Record<string, number> = {};
+    for (const e of this.db.prepare('SELECT device, code, count FROM device_errors WHERE device = ? ORDER BY code').all(id) as ErrorRow[]) {
+      errors[e.code] = e.count;
+    }
+    return { ...row, errors };
   }
 }
