@@ -1,10 +1,19 @@
+import { join } from 'node:path';
+import { loadOrCreateAdminToken } from './api/access.js';
+import type { Endpoint } from './api/context.js';
+import { RateMeter } from './api/rates.js';
+import { ApiServer } from './api/server.js';
+import { noSyncStatus, type SyncStatusSource } from './api/sync-status.js';
+import { packageVersion } from './api/version.js';
 import type { Config } from './config/schema.js';
+import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
 import { IngestCounters } from './ingest/counters.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
 import { SessionRegistry } from './ingest/sessions.js';
 import { TcpIngest } from './ingest/tcp/server.js';
 import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
+import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
 import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
 
@@ -13,25 +22,38 @@ import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
  *
  *   boards ──TCP──▶ ingest/tcp ──ops──▶ store (group commit ▶ SQLite) ──▶ sync ▶ sinks
  *                       ▲                      │
- *                       └──── ACK after commit ┘
+ *                       └──── ACK after commit ┘      │ events (committed)
+ *                                                       ▼
+ *                              api: HTTP JSON, /metrics, dashboard + live feed (reads beside the flow)
  *
- * Start order is store → ingest (nothing accepts a reading before it can be made durable);
- * stop is the reverse: ingest drains (last ACKs, BYE), then the store commits and closes.
+ * Start order is store → api → ingest (nothing accepts a reading before it can be made durable);
+ * stop is the reverse: ingest drains (last ACKs, BYE), the api closes, then the store commits and closes.
  */
 
 export interface AppDeps {
   log: Logger;
   timers?: Timers;
+  /** Overrides where the API reads sink status (tests; by default the sync worker's). */
+  syncStatus?: SyncStatusSource;
 }
 
 export interface Listening {
   tcp: { host: string; port: number };
+  /** The HTTP API and dashboard; absent with `http.port: "off"`. */
+  http?: { host: string; port: number };
 }
 
 export class App {
   readonly store: Store;
   readonly counters = new IngestCounters();
   readonly sessions = new SessionRegistry();
+  /** What the gateway reports about itself to observers (metrics, dashboard feed). */
+  readonly events: GatewayEvents;
+  private readonly rates: RateMeter;
+  readonly api: ApiServer | null;
+  private readonly endpoints: Record<string, Endpoint> = {};
+  private readonly syncStatusOverride: SyncStatusSource | undefined;
+  private startedAt = 0;
   private readonly tcp: TcpIngest;
   private readonly revocations: RevocationWatch;
   private readonly timers: Timers;
@@ -45,12 +67,17 @@ export class App {
   ) {
     this.log = deps.log;
     this.timers = deps.timers ?? systemTimers;
+    this.events = new EventHub<GatewayEventMap>((name, error) => this.log.error({ event: name, err: String(error) }, 'event listener failed'));
     this.store = Store.open(config.dataDir, config.store, this.timers, {
       committed: (r) => {
         this.counters.readingsStored += r.stored;
         this.counters.readingsDuplicate += r.duplicates;
+        if (this.events.hasListeners('committed')) this.events.emit('committed', { ...r, highestId: this.store.highestId });
       },
-      failed: (error, ops) => this.log.error({ err: String(error), ops }, 'commit failed; nothing of this batch was acknowledged'),
+      failed: (error, ops) => {
+        this.log.error({ err: String(error), ops }, 'commit failed; nothing of this batch was acknowledged');
+        this.events.emit('commitFailed', { ops, error: String(error) });
+      },
     });
     this.tcp = new TcpIngest(
       { host: config.tcp.host, port: config.tcp.port, maxConnections: config.tcp.maxConnections },
@@ -66,14 +93,54 @@ export class App {
       },
     );
     this.revocations = new RevocationWatch(this.store.devices, this.sessions, this.timers, config.auth.revocationCheckMs, this.log);
+    this.rates = new RateMeter(this.counters, this.timers);
+    this.syncStatusOverride = deps.syncStatus;
+    this.api = config.http.port === 'off' ? null : this.createApi();
+  }
+
+  /** The HTTP API, metrics and dashboard, beside the data path: it reads the store, counters and sessions. */
+  private createApi(): ApiServer {
+    const { config } = this;
+    const now = () => this.timers.now();
+    return new ApiServer(
+      {
+        store: this.store,
+        recent: new RecentReadings(this.store.db),
+        sessions: this.sessions,
+        counters: this.counters,
+        events: this.events,
+        rates: this.rates,
+        sync: () => this.syncStatusOverride ?? noSyncStatus,
+        timers: this.timers,
+        log: this.log.child({ part: 'api' }),
+        version: packageVersion(),
+        authMode: config.auth.mode,
+        startedAt: () => this.startedAt,
+        listeners: () => ({ ...this.endpoints }),
+        provisioning: {
+          add: (id) => this.store.devices.add(id, now()),
+          revoke: (id) => {
+            this.store.devices.revoke(id, now());
+            this.sessions.kick(id, 'REVOKED', 'device was revoked');
+          },
+        },
+        settings: { ...config.http, dataDir: config.dataDir, maxBufferRows: config.store.maxBufferRows },
+      },
+      { adminToken: () => loadOrCreateAdminToken(join(config.dataDir, config.http.adminTokenFile), this.log) },
+    );
   }
 
   async start(): Promise<Listening> {
     this.store.useSinks([]);
     this.schedulePrune();
     this.revocations.start();
+    this.startedAt = this.timers.now();
+    this.rates.start();
+    const http = this.api ? await this.api.start() : undefined;
+    if (http) this.endpoints.http = http;
     const tcp = await this.tcp.start();
-    return { tcp };
+    this.endpoints.tcp = tcp;
+    return http ? { tcp, http } : { tcp };
   }
 
   /**
@@ -101,6 +168,8 @@ export class App {
     this.store.committer.flush();
     await this.tcp.closed(this.config.shutdownTimeoutMs);
     this.store.committer.flush();
+    await this.api?.stop();
+    this.rates.stop();
     const final = this.store.devices.list();
     this.store.close();
     return final;

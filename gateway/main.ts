@@ -10,9 +10,9 @@ import { formatDeviceTable } from './report.js';
 export async function runGateway(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
   const app = new App(config, { log });
-  const { tcp } = await app.start();
-  log.info({ tcpHost: tcp.host, tcpPort: tcp.port, dataDir: config.dataDir, auth: config.auth.mode }, 'listening');
-  process.stderr.write(banner(tcp.port, config));
+  const { tcp, http } = await app.start();
+  log.info({ tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port, dataDir: config.dataDir, auth: config.auth.mode }, 'listening');
+  process.stderr.write(banner(tcp.port, config, http));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,14 +38,22 @@ export async function runGateway(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-function banner(port: number, config: Config): string {
+function banner(port: number, config: Config, http?: { host: string; port: number }): string {
   return [
     '',
     `sheetlog gateway: boards connect over TCP to port ${port} (data in ${config.dataDir}, auth ${config.auth.mode})`,
+    http
+      ? `  dashboard: ${dashboardUrl(http)}   (API: ${dashboardUrl(http)}api/v1, admin token in ${config.dataDir}/${config.http.adminTokenFile})`
+      : '  dashboard: off (--http-port off)',
     `  try it:   printf 'HELLO demo-1 secret boot=1 up=0\\nR 1 - temp_c=21.5\\nBYE\\n' | nc 127.0.0.1 ${port}`,
     `  simulate: npm run fleet -- --devices 20 --rate 1 --gateway 127.0.0.1:${port}`,
     '  devices:  npx sheetlog devices list',
     '  stop:     Ctrl-C (readings received are acknowledged before exit)',
     '',
   ].join('\n');
+}
+
+function dashboardUrl(http: { host: string; port: number }): string {
+  const host = http.host === '0.0.0.0' || http.host === '::' ? 'localhost' : http.host.includes(':') ? `[${http.host}]` : http.host;
+  return `http://${host}:${http.port}/`;
 }

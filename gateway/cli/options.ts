@@ -14,6 +14,11 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/** `--http-port`: a port, or `off` for no HTTP server. */
+export function parseHttpPort(value: string): number | 'off' {
+  return value === 'off' ? 'off' : parsePort(value);
+}
+
 /** Loads the configuration for a command: file, environment, then the command's own flags. */
 export function configFor(flags: CommonFlags, overrides: Record<string, unknown> = {}): Config {
   return loadConfig({

@@ -3,7 +3,7 @@ import { ConfigError } from '../config/load.js';
 import { StoreError } from '../store/errors.js';
 import { runGateway } from '../main.js';
 import { devicesCommand } from './devices.js';
-import { configFor, parsePort, type CommonFlags } from './options.js';
+import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
 interface StartFlags extends CommonFlags {
@@ -11,6 +11,7 @@ interface StartFlags extends CommonFlags {
   host?: string;
   logLevel?: string;
   auth?: string;
+  httpPort?: number | 'off';
 }
 
 /** The `sheetlog` command line. Unknown commands and flags are errors. */
@@ -29,11 +30,13 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--host <addr>', 'address to bind (default 0.0.0.0)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .addOption(new Option('--auth <mode>', 'device authentication').choices(['tofu', 'required', 'off']))
+    .option('--http-port <n|off>', 'HTTP port of the dashboard, API and /metrics (default 8080; 0 = any free port; off = none)', parseHttpPort)
     .action(async (flags: StartFlags) => {
       const config = configFor(flags, {
         ...(flags.port !== undefined || flags.host !== undefined ? { tcp: { port: flags.port, host: flags.host } } : {}),
         ...(flags.logLevel !== undefined ? { log: { level: flags.logLevel } } : {}),
         ...(flags.auth !== undefined ? { auth: { mode: flags.auth } } : {}),
+        ...(flags.httpPort !== undefined ? { http: { port: flags.httpPort } } : {}),
       });
       await runGateway(config);
     });

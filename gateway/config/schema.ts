@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSection } from './sections/auth.js';
+import { httpSection } from './sections/http.js';
 import { logSection } from './sections/log.js';
 import { storeSection } from './sections/store.js';
 import { tcpSection } from './sections/tcp.js';
@@ -17,6 +18,7 @@ export const configSchema = z
     store: storeSection.prefault({}),
     auth: authSection.prefault({}),
     log: logSection.prefault({}),
+    http: httpSection.prefault({}),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { App } from '../../gateway/app.js';
+import { App, type AppDeps } from '../../gateway/app.js';
 import { deepMerge } from '../../gateway/config/load.js';
 import { configSchema, type Config } from '../../gateway/config/schema.js';
 import { createLogger } from '../../gateway/log.js';
@@ -11,6 +11,8 @@ import type { Timers } from '../../gateway/time/timers.js';
 export interface TestApp {
   app: App;
   port: number;
+  /** Port of the HTTP API and dashboard (always on, on 127.0.0.1, in tests). */
+  httpPort: number;
   dataDir: string;
   config: Config;
   /** Every log record written so far (parsed JSON). */
@@ -23,8 +25,13 @@ export function tempDir(prefix = 'sheetlog-test-'): string {
 }
 
 /** Starts a gateway in this process on a free port with a fresh data directory. */
-export async function startTestApp(overrides: Record<string, unknown> = {}, timers?: Timers, dataDir = tempDir()): Promise<TestApp> {
-  const config = configSchema.parse(deepMerge({ dataDir, tcp: { host: '127.0.0.1', port: 0 } }, overrides));
+export async function startTestApp(
+  overrides: Record<string, unknown> = {},
+  timers?: Timers,
+  dataDir = tempDir(),
+  extraDeps: Pick<AppDeps, 'syncStatus'> = {},
+): Promise<TestApp> {
+  const config = configSchema.parse(deepMerge({ dataDir, tcp: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }, overrides));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -33,12 +40,13 @@ export async function startTestApp(overrides: Record<string, unknown> = {}, time
     },
   });
   const log = createLogger('debug', sink);
-  const app = new App(config, timers ? { log, timers } : { log });
-  const { tcp } = await app.start();
+  const app = new App(config, timers ? { log, timers, ...extraDeps } : { log, ...extraDeps });
+  const { tcp, http } = await app.start();
   let stopped = false;
   return {
     app,
     port: tcp.port,
+    httpPort: http?.port ?? -1,
     dataDir,
     config,
     logs,

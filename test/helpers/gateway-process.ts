@@ -32,7 +32,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
  * killed when the test ends if the test did not stop it.
  */
 export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start', ...args], {
+  // An HTTP port of its own (any free one) unless the test names one: tests run side by side.
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start', '--http-port', '0', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { StoredReading } from '../../store/readings.js';
+import { defineOperation } from '../operation.js';
+
+/** A stored reading as the API returns it. */
+export interface ReadingView {
+  id: number;
+  device: string;
+  boot: number;
+  seq: number;
+  /** The reading's time, ISO 8601 (the `ts` below). */
+  time: string;
+  ts: number;
+  tsSource: string;
+  /** The board's clock value when it was not trusted, else null. */
+  deviceTs: number | null;
+  received: number;
+  fields: Record<string, number | boolean | string>;
+}
+
+export function readingView(r: StoredReading): ReadingView {
+  return {
+    id: r.id,
+    device: r.device,
+    boot: r.boot,
+    seq: r.seq,
+    time: new Date(r.ts).toISOString(),
+    ts: r.ts,
+    tsSource: r.tsSource,
+    deviceTs: r.deviceTs,
+    received: r.received,
+    fields: JSON.parse(r.fields) as ReadingView['fields'],
+  };
+}
+
+/** Epoch milliseconds or an ISO 8601 date. */
+const instant = z.string().transform((s, ctx) => {
+  const ms = /^\d{1,15}$/.test(s) ? Number(s) : /^\d{4}-\d\d-\d\d/.test(s) ? Date.parse(s) : NaN;
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO 8601 date' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const params = z
+  .object({
+    device: z.string().min(1).max(64).optional().describe('Only this device'),
+    sensor: z.string().min(1).max(64).optional().describe('Only readings carrying this field'),
+    from: instant.optional().describe('Reading time from (inclusive): epoch ms or ISO 8601'),
+    to: instant.optional().describe('Reading time to (exclusive): epoch ms or ISO 8601'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Readings per page, 1..1000'),
+    cursor: z
+      .string()
+      .regex(/^[1-9]\d{0,15}$/, 'not a cursor returned by this operation')
+      .optional()
+      .describe('nextCursor of the previous page (opaque)'),
+  })
+  .strict()
+  .refine((p) => p.from === undefined || p.to === undefined || p.from < p.to, { message: 'from must be before to', path: ['from'] });
+
+export const listReadings = defineOperation({
+  name: 'readings.list',
+  method: 'GET',
+  path: '/api/v1/readings',
+  summary: 'Recent readings, newest first, filtered by device, sensor and time range; page with cursor',
+  access: 'read',
+  params: params as unknown as z.ZodObject,
+  body: null,
+  errors: [],
+  handle: ({ params: p }, deps) => {
+    const q = p as z.output<typeof params>;
+    const rows = deps.recent.query({
+      limit: q.limit + 1,
+      ...(q.device !== undefined ? { device: q.device } : {}),
+      ...(q.sensor !== undefined ? { sensor: q.sensor } : {}),
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+      ...(q.cursor !== undefined ? { beforeId: Number(q.cursor) } : {}),
+    });
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return { readings: page.map(readingView), nextCursor: more ? String((page[page.length - 1] as StoredReading).id) : null };
+  },
+});

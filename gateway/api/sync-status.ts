@@ -1,0 +1,41 @@
+/**
+ * What the API and the dashboard show about each sink. The sync worker (gateway/sync) reports the
+ * parts only it knows; `pendingRows` and `oldestPendingAt` may be left out and are then computed from
+ * the store's cursor of that sink.
+ */
+export type SinkState = 'idle' | 'pushing' | 'backoff' | 'stalled' | 'failed' | 'stopped';
+
+export interface SinkStatus {
+  /** The sink's name (its cursor name in the store). */
+  name: string;
+  /** `google-sheets`, `csv`, ... */
+  kind: string;
+  state: SinkState;
+  /** Where rows go: a spreadsheet id and tab, a CSV directory. Never a credential. */
+  target: string | null;
+  /** The store id of the last row the sink confirmed. */
+  cursor: number;
+  pendingRows?: number;
+  /** `received` time of the oldest row not yet delivered (epoch ms), null when none is pending. */
+  oldestPendingAt?: number | null;
+  /** When the last batch was written successfully (epoch ms). */
+  lastPushAt: number | null;
+  lastError: { at: number; code: string; message: string } | null;
+  rowsWritten: number;
+  requests: number;
+  errors: number;
+  /** Replies 429 (quota exceeded) received. */
+  throttled: number;
+  /** Write requests used in the current quota window, when the sink has a quota. */
+  quota: { used: number; limit: number; windowMs: number } | null;
+  /** While backing off: when the next attempt is due (epoch ms). */
+  backoffUntil: number | null;
+}
+
+/** Implemented by the sync side; the API asks it on every request and dashboard tick. */
+export interface SyncStatusSource {
+  sinks(): SinkStatus[];
+}
+
+/** Until a sync worker runs: no sinks. */
+export const noSyncStatus: SyncStatusSource = { sinks: () => [] };
