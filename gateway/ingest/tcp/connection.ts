@@ -6,13 +6,14 @@ import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
 import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
 import { parseLine, readingSeqOf } from '../../protocol/parse.js';
 import { reply } from '../../protocol/replies.js';
-import type { ReadingOutcome, RegisterOutcome, StatsDelta } from '../../store/ops.js';
+import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
 import type { Store } from '../../store/store.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import { AckTracker } from '../ack-tracker.js';
-import { decideAuth, type AuthMode } from '../auth.js';
+import type { AuthMode } from '../auth.js';
 import { ClockAnchor } from '../clock-anchor.js';
 import type { IngestCounters } from '../counters.js';
+import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
 import type { DeviceSession, SessionRegistry } from '../sessions.js';
 
@@ -199,41 +200,30 @@ export class TcpConnection implements DeviceSession {
   // --- authentication -------------------------------------------------------------------------
 
   private beginHello(hello: HelloMessage): void {
-    const known = this.deps.store.devices.find(hello.deviceId);
-    const decision = decideAuth(this.deps.authMode, known, hello.token);
-    if (decision.kind === 'refuse') {
-      if (known) this.recordStats(hello.deviceId, { errors: { [decision.code]: 1 } });
-      this.refuseConnection(decision.code, decision.text);
-    } else if (decision.kind === 'accept') {
-      this.completeHello(hello);
-    } else {
+    const { store, authMode } = this.deps;
+    const result = authenticateDevice(store, authMode, hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r));
+    if (result === null) {
       // Registration is a write: it rides the next group commit, and input waits for its outcome.
       this.state = 'authenticating';
       this.socket.pause();
-      this.deps.store.committer.enqueue({
-        kind: 'register',
-        device: hello.deviceId,
-        token: hello.token,
-        origin: decision.origin,
-        at: this.now,
-        done: (outcome) => this.onRegistered(hello, outcome),
-      });
+    } else if (result.ok) {
+      this.completeHello(hello);
+    } else {
+      this.refuseConnection(result.code, result.text);
     }
   }
 
-  private onRegistered(hello: HelloMessage, outcome: RegisterOutcome): void {
+  private onRegistered(hello: HelloMessage, result: AuthResult): void {
     if (this.state !== 'authenticating') return;
     this.now = this.deps.timers.now();
-    if (outcome === 'registered' || outcome === 'accepted') {
-      if (outcome === 'registered') this.log.info({ device: hello.deviceId }, 'device registered on first use');
+    if (result.ok) {
+      if (result.registered) this.log.info({ device: hello.deviceId }, 'device registered on first use');
       this.completeHello(hello);
       this.releaseInput();
       return;
     }
     this.state = 'greeting';
-    if (outcome === 'conflict') this.refuseConnection('AUTH_FAILED', 'wrong token for this device');
-    else if (outcome === 'revoked') this.refuseConnection('REVOKED', 'device was revoked');
-    else this.refuseConnection('INTERNAL', 'could not register the device');
+    this.refuseConnection(result.code, result.text);
   }
 
   private completeHello(hello: HelloMessage): void {

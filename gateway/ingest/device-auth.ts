@@ -1,0 +1,57 @@
+import type { ErrCode } from '../protocol/codes.js';
+import type { RegisterOutcome } from '../store/ops.js';
+import type { Store } from '../store/store.js';
+import { decideAuth, type AuthMode } from './auth.js';
+
+/** Outcome of presenting a device id and token, as every transport needs it. */
+export type AuthResult =
+  | { ok: true; registered: boolean }
+  | { ok: false; code: Extract<ErrCode, 'AUTH_FAILED' | 'UNKNOWN_DEVICE' | 'REVOKED' | 'INTERNAL'>; text: string };
+
+/**
+ * Checks a device's credentials against the registry (docs/PROTOCOL.md section 6). When the answer
+ * needs a write (trust on first use, or auth off registering a new id) the registration rides the
+ * next group commit: the function returns null and calls `later` after that commit (never before it
+ * has returned, even when the commit happens at once). Otherwise it returns the result at once.
+ * A refusal of a known device is counted in its statistics.
+ */
+export function authenticateDevice(
+  store: Store,
+  mode: AuthMode,
+  device: string,
+  token: string,
+  at: number,
+  later: (result: AuthResult) => void,
+): AuthResult | null {
+  const known = store.devices.find(device);
+  const decision = decideAuth(mode, known, token);
+  if (decision.kind === 'accept') return { ok: true, registered: false };
+  if (decision.kind === 'refuse') {
+    if (known) store.committer.enqueue({ kind: 'stats', device, delta: { errors: { [decision.code]: 1 } } });
+    return { ok: false, code: decision.code, text: decision.text };
+  }
+  store.committer.enqueue({
+    kind: 'register',
+    device,
+    token,
+    origin: decision.origin,
+    at,
+    done: (outcome) => queueMicrotask(() => later(fromOutcome(outcome))),
+  });
+  return null;
+}
+
+function fromOutcome(outcome: RegisterOutcome): AuthResult {
+  switch (outcome) {
+    case 'registered':
+      return { ok: true, registered: true };
+    case 'accepted':
+      return { ok: true, registered: false };
+    case 'conflict':
+      return { ok: false, code: 'AUTH_FAILED', text: 'wrong token for this device' };
+    case 'revoked':
+      return { ok: false, code: 'REVOKED', text: 'device was revoked' };
+    default:
+      return { ok: false, code: 'INTERNAL', text: 'could not register the device' };
+  }
+}
