@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,13 +72,20 @@ async function compile(unit: Unit, outDir: string, warnings: string[]): Promise<
     .digest('hex')
     .slice(0, 24);
   const cached = join(CACHE, `${basename(unit.source)}.${key}.o`);
-  if (existsSync(cached)) return cached;
+  const cachedWarnings = `${cached}.warnings`; // written first, so it exists whenever the object does
+  if (existsSync(cached)) {
+    const w = existsSync(cachedWarnings) ? readFileSync(cachedWarnings, 'utf8') : '';
+    if (w !== '') warnings.push(w);
+    return cached;
+  }
   mkdirSync(outDir, { recursive: true });
   const tmp = join(outDir, `${basename(unit.source)}.${key}.o`);
   const input = unit.asCxx ? ['-x', 'c++', unit.source, '-x', 'none'] : [unit.source];
   const { stderr } = await run('g++', [...args, '-c', ...input, '-o', tmp], { maxBuffer: 16 << 20 });
   if (stderr.trim() !== '') warnings.push(stderr.trim());
   mkdirSync(CACHE, { recursive: true });
+  writeFileSync(`${tmp}.warnings`, stderr.trim());
+  renameSync(`${tmp}.warnings`, cachedWarnings);
   renameSync(tmp, cached); // atomic: a parallel test file sees the whole object or none
   return cached;
 }

@@ -213,6 +213,17 @@ void Session::startSyncRound(uint32_t nowMs) {
   synced_ = true;
 }
 
+void Session::formatStatus(char* out, size_t cap, const char* linkState) const {
+  snprintf(out, cap,
+           "sheetlog: state=%s boot=%lu seq=%lu pending=%u/%u inflight=%u acked=%lu rejected=%lu "
+           "overflowed=%lu resent=%lu time=%s",
+           linkState, static_cast<unsigned long>(bootId_), static_cast<unsigned long>(lastSeq()),
+           static_cast<unsigned>(ring_.size()), static_cast<unsigned>(ring_.capacity()), static_cast<unsigned>(sent_),
+           static_cast<unsigned long>(stats_.acked), static_cast<unsigned long>(stats_.rejected),
+           static_cast<unsigned long>(stats_.overflowed), static_cast<unsigned long>(stats_.resent),
+           clock_.known() ? "synced" : "unknown");
+}
+
 // NAKed readings leave the buffer once nothing older is waiting before them.
 void Session::dropSettledFront() {
   while (!ring_.empty() && (ring_.at(0).flags & Reading::kRejected)) {

@@ -90,8 +90,6 @@ class Session {
   // Sends what is due. Returns false when a write failed (the link is broken).
   bool pump(LineOut& out, uint32_t nowMs);
   void linkDown();
-  // Sends every unacknowledged reading again from the oldest (a transport that can lose lines).
-  void rewind() { sent_ = 0; }
   // Something was expected from the gateway and nothing arrived for replyTimeoutMs.
   bool stalled(uint32_t nowMs) const;
 
@@ -105,6 +103,8 @@ class Session {
   const TimeSync& clock() const { return clock_; }
   const SessionStats& stats() const { return stats_; }
   const SessionSettings& settings() const { return settings_; }
+  // One line for a `status` console command: the transport's state name, then the counters.
+  void formatStatus(char* out, size_t cap, const char* linkState) const;
 
  private:
   bool sendTimeRequest(LineOut& out, uint32_t nowMs);

@@ -174,17 +174,8 @@ void SheetlogClient::logLine(const char* text) {
 }
 
 void SheetlogClient::printStatus(Print& out) const {
-  const SessionStats& s = session_.stats();
   char text[224];
-  snprintf(text, sizeof text,
-           "sheetlog: state=%s boot=%lu seq=%lu pending=%u/%u inflight=%u acked=%lu rejected=%lu "
-           "overflowed=%lu resent=%lu time=%s",
-           linkStateName(state_), static_cast<unsigned long>(session_.bootId()),
-           static_cast<unsigned long>(session_.lastSeq()), static_cast<unsigned>(session_.pending()),
-           static_cast<unsigned>(session_.capacity()), static_cast<unsigned>(session_.inFlight()),
-           static_cast<unsigned long>(s.acked), static_cast<unsigned long>(s.rejected),
-           static_cast<unsigned long>(s.overflowed), static_cast<unsigned long>(s.resent),
-           session_.clock().known() ? "synced" : "unknown");
+  session_.formatStatus(text, sizeof text, linkStateName(state_));
   out.println(text);
 }
 

@@ -93,17 +93,8 @@ class SheetlogMqtt : private LineOut, private LogSink {
   const Session& session() const { return session_; }
 
   void printStatus(Print& out) const {
-    const SessionStats& s = session_.stats();
-    char text[200];
-    snprintf(text, sizeof text,
-             "sheetlog: state=%s boot=%lu seq=%lu pending=%u/%u inflight=%u acked=%lu rejected=%lu "
-             "overflowed=%lu resent=%lu time=%s",
-             stateName(), static_cast<unsigned long>(session_.bootId()),
-             static_cast<unsigned long>(session_.lastSeq()), static_cast<unsigned>(session_.pending()),
-             static_cast<unsigned>(session_.capacity()), static_cast<unsigned>(session_.inFlight()),
-             static_cast<unsigned long>(s.acked), static_cast<unsigned long>(s.rejected),
-             static_cast<unsigned long>(s.overflowed), static_cast<unsigned long>(s.resent),
-             session_.clock().known() ? "synced" : "unknown");
+    char text[224];
+    session_.formatStatus(text, sizeof text, stateName());
     out.println(text);
   }
 
