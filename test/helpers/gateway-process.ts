@@ -43,7 +43,19 @@ export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${stderr}`)), 30000);
+    // A child that never says it listens is killed: left running, it would keep the test alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start: ${stderr}`));
+    }, 30000);
+    // The banner on stderr names the port even when the log level hides the "listening" record.
+    child.stderr!.on('data', () => {
+      const m = /TCP to port (\d+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let rec: Record<string, unknown>;
       try {
