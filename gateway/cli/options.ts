@@ -24,6 +24,7 @@ export function configFor(flags: CommonFlags, overrides: Record<string, unknown>
   return loadConfig({
     file: flags.config,
     env: process.env,
+    onWarning: (m) => process.stderr.write(`sheetlog: warning: ${m}\n`),
     flags: { ...(flags.data !== undefined ? { dataDir: flags.data } : {}), ...overrides },
   });
 }

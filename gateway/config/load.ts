@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { configLeaves } from './paths.js';
 import { configSchema, type Config } from './schema.js';
 
 /** Configuration could not be loaded; `problems` lists every one found, not just the first. */
@@ -17,6 +18,8 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>;
   /** Values from command-line flags, already shaped like the config. */
   flags?: Record<string, unknown>;
+  /** Told about SHEETLOG_* variables that name no configuration key (they are ignored). */
+  onWarning?: (message: string) => void;
 }
 
 /** Shortcut variables for the settings people change most. */
@@ -34,7 +37,7 @@ const ENV_SHORTCUTS: Record<string, string[]> = {
 export function loadConfig(sources: ConfigSources): Config {
   const problems: string[] = [];
   const fromFile = sources.file ? readConfigFile(sources.file, problems) : {};
-  const fromEnv = envToConfig(sources.env ?? {}, problems);
+  const fromEnv = envToConfig(sources.env ?? {}, sources.onWarning);
   const merged = deepMerge(deepMerge(fromFile, fromEnv), sources.flags ?? {});
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
@@ -71,15 +74,18 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
 /**
  * SHEETLOG_<SECTION>__<KEY> sets section.key (SNAKE_CASE becomes camelCase), e.g.
  * SHEETLOG_STORE__COMMIT_DELAY_MS=5; top-level keys have no section: SHEETLOG_DATA_DIR. Values are
- * read as JSON when they parse, else as strings.
+ * read as JSON when they parse, else as strings. Variables that name no key are ignored with a
+ * warning, not refused: the environment is shared with other tools (the sketches' host harness
+ * reads SHEETLOG_HOST_*), whereas a config file is the gateway's alone and stays strict.
  */
-export function envToConfig(env: Record<string, string | undefined>, problems: string[] = []): Record<string, unknown> {
+export function envToConfig(env: Record<string, string | undefined>, onWarning: (m: string) => void = () => {}): Record<string, unknown> {
+  const known = new Set(configLeaves(configSchema).map((l) => l.path));
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('SHEETLOG_') || raw === undefined) continue;
     const path = ENV_SHORTCUTS[name] ?? name.slice('SHEETLOG_'.length).split('__').map(camel);
-    if (path.some((p) => p.length === 0)) {
-      problems.push(`environment ${name}: not a configuration variable`);
+    if (!known.has(path.join('.'))) {
+      onWarning(`environment variable ${name} names no configuration key; ignored`);
       continue;
     }
     setPath(out, path, parseEnvValue(raw));

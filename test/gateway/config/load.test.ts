@@ -43,6 +43,15 @@ test('environment names map to nested keys; values parse as JSON when they can',
   });
 });
 
+test('SHEETLOG_* variables that name no key are ignored with a warning (the environment is shared)', () => {
+  const warnings: string[] = [];
+  const c = loadConfig({ env: { SHEETLOG_HOST_SPEED: '10', SHEETLOG_TCP__PROT: '1', SHEETLOG_PORT: '9100' }, onWarning: (m) => warnings.push(m) });
+  assert.equal(c.tcp.port, 9100);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings.join('\n'), /SHEETLOG_HOST_SPEED/);
+  assert.match(warnings.join('\n'), /SHEETLOG_TCP__PROT/);
+});
+
 test('every problem is listed at once, with its key', () => {
   const dir = tempDir();
   const file = join(dir, 'c.json');
