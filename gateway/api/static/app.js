@@ -221,7 +221,12 @@
       cursor: { drag: { x: false, y: false } },
       legend: { show: false },
       scales: {
-        x: { time: true, ...(windowSeconds ? { range: (_u, _min, max) => [max - windowSeconds, max] } : {}) },
+        x: {
+          time: true,
+          // A fixed window for the rate (it fills from the right); otherwise the data's span, never empty.
+          range: (_u, min, max) =>
+            windowSeconds ? [(max ?? Date.now() / 1000) - windowSeconds, max ?? Date.now() / 1000] : min === max ? [min - 30, max + 30] : [min, max],
+        },
         y: {
           range: (_u, min, max) =>
             fromZero ? [0, Math.max(1, (max || 0) * 1.15)] : min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true),
@@ -247,11 +252,12 @@
     }
     const extra = r.t.length - RATE_POINTS;
     if (extra > 0) for (const k of ['t', 'accepted', 'naks']) r[k].splice(0, extra);
+    $('rate-empty').hidden = true;
     rateChart ??= makeChart(
       $('rate-chart'),
       [
-        { label: 'accepted/s', stroke: '#6366f1', fill: 'rgba(99,102,241,0.12)', width: 2, points: { show: false } },
-        { label: 'NAK/s', stroke: '#dc2626', width: 1.5, points: { show: false } },
+        { label: 'accepted/s', stroke: '#6366f1', fill: 'rgba(99,102,241,0.12)', width: 2 },
+        { label: 'NAK/s', stroke: '#dc2626', width: 1.5 },
       ],
       '',
       RATE_POINTS,
@@ -293,7 +299,7 @@
       state.watch === null ? 'Pick a device (or click a row in the table) to chart its sensors live.' : `No numeric readings from ${state.watch} yet.`;
     $('sensor-chart').hidden = !show;
     if (!show) return;
-    sensorChart ??= makeChart($('sensor-chart'), [{ label: 'value', stroke: '#0f766e', fill: 'rgba(15,118,110,0.10)', width: 2, points: { show: false } }], '');
+    sensorChart ??= makeChart($('sensor-chart'), [{ label: 'value', stroke: '#0f766e', fill: 'rgba(15,118,110,0.10)', width: 2 }], '');
     const xs = [];
     const ys = [];
     for (const [ts, fields] of state.sensorPoints) {
@@ -334,7 +340,8 @@
     let bar = null;
     if (s.quota) {
       const pct = s.quota.limit > 0 ? Math.min(100, (100 * s.quota.used) / s.quota.limit) : 0;
-      quota = `${s.quota.used} / ${s.quota.limit} per ${Math.round(s.quota.windowMs / 1000)} s`;
+      const per = s.quota.windowMs === 60000 ? 'min' : `${Math.round(s.quota.windowMs / 1000)} s`;
+      quota = `${s.quota.used} / ${s.quota.limit} per ${per}`;
       bar = el('div', { class: `quota${pct >= 80 ? ' high' : ''}` }, el('span', { style: `width:${pct.toFixed(1)}%` }));
     }
     const backoff = s.backoffUntil && s.backoffUntil > now() ? ` · retry in ${fmtMs(s.backoffUntil - now())}` : '';
