@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { authSection } from './sections/auth.js';
 import { httpSection } from './sections/http.js';
 import { logSection } from './sections/log.js';
+import { csvSection } from './sections/csv.js';
+import { sheetsSection } from './sections/sheets.js';
+import { sinksSection } from './sections/sinks.js';
+import { syncSection } from './sections/sync.js';
 import { storeSection } from './sections/store.js';
 import { tcpSection } from './sections/tcp.js';
 
@@ -18,6 +22,10 @@ export const configSchema = z
     store: storeSection.prefault({}),
     auth: authSection.prefault({}),
     log: logSection.prefault({}),
+    sinks: sinksSection.prefault({}),
+    sync: syncSection.prefault({}),
+    sheets: sheetsSection.prefault({}),
+    csv: csvSection.prefault({}),
     http: httpSection.prefault({}),
   })
   .strict();

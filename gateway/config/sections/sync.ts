@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+export const syncSection = z
+  .object({
+    maxBatchRows: z.number().int().min(1).default(20000).describe('Most readings in one write (batches grow toward it when the sink is behind)'),
+    maxBatchBytes: z.number().int().min(1024).default(1_000_000).describe('Rough upper bound of one write in bytes'),
+    lingerMs: z.number().int().min(0).default(250).describe('Pause after a write that was not full, so that rows gather'),
+    idlePollMs: z.number().int().min(10).default(1000).describe('With nothing to send, look again after this long (commits also wake the worker)'),
+    backoffBaseMs: z.number().int().min(1).default(1000).describe('First retry delay after a failed write; doubles per attempt, with jitter'),
+    backoffMaxMs: z.number().int().min(1).default(120000).describe('Longest retry delay (a Retry-After hint from the sink may be longer)'),
+    stopTimeoutMs: z.number().int().min(0).default(5000).describe('At shutdown, how long a write in flight may take to finish'),
+  })
+  .strict();

@@ -1,0 +1,132 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../log.js';
+import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../sync/sink.js';
+import { extendColumns, layoutRows, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
+import { ZoneClock } from '../time-zone.js';
+import { repairFiles, rewriteHeader, writeAt } from './files.js';
+import { csvRecord } from './rfc4180.js';
+import { emptyState, loadState, saveState, syncDir, type CsvState } from './state.js';
+
+export interface CsvSinkOptions {
+  /** Directory of the CSV files (created if missing). */
+  dir: string;
+  layout: Layout;
+  /** File name (without .csv) of the long layout's single table. */
+  table: string;
+  /** IANA zone for the time columns. */
+  timeZone: string;
+  /** Identifies the SQLite store the rows come from (see CsvState.storeInstance). */
+  storeInstance: string;
+  log: Logger;
+}
+
+/**
+ * The embedded default sink: one RFC 4180 file per tab under <dataDir>/csv/, header first.
+ *
+ * Exactly once, crash-safe: rows are written at the byte offset the state file records (never
+ * blindly appended), fsynced, and only then does the state (atomically replaced) move its
+ * `deliveredThrough` and lengths forward; only after that does the worker advance the cursor.
+ * On start, anything past the recorded lengths is cut off (a torn line after SIGKILL, or rows of
+ * an unconfirmed batch), and rows up to `deliveredThrough` are never written again.
+ */
+export class CsvSink implements Sink {
+  readonly name = 'csv';
+  private state: CsvState | null = null;
+  private readonly zone: ZoneClock;
+
+  constructor(private readonly options: CsvSinkOptions) {
+    this.zone = new ZoneClock(options.timeZone);
+  }
+
+  describe(): string {
+    return this.options.dir;
+  }
+
+  async start(): Promise<void> {
+    const { dir, log, storeInstance } = this.options;
+    await mkdir(dir, { recursive: true });
+    let state = await loadState(dir);
+    if (state && state.storeInstance !== storeInstance) {
+      log.warn({ dir }, 'the CSV files were written from another SQLite store; new rows are added after them');
+      state = { ...state, storeInstance, deliveredThrough: 0 };
+    }
+    state ??= emptyState(storeInstance);
+    for (const note of await repairFiles(dir, state)) log.info({ dir, ...note }, 'CSV file repaired at start');
+    await saveState(dir, state);
+    this.state = state;
+  }
+
+  async health(): Promise<SinkHealth> {
+    try {
+      await access(this.options.dir, constants.W_OK);
+      return { ok: true, detail: `writing CSV files in ${this.options.dir}` };
+    } catch (e) {
+      return { ok: false, code: 'IO', reason: `${this.options.dir} is not writable: ${(e as Error).message}` };
+    }
+  }
+
+  async write(batch: SinkBatch): Promise<WriteOutcome> {
+    const state = this.state;
+    if (!state) throw new Error('CsvSink.write before start');
+    const last = batch.rows[batch.rows.length - 1];
+    if (!last) throw new Error('empty batch');
+    const fresh = batch.rows.filter((r) => r.id > state.deliveredThrough);
+    try {
+      if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh), last.id);
+      return { kind: 'delivered', throughId: last.id };
+    } catch (e) {
+      // The state on disk is unchanged, so the next attempt writes the same bytes at the same offsets.
+      this.state = (await loadState(this.options.dir).catch(() => null)) ?? state;
+      return { kind: 'retry-later', code: 'IO', reason: (e as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.state = null;
+  }
+
+  private async append(state: CsvState, blocks: TabBlock[], lastId: number): Promise<void> {
+    const { dir } = this.options;
+    const next: CsvState = structuredClone(state);
+    let created = false;
+    for (const block of blocks) {
+      const file = this.fileName(block.tabKey);
+      if (!next.files[file]) {
+        next.files[file] = { bytes: 0, columns: [] };
+        created = true;
+      }
+    }
+    // Name new files in the state before they exist, so recovery knows every file it owns.
+    if (created) await saveState(dir, next);
+    // Header changes first: each saves the state, which must not yet cover any row of this batch.
+    const plans = [];
+    for (const block of blocks) {
+      const file = this.fileName(block.tabKey);
+      const entry = next.files[file] as CsvState['files'][string];
+      const columns = extendColumns(entry.columns, block.columns);
+      if (entry.bytes > 0 && columns.length !== entry.columns.length) await rewriteHeader(dir, file, next, columns);
+      plans.push({ file, entry, columns, block });
+    }
+    for (const { file, entry, columns, block } of plans) {
+      let text = entry.bytes === 0 ? csvRecord(columns) : '';
+      entry.columns = columns;
+      for (const row of block.rows) text += csvRecord(rowValues(columns, row).map((v) => this.render(v)));
+      entry.bytes = await writeAt(join(dir, file), entry.bytes, text);
+    }
+    if (created) await syncDir(dir);
+    next.deliveredThrough = lastId;
+    await saveState(dir, next);
+    this.state = next;
+  }
+
+  private fileName(tabKey: string): string {
+    return `${tabKey === '' ? this.options.table : tabKey}.csv`;
+  }
+
+  private render(v: LogicalValue): string {
+    if (v === null) return '';
+    if (typeof v === 'object') return this.zone.text(v.time);
+    return String(v);
+  }
+}

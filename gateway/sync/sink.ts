@@ -1,0 +1,70 @@
+import type { StoredReading } from '../store/readings.js';
+
+/**
+ * A destination for stored readings. The sync worker owns ordering, batching, backoff and the
+ * cursor; a sink only writes what it is handed and says, as a value, what happened.
+ *
+ * Exactly-once is shared work: the worker advances the sink's cursor only after `delivered`, so
+ * a sink may be handed rows it already holds (the process died between the sink's write and the
+ * cursor update, or a confirmation was lost). Every sink must recognise those rows and not write
+ * them twice; how is its own business (the CSV sink records the id that ends its files, the
+ * Sheets sink owns explicit row ranges; see docs/SHEETS.md).
+ */
+export interface Sink {
+  /** Unique among the configured sinks; also the name of its cursor in SQLite. */
+  readonly name: string;
+  /** Local preparation only (files, bookkeeping). Never waits for a network peer. */
+  start(): Promise<void>;
+  /** Is the destination reachable and writable right now? Used by `auth check` and the API. */
+  health(): Promise<SinkHealth>;
+  /** Writes a batch. Expected failures are outcomes; a throw is a bug (the worker retries later). */
+  write(batch: SinkBatch): Promise<WriteOutcome>;
+  /** Releases files and clients; idempotent. */
+  close(): Promise<void>;
+  /** Where the rows go, for status displays ("data/csv", "spreadsheet 1AbC…"). */
+  describe(): string;
+  /** Request quota use, for sinks with a client-side rate limit. */
+  quota?(): QuotaUsage;
+}
+
+export interface SinkBatch {
+  /** Readings above the sink's cursor, ascending id, at least one. */
+  readonly rows: readonly StoredReading[];
+}
+
+/**
+ * - delivered: every row with id <= throughId is durably in the destination (throughId may be
+ *   less than the batch's last id: a partial write; the worker continues with the rest).
+ * - retry-later: nothing is lost, try the same rows again later; `delayMs` is the destination's
+ *   own hint (Retry-After), honoured as a minimum.
+ * - rejected: these rows can never be written as they are. The worker halves the batch until the
+ *   offending reading is alone, then skips it with an error log (never silently).
+ */
+export type WriteOutcome =
+  | { kind: 'delivered'; throughId: number }
+  | { kind: 'retry-later'; code: SinkErrorCode; reason: string; delayMs?: number }
+  | { kind: 'rejected'; code: SinkErrorCode; reason: string };
+
+export type SinkHealth = { ok: true; detail: string } | { ok: false; code: SinkErrorCode; reason: string };
+
+/** Stable codes of sink failures; listed in docs/SHEETS.md. */
+export type SinkErrorCode =
+  | 'RATE_LIMITED' // 429 from the destination
+  | 'UNAVAILABLE' // 5xx, connection refused or reset, response lost
+  | 'TIMEOUT' // no response within the request timeout
+  | 'AUTH' // credentials missing, unreadable, revoked or refused
+  | 'PERMISSION' // authenticated, but not allowed to write the spreadsheet
+  | 'NOT_FOUND' // the spreadsheet does not exist
+  | 'FULL' // the cell limit is reached and nowhere is left to roll over to
+  | 'CONFLICT' // a tab the gateway must use holds something else
+  | 'BAD_REQUEST' // the destination refused the content (400)
+  | 'IO' // local file system error
+  | 'INTERNAL'; // a bug: the sink threw
+
+export interface QuotaUsage {
+  windowMs: number;
+  writesUsed: number;
+  writesLimit: number;
+  readsUsed: number;
+  readsLimit: number;
+}
