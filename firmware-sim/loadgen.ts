@@ -121,22 +121,30 @@ export interface PacedResult {
 
 /**
  * Sends readings at a steady total rate spread over the connections (ticks of `tickMs`), and
- * measures for every reading the time from its write to the first ACK covering it.
+ * measures for every reading the time from its write to the first ACK covering it. `nextSeq`
+ * (updated in place) lets a later run on the same connections continue their numbering.
  */
-export async function paced(conns: LoadConnection[], ratePerSecond: number, durationMs: number, tickMs = 5): Promise<PacedResult> {
+export async function paced(
+  conns: LoadConnection[],
+  ratePerSecond: number,
+  durationMs: number,
+  tickMs = 5,
+  nextSeq: number[] = conns.map(() => 1),
+): Promise<PacedResult> {
   const perTick = (ratePerSecond * tickMs) / 1000;
   const ticks = Math.floor(durationMs / tickMs);
   const total = Math.floor(perTick * ticks);
   const sentAt = conns.map(() => [] as number[]);
-  const nextSeq = conns.map(() => 1);
+  const firstSeq = [...nextSeq];
   const latencies = new Float64Array(total);
   let acked = 0;
   conns.forEach((c, i) => {
-    let settledUpTo = 0;
+    const first = firstSeq[i] as number;
+    let settledUpTo = first - 1;
     c.onAck = (seq, now) => {
       const times = sentAt[i] as number[];
-      for (let s = settledUpTo + 1; s <= seq; s++) latencies[acked++] = now - (times[s - 1] as number);
-      settledUpTo = seq;
+      for (let s = settledUpTo + 1; s <= seq; s++) latencies[acked++] = now - (times[s - first] as number);
+      settledUpTo = Math.max(settledUpTo, seq);
     };
   });
   let sent = 0;

@@ -11,6 +11,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ServerUnderTest {
   name: string;
   port: number;
+  /** sheetlog's HTTP port (dashboard, API), when started with one. */
+  httpPort?: number;
   pid: number;
   /** Resolves when the baseline reports `n` more lines (the baseline only). */
   expect?(n: number): Promise<void>;
@@ -71,10 +73,13 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
   });
   // The banner on stderr names the port (stdout carries the JSON logs, discarded here).
   let stderr = '';
+  let httpPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       const m = /TCP to port (\d+)/.exec(stderr);
+      const h = /dashboard: http:\/\/[^\s]+:(\d+)\//.exec(stderr);
+      if (h) httpPort = Number(h[1]);
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`sheetlog exited (${code}): ${stderr}`)));
@@ -82,6 +87,7 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
   return {
     name: 'sheetlog',
     port,
+    ...(httpPort !== undefined ? { httpPort } : {}),
     pid: child.pid!,
     rssMb: () => rssOf(child.pid!),
     async stop() {

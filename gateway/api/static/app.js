@@ -27,7 +27,6 @@
     sensorPoints: [],
     tailMax: 50,
     status: null,
-    knownDevices: new Set(),
   };
 
   // ---------------------------------------------------------------- formatting
@@ -380,27 +379,54 @@
     more.hidden = d.matched <= d.rows.length && d.matched === d.total;
     more.textContent =
       d.matched === 0 ? 'no device matches the filter' : `showing ${fmtInt(d.rows.length)} of ${fmtInt(d.matched)}${d.matched !== d.total ? ` matching (${fmtInt(d.total)} in all)` : ''} — filter or sort to see others`;
-    tbody.replaceChildren(...d.rows.map(deviceRow));
-    for (const r of d.rows) state.knownDevices.add(r.id);
+    // Rows are kept per device and updated in place: a busy fleet changes numbers, not structure.
+    const rows = d.rows.map((r) => {
+      let tr = deviceRows.get(r.id);
+      if (!tr) {
+        tr = el('tr', { 'data-id': r.id }, ...Array.from({ length: 9 }, (_, i) => el('td', DEVICE_CELL_ATTRS[i])));
+        tr.cells[1].append(pill(''));
+        deviceRows.set(r.id, tr);
+      }
+      fillDeviceRow(tr, r);
+      return tr;
+    });
+    const shown = new Set(d.rows.map((r) => r.id));
+    for (const id of deviceRows.keys()) if (!shown.has(id)) deviceRows.delete(id);
+    const current = [...tbody.rows];
+    if (current.length !== rows.length || current.some((tr, i) => tr !== rows[i])) tbody.replaceChildren(...rows);
     syncDeviceSelect(d.rows);
   }
 
-  function deviceRow(r) {
-    const errs = r.naks + r.errors;
-    const tr = el(
-      'tr',
-      { 'data-id': r.id, 'data-status': r.status, class: r.id === state.watch ? 'selected' : null },
-      el('td', null, r.id),
-      el('td', null, pill(r.status)),
-      el('td', { class: 'wide-only' }, r.board || el('span', { class: 'muted' }, '–')),
-      el('td', { class: 'wide-only' }, r.fw || el('span', { class: 'muted' }, '–')),
-      el('td', { 'data-ts': r.lastSeen === null ? null : String(r.lastSeen), title: r.lastSeen ? new Date(r.lastSeen).toLocaleString() : '' }, fmtAgo(r.lastSeen)),
-      el('td', { class: 'num' }, fmtInt(r.readings)),
-      el('td', { class: `num${r.naks > 0 ? ' bad-num' : ''}`, title: errs ? `${r.naks} NAK, ${r.errors} ERR` : '' }, fmtInt(r.naks)),
-      el('td', { class: 'num', title: r.driftPpm !== null ? `drift ${r.driftPpm.toFixed(1)} ppm` : '' }, fmtMs(r.offsetMs, true)),
-      el('td', { class: 'num' }, fmtMs(r.rttMs)),
-    );
-    return tr;
+  const deviceRows = new Map();
+  const DEVICE_CELL_ATTRS = [null, null, { class: 'wide-only' }, { class: 'wide-only' }, null, { class: 'num' }, { class: 'num' }, { class: 'num' }, { class: 'num' }];
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function fillDeviceRow(tr, r) {
+    const c = tr.cells;
+    tr.dataset.status = r.status;
+    tr.classList.toggle('selected', r.id === state.watch);
+    setText(c[0], r.id);
+    const p = c[1].firstChild;
+    setText(p, r.status);
+    p.dataset.s = r.status;
+    setText(c[2], r.board || '–');
+    c[2].classList.toggle('muted', !r.board);
+    setText(c[3], r.fw || '–');
+    c[3].classList.toggle('muted', !r.fw);
+    if (r.lastSeen === null) delete c[4].dataset.ts;
+    else c[4].dataset.ts = String(r.lastSeen);
+    c[4].title = r.lastSeen ? new Date(r.lastSeen).toLocaleString() : '';
+    setText(c[4], fmtAgo(r.lastSeen));
+    setText(c[5], fmtInt(r.readings));
+    setText(c[6], fmtInt(r.naks));
+    c[6].classList.toggle('bad-num', r.naks > 0);
+    c[6].title = r.naks + r.errors ? `${r.naks} NAK, ${r.errors} ERR` : '';
+    setText(c[7], fmtMs(r.offsetMs, true));
+    c[7].title = r.driftPpm !== null ? `drift ${r.driftPpm.toFixed(1)} ppm` : '';
+    setText(c[8], fmtMs(r.rttMs));
   }
 
   function syncDeviceSelect(rows) {
@@ -422,8 +448,8 @@
   function addTail(rows) {
     const tbody = document.querySelector('#tail tbody');
     const frag = document.createDocumentFragment();
-    // The first batch after (re)connecting is history: only later rows flash.
-    const flash = tbody.rows.length > 0 ? 'fresh' : null;
+    // The first batch after (re)connecting is history, and a flood is no news: only a trickle flashes.
+    const flash = tbody.rows.length > 0 && rows.length <= 10 ? 'fresh' : null;
     for (let i = rows.length - 1; i >= 0; i--) {
       frag.append(el('tr', { class: flash }, ...rows[i].map((c) => el('td', null, c === null ? '' : String(c)))));
     }
