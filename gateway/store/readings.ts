@@ -41,6 +41,25 @@ export class ReadingsQueries {
     return row?.maxSeq ?? 0;
   }
 
+  /**
+   * The run of consecutive seqs of (device, boot) stored right after `after` (seqs at or below the
+   * boot's pruned_seq count as stored: retention removed them). `prefix`: the run's last seq;
+   * `more`: whether readings exist beyond the gap that ends it. Used by MQTT's gap-aware ACKs.
+   */
+  contiguousSeq(device: string, boot: number, after: number): { prefix: number; more: boolean } {
+    const pruned = this.db.prepare('SELECT pruned_seq AS p FROM boots WHERE device = ? AND boot = ?').get(device, boot) as { p: number } | undefined;
+    const page = this.db.prepare('SELECT seq FROM readings WHERE device = ? AND boot = ? AND seq > ? ORDER BY seq LIMIT 512').pluck();
+    let prefix = Math.max(after, pruned?.p ?? 0);
+    for (;;) {
+      const seqs = page.all(device, boot, prefix) as number[];
+      for (const seq of seqs) {
+        if (seq !== prefix + 1) return { prefix, more: true };
+        prefix = seq;
+      }
+      if (seqs.length < 512) return { prefix, more: false };
+    }
+  }
+
   bootExists(device: string, boot: number): boolean {
     return this.db.prepare('SELECT 1 FROM boots WHERE device = ? AND boot = ?').get(device, boot) !== undefined;
   }
