@@ -8,6 +8,7 @@ import { packageVersion } from './api/version.js';
 import type { Config } from './config/schema.js';
 import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
 import { IngestCounters } from './ingest/counters.js';
+import { MqttIngest, type MqttListening } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
 import { SessionRegistry } from './ingest/sessions.js';
 import { TcpIngest } from './ingest/tcp/server.js';
@@ -41,6 +42,8 @@ export interface Listening {
   tcp: { host: string; port: number };
   /** The HTTP API and dashboard; absent with `http.port: "off"`. */
   http?: { host: string; port: number };
+  /** MQTT ingest (`mqtt.url` or `mqtt.embedded`). */
+  mqtt?: MqttListening;
 }
 
 export class App {
@@ -55,6 +58,8 @@ export class App {
   private readonly syncStatusOverride: SyncStatusSource | undefined;
   private startedAt = 0;
   private readonly tcp: TcpIngest;
+  /** MQTT ingest, or null when MQTT is off. */
+  readonly mqtt: MqttIngest | null;
   private readonly revocations: RevocationWatch;
   private readonly timers: Timers;
   private readonly log: Logger;
@@ -92,6 +97,10 @@ export class App {
         log: this.log.child({ part: 'tcp' }),
       },
     );
+    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers };
+    this.mqtt = MqttIngest.enabled(config.mqtt)
+      ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }) })
+      : null;
     this.revocations = new RevocationWatch(this.store.devices, this.sessions, this.timers, config.auth.revocationCheckMs, this.log);
     this.rates = new RateMeter(this.counters, this.timers);
     this.syncStatusOverride = deps.syncStatus;
@@ -140,7 +149,10 @@ export class App {
     if (http) this.endpoints.http = http;
     const tcp = await this.tcp.start();
     this.endpoints.tcp = tcp;
-    return http ? { tcp, http } : { tcp };
+    const listening: Listening = http ? { tcp, http } : { tcp };
+    if (this.mqtt) listening.mqtt = await this.mqtt.start();
+    if (listening.mqtt?.broker) this.endpoints.mqtt = listening.mqtt.broker;
+    return listening;
   }
 
   /**
@@ -164,9 +176,11 @@ export class App {
     this.revocations.stop();
     this.pruneTimer?.cancel();
     this.tcp.beginStop();
+    this.mqtt?.beginStop();
     // Commit what was received; the commit's callbacks send the last ACKs and then BYE.
     this.store.committer.flush();
     await this.tcp.closed(this.config.shutdownTimeoutMs);
+    await this.mqtt?.closed(this.config.shutdownTimeoutMs);
     this.store.committer.flush();
     await this.api?.stop();
     this.rates.stop();

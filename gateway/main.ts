@@ -10,9 +10,17 @@ import { formatDeviceTable } from './report.js';
 export async function runGateway(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
   const app = new App(config, { log });
-  const { tcp, http } = await app.start();
-  log.info({ tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port, dataDir: config.dataDir, auth: config.auth.mode }, 'listening');
+  const { tcp, http, mqtt } = await app.start();
+  log.info(
+    {
+      tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
+      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port,
+      dataDir: config.dataDir, auth: config.auth.mode,
+    },
+    'listening',
+  );
   process.stderr.write(banner(tcp.port, config, http));
+  if (mqtt) process.stderr.write(`  mqtt:     ${mqtt.broker ? `embedded broker on port ${mqtt.broker.port}` : `subscribed to ${mqtt.url}`} (topics ${config.mqtt.topicPrefix}/<device>/...)\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authSection } from './sections/auth.js';
 import { httpSection } from './sections/http.js';
 import { logSection } from './sections/log.js';
+import { mqttSection } from './sections/mqtt.js';
 import { csvSection } from './sections/csv.js';
 import { sheetsSection } from './sections/sheets.js';
 import { sinksSection } from './sections/sinks.js';
@@ -22,6 +23,7 @@ export const configSchema = z
     store: storeSection.prefault({}),
     auth: authSection.prefault({}),
     log: logSection.prefault({}),
+    mqtt: mqttSection.prefault({}),
     sinks: sinksSection.prefault({}),
     sync: syncSection.prefault({}),
     sheets: sheetsSection.prefault({}),

@@ -1,0 +1,160 @@
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import type { Logger } from '../../log.js';
+import type { Store } from '../../store/store.js';
+import type { Timers } from '../../time/timers.js';
+import type { AuthMode } from '../auth.js';
+import type { IngestCounters } from '../counters.js';
+import { authenticateDevice, type AuthResult } from '../device-auth.js';
+import type { Topics } from './topics.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  /** The gateway's own client: the only one allowed to read every board's topics. */
+  internal: { clientId: string; username: string; password: string };
+}
+
+export interface EmbeddedBrokerDeps {
+  topics: Topics;
+  store: Store;
+  authMode: AuthMode;
+  counters: IngestCounters;
+  timers: Timers;
+  log: Logger;
+}
+
+const TOKEN = /^[A-Za-z0-9_.~+/=-]{1,128}$/;
+const DEVICE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** CONNACK return codes of MQTT 3.1.1 (aedes speaks 3.1.1). */
+const SERVER_UNAVAILABLE = 3;
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+/**
+ * An aedes broker inside the gateway (`mqtt.embedded`). Boards log in with their device id as
+ * username and their token as password, checked against the device registry exactly like a TCP
+ * HELLO (same auth modes, TOFU registration on the group commit). Each board may publish only to
+ * its own `<prefix>/<id>/{r,hello,t,status}` and subscribe only below `<prefix>/<id>/`.
+ * Sessions and retained messages live in memory: the broker restarts with the gateway, so boards
+ * rely on the ack topic (written after the commit), not on the broker's PUBACK.
+ */
+export class EmbeddedBroker {
+  private aedes: Aedes | null = null;
+  private server: Server | null = null;
+  private readonly deviceOf = new WeakMap<Client, string>();
+  private readonly clientsOf = new Map<string, Set<Client>>();
+  private readonly internalPassword: Buffer;
+
+  constructor(
+    private readonly options: EmbeddedBrokerOptions,
+    private readonly deps: EmbeddedBrokerDeps,
+  ) {
+    this.internalPassword = Buffer.from(options.internal.password);
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => done(this.mayPublish(client, packet.topic) ? null : new Error('not authorized')),
+      authorizeSubscribe: (client, sub, done) => done(null, this.maySubscribe(client, sub.topic) ? sub : null),
+    });
+    this.aedes = aedes;
+    aedes.on('clientDisconnect', (client) => this.untrack(client));
+    aedes.on('clientError', (client, e) => this.deps.log.debug({ client: client.id, err: e.message }, 'embedded broker: client error'));
+    this.server = createServer((socket) => aedes.handle(socket));
+    this.server.listen({ host: this.options.host, port: this.options.port });
+    await once(this.server, 'listening');
+    const a = this.server.address();
+    if (a === null || typeof a === 'string') throw new Error('embedded broker is not listening');
+    this.deps.log.info({ host: a.address, port: a.port }, 'embedded MQTT broker listening');
+    return { host: a.address, port: a.port };
+  }
+
+  /** Disconnects a board's clients (revoked, or taken over on another transport). */
+  disconnect(device: string): void {
+    for (const client of this.clientsOf.get(device) ?? []) client.close();
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    const aedes = this.aedes;
+    this.server = null;
+    this.aedes = null;
+    if (aedes !== null) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const { internal } = this.options;
+    if (username === internal.username && password !== undefined && client.id === internal.clientId) {
+      const ok = password.length === this.internalPassword.length && timingSafeEqual(password, this.internalPassword);
+      done(ok ? null : refusal(BAD_USERNAME_OR_PASSWORD, 'bad gateway credentials'), ok);
+      return;
+    }
+    const token = password?.toString('utf8');
+    if (client.id === internal.clientId || username === undefined || !DEVICE_ID.test(username) || token === undefined || !TOKEN.test(token)) {
+      this.deps.counters.countErr('AUTH_FAILED');
+      done(refusal(BAD_USERNAME_OR_PASSWORD, 'log in with the device id as username and its token as password'), false);
+      return;
+    }
+    const finish = (result: AuthResult) => {
+      if (result.ok) {
+        if (result.registered) this.deps.log.info({ device: username }, 'device registered on first use (embedded broker)');
+        this.track(client, username);
+        done(null, true);
+        return;
+      }
+      this.deps.counters.countErr(result.code);
+      this.deps.log.info({ device: username, code: result.code }, 'embedded broker refused a board');
+      const code = result.code === 'AUTH_FAILED' ? BAD_USERNAME_OR_PASSWORD : result.code === 'INTERNAL' ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
+      done(refusal(code, result.text), false);
+    };
+    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, username, token, this.deps.timers.now(), finish);
+    if (immediate !== null) finish(immediate);
+  }
+
+  private mayPublish(client: Client | null, topic: string): boolean {
+    if (client === null) return true; // the broker's own publications
+    if (this.isInternal(client)) return true;
+    const device = this.deviceOf.get(client);
+    return device !== undefined && this.deps.topics.boardMayPublish(device, topic);
+  }
+
+  private maySubscribe(client: Client, filter: string): boolean {
+    if (this.isInternal(client)) return true;
+    const device = this.deviceOf.get(client);
+    return device !== undefined && this.deps.topics.boardMaySubscribe(device, filter);
+  }
+
+  private isInternal(client: Client): boolean {
+    return client.id === this.options.internal.clientId && !this.deviceOf.has(client);
+  }
+
+  private track(client: Client, device: string): void {
+    this.deviceOf.set(client, device);
+    let set = this.clientsOf.get(device);
+    if (set === undefined) this.clientsOf.set(device, (set = new Set()));
+    set.add(client);
+  }
+
+  private untrack(client: Client): void {
+    const device = this.deviceOf.get(client);
+    if (device === undefined) return;
+    const set = this.clientsOf.get(device);
+    set?.delete(client);
+    if (set?.size === 0) this.clientsOf.delete(device);
+  }
+}
+
+function refusal(returnCode: number, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}

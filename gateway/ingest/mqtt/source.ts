@@ -1,0 +1,447 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { MqttConfig } from '../../config/sections/mqtt.js';
+import type { Logger } from '../../log.js';
+import type { ErrCode } from '../../protocol/codes.js';
+import type { Refusal } from '../../protocol/messages.js';
+import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
+import type { Store } from '../../store/store.js';
+import type { TimerHandle, Timers } from '../../time/timers.js';
+import type { AuthMode } from '../auth.js';
+import type { IngestCounters } from '../counters.js';
+import { authenticateDevice, type AuthResult } from '../device-auth.js';
+import { toReadingRow } from '../reading-row.js';
+import type { SessionRegistry } from '../sessions.js';
+import { BrokerConnection, type InboundMessage } from './broker-connection.js';
+import { stableClientId } from './client-id.js';
+import { MqttDevice } from './device-state.js';
+import { EmbeddedBroker } from './embedded-broker.js';
+import { parseHelloPayload, parseReadingPayload, parseStatusPayload, parseTimePayload, type HelloResult } from './payloads.js';
+import { mqttReply } from './replies.js';
+import { Topics } from './topics.js';
+
+export interface MqttIngestDeps {
+  dataDir: string;
+  authMode: AuthMode;
+  /** How stale a device's registry check may get (revocations are noticed within this). */
+  revocationCheckMs: number;
+  busyRetryAfterMs: number;
+  store: Store;
+  sessions: SessionRegistry;
+  counters: IngestCounters;
+  timers: Timers;
+  log: Logger;
+}
+
+export interface MqttListening {
+  url: string;
+  clientId: string;
+  /** The embedded broker's listener, when `mqtt.embedded`. */
+  broker?: { host: string; port: number };
+}
+
+/** A message taken in: `release` lets its PUBACK go; `drop` forgets it unacknowledged (redelivered later). */
+interface Taken {
+  release(): void;
+  drop(): void;
+}
+
+/**
+ * MQTT source: boards publish to a broker (external, or the embedded aedes), the gateway subscribes.
+ *
+ *   board ─PUBLISH─▶ broker ─PUBLISH (QoS 1)─▶ this ─reading─▶ group commit ─▶ SQLite
+ *                      ▲                                             │
+ *                      └──── PUBACK after commit ◀─────────────────┤
+ *   board ◀── sheetlog/<id>/ack: ACK <seq> boot=<b> ◀───────────────┘  (end to end, for QoS 0 boards)
+ *
+ * Validation, NAK codes, dedupe and statistics are TCP's (the same pure parser and row builder).
+ */
+export class MqttIngest {
+  private readonly topics: Topics;
+  private readonly devices = new Map<string, MqttDevice>();
+  private connection: BrokerConnection | null = null;
+  private broker: EmbeddedBroker | null = null;
+  private stopping = false;
+  /** Messages taken in whose PUBACK is not yet released or dropped. */
+  private inFlight = 0;
+  private whenSettled: (() => void) | null = null;
+  private readonly held = new Map<TimerHandle, Taken>();
+  private readonly ackDue = new Set<MqttDevice>();
+  private ackFlushScheduled = false;
+  private listening: MqttListening | null = null;
+
+  constructor(
+    private readonly config: MqttConfig,
+    private readonly deps: MqttIngestDeps,
+  ) {
+    this.topics = new Topics(config.topicPrefix);
+  }
+
+  static enabled(config: MqttConfig): boolean {
+    return config.url !== undefined || config.embedded;
+  }
+
+  async start(): Promise<MqttListening> {
+    const c = this.config;
+    const clientId = stableClientId(this.deps.dataDir, c.clientId);
+    let url = c.url ?? '';
+    let credentials = { username: c.username, password: c.password };
+    let broker: { host: string; port: number } | undefined;
+    if (c.embedded) {
+      const internal = { clientId, username: '$sheetlog-gateway', password: randomBytes(24).toString('base64url') };
+      this.broker = new EmbeddedBroker(
+        { host: c.embeddedHost, port: c.embeddedPort, internal },
+        { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log },
+      );
+      broker = await this.broker.start();
+      url = `mqtt://${broker.host === '0.0.0.0' || broker.host === '::' ? '127.0.0.1' : broker.host}:${broker.port}`;
+      credentials = { username: internal.username, password: internal.password };
+    }
+    this.connection = new BrokerConnection(
+      {
+        url,
+        clientId,
+        ...credentials,
+        ca: c.caFile !== undefined ? readFileSync(c.caFile) : undefined,
+        rejectUnauthorized: c.rejectUnauthorized,
+        protocolVersion: c.embedded ? 4 : c.protocolVersion,
+        sessionExpirySec: c.sessionExpirySec,
+        keepaliveSec: c.keepaliveSec,
+        receiveMaximum: c.receiveMaximum,
+        reconnectMinMs: c.reconnectMinMs,
+        reconnectMaxMs: c.reconnectMaxMs,
+        subscriptions: this.topics.subscriptions(c.shareGroup),
+      },
+      { timers: this.deps.timers, log: this.deps.log, onMessage: (m) => this.onMessage(m) },
+    );
+    this.connection.start();
+    this.listening = broker !== undefined ? { url, clientId, broker } : { url, clientId };
+    return this.listening;
+  }
+
+  /** Where it connects (and where the embedded broker listens); null before start. */
+  get address(): MqttListening | null {
+    return this.listening;
+  }
+
+  /** Resolves once the gateway's subscriptions are in place (tests, benchmarks). */
+  subscribed(): Promise<void> {
+    return this.connection?.subscribed() ?? Promise.reject(new Error('MQTT ingest not started'));
+  }
+
+  /**
+   * Graceful stop, part 1: take no more messages (those arriving now stay unacknowledged and are
+   * redelivered to the next run) and close out connected time. The caller then flushes the commit.
+   */
+  beginStop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const [timer, taken] of this.held) {
+      timer.cancel();
+      taken.drop();
+    }
+    this.held.clear();
+    const now = this.deps.timers.now();
+    for (const d of this.devices.values()) {
+      if (d.onlineAt !== null) this.recordStats(d.id, { connectedMs: now - d.onlineAt });
+      d.onlineAt = null;
+    }
+  }
+
+  /** Part 2: once every taken message is acknowledged (or after timeoutMs), disconnect. */
+  async closed(timeoutMs: number): Promise<void> {
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = this.deps.timers.after(timeoutMs, resolve);
+        this.whenSettled = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
+    }
+    await this.connection?.stop();
+    await this.broker?.stop();
+  }
+
+  // --- dispatch ---------------------------------------------------------------------------------
+
+  private onMessage(m: InboundMessage): void {
+    if (this.stopping) return;
+    const target = this.topics.parse(m.topic);
+    if (target === null) {
+      m.release();
+      return;
+    }
+    const taken = this.take(m);
+    const now = this.deps.timers.now();
+    switch (target.kind) {
+      case 'r':
+        this.onReading(target.device, m, now, taken);
+        return;
+      case 'hello':
+        this.onHello(target.device, m, now, taken);
+        return;
+      case 't':
+        if (!m.retain) this.onTime(target.device, m, now);
+        taken.release();
+        return;
+      case 'status':
+        this.onStatus(target.device, m, now);
+        taken.release();
+        return;
+    }
+  }
+
+  private take(m: InboundMessage): Taken {
+    this.inFlight++;
+    let settled = false;
+    const settle = (ack: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (ack) m.release();
+      if (--this.inFlight === 0) this.whenSettled?.();
+    };
+    return { release: () => settle(true), drop: () => settle(false) };
+  }
+
+  // --- readings ---------------------------------------------------------------------------------
+
+  private onReading(id: string, m: InboundMessage, now: number, taken: Taken): void {
+    const parsed = parseReadingPayload(m.payload, this.config.maxPayloadBytes);
+    const dev = this.admit(id, now);
+    if (!(dev instanceof MqttDevice)) {
+      this.refuse(id, null, { scope: 'err', ...dev }, null);
+      taken.release();
+      return;
+    }
+    if (parsed.meta.boot !== undefined) dev.useBoot(parsed.meta.boot);
+    const boot = parsed.meta.boot ?? dev.boot;
+    if (boot !== null && parsed.meta.low !== undefined && dev.acks(boot).window.raiseLow(parsed.meta.low)) this.markAck(dev, boot);
+    if (!parsed.ok) {
+      this.refuse(id, dev, parsed.refusal, boot);
+      taken.release();
+      return;
+    }
+    if (boot === null) {
+      this.refuse(id, dev, { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'boot unknown: publish a hello with boot= first, or put boot= before R' }, null);
+      taken.release();
+      return;
+    }
+    const { store, counters } = this.deps;
+    if (store.isFull()) {
+      // Acknowledged to the broker but not stored: the board keeps the reading and resends later.
+      counters.busyReplies++;
+      counters.countLimit('BUSY');
+      this.reply(id, mqttReply.busy(this.deps.busyRetryAfterMs));
+      taken.release();
+      return;
+    }
+    const seq = parsed.message.seq;
+    const row = toReadingRow(parsed.message, id, boot, now, m.payload.length, dev.anchor);
+    counters.readingsAccepted++;
+    const enqueue = () => store.committer.enqueue({ kind: 'reading', row, done: (outcome) => this.onCommitted(dev, boot, seq, outcome, taken) });
+    if (this.config.testHoldReadingsMs > 0) this.hold(this.config.testHoldReadingsMs, taken, enqueue, 'mqtt reading held (test knob)', { device: id, seq });
+    else enqueue();
+  }
+
+  private onCommitted(dev: MqttDevice, boot: number, seq: number, outcome: ReadingOutcome, taken: Taken): void {
+    if (outcome === 'failed') {
+      // Not durable: never acknowledge it. Reconnecting makes the broker redeliver it.
+      taken.drop();
+      this.connection?.restart();
+      return;
+    }
+    const { window } = dev.acks(boot);
+    window.settle(seq);
+    if (seq <= window.acked) this.markAck(dev, boot);
+    const ms = this.config.testHoldPubacksMs;
+    if (ms > 0) this.hold(ms, taken, () => taken.release(), 'mqtt puback held after commit (test knob)', { device: dev.id, seq });
+    else taken.release();
+  }
+
+  /** One ACK per device and boot per commit, after every outcome of the batch is settled. */
+  private markAck(dev: MqttDevice, boot: number): void {
+    if (this.config.shareGroup !== undefined) return; // see docs/OPERATIONS.md: each gateway sees only part of a board's readings
+    dev.acks(boot).due = true;
+    this.ackDue.add(dev);
+    if (this.ackFlushScheduled) return;
+    this.ackFlushScheduled = true;
+    queueMicrotask(() => {
+      this.ackFlushScheduled = false;
+      for (const d of this.ackDue) for (const { boot: b, acked } of d.takeDueAcks()) this.reply(d.id, mqttReply.ack(acked, b));
+      this.ackDue.clear();
+    });
+  }
+
+  // --- hello, time, status ------------------------------------------------------------------------
+
+  private onHello(id: string, m: InboundMessage, now: number, taken: Taken): void {
+    const parsed = parseHelloPayload(id, m.payload);
+    if (!parsed.ok) {
+      this.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
+      taken.release();
+      return;
+    }
+    const proceed = (auth: AuthResult) => {
+      if (!auth.ok) {
+        // Not via refuse(): authenticateDevice has already counted it in the device's statistics.
+        this.deps.counters.countErr(auth.code);
+        this.reply(id, mqttReply.err(auth.code, auth.text));
+      } else {
+        if (auth.registered) this.deps.log.info({ device: id }, 'device registered on first use (mqtt hello)');
+        this.applyHello(id, parsed, m.retain, this.deps.timers.now());
+      }
+      taken.release();
+    };
+    if (!parsed.hasToken) {
+      proceed({ ok: true, registered: false });
+      return;
+    }
+    // A token in the hello is checked like TCP's (and bound on first use in tofu mode).
+    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, id, parsed.hello.token, now, proceed);
+    if (immediate !== null) proceed(immediate);
+  }
+
+  private applyHello(id: string, parsed: Extract<HelloResult, { ok: true }>, retained: boolean, now: number): void {
+    const dev = this.admit(id, now);
+    if (!(dev instanceof MqttDevice)) {
+      this.refuse(id, null, { scope: 'err', ...dev }, null);
+      return;
+    }
+    const { hello } = parsed;
+    const boot = hello.boot ?? this.freshBoot(id);
+    dev.useBoot(boot);
+    const delta: StatsDelta = {};
+    if (hello.board !== undefined) delta.board = hello.board;
+    if (hello.fw !== undefined) delta.fw = hello.fw;
+    if (!retained) {
+      // A retained hello is old news: its up= says nothing about the time it arrives now.
+      if (hello.up !== undefined) dev.anchor.fromHello(hello.up, now);
+      delta.lastSeen = now;
+      this.deps.sessions.claim(id, dev);
+    }
+    this.recordStats(id, delta);
+    const { window } = dev.acks(boot);
+    if (parsed.low !== undefined) window.raiseLow(parsed.low);
+    if (!retained && this.config.shareGroup === undefined) this.reply(id, mqttReply.helloOk(now, window.acked, boot));
+    this.deps.log.info({ device: id, boot, retained, fw: hello.fw, board: hello.board }, 'mqtt device hello');
+  }
+
+  private onTime(id: string, m: InboundMessage, now: number): void {
+    const parsed = parseTimePayload(m.payload);
+    if (!parsed.ok) {
+      this.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
+      return;
+    }
+    const { millis, off, rtt } = parsed.request;
+    this.connection?.publish(this.topics.to(id, 't/reply'), mqttReply.time(millis, now));
+    const dev = this.admit(id, now);
+    if (!(dev instanceof MqttDevice)) return;
+    dev.anchor.fromTimeRequest(millis, now, off);
+    const offsetMs = dev.anchor.offsetMs();
+    if (offsetMs !== null) this.recordStats(id, { clock: { offsetMs, rttMs: rtt ?? null, at: now } });
+  }
+
+  private onStatus(id: string, m: InboundMessage, now: number): void {
+    const status = parseStatusPayload(m.payload);
+    const dev = status === null ? null : this.admit(id, now);
+    if (!(dev instanceof MqttDevice)) return;
+    if (status === 'online') {
+      if (dev.onlineAt === null) dev.onlineAt = now;
+      if (!m.retain) this.recordStats(id, { connects: 1, lastSeen: now });
+    } else if (dev.onlineAt !== null) {
+      this.recordStats(id, { connectedMs: now - dev.onlineAt, ...(m.retain ? {} : { lastSeen: now }) });
+      dev.onlineAt = null;
+    }
+  }
+
+  // --- devices, refusals, replies ------------------------------------------------------------------
+
+  /** The device's state, or why its messages are refused. The registry is asked again when stale. */
+  private admit(id: string, now: number): MqttDevice | { code: ErrCode; text: string } {
+    const existing = this.devices.get(id);
+    if (existing !== undefined && now - existing.checkedAt < this.deps.revocationCheckMs) return existing;
+    const known = this.deps.store.devices.find(id);
+    let refusal: { code: ErrCode; text: string } | null = null;
+    if (known !== undefined && known.revokedAt !== null) refusal = { code: 'REVOKED', text: 'device was revoked' };
+    else if (known === undefined && this.deps.authMode === 'required') refusal = { code: 'UNKNOWN_DEVICE', text: 'device is not registered (sheetlog devices add)' };
+    if (refusal !== null) {
+      if (existing !== undefined) this.forget(existing);
+      return refusal;
+    }
+    if (known === undefined) {
+      // The broker vouched for the publisher; list the device (without a token, like auth off does)
+      // so that its statistics have a row from the first message on.
+      this.deps.store.committer.enqueue({ kind: 'register', device: id, token: '', origin: 'open', at: now, done: () => {} });
+    }
+    const dev =
+      existing ??
+      new MqttDevice(
+        id,
+        now,
+        (boot, after) => this.deps.store.readings.contiguousSeq(id, boot, after),
+        (d, code, text) => this.onKicked(d, code, text),
+      );
+    dev.checkedAt = now;
+    this.devices.set(id, dev);
+    return dev;
+  }
+
+  /** Revoked, or taken over by a connection on another transport. */
+  private onKicked(dev: MqttDevice, code: ErrCode, text: string): void {
+    this.deps.counters.countErr(code);
+    this.reply(dev.id, mqttReply.err(code, text));
+    this.forget(dev);
+    this.broker?.disconnect(dev.id);
+  }
+
+  private forget(dev: MqttDevice): void {
+    if (dev.onlineAt !== null) this.recordStats(dev.id, { connectedMs: this.deps.timers.now() - dev.onlineAt });
+    dev.onlineAt = null;
+    if (this.devices.get(dev.id) === dev) this.devices.delete(dev.id);
+    this.deps.sessions.release(dev.id, dev);
+  }
+
+  private refuse(id: string, dev: MqttDevice | null, refusal: Refusal, boot: number | null): void {
+    const { counters } = this.deps;
+    if (refusal.scope === 'nak') {
+      counters.countNak(refusal.code);
+      if (dev !== null && boot !== null) {
+        const { window } = dev.acks(boot);
+        window.settle(refusal.seq);
+        // As on TCP, an advance over this NAKed reading alone sends no ACK: it got its NAK.
+        if (window.acked > refusal.seq) this.markAck(dev, boot);
+      }
+      this.reply(id, mqttReply.nak(refusal.seq, refusal.code, refusal.text, boot));
+    } else {
+      counters.countErr(refusal.code);
+      this.reply(id, mqttReply.err(refusal.code, refusal.text));
+    }
+    this.recordStats(id, { errors: { [refusal.code]: 1 } });
+  }
+
+  private reply(id: string, payload: string): void {
+    this.connection?.publish(this.topics.to(id, 'ack'), payload);
+  }
+
+  private recordStats(device: string, delta: StatsDelta): void {
+    if (Object.keys(delta).length > 0) this.deps.store.committer.enqueue({ kind: 'stats', device, delta });
+  }
+
+  /** A hello without boot= gets a boot number of its own (no dedupe across such hellos; no loss). */
+  private freshBoot(device: string): number {
+    for (;;) {
+      const boot = randomInt(1, 0xffffffff);
+      if (!this.deps.store.readings.bootExists(device, boot)) return boot;
+    }
+  }
+
+  private hold(ms: number, taken: Taken, fn: () => void, what: string, fields: Record<string, unknown>): void {
+    this.deps.log.debug(fields, what);
+    const timer = this.deps.timers.after(ms, () => {
+      this.held.delete(timer);
+      fn();
+    });
+    this.held.set(timer, taken);
+  }
+}
