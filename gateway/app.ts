@@ -12,6 +12,7 @@ import { MqttIngest, type MqttListening } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
 import { SessionRegistry } from './ingest/sessions.js';
 import { TcpIngest } from './ingest/tcp/server.js';
+import { UdpIngest } from './ingest/udp/server.js';
 import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
@@ -44,6 +45,8 @@ export interface Listening {
   http?: { host: string; port: number };
   /** MQTT ingest (`mqtt.url` or `mqtt.embedded`). */
   mqtt?: MqttListening;
+  /** UDP ingest (`udp.enabled`). */
+  udp?: { host: string; port: number };
 }
 
 export class App {
@@ -60,6 +63,8 @@ export class App {
   private readonly tcp: TcpIngest;
   /** MQTT ingest, or null when MQTT is off. */
   readonly mqtt: MqttIngest | null;
+  /** UDP ingest, or null when UDP is off. */
+  readonly udp: UdpIngest | null;
   private readonly revocations: RevocationWatch;
   private readonly timers: Timers;
   private readonly log: Logger;
@@ -101,6 +106,7 @@ export class App {
     this.mqtt = MqttIngest.enabled(config.mqtt)
       ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }) })
       : null;
+    this.udp = config.udp.enabled ? new UdpIngest(config.udp, { ...ingestDeps, log: this.log.child({ part: 'udp' }) }) : null;
     this.revocations = new RevocationWatch(this.store.devices, this.sessions, this.timers, config.auth.revocationCheckMs, this.log);
     this.rates = new RateMeter(this.counters, this.timers);
     this.syncStatusOverride = deps.syncStatus;
@@ -152,6 +158,7 @@ export class App {
     const listening: Listening = http ? { tcp, http } : { tcp };
     if (this.mqtt) listening.mqtt = await this.mqtt.start();
     if (listening.mqtt?.broker) this.endpoints.mqtt = listening.mqtt.broker;
+    if (this.udp) listening.udp = this.endpoints.udp = await this.udp.start();
     return listening;
   }
 
@@ -177,10 +184,12 @@ export class App {
     this.pruneTimer?.cancel();
     this.tcp.beginStop();
     this.mqtt?.beginStop();
+    this.udp?.beginStop();
     // Commit what was received; the commit's callbacks send the last ACKs and then BYE.
     this.store.committer.flush();
     await this.tcp.closed(this.config.shutdownTimeoutMs);
     await this.mqtt?.closed(this.config.shutdownTimeoutMs);
+    await this.udp?.closed(this.config.shutdownTimeoutMs);
     this.store.committer.flush();
     await this.api?.stop();
     this.rates.stop();

@@ -10,17 +10,18 @@ import { formatDeviceTable } from './report.js';
 export async function runGateway(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
   const app = new App(config, { log });
-  const { tcp, http, mqtt } = await app.start();
+  const { tcp, http, mqtt, udp } = await app.start();
   log.info(
     {
       tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
-      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port,
+      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
       dataDir: config.dataDir, auth: config.auth.mode,
     },
     'listening',
   );
   process.stderr.write(banner(tcp.port, config, http));
   if (mqtt) process.stderr.write(`  mqtt:     ${mqtt.broker ? `embedded broker on port ${mqtt.broker.port}` : `subscribed to ${mqtt.url}`} (topics ${config.mqtt.topicPrefix}/<device>/...)\n`);
+  if (udp) process.stderr.write(`  udp:      port ${udp.port}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -9,6 +9,7 @@ import { sinksSection } from './sections/sinks.js';
 import { syncSection } from './sections/sync.js';
 import { storeSection } from './sections/store.js';
 import { tcpSection } from './sections/tcp.js';
+import { udpSection } from './sections/udp.js';
 
 /**
  * The one configuration schema. Every key has a default, so `{}` is a complete configuration; the
@@ -24,6 +25,7 @@ export const configSchema = z
     auth: authSection.prefault({}),
     log: logSection.prefault({}),
     mqtt: mqttSection.prefault({}),
+    udp: udpSection.prefault({}),
     sinks: sinksSection.prefault({}),
     sync: syncSection.prefault({}),
     sheets: sheetsSection.prefault({}),

@@ -1,0 +1,42 @@
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Token buckets per source address (pure: time is passed in). Each source may take `burst` at
+ * once and `ratePerSec` on average. At most `maxSources` are remembered; the least recently seen
+ * is forgotten first (it comes back with a full bucket, which is no worse than a new source).
+ */
+export class SourceRateLimit {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+    private readonly maxSources: number,
+  ) {}
+
+  /** Takes `n` tokens for `source`. Returns 0 when allowed, else the ms until they would be. */
+  take(source: string, n: number, now: number): number {
+    let b = this.buckets.get(source);
+    if (b === undefined) {
+      b = { tokens: this.burst, at: now };
+    } else {
+      this.buckets.delete(source);
+      b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSec);
+      b.at = now;
+    }
+    this.buckets.set(source, b);
+    if (this.buckets.size > this.maxSources) this.buckets.delete(this.buckets.keys().next().value as string);
+    if (n <= b.tokens) {
+      b.tokens -= n;
+      return 0;
+    }
+    return Math.ceil(((Math.min(n, this.burst) - b.tokens) / this.ratePerSec) * 1000);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
