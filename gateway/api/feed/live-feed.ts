@@ -32,6 +32,8 @@ interface Client {
   /** The watched device changed: the next update replaces the chart with history. */
   watchReset: boolean;
   lastDevicesJson: string;
+  /** The device list the last page was cut from (the same list and view: the same page). */
+  pageOf: readonly unknown[] | null;
   tailId: number;
   rateT: number;
   chartId: number;
@@ -62,6 +64,10 @@ export class LiveFeed {
   private dropped = 0;
   private ticks = 0;
   private readonly offCommitted: () => void;
+  private pages: { of: Snapshot['devices'] | null; byView: Map<string, { page: ReturnType<typeof devicePage>; json: string }> } = {
+    of: null,
+    byView: new Map(),
+  };
 
   constructor(
     private readonly deps: ApiDeps,
@@ -75,7 +81,7 @@ export class LiveFeed {
       clientTracking: false,
       handleProtocols: (protocols) => (protocols.has(FEED_PROTOCOL) ? FEED_PROTOCOL : false),
     });
-    this.snapshots = new SnapshotBuilder(deps, encoder, options.tailRows);
+    this.snapshots = new SnapshotBuilder(deps, encoder, options.tailRows, options.intervalMs);
     this.lastHighest = deps.store.highestId;
     this.offCommitted = deps.events.on('committed', () => this.snapshots.markCommitted());
     this.encoder = encoder;
@@ -115,6 +121,7 @@ export class LiveFeed {
       watch: null,
       watchReset: false,
       lastDevicesJson: '',
+      pageOf: null,
       tailId: 0,
       rateT: 0,
       chartId: 0,
@@ -155,6 +162,7 @@ export class LiveFeed {
     if (m.type === 'view') {
       client.view = m;
       client.lastDevicesJson = '';
+      client.pageOf = null;
     } else if (m.device !== client.watch) {
       client.watch = m.device;
       client.watchReset = true;
@@ -217,11 +225,13 @@ export class LiveFeed {
     const last = rates[rates.length - 1];
     if (last !== undefined) client.rateT = Math.max(client.rateT, last.t);
 
-    const page = devicePage(s.devices, client.view);
-    const pageJson = JSON.stringify(page);
-    if (pageJson !== client.lastDevicesJson) {
-      update.devices = page;
-      client.lastDevicesJson = pageJson;
+    if (client.pageOf !== s.devices) {
+      const { page, json } = this.page(s.devices, client.view);
+      if (json !== client.lastDevicesJson) {
+        update.devices = page;
+        client.lastDevicesJson = json;
+      }
+      client.pageOf = s.devices;
     }
 
     const tail = s.tail.filter((t) => t.id > client.tailId);
@@ -256,6 +266,19 @@ export class LiveFeed {
     if (rows.length === 0) return;
     update.chart = { device: client.watch, reset: false, points: rows.map(([, ts, fields]) => [ts, fields]) };
     client.chartId = (rows[rows.length - 1] as [number, number, unknown])[0];
+  }
+
+  /** A page of the device table, computed once per device list and view however many clients share it. */
+  private page(devices: Snapshot['devices'], view: DeviceView): { page: ReturnType<typeof devicePage>; json: string } {
+    if (this.pages.of !== devices) this.pages = { of: devices, byView: new Map() };
+    const key = `${view.sort}\u0000${view.desc}\u0000${view.limit}\u0000${view.filter}`;
+    let entry = this.pages.byView.get(key);
+    if (entry === undefined) {
+      const page = devicePage(devices, view);
+      entry = { page, json: JSON.stringify(page) };
+      this.pages.byView.set(key, entry);
+    }
+    return entry;
   }
 
   /** Terminates clients that did not answer the previous ping (a vanished phone, a dead link). */

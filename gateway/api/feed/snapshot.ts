@@ -19,6 +19,9 @@ export interface Snapshot {
 
 /** Devices are re-read at least this often even without commits (statuses age into "silent"). */
 const DEVICES_MAX_AGE_MS = 5000;
+/** With commits, the device list is re-read every tick, but from 2,000 devices every second, from 4,000 every two. */
+const DEVICES_MS_PER_DEVICE = 0.5;
+const DEVICES_SLOWEST_MS = 2000;
 
 /**
  * Builds the per-tick snapshot, reading SQLite only for what changed: the device list when a
@@ -35,6 +38,7 @@ export class SnapshotBuilder {
     private readonly deps: ApiDeps,
     private readonly encoder: () => SheetRowEncoder,
     private readonly tailRows: number,
+    private readonly intervalMs: number,
   ) {}
 
   /** The hub says something was committed: the next snapshot re-reads the devices. */
@@ -44,7 +48,9 @@ export class SnapshotBuilder {
 
   build(): Snapshot {
     const now = this.deps.timers.now();
-    if (this.commitsSeen || now - this.devicesAt >= DEVICES_MAX_AGE_MS) {
+    // Reading the registry costs about 4 µs per device: a big fleet's table refreshes a bit less often.
+    const minAge = Math.min(DEVICES_SLOWEST_MS, Math.max(this.intervalMs, this.devices.length * DEVICES_MS_PER_DEVICE));
+    if ((this.commitsSeen && now - this.devicesAt >= minAge) || now - this.devicesAt >= DEVICES_MAX_AGE_MS) {
       this.devices = allDeviceViews(this.deps);
       this.devicesAt = now;
       this.commitsSeen = false;
