@@ -1,9 +1,7 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MqttConfig } from '../../config/sections/mqtt.js';
 import type { Logger } from '../../log.js';
-import type { ErrCode } from '../../protocol/codes.js';
-import type { Refusal } from '../../protocol/messages.js';
 import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
 import type { Store } from '../../store/store.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
@@ -14,9 +12,11 @@ import { toReadingRow } from '../reading-row.js';
 import type { SessionRegistry } from '../sessions.js';
 import { BrokerConnection, type InboundMessage } from './broker-connection.js';
 import { stableClientId } from './client-id.js';
+import { DeviceDirectory } from './device-directory.js';
 import { MqttDevice } from './device-state.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { parseHelloPayload, parseReadingPayload, parseStatusPayload, parseTimePayload, type HelloResult } from './payloads.js';
+import { Replier } from './replier.js';
 import { mqttReply } from './replies.js';
 import { Topics } from './topics.js';
 
@@ -58,7 +58,8 @@ interface Taken {
  */
 export class MqttIngest {
   private readonly topics: Topics;
-  private readonly devices = new Map<string, MqttDevice>();
+  private readonly devices: DeviceDirectory;
+  private readonly replier: Replier;
   private connection: BrokerConnection | null = null;
   private broker: EmbeddedBroker | null = null;
   private stopping = false;
@@ -66,8 +67,6 @@ export class MqttIngest {
   private inFlight = 0;
   private whenSettled: (() => void) | null = null;
   private readonly held = new Map<TimerHandle, Taken>();
-  private readonly ackDue = new Set<MqttDevice>();
-  private ackFlushScheduled = false;
   private listening: MqttListening | null = null;
 
   constructor(
@@ -75,6 +74,20 @@ export class MqttIngest {
     private readonly deps: MqttIngestDeps,
   ) {
     this.topics = new Topics(config.topicPrefix);
+    this.devices = new DeviceDirectory(deps, (d, code, text) => {
+      // Revoked, or taken over by a connection on another transport.
+      deps.counters.countErr(code);
+      this.replier.send(d.id, mqttReply.err(code, text));
+      this.devices.forget(d, deps.timers.now());
+      this.broker?.disconnect(d.id);
+    });
+    this.replier = new Replier({
+      topics: this.topics,
+      store: deps.store,
+      counters: deps.counters,
+      publish: (topic, payload) => this.connection?.publish(topic, payload),
+      acks: config.shareGroup === undefined,
+    });
   }
 
   static enabled(config: MqttConfig): boolean {
@@ -94,7 +107,8 @@ export class MqttIngest {
         { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log },
       );
       broker = await this.broker.start();
-      url = `mqtt://${broker.host === '0.0.0.0' || broker.host === '::' ? '127.0.0.1' : broker.host}:${broker.port}`;
+      const host = broker.host === '0.0.0.0' || broker.host === '::' ? '127.0.0.1' : broker.host.includes(':') ? `[${broker.host}]` : broker.host;
+      url = `mqtt://${host}:${broker.port}`;
       credentials = { username: internal.username, password: internal.password };
     }
     this.connection = new BrokerConnection(
@@ -142,10 +156,7 @@ export class MqttIngest {
     }
     this.held.clear();
     const now = this.deps.timers.now();
-    for (const d of this.devices.values()) {
-      if (d.onlineAt !== null) this.recordStats(d.id, { connectedMs: now - d.onlineAt });
-      d.onlineAt = null;
-    }
+    for (const d of this.devices.all()) this.devices.closeOnline(d, now);
   }
 
   /** Part 2: once every taken message is acknowledged (or after timeoutMs), disconnect. */
@@ -208,22 +219,22 @@ export class MqttIngest {
 
   private onReading(id: string, m: InboundMessage, now: number, taken: Taken): void {
     const parsed = parseReadingPayload(m.payload, this.config.maxPayloadBytes);
-    const dev = this.admit(id, now);
+    const dev = this.devices.admit(id, now);
     if (!(dev instanceof MqttDevice)) {
-      this.refuse(id, null, { scope: 'err', ...dev }, null);
+      this.replier.refuse(id, null, { scope: 'err', ...dev }, null);
       taken.release();
       return;
     }
     if (parsed.meta.boot !== undefined) dev.useBoot(parsed.meta.boot);
     const boot = parsed.meta.boot ?? dev.boot;
-    if (boot !== null && parsed.meta.low !== undefined && dev.acks(boot).window.raiseLow(parsed.meta.low)) this.markAck(dev, boot);
+    if (boot !== null && parsed.meta.low !== undefined && dev.acks(boot).window.raiseLow(parsed.meta.low)) this.replier.ackDue(dev, boot);
     if (!parsed.ok) {
-      this.refuse(id, dev, parsed.refusal, boot);
+      this.replier.refuse(id, dev, parsed.refusal, boot);
       taken.release();
       return;
     }
     if (boot === null) {
-      this.refuse(id, dev, { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'boot unknown: publish a hello with boot= first, or put boot= before R' }, null);
+      this.replier.refuse(id, dev, { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'boot unknown: publish a hello with boot= first, or put boot= before R' }, null);
       taken.release();
       return;
     }
@@ -232,7 +243,7 @@ export class MqttIngest {
       // Acknowledged to the broker but not stored: the board keeps the reading and resends later.
       counters.busyReplies++;
       counters.countLimit('BUSY');
-      this.reply(id, mqttReply.busy(this.deps.busyRetryAfterMs));
+      this.replier.send(id, mqttReply.busy(this.deps.busyRetryAfterMs));
       taken.release();
       return;
     }
@@ -253,24 +264,10 @@ export class MqttIngest {
     }
     const { window } = dev.acks(boot);
     window.settle(seq);
-    if (seq <= window.acked) this.markAck(dev, boot);
+    if (seq <= window.acked) this.replier.ackDue(dev, boot);
     const ms = this.config.testHoldPubacksMs;
     if (ms > 0) this.hold(ms, taken, () => taken.release(), 'mqtt puback held after commit (test knob)', { device: dev.id, seq });
     else taken.release();
-  }
-
-  /** One ACK per device and boot per commit, after every outcome of the batch is settled. */
-  private markAck(dev: MqttDevice, boot: number): void {
-    if (this.config.shareGroup !== undefined) return; // see docs/OPERATIONS.md: each gateway sees only part of a board's readings
-    dev.acks(boot).due = true;
-    this.ackDue.add(dev);
-    if (this.ackFlushScheduled) return;
-    this.ackFlushScheduled = true;
-    queueMicrotask(() => {
-      this.ackFlushScheduled = false;
-      for (const d of this.ackDue) for (const { boot: b, acked } of d.takeDueAcks()) this.reply(d.id, mqttReply.ack(acked, b));
-      this.ackDue.clear();
-    });
   }
 
   // --- hello, time, status ------------------------------------------------------------------------
@@ -278,7 +275,7 @@ export class MqttIngest {
   private onHello(id: string, m: InboundMessage, now: number, taken: Taken): void {
     const parsed = parseHelloPayload(id, m.payload);
     if (!parsed.ok) {
-      this.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
+      this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
       taken.release();
       return;
     }
@@ -286,7 +283,7 @@ export class MqttIngest {
       if (!auth.ok) {
         // Not via refuse(): authenticateDevice has already counted it in the device's statistics.
         this.deps.counters.countErr(auth.code);
-        this.reply(id, mqttReply.err(auth.code, auth.text));
+        this.replier.send(id, mqttReply.err(auth.code, auth.text));
       } else {
         if (auth.registered) this.deps.log.info({ device: id }, 'device registered on first use (mqtt hello)');
         this.applyHello(id, parsed, m.retain, this.deps.timers.now());
@@ -303,13 +300,13 @@ export class MqttIngest {
   }
 
   private applyHello(id: string, parsed: Extract<HelloResult, { ok: true }>, retained: boolean, now: number): void {
-    const dev = this.admit(id, now);
+    const dev = this.devices.admit(id, now);
     if (!(dev instanceof MqttDevice)) {
-      this.refuse(id, null, { scope: 'err', ...dev }, null);
+      this.replier.refuse(id, null, { scope: 'err', ...dev }, null);
       return;
     }
     const { hello } = parsed;
-    const boot = hello.boot ?? this.freshBoot(id);
+    const boot = hello.boot ?? this.devices.freshBoot(id);
     dev.useBoot(boot);
     const delta: StatsDelta = {};
     if (hello.board !== undefined) delta.board = hello.board;
@@ -320,121 +317,42 @@ export class MqttIngest {
       delta.lastSeen = now;
       this.deps.sessions.claim(id, dev);
     }
-    this.recordStats(id, delta);
+    this.replier.stats(id, delta);
     const { window } = dev.acks(boot);
     if (parsed.low !== undefined) window.raiseLow(parsed.low);
-    if (!retained && this.config.shareGroup === undefined) this.reply(id, mqttReply.helloOk(now, window.acked, boot));
+    if (!retained && this.config.shareGroup === undefined) this.replier.send(id, mqttReply.helloOk(now, window.acked, boot));
     this.deps.log.info({ device: id, boot, retained, fw: hello.fw, board: hello.board }, 'mqtt device hello');
   }
 
   private onTime(id: string, m: InboundMessage, now: number): void {
     const parsed = parseTimePayload(m.payload);
     if (!parsed.ok) {
-      this.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
+      this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
       return;
     }
     const { millis, off, rtt } = parsed.request;
-    this.connection?.publish(this.topics.to(id, 't/reply'), mqttReply.time(millis, now));
-    const dev = this.admit(id, now);
+    this.replier.send(id, mqttReply.time(millis, now), 't/reply');
+    const dev = this.devices.admit(id, now);
     if (!(dev instanceof MqttDevice)) return;
     dev.anchor.fromTimeRequest(millis, now, off);
     const offsetMs = dev.anchor.offsetMs();
-    if (offsetMs !== null) this.recordStats(id, { clock: { offsetMs, rttMs: rtt ?? null, at: now } });
+    if (offsetMs !== null) this.replier.stats(id, { clock: { offsetMs, rttMs: rtt ?? null, at: now } });
   }
 
   private onStatus(id: string, m: InboundMessage, now: number): void {
     const status = parseStatusPayload(m.payload);
-    const dev = status === null ? null : this.admit(id, now);
+    const dev = status === null ? null : this.devices.admit(id, now);
     if (!(dev instanceof MqttDevice)) return;
     if (status === 'online') {
       if (dev.onlineAt === null) dev.onlineAt = now;
-      if (!m.retain) this.recordStats(id, { connects: 1, lastSeen: now });
+      if (!m.retain) this.replier.stats(id, { connects: 1, lastSeen: now });
     } else if (dev.onlineAt !== null) {
-      this.recordStats(id, { connectedMs: now - dev.onlineAt, ...(m.retain ? {} : { lastSeen: now }) });
+      this.replier.stats(id, { connectedMs: now - dev.onlineAt, ...(m.retain ? {} : { lastSeen: now }) });
       dev.onlineAt = null;
     }
   }
 
-  // --- devices, refusals, replies ------------------------------------------------------------------
-
-  /** The device's state, or why its messages are refused. The registry is asked again when stale. */
-  private admit(id: string, now: number): MqttDevice | { code: ErrCode; text: string } {
-    const existing = this.devices.get(id);
-    if (existing !== undefined && now - existing.checkedAt < this.deps.revocationCheckMs) return existing;
-    const known = this.deps.store.devices.find(id);
-    let refusal: { code: ErrCode; text: string } | null = null;
-    if (known !== undefined && known.revokedAt !== null) refusal = { code: 'REVOKED', text: 'device was revoked' };
-    else if (known === undefined && this.deps.authMode === 'required') refusal = { code: 'UNKNOWN_DEVICE', text: 'device is not registered (sheetlog devices add)' };
-    if (refusal !== null) {
-      if (existing !== undefined) this.forget(existing);
-      return refusal;
-    }
-    if (known === undefined) {
-      // The broker vouched for the publisher; list the device (without a token, like auth off does)
-      // so that its statistics have a row from the first message on.
-      this.deps.store.committer.enqueue({ kind: 'register', device: id, token: '', origin: 'open', at: now, done: () => {} });
-    }
-    const dev =
-      existing ??
-      new MqttDevice(
-        id,
-        now,
-        (boot, after) => this.deps.store.readings.contiguousSeq(id, boot, after),
-        (d, code, text) => this.onKicked(d, code, text),
-      );
-    dev.checkedAt = now;
-    this.devices.set(id, dev);
-    return dev;
-  }
-
-  /** Revoked, or taken over by a connection on another transport. */
-  private onKicked(dev: MqttDevice, code: ErrCode, text: string): void {
-    this.deps.counters.countErr(code);
-    this.reply(dev.id, mqttReply.err(code, text));
-    this.forget(dev);
-    this.broker?.disconnect(dev.id);
-  }
-
-  private forget(dev: MqttDevice): void {
-    if (dev.onlineAt !== null) this.recordStats(dev.id, { connectedMs: this.deps.timers.now() - dev.onlineAt });
-    dev.onlineAt = null;
-    if (this.devices.get(dev.id) === dev) this.devices.delete(dev.id);
-    this.deps.sessions.release(dev.id, dev);
-  }
-
-  private refuse(id: string, dev: MqttDevice | null, refusal: Refusal, boot: number | null): void {
-    const { counters } = this.deps;
-    if (refusal.scope === 'nak') {
-      counters.countNak(refusal.code);
-      if (dev !== null && boot !== null) {
-        const { window } = dev.acks(boot);
-        window.settle(refusal.seq);
-        // As on TCP, an advance over this NAKed reading alone sends no ACK: it got its NAK.
-        if (window.acked > refusal.seq) this.markAck(dev, boot);
-      }
-      this.reply(id, mqttReply.nak(refusal.seq, refusal.code, refusal.text, boot));
-    } else {
-      counters.countErr(refusal.code);
-      this.reply(id, mqttReply.err(refusal.code, refusal.text));
-    }
-    this.recordStats(id, { errors: { [refusal.code]: 1 } });
-  }
-
-  private reply(id: string, payload: string): void {
-    this.connection?.publish(this.topics.to(id, 'ack'), payload);
-  }
-
-  private recordStats(device: string, delta: StatsDelta): void {
-    if (Object.keys(delta).length > 0) this.deps.store.committer.enqueue({ kind: 'stats', device, delta });
-  }
-
-  /** A hello without boot= gets a boot number of its own (no dedupe across such hellos; no loss). */
-  private freshBoot(device: string): number {
-    for (;;) {
-      const boot = randomInt(1, 0xffffffff);
-      if (!this.deps.store.readings.bootExists(device, boot)) return boot;
-    }
-  }
+  // --- test knobs -------------------------------------------------------------------------------
 
   private hold(ms: number, taken: Taken, fn: () => void, what: string, fields: Record<string, unknown>): void {
     this.deps.log.debug(fields, what);
