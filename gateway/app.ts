@@ -17,6 +17,10 @@ import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
+import { createSinks } from './sinks/create.js';
+import { storeInstanceId } from './sync/instance.js';
+import { SyncService } from './sync/service.js';
+import type { SinkStatus } from './sync/status.js';
 import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
 
 /*
@@ -65,6 +69,7 @@ export class App {
   readonly mqtt: MqttIngest | null;
   /** UDP ingest, or null when UDP is off. */
   readonly udp: UdpIngest | null;
+  private readonly sync: SyncService;
   private readonly revocations: RevocationWatch;
   private readonly timers: Timers;
   private readonly log: Logger;
@@ -82,6 +87,7 @@ export class App {
       committed: (r) => {
         this.counters.readingsStored += r.stored;
         this.counters.readingsDuplicate += r.duplicates;
+        if (r.stored > 0) this.sync.notify();
         if (this.events.hasListeners('committed')) this.events.emit('committed', { ...r, highestId: this.store.highestId });
       },
       failed: (error, ops) => {
@@ -89,6 +95,8 @@ export class App {
         this.events.emit('commitFailed', { ops, error: String(error) });
       },
     });
+    const sinks = createSinks(config, { db: this.store.db, storeInstance: storeInstanceId(this.store.db), timers: this.timers, log: this.log });
+    this.sync = new SyncService(sinks, config.sync, { store: this.store, timers: this.timers, log: this.log });
     this.tcp = new TcpIngest(
       { host: config.tcp.host, port: config.tcp.port, maxConnections: config.tcp.maxConnections },
       {
@@ -125,7 +133,7 @@ export class App {
         counters: this.counters,
         events: this.events,
         rates: this.rates,
-        sync: () => this.syncStatusOverride ?? noSyncStatus,
+        sync: () => this.syncStatusOverride ?? { sinks: () => this.syncStatus() },
         timers: this.timers,
         log: this.log.child({ part: 'api' }),
         version: packageVersion(),
@@ -146,7 +154,8 @@ export class App {
   }
 
   async start(): Promise<Listening> {
-    this.store.useSinks([]);
+    this.store.useSinks(this.sync.names);
+    await this.sync.start();
     this.schedulePrune();
     this.revocations.start();
     this.startedAt = this.timers.now();
@@ -175,6 +184,11 @@ export class App {
     return this.store.devices.list();
   }
 
+  /** Per-sink sync state: pending rows, oldest pending, last success and error, quota use, 429s. */
+  syncStatus(): SinkStatus[] {
+    return this.sync.status();
+  }
+
   get tcpConnections(): number {
     return this.tcp.connectionCount;
   }
@@ -193,6 +207,7 @@ export class App {
     this.store.committer.flush();
     await this.api?.stop();
     this.rates.stop();
+    await this.sync.stop(this.config.sync.stopTimeoutMs);
     const final = this.store.devices.list();
     this.store.close();
     return final;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { StoreError } from '../store/errors.js';
 import { runGateway } from '../main.js';
+import { authCommand, AuthCommandError } from './auth.js';
 import { devicesCommand } from './devices.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
@@ -42,6 +43,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   program.addCommand(devicesCommand(out));
+  program.addCommand(authCommand(out));
 
   program
     .command('config')
@@ -67,6 +69,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (e instanceof StoreError) {
       process.stderr.write(`sheetlog: ${e.code}: ${e.message}\n`);
+      process.exit(1);
+    }
+    if (e instanceof AuthCommandError) {
+      process.stderr.write(`sheetlog: ${e.message}\n`);
       process.exit(1);
     }
     const code = (e as { code?: string }).code;

@@ -62,4 +62,46 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    // Google Sheets sink bookkeeping (gateway/sinks/google-sheets/bookkeeping.ts, docs/SHEETS.md):
+    // per sink the spreadsheet in use, the highest reading id known to be on the sheet and the
+    // highest with rows reserved; the tabs the gateway owns with their first unreserved row; and
+    // the reservations themselves (which readings go to which rows), recorded before each write.
+    sql: `
+      CREATE TABLE sheet_sinks (
+        sink TEXT PRIMARY KEY,
+        spreadsheet_id TEXT NOT NULL,
+        delivered_through INTEGER NOT NULL DEFAULT 0,
+        planned_through INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE sheet_tabs (
+        sink TEXT NOT NULL,
+        spreadsheet_id TEXT NOT NULL,
+        tab_key TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        sheet_id INTEGER NOT NULL,
+        columns TEXT NOT NULL,
+        next_row INTEGER NOT NULL,
+        grid_rows INTEGER NOT NULL,
+        grid_cols INTEGER NOT NULL,
+        sealed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (sink, spreadsheet_id, tab_key, part)
+      ) WITHOUT ROWID;
+      CREATE TABLE sheet_reservations (
+        sink TEXT NOT NULL,
+        spreadsheet_id TEXT NOT NULL,
+        tab_key TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        first_id INTEGER NOT NULL,
+        last_id INTEGER NOT NULL,
+        start_row INTEGER NOT NULL,
+        columns TEXT NOT NULL,
+        write_header INTEGER NOT NULL,
+        PRIMARY KEY (sink, spreadsheet_id, tab_key, part)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

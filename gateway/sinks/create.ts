@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { ConfigError } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { SinkName } from '../config/sections/sinks.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/database.js';
+import { RateLimiter } from '../sync/rate-limiter.js';
+import type { Sink } from '../sync/sink.js';
+import type { Timers } from '../time/timers.js';
+import { CsvSink } from './csv/csv-sink.js';
+import { SheetsSink } from './google-sheets/sheets-sink.js';
+import { systemTimeZone } from './time-zone.js';
+
+export interface SinkDeps {
+  db: Db;
+  storeInstance: string;
+  timers: Timers;
+  log: Logger;
+  random?: () => number;
+}
+
+/**
+ * The sinks the configuration asks for. With none listed: Google Sheets when a spreadsheet and
+ * credentials are configured, else the local CSV files (so a fresh machine works out of the box).
+ */
+export function chooseSinks(config: Config): SinkName[] {
+  if (config.sinks.enabled.length > 0) return [...config.sinks.enabled];
+  return config.sheets.spreadsheetId !== '' && config.sheets.credentials !== '' ? ['google-sheets'] : ['csv'];
+}
+
+/** Builds the sinks; constructors validate and never connect. */
+export function createSinks(config: Config, deps: SinkDeps): Sink[] {
+  return chooseSinks(config).map((name) => (name === 'csv' ? createCsvSink(config, deps) : createSheetsSink(config, deps)));
+}
+
+function createCsvSink(config: Config, deps: SinkDeps): Sink {
+  return new CsvSink({
+    dir: join(config.dataDir, config.csv.dir),
+    layout: config.csv.layout,
+    table: config.csv.table,
+    timeZone: config.csv.timeZone || systemTimeZone(),
+    storeInstance: deps.storeInstance,
+    log: deps.log.child({ part: 'sink', sink: 'csv' }),
+  });
+}
+
+function createSheetsSink(config: Config, deps: SinkDeps): Sink {
+  const s = config.sheets;
+  if (s.spreadsheetId === '') throw new ConfigError(['sinks.enabled: the google-sheets sink needs sheets.spreadsheetId (and sheets.credentials)']);
+  const limiter = new RateLimiter({ readsPerWindow: s.readsPerMinute, writesPerWindow: s.writesPerMinute, windowMs: 60_000 }, deps.timers);
+  return new SheetsSink(
+    {
+      spreadsheetId: s.spreadsheetId,
+      overflowSpreadsheetIds: s.overflowSpreadsheetIds,
+      credentials: s.credentials,
+      layout: s.layout,
+      tab: s.tab,
+      timeZone: s.timeZone,
+      rootUrl: s.rootUrl,
+      tokenUrl: s.tokenUrl,
+      requestTimeoutMs: s.requestTimeoutMs,
+      maxRequestBytes: s.maxRequestBytes,
+      growRows: s.growRows,
+      maxCellsPerSpreadsheet: s.maxCellsPerSpreadsheet,
+      maxCellsPerTab: s.maxCellsPerTab,
+      authRetryMs: s.authRetryMs,
+    },
+    { db: deps.db, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
+  );
+}

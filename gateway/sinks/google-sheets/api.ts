@@ -1,0 +1,134 @@
+import { sheets, type sheets_v4 } from '@googleapis/sheets';
+import type { RateLimiter, RequestKind } from '../../sync/rate-limiter.js';
+import type { AuthClient } from './auth-client.js';
+import type { SheetValue } from './encoder.js';
+
+export interface SheetMeta {
+  sheetId: number;
+  title: string;
+  rowCount: number;
+  columnCount: number;
+}
+
+export interface SpreadsheetMeta {
+  spreadsheetId: string;
+  title: string;
+  timeZone: string | null;
+  sheets: SheetMeta[];
+}
+
+export type CellValue = string | number | boolean;
+
+export interface SheetsApiOptions {
+  rootUrl: string;
+  timeoutMs: number;
+  limiter: RateLimiter;
+}
+
+/**
+ * The thin I/O shell over @googleapis/sheets: every call waits for the rate limiter, has an
+ * explicit timeout, and is never retried by the client library (`retry: false`: gaxios would
+ * otherwise repeat PUTs and 5xx by itself; retrying is the sync worker's decision). Errors are
+ * thrown as the libraries make them; errors.ts classifies them.
+ */
+export class SheetsApi {
+  private readonly api: sheets_v4.Sheets;
+
+  constructor(
+    private readonly auth: AuthClient,
+    private readonly options: SheetsApiOptions,
+  ) {
+    // The client's googleapis-common bundles its own google-auth-library copy; the types differ,
+    // the runtime contract (`request()`) is the same.
+    this.api = sheets({ version: 'v4', auth: auth as unknown as sheets_v4.Options['auth'], rootUrl: options.rootUrl });
+  }
+
+  async spreadsheet(spreadsheetId: string): Promise<SpreadsheetMeta> {
+    const res = await this.call('read', () =>
+      this.api.spreadsheets.get(
+        { spreadsheetId, fields: 'spreadsheetId,properties(title,timeZone),sheets(properties(sheetId,title,index,gridProperties))' },
+        this.options_(),
+      ),
+    );
+    return {
+      spreadsheetId,
+      title: res.data.properties?.title ?? '',
+      timeZone: res.data.properties?.timeZone ?? null,
+      sheets: (res.data.sheets ?? []).map((s) => ({
+        sheetId: s.properties?.sheetId ?? 0,
+        title: s.properties?.title ?? '',
+        rowCount: s.properties?.gridProperties?.rowCount ?? 0,
+        columnCount: s.properties?.gridProperties?.columnCount ?? 0,
+      })),
+    };
+  }
+
+  /** Unformatted values (date-times as serial numbers) of each range, trailing empties trimmed. */
+  async batchGet(spreadsheetId: string, ranges: string[]): Promise<CellValue[][][]> {
+    const res = await this.call('read', () =>
+      this.api.spreadsheets.values.batchGet(
+        { spreadsheetId, ranges, valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER', majorDimension: 'ROWS' },
+        this.options_(),
+      ),
+    );
+    const got = res.data.valueRanges ?? [];
+    return ranges.map((_, i) => (got[i]?.values ?? []) as CellValue[][]);
+  }
+
+  /** Writes values as they are (RAW: strings never become formulas or dates). */
+  async writeValues(spreadsheetId: string, data: { range: string; values: SheetValue[][] }[]): Promise<void> {
+    await this.call('write', () =>
+      this.api.spreadsheets.values.batchUpdate(
+        { spreadsheetId, requestBody: { valueInputOption: 'RAW', data: data.map((d) => ({ range: d.range, majorDimension: 'ROWS', values: d.values })) } },
+        this.options_(),
+      ),
+    );
+  }
+
+  /** One atomic spreadsheets.batchUpdate. */
+  async batchUpdate(spreadsheetId: string, requests: sheets_v4.Schema$Request[]): Promise<void> {
+    try {
+      await this.call('write', () =>
+        this.api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests, includeSpreadsheetInResponse: false } }, this.options_()),
+      );
+    } catch (e) {
+      // It may have changed tabs or grids before failing: cached metadata is no longer trusted.
+      if (e && typeof e === 'object') (e as { sheetlogStructural?: boolean }).sheetlogStructural = true;
+      throw e;
+    }
+  }
+
+  /** Fetches a fresh access token (after Google said the current one is no longer valid). */
+  async refreshToken(): Promise<void> {
+    this.auth.credentials = { ...this.auth.credentials, expiry_date: 1 };
+    await this.auth.getAccessToken();
+  }
+
+  /**
+   * Waits for the limiter, then calls. A 401 from the API (the access token was revoked or
+   * expired early) means nothing was applied: the token is refreshed and the call made once
+   * more. (A JWT client would otherwise keep sending its cached token until its known expiry.)
+   */
+  private async call<T>(kind: RequestKind, fn: () => Promise<T>): Promise<T> {
+    await this.options.limiter.acquire(kind);
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isRejectedToken(e)) throw e;
+      await this.refreshToken();
+      await this.options.limiter.acquire(kind);
+      return await fn();
+    }
+  }
+
+  private options_(): { timeout: number; retry: false } {
+    return { timeout: this.options.timeoutMs, retry: false };
+  }
+}
+
+/** A 401 answered by the API itself (not the token endpoint refusing the credentials). */
+function isRejectedToken(e: unknown): boolean {
+  const err = e as { status?: unknown; response?: { status?: unknown; data?: { error?: unknown } } } | null;
+  const status = err?.response?.status ?? err?.status;
+  return status === 401 && typeof err?.response?.data?.error === 'object';
+}

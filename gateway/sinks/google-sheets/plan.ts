@@ -1,0 +1,129 @@
+import { extendColumns, type TabBlock, type TableRow } from '../layout.js';
+import type { Reservation, TabRecord } from './bookkeeping.js';
+
+/**
+ * Where each row of a batch goes. Pure: it works on copies of the tab records and returns what
+ * must change; the sink does the I/O.
+ *
+ * Rows of readings that already have a reservation go exactly where it says (a replay of a write
+ * whose confirmation never arrived). Other rows get new reservations at the end of the active
+ * tab of their key, whole readings at a time; a tab that reached maxCellsPerTab is sealed and
+ * the rows continue in the next part. Grids grow by `growRows` at a time.
+ */
+export interface PlanLimits {
+  /** 0: no per-tab limit. */
+  maxCellsPerTab: number;
+  growRows: number;
+  /** Cells the spreadsheet may still gain. */
+  budgetCells: number;
+}
+
+export interface Slot {
+  tab: TabRecord;
+  reservation: Reservation;
+  /** Rows to write now, consecutively from reservation.startRow. */
+  rows: TableRow[];
+}
+
+export interface GridChange {
+  tab: TabRecord;
+  fromRows: number;
+  fromCols: number;
+}
+
+export type PlanResult =
+  | { kind: 'planned'; slots: Slot[]; tabs: TabRecord[]; grown: GridChange[]; newReservations: Reservation[]; cells: number }
+  /** The planner needs this tab part (new or adopted) in `tabs` before it can go on. */
+  | { kind: 'need-tab'; tabKey: string; part: number }
+  /** The batch needs more cells than the spreadsheet has left. */
+  | { kind: 'over-budget'; cells: number }
+  /** One reading does not fit even in an empty tab. */
+  | { kind: 'tab-too-small'; tabKey: string };
+
+export function planRows(blocks: readonly TabBlock[], tabsIn: readonly TabRecord[], reservations: readonly Reservation[], limits: PlanLimits): PlanResult {
+  const tabs = tabsIn.map((t) => ({ ...t, columns: [...t.columns] }));
+  const before = new Map(tabs.map((t) => [t, { rows: t.gridRows, cols: t.gridCols }]));
+  const slots: Slot[] = [];
+  const newReservations: Reservation[] = [];
+  for (const block of blocks) {
+    const own = reservations.filter((r) => r.tabKey === block.tabKey);
+    const uncovered: TableRow[] = [];
+    for (const row of block.rows) {
+      const r = own.find((x) => row.readingId >= x.firstId && row.readingId <= x.lastId);
+      const tab = r && tabs.find((t) => t.tabKey === r.tabKey && t.part === r.part);
+      if (!r || !tab) {
+        uncovered.push(row);
+        continue;
+      }
+      let slot = slots.find((s) => s.reservation === r);
+      if (!slot) slots.push((slot = { tab, reservation: r, rows: [] }));
+      slot.rows.push(row);
+    }
+    const placed = placeNew(block, uncovered, tabs, limits);
+    if (placed.kind !== 'placed') return placed;
+    slots.push(...placed.slots);
+    newReservations.push(...placed.slots.map((s) => s.reservation));
+  }
+  for (const slot of slots) ensureGrid(slot.tab, slot.reservation.startRow + slot.rows.length - 1, slot.reservation.columns.length, limits);
+  const grown: GridChange[] = [];
+  let cells = 0;
+  for (const t of tabs) {
+    const b = before.get(t) ?? { rows: 0, cols: 0 };
+    if (t.gridRows !== b.rows || t.gridCols !== b.cols) grown.push({ tab: t, fromRows: b.rows, fromCols: b.cols });
+    cells += t.gridRows * t.gridCols - b.rows * b.cols;
+  }
+  if (cells > limits.budgetCells) return { kind: 'over-budget', cells };
+  return { kind: 'planned', slots, tabs, grown, newReservations, cells };
+}
+
+type Placed = { kind: 'placed'; slots: Slot[] } | Extract<PlanResult, { kind: 'need-tab' | 'tab-too-small' }>;
+
+function placeNew(block: TabBlock, rows: TableRow[], tabs: TabRecord[], limits: PlanLimits): Placed {
+  const slots: Slot[] = [];
+  let rest = rows;
+  while (rest.length > 0) {
+    const parts = tabs.filter((t) => t.tabKey === block.tabKey).sort((a, b) => a.part - b.part);
+    const tab = parts.find((t) => !t.sealed);
+    if (!tab) return { kind: 'need-tab', tabKey: block.tabKey, part: (parts[parts.length - 1]?.part ?? 0) + 1 };
+    const columns = extendColumns(tab.columns, block.columns);
+    const capacity = rowLimit(limits, Math.max(columns.length, tab.gridCols)) - (tab.nextRow - 1);
+    const take = wholeReadings(rest, capacity);
+    if (take === 0) {
+      if (tab.nextRow <= 2) return { kind: 'tab-too-small', tabKey: block.tabKey };
+      tab.sealed = true;
+      continue;
+    }
+    const reservation: Reservation = {
+      tabKey: tab.tabKey,
+      part: tab.part,
+      firstId: (rest[0] as TableRow).readingId,
+      lastId: (rest[take - 1] as TableRow).readingId,
+      startRow: tab.nextRow,
+      columns,
+      writeHeader: columns.length !== tab.columns.length || tab.nextRow === 2,
+    };
+    slots.push({ tab, reservation, rows: rest.slice(0, take) });
+    tab.nextRow += take;
+    tab.columns = columns;
+    rest = rest.slice(take);
+  }
+  return { kind: 'placed', slots };
+}
+
+/** How many rows (at most `capacity`) make up whole readings from the start of `rows`. */
+function wholeReadings(rows: readonly TableRow[], capacity: number): number {
+  if (rows.length <= capacity) return rows.length;
+  let n = Math.max(0, capacity);
+  while (n > 0 && (rows[n - 1] as TableRow).readingId === (rows[n] as TableRow).readingId) n--;
+  return n;
+}
+
+function rowLimit(limits: PlanLimits, width: number): number {
+  return limits.maxCellsPerTab > 0 ? Math.floor(limits.maxCellsPerTab / Math.max(1, width)) : Number.POSITIVE_INFINITY;
+}
+
+function ensureGrid(tab: TabRecord, lastRow: number, width: number, limits: PlanLimits): void {
+  const cols = Math.max(tab.gridCols, width);
+  if (lastRow > tab.gridRows) tab.gridRows = Math.max(lastRow, Math.min(lastRow + limits.growRows, rowLimit(limits, cols)));
+  tab.gridCols = cols;
+}

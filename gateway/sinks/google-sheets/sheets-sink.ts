@@ -1,0 +1,269 @@
+import { stat } from 'node:fs/promises';
+import type { Logger } from '../../log.js';
+import type { Db } from '../../store/database.js';
+import type { StoredReading } from '../../store/readings.js';
+import type { RateLimiter } from '../../sync/rate-limiter.js';
+import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../sync/sink.js';
+import type { Timers } from '../../time/timers.js';
+import { layoutRows, type Layout } from '../layout.js';
+import { isTimeZone, ZoneClock } from '../time-zone.js';
+import { SheetsApi, type SpreadsheetMeta } from './api.js';
+import { createAuthClient, type AuthClient } from './auth-client.js';
+import { SheetBookkeeping, type SinkRecord } from './bookkeeping.js';
+import { describeCredentials, readCredentials, type Credentials } from './credentials.js';
+import { estimateRowBytes } from './encoder.js';
+import { classify, type SheetsFailure } from './errors.js';
+import { planRows } from './plan.js';
+import { openTab, partTitle, reconcileTabs, tabId, TabConflictError, type TabOrigin } from './tabs.js';
+import { settleReservations, writePlan, type PlannedWrite } from './write.js';
+
+export interface SheetsSinkOptions {
+  spreadsheetId: string;
+  overflowSpreadsheetIds: readonly string[];
+  credentials: string;
+  layout: Layout;
+  tab: string;
+  /** '' → the spreadsheet's own time zone. */
+  timeZone: string;
+  rootUrl: string;
+  tokenUrl: string;
+  requestTimeoutMs: number;
+  maxRequestBytes: number;
+  growRows: number;
+  maxCellsPerSpreadsheet: number;
+  maxCellsPerTab: number;
+  authRetryMs: number;
+}
+
+export interface SheetsSinkDeps {
+  db: Db;
+  limiter: RateLimiter;
+  timers: Timers;
+  log: Logger;
+  random?: () => number;
+}
+
+interface Session {
+  api: SheetsApi;
+  auth: AuthClient;
+  creds: Credentials;
+  /** The credentials file as it was read (mtime and size): a changed file means a new session. */
+  fileStamp: string;
+}
+
+/** The spreadsheet has no room left and there is nowhere configured to roll over to. */
+class SpreadsheetFullError extends Error {
+  readonly code = 'FULL';
+}
+
+/**
+ * Google Sheets through the real @googleapis/sheets and google-auth-library clients.
+ *
+ * Exactly once (docs/SHEETS.md): the gateway owns explicit row ranges. Before a write is sent,
+ * the rows it will fill are reserved in SQLite (which readings go to which rows of which tab);
+ * grids are grown first with absolute sizes; values are written with values.batchUpdate to those
+ * exact ranges, so a retry after a lost answer writes the same cells again instead of adding
+ * rows. Just before writing, the reserved rows are read back: our own rows mean an earlier write
+ * landed, anything else was typed by a person and the reservation moves below it.
+ */
+export class SheetsSink implements Sink {
+  readonly name = 'google-sheets';
+  private readonly book: SheetBookkeeping;
+  private session: Session | null = null;
+  private meta: SpreadsheetMeta | null = null;
+  private zone = new ZoneClock('UTC');
+  private readonly random: () => number;
+
+  constructor(
+    private readonly options: SheetsSinkOptions,
+    private readonly deps: SheetsSinkDeps,
+  ) {
+    if (options.spreadsheetId === '') throw new Error('sheets.spreadsheetId is required for the google-sheets sink');
+    this.book = new SheetBookkeeping(deps.db, this.name);
+    this.random = deps.random ?? Math.random;
+  }
+
+  describe(): string {
+    return `spreadsheet ${this.book.current()?.spreadsheetId ?? this.options.spreadsheetId}`;
+  }
+
+  quota(): QuotaUsage {
+    const l = this.deps.limiter;
+    return { windowMs: l.windowMs, writesUsed: l.used('write'), writesLimit: l.limit('write'), readsUsed: l.used('read'), readsLimit: l.limit('read') };
+  }
+
+  async start(): Promise<void> {
+    this.record();
+  }
+
+  async close(): Promise<void> {
+    this.deps.limiter.close();
+    this.session = null;
+    this.meta = null;
+  }
+
+  async health(): Promise<SinkHealth> {
+    try {
+      const s = await this.connect();
+      const meta = await s.api.spreadsheet(this.record().spreadsheetId);
+      return { ok: true, detail: `${describeCredentials(s.creds)} can open "${meta.title}" (${meta.sheets.map((x) => x.title).join(', ')})` };
+    } catch (e) {
+      const f = this.explain(classify(e));
+      if (f.code === 'AUTH') this.session = null;
+      return { ok: false, code: f.code, reason: f.message };
+    }
+  }
+
+  async write(batch: SinkBatch): Promise<WriteOutcome> {
+    const last = batch.rows[batch.rows.length - 1];
+    if (!last) throw new Error('empty batch');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(batch.rows, last.id);
+      } catch (e) {
+        // A range that no longer resolves (a tab renamed or deleted by someone): read the
+        // spreadsheet again and retry at once; the bookkeeping follows the tabs by sheetId.
+        if (attempt === 0 && classify(e).badRange) {
+          this.meta = null;
+          continue;
+        }
+        return this.failed(e);
+      }
+    }
+  }
+
+  private async attempt(rows: readonly StoredReading[], lastId: number): Promise<WriteOutcome> {
+    const s = await this.connect();
+    let rec = this.record();
+    const fresh = rows.filter((r) => r.id > rec.deliveredThrough);
+    if (fresh.length === 0) return { kind: 'delivered', throughId: lastId };
+    const replay = rec.plannedThrough > rec.deliveredThrough;
+    let readings = replay ? fresh.filter((r) => r.id <= rec.plannedThrough) : this.cutToSize(fresh);
+    let plan: PlannedWrite | null = null;
+    while (!plan) {
+      const meta = await this.metadata(s.api, rec.spreadsheetId);
+      plan = await this.plan(s.api, meta, readings);
+      if (plan) break;
+      if (readings.length > 1 && !replay) readings = readings.slice(0, Math.ceil(readings.length / 2));
+      else {
+        rec = this.rollOver(rec);
+        readings = this.cutToSize(fresh);
+      }
+    }
+    const throughId = (readings[readings.length - 1] as StoredReading).id;
+    await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
+    this.book.commitDelivery(rec.spreadsheetId, ...settleReservations(plan, throughId), throughId, this.deps.timers.now());
+    return { kind: 'delivered', throughId };
+  }
+
+  /** The sink's SQLite record, pointed at a spreadsheet of the configured chain. */
+  private record(): SinkRecord {
+    const chain = [this.options.spreadsheetId, ...this.options.overflowSpreadsheetIds];
+    const rec = this.book.current();
+    if (rec && chain.includes(rec.spreadsheetId)) return rec;
+    this.book.useSpreadsheet(this.options.spreadsheetId, this.deps.timers.now());
+    return this.book.current() as SinkRecord;
+  }
+
+  private rollOver(rec: SinkRecord): SinkRecord {
+    const chain = [this.options.spreadsheetId, ...this.options.overflowSpreadsheetIds];
+    const next = chain[chain.indexOf(rec.spreadsheetId) + 1];
+    if (rec.plannedThrough > rec.deliveredThrough || next === undefined) {
+      throw new SpreadsheetFullError(`spreadsheet ${rec.spreadsheetId} has no room left (sheets.maxCellsPerSpreadsheet); add an id to sheets.overflowSpreadsheetIds`);
+    }
+    this.deps.log.warn({ from: rec.spreadsheetId, to: next }, 'spreadsheet full: continuing in the next one');
+    this.book.useSpreadsheet(next, this.deps.timers.now());
+    this.meta = null;
+    return this.book.current() as SinkRecord;
+  }
+
+  /**
+   * Plans the readings, opening (adopting or creating) tab parts as the planner asks for them.
+   * Null: they need more cells than the spreadsheet has left.
+   */
+  private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[]): Promise<PlannedWrite | null> {
+    const blocks = layoutRows(this.options.layout, readings);
+    const tabs = this.book.tabs(meta.spreadsheetId);
+    const origins = new Map<string, TabOrigin>();
+    const used = meta.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
+    for (;;) {
+      const limits = { maxCellsPerTab: this.options.maxCellsPerTab, growRows: this.options.growRows, budgetCells: this.options.maxCellsPerSpreadsheet - used };
+      const result = planRows(blocks, tabs, this.book.reservations(meta.spreadsheetId), limits);
+      if (result.kind === 'tab-too-small') throw new TabConflictError(`one reading of "${result.tabKey || this.options.tab}" does not fit in sheets.maxCellsPerTab`);
+      if (result.kind === 'over-budget') return null;
+      if (result.kind === 'planned') {
+        return { spreadsheetId: meta.spreadsheetId, meta, result, origins, plannedThrough: (readings[readings.length - 1] as StoredReading).id };
+      }
+      const title = partTitle(result.tabKey === '' ? this.options.tab : result.tabKey, result.part);
+      const opened = await openTab(api, meta, tabs, { ...result, title, layout: this.options.layout }, () => 1 + Math.floor(this.random() * 2_000_000_000));
+      tabs.push(opened.tab);
+      origins.set(tabId(opened.tab), opened.origin);
+    }
+  }
+
+  /** Readings from the start of `fresh` whose rows stay under maxRequestBytes (at least one). */
+  private cutToSize(fresh: StoredReading[]): StoredReading[] {
+    let bytes = 0;
+    for (let i = 0; i < fresh.length; i++) {
+      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading])) for (const row of block.rows) bytes += estimateRowBytes(row);
+      if (bytes > this.options.maxRequestBytes && i > 0) return fresh.slice(0, i);
+    }
+    return fresh;
+  }
+
+  /** The client session, rebuilt when the credentials file changed (fixed, rotated) or after AUTH. */
+  private async connect(): Promise<Session> {
+    const fileStamp = await stamp(this.options.credentials);
+    if (this.session && this.session.fileStamp === fileStamp) return this.session;
+    this.session = null;
+    const creds = await readCredentials(this.options.credentials);
+    const auth = createAuthClient(creds, { tokenUrl: this.options.tokenUrl, timeoutMs: this.options.requestTimeoutMs });
+    const api = new SheetsApi(auth, { rootUrl: this.options.rootUrl, timeoutMs: this.options.requestTimeoutMs, limiter: this.deps.limiter });
+    this.session = { api, auth, creds, fileStamp };
+    return this.session;
+  }
+
+  /** Spreadsheet metadata (cached until a failure), with the bookkeeping reconciled to it. */
+  private async metadata(api: SheetsApi, spreadsheetId: string): Promise<SpreadsheetMeta> {
+    if (this.meta?.spreadsheetId === spreadsheetId) return this.meta;
+    const meta = await api.spreadsheet(spreadsheetId);
+    reconcileTabs(meta, this.book, this.deps.log);
+    const tz = this.options.timeZone || (meta.timeZone && isTimeZone(meta.timeZone) ? meta.timeZone : 'UTC');
+    if (tz !== this.zone.timeZone) this.zone = new ZoneClock(tz);
+    this.meta = meta;
+    return meta;
+  }
+
+  private failed(e: unknown): WriteOutcome {
+    if (e instanceof SpreadsheetFullError || e instanceof TabConflictError) this.meta = null;
+    if (e instanceof SpreadsheetFullError) return { kind: 'retry-later', code: 'FULL', reason: e.message, delayMs: this.options.authRetryMs };
+    if (e instanceof TabConflictError) return { kind: 'retry-later', code: 'CONFLICT', reason: e.message, delayMs: this.options.authRetryMs };
+    const f = this.explain(classify(e));
+    if (f.code === 'AUTH') this.session = null;
+    const structural = (e as { sheetlogStructural?: boolean } | null)?.sheetlogStructural === true;
+    if (structural || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
+    if (f.code === 'BAD_REQUEST' && (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite) return { kind: 'rejected', code: f.code, reason: f.message };
+    const slow = f.code === 'AUTH' || f.code === 'PERMISSION' || f.code === 'NOT_FOUND' || f.code === 'FULL';
+    const delayMs = slow ? Math.max(f.retryAfterMs ?? 0, this.options.authRetryMs) : f.retryAfterMs;
+    return { kind: 'retry-later', code: f.code, reason: f.message, ...(delayMs !== undefined ? { delayMs } : {}) };
+  }
+
+  /** Adds what to do about it to the failures a person must fix. */
+  private explain(f: SheetsFailure): SheetsFailure {
+    const id = this.book.current()?.spreadsheetId ?? this.options.spreadsheetId;
+    const who = this.session ? describeCredentials(this.session.creds) : 'the configured credentials';
+    if (f.code === 'AUTH') return { ...f, message: `${f.message} (check ${this.options.credentials || 'sheets.credentials'}; run \`sheetlog auth check\`)` };
+    if (f.code === 'PERMISSION') return { ...f, message: `${f.message} (share spreadsheet ${id} with ${who} as an editor)` };
+    if (f.code === 'NOT_FOUND') return { ...f, message: `${f.message} (spreadsheet ${id} does not exist or is not shared with ${who})` };
+    return f;
+  }
+}
+
+async function stamp(path: string): Promise<string> {
+  try {
+    const st = await stat(path);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return 'missing';
+  }
+}

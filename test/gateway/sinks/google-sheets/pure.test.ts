@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import type { Reservation, TabRecord } from '../../../../gateway/sinks/google-sheets/bookkeeping.js';
+import { columnLetter, growRequests, quoteTitle, rowsRange, sheetValue, wholeRows } from '../../../../gateway/sinks/google-sheets/encoder.js';
+import { classify } from '../../../../gateway/sinks/google-sheets/errors.js';
+import { CredentialsError, parseCredentials } from '../../../../gateway/sinks/google-sheets/credentials.js';
+import { planRows } from '../../../../gateway/sinks/google-sheets/plan.js';
+import { rangeState } from '../../../../gateway/sinks/google-sheets/verify.js';
+import { layoutRows, LONG_COLUMNS } from '../../../../gateway/sinks/layout.js';
+import { ZoneClock } from '../../../../gateway/sinks/time-zone.js';
+import { readings } from '../readings.js';
+
+const UTC = new ZoneClock('UTC');
+const tab = (over: Partial<TabRecord> = {}): TabRecord => ({
+  tabKey: '', part: 1, title: 'readings', sheetId: 5, columns: [...LONG_COLUMNS], nextRow: 2, gridRows: 100, gridCols: 8, sealed: false, ...over,
+});
+const limits = { maxCellsPerTab: 0, growRows: 10, budgetCells: 1_000_000 };
+
+test('A1: quoted titles, column letters, bounded and whole-row ranges', () => {
+  assert.equal(quoteTitle("It's"), "'It''s'");
+  assert.deepEqual([0, 25, 26, 51, 701, 702].map(columnLetter), ['A', 'Z', 'AA', 'AZ', 'ZZ', 'AAA']);
+  assert.equal(rowsRange('Lab log', 2, 5, 8), "'Lab log'!A2:H5");
+  assert.equal(wholeRows('readings', 7, 9), "'readings'!7:9");
+  assert.equal(sheetValue(null, UTC), '');
+  assert.equal(sheetValue({ time: Date.UTC(1970, 0, 1, 12) }, UTC), 25569.5);
+});
+
+test('grid growth is an absolute size (a repeat changes nothing) and formats only what is new', () => {
+  const r = growRequests({ sheetId: 5, fromRows: 10, toRows: 20, fromCols: 8, toCols: 9, columns: [...LONG_COLUMNS, 'x'] });
+  assert.deepEqual(r[0]?.updateSheetProperties?.properties?.gridProperties, { rowCount: 20, columnCount: 9 });
+  const formats = r.filter((q) => q.repeatCell?.cell?.userEnteredFormat?.numberFormat).map((q) => q.repeatCell!.range);
+  assert.deepEqual(formats, [
+    { sheetId: 5, startRowIndex: 10, endRowIndex: 20, startColumnIndex: 0, endColumnIndex: 1 },
+    { sheetId: 5, startRowIndex: 10, endRowIndex: 20, startColumnIndex: 7, endColumnIndex: 8 },
+  ]);
+  assert.deepEqual(r[r.length - 1]?.repeatCell?.range, { sheetId: 5, startRowIndex: 0, endRowIndex: 1, startColumnIndex: 8, endColumnIndex: 9 });
+});
+
+test('plan: new rows get a reservation at the tab\'s next row; the grid grows by growRows', () => {
+  const blocks = layoutRows('long', readings(3));
+  const p = planRows(blocks, [tab({ nextRow: 98 })], [], limits);
+  assert.equal(p.kind, 'planned');
+  if (p.kind !== 'planned') return;
+  const rows = blocks[0]!.rows.length;
+  assert.deepEqual(p.newReservations, [{ tabKey: '', part: 1, firstId: 1, lastId: 3, startRow: 98, columns: [...LONG_COLUMNS], writeHeader: false }]);
+  assert.equal(p.tabs[0]!.nextRow, 98 + rows);
+  assert.equal(p.tabs[0]!.gridRows, 98 + rows - 1 + 10);
+  assert.equal(p.cells, (p.tabs[0]!.gridRows - 100) * 8);
+});
+
+test('plan: rows of readings with a reservation go exactly where it says (a replay)', () => {
+  const blocks = layoutRows('long', readings(2, 4));
+  const reserved: Reservation = { tabKey: '', part: 1, firstId: 4, lastId: 9, startRow: 40, columns: [...LONG_COLUMNS], writeHeader: false };
+  const p = planRows(blocks, [tab({ nextRow: 60 })], [reserved], limits);
+  assert.equal(p.kind, 'planned');
+  if (p.kind !== 'planned') return;
+  assert.equal(p.newReservations.length, 0);
+  assert.equal(p.slots[0]?.reservation, reserved);
+  assert.equal(p.tabs[0]!.nextRow, 60, 'nothing new reserved');
+});
+
+test('plan: a full tab is sealed and rows continue in the next part, whole readings only', () => {
+  const rs = readings(4, 1, { fields: (i) => (i === 3 ? { a: 1, b: 2, c: 3 } : { a: i }) });
+  const blocks = layoutRows('long', rs);
+  const small = { ...limits, maxCellsPerTab: 8 * 5 }; // header + 4 rows
+  const first = planRows(blocks, [tab({ gridRows: 5 })], [], small);
+  assert.deepEqual(first, { kind: 'need-tab', tabKey: '', part: 2 });
+  const p = planRows(blocks, [tab({ gridRows: 5 }), tab({ part: 2, title: 'readings 2', sheetId: 6, gridRows: 0, gridCols: 0 })], [], small);
+  assert.equal(p.kind, 'planned');
+  if (p.kind !== 'planned') return;
+  // Readings 1, 2 (2 rows) then reading 3 (3 rows) does not fit in the 2 left: it starts part 2.
+  assert.deepEqual(p.newReservations.map((r) => [r.part, r.firstId, r.lastId, r.startRow]), [[1, 1, 2, 2], [2, 3, 4, 2]]);
+  assert.equal(p.tabs[0]!.sealed, true);
+  assert.equal(planRows(layoutRows('long', readings(1, 3, { fields: () => ({ a: 1, b: 2, c: 3, d: 4, e: 5 }) })), [tab({ gridRows: 5 })], [], small).kind, 'tab-too-small');
+});
+
+test('plan: more cells than the spreadsheet has left is over-budget', () => {
+  const p = planRows(layoutRows('long', readings(3)), [tab({ nextRow: 100 })], [], { ...limits, budgetCells: 10 });
+  assert.equal(p.kind, 'over-budget');
+});
+
+test('plan: per-device columns extend the header and ask for it to be written', () => {
+  const blocks = layoutRows('per-device', readings(1, 1, { devices: 1, fields: () => ({ t: 1, h: 2 }) }));
+  const base = tab({ tabKey: 'dev-0', title: 'dev-0', columns: ['time', 'seq', 'boot', 'time source', 'received', 't'], nextRow: 10, gridCols: 6 });
+  const p = planRows(blocks, [base], [], limits);
+  assert.equal(p.kind, 'planned');
+  if (p.kind !== 'planned') return;
+  assert.equal(p.newReservations[0]?.writeHeader, true);
+  assert.deepEqual(p.newReservations[0]?.columns.slice(5), ['t', 'h']);
+  assert.equal(p.tabs[0]!.gridCols, 7);
+});
+
+test('verify: empty, ours, mixed and foreign reserved rows', () => {
+  const rows = layoutRows('long', readings(2))[0]!.rows;
+  const ours = (i: number) => ['t', rows[i]!.cells.device, rows[i]!.cells.sensor, 1, rows[i]!.cells.seq, 7, 'device', 1] as (string | number)[];
+  assert.equal(rangeState('long', LONG_COLUMNS, rows, [], UTC), 'empty');
+  assert.equal(rangeState('long', LONG_COLUMNS, rows, [ours(0), ours(1)], UTC), 'ours');
+  assert.equal(rangeState('long', LONG_COLUMNS, rows, [ours(0)], UTC), 'mixed');
+  assert.equal(rangeState('long', LONG_COLUMNS, rows, [[], ['', 'a note']], UTC), 'foreign');
+  assert.equal(rangeState('long', LONG_COLUMNS, rows, [ours(1)], UTC), 'foreign', 'our reading in the wrong row is not ours');
+});
+
+test('errors: Google bodies map to stable codes with retry hints; token refusals are AUTH', () => {
+  const api = (status: number, message: string, details: unknown[] = [], headers: Record<string, string> = {}) => ({
+    response: { status, data: { error: { code: status, message, details } }, headers: new Headers(headers) },
+  });
+  assert.deepEqual(classify(api(429, 'Quota exceeded', [], { 'retry-after': '7' })), {
+    code: 'RATE_LIMITED', status: 429, message: '429 Quota exceeded', badRange: false, retryAfterMs: 7000,
+  });
+  assert.equal(classify(api(429, 'q', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.5s' }])).retryAfterMs, 1500);
+  assert.equal(classify(api(503, 'unavailable')).code, 'UNAVAILABLE');
+  assert.equal(classify(api(403, 'The caller does not have permission')).code, 'PERMISSION');
+  assert.equal(classify(api(404, 'Requested entity was not found.')).code, 'NOT_FOUND');
+  assert.deepEqual([classify(api(400, 'Unable to parse range: readings!A1')).code, classify(api(400, 'Unable to parse range: readings!A1')).badRange], ['CONFLICT', true]);
+  assert.equal(classify(api(400, 'This action would increase the number of cells in the workbook above the limit of 10000000 cells.')).code, 'FULL');
+  assert.equal(classify(api(400, 'Invalid value')).code, 'BAD_REQUEST');
+  assert.equal(classify({ response: { status: 400, data: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } } }).code, 'AUTH');
+  assert.equal(classify(Object.assign(new Error('aborted'), { code: 'TimeoutError' })).code, 'TIMEOUT');
+  assert.match(classify(new Error('request to http://x/y failed, reason: socket hang up')).message, /^connection failed \(socket hang up;/);
+  assert.equal(classify(new CredentialsError('no file')).code, 'AUTH');
+});
+
+test('credentials: the three accepted shapes, and a clear refusal of anything else', () => {
+  assert.equal(parseCredentials({ type: 'service_account', client_email: 'a@b.iam.gserviceaccount.com', private_key: 'k' }, 'f').kind, 'service-account');
+  assert.deepEqual(parseCredentials({ installed: { client_id: 'id', client_secret: 's', redirect_uris: ['http://localhost'] }, refresh_token: 'r' }, 'f'), {
+    kind: 'oauth-client', clientId: 'id', clientSecret: 's', refreshToken: 'r',
+  });
+  assert.equal(parseCredentials({ installed: { client_id: 'id', client_secret: 's' } }, 'f').kind, 'oauth-client');
+  assert.equal(parseCredentials({ type: 'authorized_user', client_id: 'id', client_secret: 's', refresh_token: 'r' }, 'f').kind, 'oauth-client');
+  assert.throws(() => parseCredentials({ web: {} }, 'creds.json'), /creds.json: not a service-account key/);
+});
+
+test('credentials.example.json shows both accepted shapes', () => {
+  const example = JSON.parse(readFileSync(new URL('../../../../credentials.example.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  assert.equal(parseCredentials(example.serviceAccount, 'example').kind, 'service-account');
+  const app = parseCredentials(example.installedApp, 'example');
+  assert.equal(app.kind === 'oauth-client' && typeof app.refreshToken, 'string');
+});
