@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
+import { waitFor } from '../../../helpers/wait.js';
 import { longKeys, readings } from '../readings.js';
 import { keysOfTab, sheetsHarness, userApi, writeUntilDelivered, SPREADSHEET } from './harness.js';
 
@@ -69,7 +70,7 @@ test('a request that times out (it may still land) is retried into the same cell
   await writeUntilDelivered(sink, readings(6, 4));
   // The slow request lands at last (same rows, same cells): wait for the emulator to serve it.
   const served = () => h.emu.requests().filter((r) => r.operation === 'values.batchUpdate').length;
-  while (served() < 3) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => served() >= 3, 'the slow request to be served');
   assert.deepEqual(keysOfTab(h.tab('readings')), longKeys(readings(9)));
 });
 
