@@ -2,6 +2,8 @@ import type { DeviceView as Device } from '../views.js';
 import type { DeviceRow, DeviceView } from './messages.js';
 
 const STATUS_ORDER: Record<string, number> = { connected: 0, recent: 1, silent: 2, never: 3, revoked: 4 };
+/** Natural order: sensor-2 before sensor-10. */
+const byId = new Intl.Collator('en', { numeric: true }).compare;
 
 /** The page of the device table one client asked for (pure). */
 export function devicePage(devices: readonly Device[], view: DeviceView): { total: number; matched: number; rows: DeviceRow[] } {
@@ -13,8 +15,9 @@ export function devicePage(devices: readonly Device[], view: DeviceView): { tota
     const ka = key(a);
     const kb = key(b);
     // Missing values (never seen, no clock sample) go last whichever the direction.
-    if (ka === null || kb === null) return ka === kb ? a.id.localeCompare(b.id) : ka === null ? 1 : -1;
-    return ka < kb ? -dir : ka > kb ? dir : a.id.localeCompare(b.id);
+    if (ka === null || kb === null) return ka === kb ? byId(a.id, b.id) : ka === null ? 1 : -1;
+    if (typeof ka === 'string' && typeof kb === 'string') return dir * byId(ka, kb);
+    return ka < kb ? -dir : ka > kb ? dir : byId(a.id, b.id);
   });
   return { total: devices.length, matched: matched.length, rows: matched.slice(0, view.limit).map(toRow) };
 }

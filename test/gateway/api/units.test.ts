@@ -39,6 +39,9 @@ test('device page: filter on id/board/fw/status, sort with missing values last, 
   ];
   const view = { type: 'view' as const, filter: '', sort: 'id' as const, desc: false, limit: 10 };
   assert.deepEqual(devicePage(all, view).rows.map((r) => r.id), ['a', 'b', 'c']);
+  const numbered = ['s-10', 's-9', 's-100', 's-1'].map((id) => device(id));
+  assert.deepEqual(devicePage(numbered, view).rows.map((r) => r.id), ['s-1', 's-9', 's-10', 's-100'], 'natural order');
+  assert.deepEqual(devicePage(numbered, { ...view, desc: true }).rows.map((r) => r.id), ['s-100', 's-10', 's-9', 's-1']);
   assert.deepEqual(devicePage(all, { ...view, sort: 'readings', desc: true, limit: 2 }), {
     total: 3, matched: 3, rows: devicePage(all, { ...view, sort: 'readings', desc: true }).rows.slice(0, 2),
   });
