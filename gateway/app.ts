@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadOrCreateAdminToken } from './api/access.js';
 import type { Endpoint } from './api/context.js';
+import { sinkRowEncoderFor } from './api/feed/sink-rows.js';
 import { RateMeter } from './api/rates.js';
 import { ApiServer } from './api/server.js';
 import { noSyncStatus, type SyncStatusSource } from './api/sync-status.js';
@@ -125,6 +126,7 @@ export class App {
   private createApi(): ApiServer {
     const { config } = this;
     const now = () => this.timers.now();
+    const tailEncoder = sinkRowEncoderFor(config);
     return new ApiServer(
       {
         store: this.store,
@@ -149,7 +151,11 @@ export class App {
         },
         settings: { ...config.http, dataDir: config.dataDir, maxBufferRows: config.store.maxBufferRows },
       },
-      { adminToken: () => loadOrCreateAdminToken(join(config.dataDir, config.http.adminTokenFile), this.log) },
+      {
+        adminToken: () => loadOrCreateAdminToken(join(config.dataDir, config.http.adminTokenFile), this.log),
+        // The live tail shows the rows the first sink writes, built by the sinks' own layout code.
+        encoder: () => tailEncoder,
+      },
     );
   }
 

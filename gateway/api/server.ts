@@ -19,7 +19,7 @@ import { StaticAssets } from './static-files.js';
 export interface ApiServerOptions {
   /** Reads or creates the admin token; called by start(), never by the constructor. */
   adminToken: () => string;
-  /** The rows the sheet gets for a reading (the sync side's encoder once it exists). */
+  /** The rows the sink writes for a reading (app.ts passes the first sink's; default: the long layout in UTC). */
   encoder?: () => SheetRowEncoder;
 }
 

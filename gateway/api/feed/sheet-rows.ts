@@ -3,9 +3,9 @@ import type { StoredReading } from '../../store/readings.js';
 export type Cell = string | number | boolean;
 
 /**
- * Turns a stored reading into the rows a sink writes for it. The dashboard's live tail shows
- * exactly these rows. The sync side owns the real encoder; until the API is handed one, this
- * long layout stands in (one row per field).
+ * Turns a stored reading into the rows a sink writes for it; the dashboard's live tail shows exactly
+ * these rows. app.ts hands the API the first sink's encoder (sink-rows.ts); this long layout with
+ * ISO times stands in when the API runs without one.
  */
 export interface SheetRowEncoder {
   readonly header: readonly string[];

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { devicePage } from '../../../gateway/api/feed/device-page.js';
 import { longLayoutEncoder } from '../../../gateway/api/feed/sheet-rows.js';
+import { sinkRowEncoder, sinkRowEncoderFor } from '../../../gateway/api/feed/sink-rows.js';
+import { configSchema } from '../../../gateway/config/schema.js';
+import { ZoneClock } from '../../../gateway/sinks/time-zone.js';
 import { RateMeter } from '../../../gateway/api/rates.js';
 import { Router } from '../../../gateway/api/router.js';
 import type { DeviceView } from '../../../gateway/api/views.js';
@@ -84,4 +87,29 @@ test('long layout encoder: one row per field, in the sheet column order', () => 
     ['1970-01-01T00:00:00.000Z', 'd', 'door', false, 9, 3, 'uptime', '1970-01-01T00:00:01.000Z'],
     ['1970-01-01T00:00:00.000Z', 'd', 'note', 'hi', 9, 3, 'uptime', '1970-01-01T00:00:01.000Z'],
   ]);
+});
+
+const reading = { id: 7, device: 'd', boot: 3, seq: 9, ts: Date.UTC(2026, 0, 15, 12, 0, 0), tsSource: 'device' as const, deviceTs: null, received: Date.UTC(2026, 0, 15, 12, 0, 1), fields: '{"t":1.5,"door":false}' };
+
+test('tail rows from the sinks\' layout: long layout, times in the sink\'s zone', () => {
+  const enc = sinkRowEncoder('long', new ZoneClock('Europe/Berlin'));
+  assert.deepEqual(enc.header, ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received']);
+  assert.deepEqual(enc.encode(reading), [
+    ['2026-01-15 13:00:00.000', 'd', 't', 1.5, 9, 3, 'device', '2026-01-15 13:00:01.000'],
+    ['2026-01-15 13:00:00.000', 'd', 'door', false, 9, 3, 'device', '2026-01-15 13:00:01.000'],
+  ]);
+});
+
+test('tail rows from the sinks\' layout: per-device layout names the tab and the field columns', () => {
+  const enc = sinkRowEncoder('per-device', new ZoneClock('UTC'));
+  assert.deepEqual(enc.header, ['tab', 'time', 'seq', 'boot', 'time source', 'received', 'fields']);
+  assert.deepEqual(enc.encode(reading), [['d', '2026-01-15 12:00:00.000', 9, 3, 'device', '2026-01-15 12:00:01.000', 't=1.5 door=false']]);
+});
+
+test('the tail follows the first sink the configuration runs', () => {
+  const csv = sinkRowEncoderFor(configSchema.parse({ csv: { layout: 'per-device', timeZone: 'UTC' } }));
+  assert.equal(csv.header[0], 'tab');
+  const sheets = sinkRowEncoderFor(configSchema.parse({ sinks: { enabled: ['google-sheets', 'csv'] }, sheets: { timeZone: 'Asia/Tokyo' }, csv: { layout: 'per-device' } }));
+  assert.equal(sheets.header[0], 'time');
+  assert.equal(sheets.encode(reading)[0]![0], '2026-01-15 21:00:00.000');
 });
