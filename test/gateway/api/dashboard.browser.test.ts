@@ -4,11 +4,29 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { SinkStatus } from '../../../gateway/api/sync-status.js';
-import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { startSheetsEmulator } from '../../sheets-emulator/index.js';
+import { SPREADSHEET, TEST_KEY } from '../sinks/google-sheets/harness.js';
+import { startTestApp, tempDir, type TestApp } from '../../helpers/app.js';
 import { artifactPath, browserSkip, launchChromium, watchConsole } from '../../helpers/browser.js';
 import { LineClient } from '../../helpers/line-client.js';
 
 const skip = browserSkip();
+
+/**
+ * Waits until the text of `selector` matches `re`. A function, not a string: the dashboard's CSP
+ * forbids eval, which string predicates need. (This project compiles without the DOM types.)
+ */
+async function waitForText(page: Page, selector: string, re: RegExp, timeout = 5000): Promise<void> {
+  await page.waitForFunction(
+    ([sel, source, flags]) => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel);
+      return el !== null && new RegExp(source, flags).test(el.textContent ?? '');
+    },
+    [selector, re.source, re.flags] as const,
+    { timeout },
+  );
+}
 
 describe('dashboard in Chromium', { skip }, () => {
   let browser: Browser;
@@ -53,12 +71,7 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await c.next(), 'ACK 1');
     const acked = Date.now();
     const row = await page.waitForSelector('#devices tbody tr[data-id="bench-7"]', { timeout: 1000 });
-    // A string: it runs in the page (this project compiles without the DOM types).
-    await page.waitForFunction(
-      `[...document.querySelectorAll('#tail tbody tr')].some((tr) => tr.textContent.includes('bench-7') && tr.textContent.includes('21.5'))`,
-      undefined,
-      { timeout: 1000 },
-    );
+    await waitForText(page, '#tail tbody', /bench-7.*21\.5/, 1000);
     const elapsed = Date.now() - acked;
     assert.ok(elapsed < 1000, `visible after ${elapsed} ms`);
     const cells = await row.$$eval('td', (tds) => tds.map((td) => td.textContent));
@@ -71,7 +84,47 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(problems, []);
   });
 
-  test('the sync panel shows a sink that stalls, with its error, pending rows and quota', async (t) => {
+  test('a real Google Sheets sink that the API throttles shows as backing off with its 429s, then recovers', async (t) => {
+    const quotas = { readsPerUser: 1e6, readsPerProject: 1e6, writesPerUser: 1e6, writesPerProject: 1e6 };
+    const emu = await startSheetsEmulator({ spreadsheetIds: [SPREADSHEET], serviceAccount: { privateKeyPem: TEST_KEY }, quotas });
+    t.after(() => emu.stop());
+    const secrets = tempDir('sheetlog-creds-');
+    t.after(() => rmSync(secrets, { recursive: true, force: true }));
+    const credentials = join(secrets, 'credentials.json');
+    writeFileSync(credentials, JSON.stringify(emu.serviceAccountCredentials()), { mode: 0o600 });
+    const gw = await startTestApp({
+      sinks: { enabled: ['google-sheets'] },
+      // Backoff long enough for the page (two updates a second) to see it.
+      sync: { lingerMs: 0, backoffBaseMs: 3000, backoffMaxMs: 3000 },
+      sheets: { spreadsheetId: SPREADSHEET, credentials, rootUrl: emu.rootUrl, tokenUrl: emu.tokenUrl, timeZone: 'UTC' },
+    });
+    t.after(() => gw.stop());
+    const { page, problems } = await open(gw, t);
+    const c = await LineClient.open(gw.port);
+    t.after(() => c.close());
+    c.send('HELLO porch tok boot=1', 'R 1 - temp_c=20.5');
+    await c.until((l) => l === 'ACK 1');
+    await page.waitForSelector('.sink[data-sink="google-sheets"][data-state="idle"]');
+    await waitForText(page, '.sink[data-sink="google-sheets"]', /Rows written1/);
+
+    emu.setFaults('429=1');
+    c.send('R 2 - temp_c=20.6', 'R 3 - temp_c=20.7');
+    await c.until((l) => l === 'ACK 3');
+    const card = await page.waitForSelector('.sink[data-sink="google-sheets"][data-state="backoff"]', { timeout: 5000 });
+    await waitForText(page, '.sink[data-sink="google-sheets"]', /429 ×\d/);
+    const text = (await card.textContent())!;
+    assert.match(text, /2 rows/, 'the two readings wait in the buffer');
+    assert.match(text, /RATE_LIMITED/);
+    assert.equal(await page.getAttribute('.sink[data-sink="google-sheets"] .sink-error', 'class'), 'sink-error');
+
+    emu.setFaults('');
+    await page.waitForSelector('.sink[data-sink="google-sheets"][data-state="idle"]', { timeout: 10000 });
+    await waitForText(page, '.sink[data-sink="google-sheets"]', /caught up/);
+    assert.equal(await page.getAttribute('.sink[data-sink="google-sheets"] .sink-error', 'class'), 'sink-error old', 'the error is shown as recovered');
+    assert.deepEqual(problems, []);
+  });
+
+  test('the sync panel renders every field of a stalled sink: state, error, pending rows, last push, quota, 429s', async (t) => {
     const sink: SinkStatus = {
       name: 'sheets',
       kind: 'google-sheets',
