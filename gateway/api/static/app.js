@@ -222,9 +222,13 @@
       scales: {
         x: {
           time: true,
-          // A fixed window for the rate (it fills from the right); otherwise the data's span, never empty.
-          range: (_u, min, max) =>
-            windowSeconds ? [(max ?? Date.now() / 1000) - windowSeconds, max ?? Date.now() / 1000] : min === max ? [min - 30, max + 30] : [min, max],
+          // The data's span, at most `windowSeconds` (the rate chart grows to five minutes), never empty.
+          range: (_u, min, max) => {
+            if (min === null || max === null) return [Date.now() / 1000 - 60, Date.now() / 1000];
+            // The rate chart shows at least a minute, then grows to its window.
+            const lo = windowSeconds ? Math.min(max - 60, Math.max(min, max - windowSeconds)) : min;
+            return lo === max ? [max - 30, max + 1] : [lo, max];
+          },
         },
         y: {
           range: (_u, min, max) =>
@@ -510,5 +514,7 @@
     }
   }
 
+  // For a look from the browser console (and tests): the page's state, read-only by convention.
+  window.sheetlog = { state };
   start();
 })();

@@ -247,6 +247,8 @@ describe('dashboard in Chromium', { skip }, () => {
       await page.waitForSelector('.sink[data-state="backoff"]');
       await page.waitForSelector('#rate-chart canvas');
       await page.waitForSelector('#rate-empty', { state: 'hidden' });
+      // A few seconds of rate history, so the chart has a line to show.
+      await page.waitForFunction(() => (globalThis as unknown as { sheetlog: { state: { rates: { t: number[] } } } }).sheetlog.state.rates.t.length >= 4);
       const path = artifactPath(name);
       await page.screenshot({ path, fullPage: true });
       assert.ok(existsSync(path) && statSync(path).size > 10_000, `${name} written`);
