@@ -24,6 +24,8 @@ export interface ApiOperation {
   kind: RequestKind;
   /** Google's RPC method name, which its 401/403 bodies mention. */
   rpc: string;
+  /** The spreadsheet the call addresses (none for create). */
+  spreadsheetId?: string;
   run(data: SheetsData, body: unknown, query: URLSearchParams): unknown;
 }
 
@@ -70,7 +72,11 @@ export function matchApiRoute(method: string, pathname: string): ApiOperation | 
   const m = /^\/v4\/spreadsheets\/([A-Za-z0-9_-]+)(?::([A-Za-z]+))?(?:\/values(?::([A-Za-z]+)|\/([^/]+))?)?$/.exec(pathname);
   if (!m) return undefined;
   const [, id = '', sheetVerb, valuesVerbName, range] = m;
-  const isValuesPath = pathname.includes('/values');
+  const op = operationOn(id, pathname.includes('/values'), sheetVerb, valuesVerbName, range, method);
+  return op && { ...op, spreadsheetId: id };
+}
+
+function operationOn(id: string, isValuesPath: boolean, sheetVerb: string | undefined, valuesVerbName: string | undefined, range: string | undefined, method: string): ApiOperation | undefined {
   if (!isValuesPath) return spreadsheetVerb(id, sheetVerb ?? '', method);
   if (sheetVerb !== undefined) return undefined;
   if (valuesVerbName !== undefined) return valuesVerb(id, valuesVerbName, method);

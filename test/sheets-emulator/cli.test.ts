@@ -42,9 +42,9 @@ describe('sheets-emulator CLI', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('starts, writes a 0600 key the emulator accepts, serves the spreadsheets asked for, and stops on SIGTERM', async (t) => {
+  it('starts, writes a 0600 key the emulator accepts, serves the spreadsheets asked for (--strict-ids: only those), and stops on SIGTERM', async (t) => {
     const keyFile = join(dir, 'service-account.json');
-    const child = run(['--port', '0', '--write-credentials', keyFile, '--spreadsheet', 'cli-book', '--faults', 'seed=3']);
+    const child = run(['--port', '0', '--write-credentials', keyFile, '--spreadsheet', 'cli-book', '--faults', 'seed=3', '--strict-ids']);
     t.after(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
@@ -64,11 +64,43 @@ describe('sheets-emulator CLI', () => {
     const got = await api.spreadsheets.get({ spreadsheetId: 'cli-book' });
     assert.equal(got.data.sheets?.[0]?.properties?.title, 'Sheet1');
     await assert.rejects(api.spreadsheets.get({ spreadsheetId: 'emulated-spreadsheet' }), (e: unknown) => (e as { status?: number }).status === 404);
+    assert.match(line, /unknown spreadsheet ids: 404/);
 
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
     await assert.rejects(fetch(`${url}/_emulator/state`), 'the port is closed after shutdown');
+  });
+
+  it('by default creates a spreadsheet on first use of an unknown id; GET /_emulator/spreadsheets/<id> shows its tabs', async (t) => {
+    const keyFile = join(dir, 'first-use.json');
+    const child = run(['--port', '0', '--write-credentials', keyFile]);
+    t.after(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const line = await firstLine(child);
+    assert.match(line, /unknown spreadsheet ids: created on first use/);
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(line)?.[0];
+    assert.ok(url, line);
+    const tabsOf = async (id: string): Promise<[number, unknown]> => {
+      const res = await fetch(`${url}/_emulator/spreadsheets/${id}`);
+      return [res.status, await res.json()];
+    };
+    assert.equal((await tabsOf('made-by-use'))[0], 404, 'unknown before its first use');
+
+    const auth = new GoogleAuth({ keyFile, scopes: ['https://www.googleapis.com/auth/spreadsheets'] });
+    const client = (await auth.getClient()) as JWT;
+    redirectTokenRequests(client, `${url}/token`);
+    const api = sheets({ version: 'v4', auth: asSheetsAuth(client), rootUrl: `${url}/`, retry: false });
+    const got = await api.spreadsheets.get({ spreadsheetId: 'made-by-use' });
+    assert.deepEqual(got.data.sheets?.map((s) => s.properties?.title), ['Sheet1']);
+    await api.spreadsheets.values.update({ spreadsheetId: 'made-by-use', range: 'Sheet1!A1', valueInputOption: 'RAW', requestBody: { values: [['a', 1.5], [], ['b', true]] } });
+    assert.deepEqual(await tabsOf('made-by-use'), [200, { tabs: { Sheet1: [['a', '1.5'], [], ['b', 'TRUE']] } }]);
+    assert.equal((await api.spreadsheets.get({ spreadsheetId: 'emulated-spreadsheet' })).status, 200, 'the default spreadsheet still exists');
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
   });
 
   it('rejects unknown flags and bad fault specs with exit code 2', async () => {

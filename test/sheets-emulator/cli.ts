@@ -1,8 +1,10 @@
-// npm run sheets-emulator -- --port P --write-credentials F [--faults SPEC] [--spreadsheet ID]...
+// npm run sheets-emulator -- --port P --write-credentials F [--faults SPEC] [--spreadsheet ID]... [--strict-ids]
 //
 // Starts the emulator, writes the service-account key it accepts (mode 0600), prints one line
 // with its URL, and stops cleanly on SIGINT/SIGTERM. The only file in this folder that touches
-// process, argv and signals.
+// process, argv and signals. Unlike the library, the CLI creates a spreadsheet on first use of
+// an unknown id (a person pointing a gateway at it has no other way to make one), unless
+// --strict-ids asks for Google's 404.
 
 import { chmod, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -14,6 +16,8 @@ const USAGE = `Usage: npm run sheets-emulator -- [options]
   --write-credentials <file>      write the service-account key JSON this emulator accepts (mode 0600)
   --write-oauth-credentials <file> write an authorized_user JSON (client id/secret + refresh token) (mode 0600)
   --spreadsheet <id>              pre-create a spreadsheet (repeatable; default emulated-spreadsheet)
+                                  (any other id is created, with one empty Sheet1, on its first use)
+  --strict-ids                    unknown spreadsheet ids get Google's 404 instead of being created
   --faults <spec>                 e.g. "429=0.1,503=0.05,drop-after-apply=0.05,latency=20-200,seed=42"
   --quota <spec>                  e.g. "writes-per-user=60,writes-per-project=300,reads-per-user=60,reads-per-project=300"
   --help                          this text`;
@@ -35,6 +39,7 @@ async function main(): Promise<number> {
       spreadsheet: { type: 'string', multiple: true },
       faults: { type: 'string' },
       quota: { type: 'string' },
+      'strict-ids': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -47,12 +52,14 @@ async function main(): Promise<number> {
   const emu = await startSheetsEmulator({
     port,
     spreadsheetIds: values.spreadsheet,
+    createOnFirstUse: values['strict-ids'] !== true,
     faults: values.faults,
     quotas: values.quota === undefined ? undefined : parseQuotaSpec(values.quota),
   });
   if (values['write-credentials']) await writeSecret(values['write-credentials'], emu.serviceAccountCredentials());
   if (values['write-oauth-credentials']) await writeSecret(values['write-oauth-credentials'], emu.oauthClientCredentials());
-  process.stdout.write(`sheets-emulator listening on ${emu.url} (rootUrl ${emu.rootUrl}, token ${emu.tokenUrl}, control ${emu.url}/_emulator)\n`);
+  const ids = values['strict-ids'] ? 'unknown spreadsheet ids: 404' : 'unknown spreadsheet ids: created on first use';
+  process.stdout.write(`sheets-emulator listening on ${emu.url} (rootUrl ${emu.rootUrl}, token ${emu.tokenUrl}, control ${emu.url}/_emulator; ${ids})\n`);
   await new Promise<void>((resolve) => {
     const onSignal = (): void => {
       process.off('SIGINT', onSignal);

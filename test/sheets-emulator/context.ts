@@ -71,6 +71,8 @@ export interface EmulatorUrls {
 export interface EmulatorContext {
   data: SheetsData;
   initialSpreadsheetIds: readonly string[];
+  /** An authenticated call naming an unknown spreadsheet id creates it (else Google's 404). */
+  createOnFirstUse: boolean;
   authority: Authority;
   quotas: QuotaTracker;
   faults: FaultInjector;
@@ -79,10 +81,23 @@ export interface EmulatorContext {
   requestLog: RequestLog;
 }
 
-/** Puts the pre-created spreadsheets back to their fresh state (one empty Sheet1 each). */
+/** A fresh spreadsheet under a caller-chosen id: one empty Sheet1 (sheetId 0). */
+export function addSpreadsheet(data: SheetsData, id: string): void {
+  data.spreadsheets.set(id, newSpreadsheet(id, `Emulated ${id}`, data.grid));
+}
+
+/**
+ * With createOnFirstUse, the first call naming an unknown id creates that spreadsheet, as if
+ * someone had made it in the browser and shared it; without, the id stays unknown (Google's 404).
+ */
+export function createIfUnknown(ctx: Pick<EmulatorContext, 'data' | 'createOnFirstUse'>, id: string | undefined): void {
+  if (ctx.createOnFirstUse && id !== undefined && !ctx.data.spreadsheets.has(id)) addSpreadsheet(ctx.data, id);
+}
+
+/** Puts the pre-created spreadsheets back to their fresh state (one empty Sheet1 each); others are gone. */
 export function resetSpreadsheets(ctx: Pick<EmulatorContext, 'data' | 'initialSpreadsheetIds'>): void {
   ctx.data.spreadsheets.clear();
-  for (const id of ctx.initialSpreadsheetIds) ctx.data.spreadsheets.set(id, newSpreadsheet(id, `Emulated ${id}`, ctx.data.grid));
+  for (const id of ctx.initialSpreadsheetIds) addSpreadsheet(ctx.data, id);
 }
 
 /** POST /_emulator/reset: fresh spreadsheets, quota windows, no faults, empty request log. Tokens stay valid. */

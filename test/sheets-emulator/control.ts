@@ -1,6 +1,7 @@
 // The unauthenticated control endpoint under /_emulator/, for tests and people:
 //   GET    /_emulator                      this list
 //   GET    /_emulator/state[?spreadsheetId=ID]  spreadsheets, tabs, grid properties, cells
+//   GET    /_emulator/spreadsheets/ID      {"tabs": {"<title>": [[cell, ...], ...]}}: every row as shown
 //   GET    /_emulator/requests             log of served requests (method, path, status, fault)
 //   DELETE /_emulator/requests             clear that log
 //   GET    /_emulator/faults               current fault configuration and queue
@@ -17,12 +18,13 @@ import { type EmulatorContext, type EmulatorUrls, resetAll } from './context.js'
 import { SpecError } from './errors.js';
 import { type QueuedFault, faultConfigFrom } from './faults.js';
 import { sendJson } from './http-util.js';
-import { snapshot } from './state.js';
+import { snapshot, tabsView } from './state.js';
 
 type Json = Record<string, unknown>;
 
 const ENDPOINTS = [
   'GET /_emulator/state[?spreadsheetId=ID]',
+  'GET /_emulator/spreadsheets/ID',
   'GET|DELETE /_emulator/requests',
   'GET|POST /_emulator/faults',
   'POST /_emulator/faults/next',
@@ -48,8 +50,23 @@ function queuedFault(body: unknown): QueuedFault {
   return fault;
 }
 
+/** GET /_emulator/spreadsheets/<id>: the tabs as a person sees them; an unknown id is 404 (never created). */
+function spreadsheetTabs(ctx: EmulatorContext, encodedId: string): [number, unknown] {
+  let id: string;
+  try {
+    id = decodeURIComponent(encodedId);
+  } catch {
+    id = encodedId;
+  }
+  const spreadsheet = ctx.data.spreadsheets.get(id);
+  if (!spreadsheet) return [404, { error: `no spreadsheet "${id}"`, spreadsheetIds: [...ctx.data.spreadsheets.keys()] }];
+  return [200, tabsView(spreadsheet)];
+}
+
 function route(ctx: EmulatorContext, urls: EmulatorUrls, method: string, path: string, query: URLSearchParams, body: unknown): [number, unknown] {
   const key = `${method} ${path}`;
+  const tabsOf = /^\/_emulator\/spreadsheets\/([^/]+)\/?$/.exec(path);
+  if (tabsOf && method === 'GET') return spreadsheetTabs(ctx, tabsOf[1] ?? '');
   switch (key) {
     case 'GET /_emulator':
     case 'GET /_emulator/':

@@ -11,13 +11,18 @@ import { type FaultConfig, FaultInjector, type QueuedFault, faultConfigFrom, noF
 import { DEFAULT_GRID, DEFAULT_MAX_CELLS, type GridDefaults } from './model.js';
 import { DEFAULT_QUOTAS, type QuotaLimits, QuotaTracker } from './quota.js';
 import { createRequestListener } from './server.js';
-import { type EmulatorState, snapshot } from './state.js';
+import { type EmulatorState, type SpreadsheetTabs, snapshot, tabsView } from './state.js';
 
 export interface SheetsEmulatorOptions {
   /** TCP port on 127.0.0.1; default 0 (any free port). */
   port?: number;
   /** Spreadsheets that exist from the start, each with one empty `Sheet1`; default ["emulated-spreadsheet"]. */
   spreadsheetIds?: string[];
+  /**
+   * An authenticated API call naming an unknown spreadsheet id creates it (one empty `Sheet1`)
+   * instead of Google's 404; default false (faithful to Google). The CLI turns it on.
+   */
+  createOnFirstUse?: boolean;
   /** Clock for token expiry and quota windows; default Date.now. Inject it so tests never sleep. */
   now?: () => number;
   /** How injected latency waits; default a real timer. */
@@ -50,6 +55,8 @@ export interface SheetsEmulator {
   /** An installed-app client with a refresh token this emulator accepts (`authorized_user` shape). */
   oauthClientCredentials(): OAuthClientCredentials;
   state(spreadsheetId?: string): EmulatorState;
+  /** Same JSON as GET /_emulator/spreadsheets/<id>: every tab's rows as shown; undefined for an unknown id. */
+  tabs(spreadsheetId: string): SpreadsheetTabs | undefined;
   setFaults(spec: string | Partial<FaultConfig>): void;
   queueFault(fault: Omit<QueuedFault, 'count'> & { count?: number }): void;
   expireTokens(): void;
@@ -95,6 +102,7 @@ export async function startSheetsEmulator(options: SheetsEmulatorOptions = {}): 
   const ctx: EmulatorContext = {
     data: { spreadsheets: new Map(), maxCells: options.maxCells ?? DEFAULT_MAX_CELLS, grid },
     initialSpreadsheetIds: options.spreadsheetIds ?? ['emulated-spreadsheet'],
+    createOnFirstUse: options.createOnFirstUse ?? false,
     authority: new Authority({ now: clock.now, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600, urls, serviceAccount: options.serviceAccount }),
     quotas: new QuotaTracker(quotas),
     faults,
@@ -111,6 +119,10 @@ export async function startSheetsEmulator(options: SheetsEmulatorOptions = {}): 
     serviceAccountCredentials: () => ctx.authority.serviceAccountKey(),
     oauthClientCredentials: () => ctx.authority.oauthClientCredentials(),
     state: (id) => snapshot(ctx.data.spreadsheets.values(), id),
+    tabs: (id) => {
+      const spreadsheet = ctx.data.spreadsheets.get(id);
+      return spreadsheet && tabsView(spreadsheet);
+    },
     setFaults: (spec) => ctx.faults.configure(faultConfigFrom(spec)),
     queueFault: (fault) => ctx.faults.enqueue({ count: 1, ...fault }),
     expireTokens: () => ctx.authority.expireAccessTokens(),

@@ -6,6 +6,6 @@ export { type OAuthClientCredentials, type ServiceAccountKey, GOOGLE_TOKEN_URL, 
 export { type FaultAction, type FaultConfig, type FaultTarget, type QueuedFault, FAULT_ACTIONS, parseFaultSpec } from './faults.js';
 export { DEFAULT_QUOTAS, type QuotaLimits, parseQuotaSpec } from './quota.js';
 export type { RequestLogEntry } from './context.js';
-export type { CellState, EmulatorState, SheetState, SpreadsheetState } from './state.js';
+export type { CellState, EmulatorState, SheetState, SpreadsheetState, SpreadsheetTabs } from './state.js';
 export { SpecError } from './errors.js';
 export { redirectTokenRequests } from './redirect.js';

@@ -1,8 +1,8 @@
 // HTTP routing and the request pipeline. For a Sheets API call:
 //
 //   log -> route -> authenticate (401/403) -> fault decision (latency, 429/500/503,
-//   drop-before-apply) -> quota (429) -> apply to the model -> respond, or drop the socket
-//   after applying (drop-after-apply)
+//   drop-before-apply) -> quota (429) -> create an unknown spreadsheet (createOnFirstUse only)
+//   -> apply to the model -> respond, or drop the socket after applying (drop-after-apply)
 //
 // The control endpoint (/_emulator/) needs no auth and is not logged; the OAuth endpoints
 // (/token, /o/oauth2/v2/auth, /revoke) are logged and can be faulted with next-token=...
@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiOperation, matchApiRoute } from './api-routes.js';
 import { READ_SCOPES, WRITE_SCOPES } from './auth.js';
-import type { EmulatorContext, EmulatorUrls, RequestLogEntry } from './context.js';
+import { type EmulatorContext, type EmulatorUrls, type RequestLogEntry, createIfUnknown } from './context.js';
 import { handleControl } from './control.js';
 import { ApiError, insufficientScopes, internalError, unauthenticated, unavailableError } from './errors.js';
 import type { FaultAction, FaultDecision } from './faults.js';
@@ -60,6 +60,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   const violation = ctx.quotas.take(op.kind, auth.principal.subject, ctx.clock.now());
   if (violation) throw quotaExceededError(violation.kind, violation.scope, violation.limit);
 
+  createIfUnknown(ctx, op.spreadsheetId);
   // Handlers are synchronous, so each request applies atomically with respect to the others.
   let result = op.run(ctx.data, parseJsonBody(raw), url.searchParams);
   if (decision.action === 'drop-after-apply') return drop(res, log);

@@ -1,6 +1,7 @@
 // JSON snapshots of the emulator's spreadsheets for GET /_emulator/state and emu.state():
 // every tab with its grid properties, its values (unformatted, trimmed like values.get) and
-// every non-empty cell with its value, formatted value and format.
+// every non-empty cell with its value, formatted value and format. And the plain view of
+// GET /_emulator/spreadsheets/<id> and emu.tabs(id): each tab's rows as a person sees them.
 
 import { cellName } from './a1.js';
 import { formattedValue } from './cell-format.js';
@@ -69,4 +70,25 @@ export function snapshot(spreadsheets: Iterable<Spreadsheet>, onlyId?: string): 
       sheets: [...s.sheets].sort((a, b) => a.index - b.index).map(sheetState),
     })),
   };
+}
+
+/** GET /_emulator/spreadsheets/<id>: every tab (by title, in tab order) and all its rows, header included. */
+export interface SpreadsheetTabs {
+  tabs: Record<string, string[][]>;
+}
+
+/**
+ * Each tab's rows as values.get with FORMATTED_VALUE answers for the whole tab: the text a
+ * person sees (numbers and date-times through their formats), trailing empty cells and rows
+ * trimmed, an empty row between data kept as [] and an empty cell as "".
+ */
+export function tabsView(spreadsheet: Spreadsheet): SpreadsheetTabs {
+  const render = { valueRenderOption: 'FORMATTED_VALUE', dateTimeRenderOption: 'FORMATTED_STRING' } as const;
+  const sheets = [...spreadsheet.sheets].sort((a, b) => a.index - b.index);
+  const tabs = sheets.map((sheet): [string, string[][]] => {
+    const extent = usedExtent(sheet);
+    const rows = extent ? (readBox(sheet, extent, render, 'ROWS').values ?? []) : [];
+    return [sheet.title, rows.map((row) => row.map(String))];
+  });
+  return { tabs: Object.fromEntries(tabs) };
 }
