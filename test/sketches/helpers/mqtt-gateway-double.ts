@@ -26,6 +26,8 @@ export class MqttGatewayDouble {
   readonly hellos: string[] = [];
   /** 1-based numbers of R messages to lose (counted over the run). */
   loseReadings = new Set<number>();
+  /** The seqs of the R messages dropped because of `loseReadings`. */
+  readonly lostSeqs: number[] = [];
   private rCount = 0;
   private readonly boots = new Map<string, number>();
 
@@ -118,7 +120,10 @@ export class MqttGatewayDouble {
         break;
       }
       case 'r': {
-        if (this.loseReadings.has(++this.rCount)) return;
+        if (this.loseReadings.has(++this.rCount)) {
+          this.lostSeqs.push(Number(words[1]));
+          return;
+        }
         const boot = this.boots.get(device);
         const seq = Number(words[1]);
         if (boot === undefined || words[0] !== 'R' || !(seq > 0)) return;
