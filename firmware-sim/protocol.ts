@@ -3,6 +3,8 @@
  * (without the terminating '\n', which the link adds) and a decoder for the gateway's replies.
  * Encoders throw on input the grammar forbids: that is a bug in the caller, never a runtime state.
  */
+import { CLOSING_ERR_CODES as GATEWAY_CLOSING_ERR_CODES } from '../gateway/protocol/codes.js';
+
 export type FieldValue = number | boolean | string;
 
 export type Timestamp =
@@ -205,18 +207,8 @@ export function parseGatewayLine(line: string): GatewayMessage {
   }
 }
 
-/** ERR codes after which the gateway closes the connection (PROTOCOL.md section 7). */
-export const CLOSING_ERR_CODES: ReadonlySet<string> = new Set([
-  'AUTH_FAILED',
-  'UNKNOWN_DEVICE',
-  'REVOKED',
-  'TOO_MANY_ERRORS',
-  'HELLO_TIMEOUT',
-  'IDLE_TIMEOUT',
-  'TOO_MANY_CONNECTIONS',
-  'TAKEN_OVER',
-  'INTERNAL',
-]);
+/** ERR codes after which the gateway closes the connection (PROTOCOL.md section 7): the gateway's own list. */
+export const CLOSING_ERR_CODES: ReadonlySet<string> = GATEWAY_CLOSING_ERR_CODES;
 
 /** ERR codes after which reconnecting cannot help: the board stops. */
 export const FATAL_ERR_CODES: ReadonlySet<string> = new Set(['AUTH_FAILED', 'UNKNOWN_DEVICE', 'REVOKED']);
