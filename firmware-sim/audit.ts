@@ -1,4 +1,4 @@
-import { writeLine, type Link, type Transport } from './link.js';
+import { TCP_TRAITS, writeLine, type Link, type Transport } from './link.js';
 import { BYE_LINE, encodeHello, parseGatewayLine } from './protocol.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -16,6 +16,12 @@ export interface AuditRequest {
   board: string;
   /** Highest seq the board saw acknowledged (null: none, nothing to check). */
   highestAcked: number | null;
+  /**
+   * Connectionless transports (MQTT) acknowledge only up to the first gap in the seqs: 1 + the
+   * highest seq the board gave up (dropped, NAKed) is sent as `low=`, so the check covers every
+   * acknowledged reading above it.
+   */
+  low?: number;
 }
 
 export type AuditResult =
@@ -49,10 +55,11 @@ export function auditDevice(
       return { deviceId, ok: true, ackedSeq };
     };
     const timer = scheduler.after(timeoutMs, () => fail('audit timeout'));
+    const { token, bootId, up, board } = request;
+    const low = (transport.traits ?? TCP_TRAITS).connectionless ? request.low : undefined;
     link = transport.open(deviceId, {
       onOpen: () => {
-        const { token, bootId, up, board } = request;
-        if (link) writeLine(link, encodeHello({ deviceId, token, boot: bootId, up, board, fw: 'sim-audit' }));
+        if (link) writeLine(link, encodeHello({ deviceId, token, boot: bootId, up, board, fw: 'sim-audit', ...(low !== undefined ? { low } : {}) }));
       },
       onLine: (line) => {
         const message = parseGatewayLine(line);
@@ -66,7 +73,7 @@ export function auditDevice(
         }
       },
       onClose: (reason) => (ackedSeq !== null ? finish(judge(), () => undefined) : fail(reason)),
-    });
+    }, token);
   });
 }
 

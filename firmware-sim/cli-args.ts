@@ -13,7 +13,10 @@ export interface CliConfig {
   rate: number | null;
   durationMs: number | null;
   transport: 'tcp' | 'mqtt';
+  /** The gateway's TCP port, or with MQTT the broker it reads. */
   gateway: { host: string; port: number };
+  /** QoS of the boards' MQTT publishes. */
+  mqttQos: 0 | 1;
   tokenFile: string | null;
   profile: ProfileName | 'mixed';
   dropLinks: number;
@@ -34,8 +37,9 @@ export const USAGE = `usage: npm run fleet -- [options]
   --devices N          simulated boards (default 10; with --token-file: all listed)
   --rate R             readings per second per board (default: the profile's sample period)
   --duration S         seconds of sampling, then drain and summary (default 60; 0 = until Ctrl-C)
-  --transport tcp|mqtt (default tcp; mqtt is not supported by the gateway yet)
-  --gateway HOST:PORT  (default 127.0.0.1:8090)
+  --transport tcp|mqtt (default tcp)
+  --gateway HOST:PORT  the gateway (default 127.0.0.1:8090); with mqtt the broker it reads (default port 1883)
+  --mqtt-qos 0|1       QoS of the boards' MQTT publishes (default 0, like PubSubClient)
   --token-file F       JSON { "<device-id>": "<token>" }; default: generated ids, tokens derived from ids
   --profile P          esp8266 | feather-m0 | mixed (default mixed)
   --drop-links P       probability per second per board that its Wi-Fi link drops (0 <= P < 1)
@@ -71,6 +75,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
         duration: { type: 'string' },
         transport: { type: 'string' },
         gateway: { type: 'string' },
+        'mqtt-qos': { type: 'string' },
         'token-file': { type: 'string' },
         profile: { type: 'string' },
         'drop-links': { type: 'string' },
@@ -97,10 +102,13 @@ export function parseCli(argv: readonly string[]): CliConfig {
   if (profile !== 'mixed' && !isProfileName(profile)) throw new UsageError(`--profile must be esp8266, feather-m0 or mixed, got ${profile}`);
   let gateway: { host: string; port: number };
   try {
-    gateway = parseHostPort(str('gateway') ?? '127.0.0.1:8090');
+    gateway = parseHostPort(str('gateway') ?? '127.0.0.1', transport === 'mqtt' ? 1883 : 8090);
   } catch (error) {
     throw new UsageError(`--gateway: ${(error as Error).message}`);
   }
+  const qos = str('mqtt-qos') ?? '0';
+  if (qos !== '0' && qos !== '1') throw new UsageError(`--mqtt-qos must be 0 or 1, got ${qos}`);
+  if (str('mqtt-qos') !== undefined && transport !== 'mqtt') throw new UsageError('--mqtt-qos needs --transport mqtt');
   const duration = number('duration', str('duration'), (n) => n >= 0, 'a number of seconds >= 0') ?? 60;
   return {
     devices: number('devices', str('devices'), (n) => positiveInt(n) && n <= 100_000, 'an integer 1-100000'),
@@ -108,6 +116,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
     durationMs: duration === 0 ? null : duration * 1000,
     transport,
     gateway,
+    mqttQos: qos === '1' ? 1 : 0,
     tokenFile: str('token-file') ?? null,
     profile,
     dropLinks: number('drop-links', str('drop-links'), (n) => n >= 0 && n < 1, 'a probability 0 <= P < 1') ?? 0,

@@ -5,6 +5,8 @@ import { Progress } from './progress.js';
 import { runFleet, type RunOptions } from './run.js';
 import { systemScheduler } from './scheduler.js';
 import { formatSummary } from './summary.js';
+import type { Transport } from './link.js';
+import { MqttTransport } from './transport-mqtt.js';
 import { TcpTransport } from './transport-tcp.js';
 
 /**
@@ -26,10 +28,6 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (config.transport === 'mqtt') {
-    process.stderr.write('fleet: --transport mqtt is not available yet: the gateway has no MQTT ingest so far; use tcp\n');
-    return 2;
-  }
   let credentials: ReturnType<typeof readTokenFile> | undefined;
   try {
     credentials = config.tokenFile ? readTokenFile(config.tokenFile) : undefined;
@@ -38,7 +36,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const scheduler = systemScheduler;
-  const tcp = () => new TcpTransport({ ...config.gateway, scheduler });
+  const transport = (): Transport =>
+    config.transport === 'mqtt'
+      ? new MqttTransport({ ...config.gateway, scheduler, qos: config.mqttQos })
+      : new TcpTransport({ ...config.gateway, scheduler });
   const abort = new AbortController();
   let interrupts = 0;
   let stopNow: (() => void) | null = null;
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   });
   let progress: Progress | null = null;
   const options: RunOptions = {
-    transport: tcp(),
+    transport: transport(),
     scheduler,
     ...(config.devices !== null ? { devices: config.devices } : credentials ? {} : { devices: 10 }),
     ...(credentials ? { credentials } : {}),
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     durationMs: config.durationMs,
     drainTimeoutMs: config.drainTimeoutMs,
     signal: abort.signal,
-    ...(config.audit ? { auditTransport: tcp() } : {}),
+    ...(config.audit ? { auditTransport: transport() } : {}),
     ...(config.checkDb ? { storePath: config.checkDb } : {}),
     ...(config.killAfter !== null ? { onReadingSent: killAfter(config.killAfter) } : {}),
     onStart: (fleet) => {
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
   };
   process.stdout.write(
     `fleet: ${options.devices ?? credentials?.length} boards -> ${config.gateway.host}:${config.gateway.port}` +
+      `${config.transport === 'mqtt' ? ` (MQTT broker, QoS ${config.mqttQos})` : ''}` +
       `${config.seed !== null ? `, seed ${config.seed}` : ''}\n`,
   );
   let report;

@@ -4,7 +4,7 @@ import { bump, emptyCounters, type DeviceCounters } from './device-stats.js';
 import { pickGarbage } from './garbage.js';
 import { GarbageTracker } from './garbage-tracker.js';
 import { Histogram } from './histogram.js';
-import { writeLine, type Link, type Transport } from './link.js';
+import { TCP_TRAITS, writeLine, type Link, type Transport, type TransportTraits } from './link.js';
 import type { Profile } from './profiles.js';
 import {
   BYE_LINE,
@@ -92,6 +92,8 @@ export class Device {
   private generation = 0;
   private link: Link | null = null;
   private lastSeq = 0;
+  /** Highest seq the board gave up without an ACK: dropped (overflow), NAKed, or used by garbage. */
+  private givenUp = 0;
   private sampling = false;
   private draining = false;
   private sampleTimer: TimerHandle | null = null;
@@ -143,6 +145,11 @@ export class Device {
 
   get timeSynced(): boolean {
     return this.timeSync.synced;
+  }
+
+  /** Highest seq this boot gave up without an ACK (0: none); every later seq was sent as a reading. */
+  get highestGivenUpSeq(): number {
+    return this.givenUp;
   }
 
   /** The board's millis() now (for an audit HELLO's `up=`). */
@@ -211,7 +218,8 @@ export class Device {
     const values = this.sensors.read(uptime);
     if (this.stateValue === 'online' && chance(this.options.rng, this.options.garbageProbability ?? 0)) this.sendGarbage();
     const seq = this.nextSeq();
-    this.outbox.add(seq, encodeReading({ seq, ts: this.timestampFor(uptime), fields: Object.entries(values) }));
+    const dropped = this.outbox.add(seq, encodeReading({ seq, ts: this.timestampFor(uptime), fields: Object.entries(values) }));
+    if (dropped !== null) this.giveUp(dropped);
     if (this.stateValue === 'online') this.flush();
   }
 
@@ -227,9 +235,18 @@ export class Device {
     return this.lastSeq;
   }
 
+  private giveUp(seq: number): void {
+    this.givenUp = Math.max(this.givenUp, seq);
+  }
+
+  private get traits(): TransportTraits {
+    return this.options.transport.traits ?? TCP_TRAITS;
+  }
+
   private sendGarbage(): void {
-    const garbage = pickGarbage(this.options.rng, () => this.nextSeq(), this.helloLine());
+    const garbage = pickGarbage(this.options.rng, () => this.nextSeq(), this.helloLine(), this.traits);
     this.garbage.sent(garbage);
+    if (garbage.expect.kind === 'nak') this.giveUp(garbage.expect.seq);
     this.write(garbage.bytes);
   }
 
@@ -242,15 +259,19 @@ export class Device {
     this.counters.connectAttempts += 1;
     this.enter('connecting');
     this.lastRxAt = this.options.scheduler.now();
-    this.link = this.options.transport.open(this.id, {
-      onOpen: () => current() && this.onOpen(),
-      onLine: (line) => current() && this.onLine(line),
-      onClose: (reason) => {
-        if (!current()) return;
-        this.dropConnection(() => undefined);
-        this.afterClose(reason);
+    this.link = this.options.transport.open(
+      this.id,
+      {
+        onOpen: () => current() && this.onOpen(),
+        onLine: (line) => current() && this.onLine(line),
+        onClose: (reason) => {
+          if (!current()) return;
+          this.dropConnection(() => undefined);
+          this.afterClose(reason);
+        },
       },
-    });
+      this.options.token,
+    );
     this.scheduleTick();
   }
 
@@ -268,6 +289,8 @@ export class Device {
       up: this.clock.millis(),
       fw: this.options.fw ?? 'sim-0.1.0',
       board: this.profile.board,
+      // Without a connection at the gateway, ACKs never skip a gap: say what was given up.
+      ...(this.traits.connectionless ? { low: this.outbox.lowestSeq ?? this.lastSeq + 1 } : {}),
     });
   }
 
@@ -327,7 +350,11 @@ export class Device {
   /** Sends every buffered reading not yet sent on this connection, oldest first. */
   private flush(): void {
     const now = this.options.scheduler.now();
-    for (const line of this.outbox.takeUnsent(this.generation, now, this.options.onFirstSend)) this.write(line);
+    const lines = this.outbox.takeUnsent(this.generation, now, this.options.onFirstSend);
+    // Connectionless (MQTT): each reading also says what the board no longer holds (`low=` before
+    // the R line), in case the full buffer dropped a reading after the HELLO went out.
+    const low = this.traits.connectionless ? `low=${this.outbox.lowestSeq ?? this.lastSeq + 1} ` : '';
+    for (const line of lines) this.write(low + line);
   }
 
   private checkDrained(): void {
@@ -458,6 +485,7 @@ export class Device {
       this.counters.protocolViolations += 1;
       return;
     }
+    this.giveUp(seq);
     this.checkDrained();
   }
 

@@ -17,6 +17,8 @@ export interface GatewayProcessOptions {
   port: number;
   /** More arguments for `start` (e.g. `--auth required`, `--config f.json`). */
   args?: readonly string[];
+  /** Extra environment (SHEETLOG_* configuration, e.g. SHEETLOG_MQTT__EMBEDDED=true). */
+  env?: NodeJS.ProcessEnv;
   /** Own process group, so that a terminal's Ctrl-C reaches only the parent (the demo). */
   detached?: boolean;
   /** Every JSON log record, as it arrives. */
@@ -34,6 +36,8 @@ export interface GatewayExit {
 export interface RunningGateway {
   child: ChildProcess;
   tcpPort: number;
+  /** The port of the gateway's embedded MQTT broker (`mqtt.embedded`), else null. */
+  mqttPort: number | null;
   /** The dashboard's URL, when the gateway logged one (or an HTTP port). */
   dashboardUrl: string | null;
   exited: Promise<GatewayExit>;
@@ -45,7 +49,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', BIN, 'start', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false },
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false, env: { ...process.env, ...options.env } },
   );
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as GatewayExit);
   const killOnExit = () => child.kill('SIGKILL');
@@ -57,13 +61,17 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     options.onStderr?.(chunk.toString());
   });
   let dashboardUrl: string | null = null;
+  let mqttPort: number | null = null;
   const listening = new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       const record = parseRecord(line);
       if (!record) return;
       options.onLog?.(record);
       dashboardUrl ??= dashboardUrlOf(record);
-      if (record.msg === 'listening' && typeof record.tcpPort === 'number') resolve(record.tcpPort);
+      if (record.msg === 'listening' && typeof record.tcpPort === 'number') {
+        if (typeof record.mqttBrokerPort === 'number') mqttPort = record.mqttBrokerPort;
+        resolve(record.tcpPort);
+      }
     });
     void exited.then(({ code, signal }) => reject(new Error(`gateway exited (${code ?? signal}) before listening:\n${stderr.trim()}`)));
   });
@@ -84,7 +92,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   };
   try {
     const tcpPort = await Promise.race([listening, timeout]);
-    return { child, tcpPort, get dashboardUrl() { return dashboardUrl; }, exited, stop };
+    return { child, tcpPort, mqttPort, get dashboardUrl() { return dashboardUrl; }, exited, stop };
   } catch (error) {
     await stop('SIGKILL');
     throw error;

@@ -28,12 +28,29 @@ export interface Link {
 export interface Transport {
   /**
    * Starts a connection. Handlers are never called before `open` returns.
-   * `deviceId` lets transports that need it (MQTT client ids, topics) address the board.
+   * `deviceId` lets transports that need it (MQTT client ids, topics) address the board;
+   * `token` is for transports that log in before any line is written (an MQTT broker's password).
    */
-  open(deviceId: string, handlers: LinkHandlers): Link;
+  open(deviceId: string, handlers: LinkHandlers, token?: string): Link;
   /** Closes every link this transport opened, abandoned ones included. Idempotent. */
   close(): void;
+  /** What the board must know about the transport; absent: TCP's (TCP_TRAITS). */
+  readonly traits?: TransportTraits;
 }
+
+/** Where the protocol's behaviour depends on the transport (docs/PROTOCOL.md, MQTT). */
+export interface TransportTraits {
+  /** Longest line the gateway takes as one message (malformed-line faults go past it). */
+  maxLineBytes: number;
+  /**
+   * The gateway holds no connection for the board (MQTT): acknowledgements belong to the boot
+   * and never skip a gap in the seqs, so HELLO declares with `low=` the lowest seq the board
+   * still holds (it gave up everything below), and a second HELLO is an ordinary hello.
+   */
+  connectionless: boolean;
+}
+
+export const TCP_TRAITS: TransportTraits = { maxLineBytes: 512, connectionless: false };
 
 const NEWLINE = Buffer.from('\n');
 

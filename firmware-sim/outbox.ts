@@ -36,10 +36,21 @@ export class Outbox {
     return this.ring.size;
   }
 
-  /** A new reading (already encoded). When full, the oldest is dropped and counted. */
-  add(seq: number, line: string): void {
+  /** Seq of the oldest reading held, or null when empty. */
+  get lowestSeq(): number | null {
+    return this.ring.peek()?.seq ?? null;
+  }
+
+  /**
+   * A new reading (already encoded). When full, the oldest is dropped and counted; returns the
+   * dropped reading's seq, or null.
+   */
+  add(seq: number, line: string): number | null {
     this.counters.taken += 1;
-    if (this.ring.push({ seq, line, sentOn: 0, sentAt: 0 })) this.counters.droppedOverflow += 1;
+    const evicted = this.ring.push({ seq, line, sentOn: 0, sentAt: 0 });
+    if (!evicted) return null;
+    this.counters.droppedOverflow += 1;
+    return evicted.seq;
   }
 
   /** Lines not yet sent on connection `generation`, oldest first; marks them sent at `now`. */

@@ -19,6 +19,11 @@ export interface Hello {
   up?: number;
   fw?: string;
   board?: string;
+  /**
+   * MQTT: the lowest seq the board still holds (it holds nothing unacknowledged below). HELLO's
+   * grammar allows other keys; the gateway's MQTT side uses this one to close gaps the board gave up.
+   */
+  low?: number;
 }
 
 export interface Reading {
@@ -72,6 +77,10 @@ export function encodeHello(hello: Hello): string {
     if (value === undefined) continue;
     check(WORD.test(value), `${key} must be 1-32 printable ASCII characters`);
     parts.push(`${key}=${value}`);
+  }
+  if (hello.low !== undefined) {
+    check(isU32(hello.low), `low must be a u32, got ${hello.low}`);
+    parts.push(`low=${hello.low}`);
   }
   return parts.join(' ');
 }

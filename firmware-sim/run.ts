@@ -66,6 +66,7 @@ export async function runFleet(options: RunOptions): Promise<FleetReport> {
         up: d.millis(),
         board: d.profile.board,
         highestAcked: d.ackedSeqs.max(),
+        low: d.highestGivenUpSeq + 1,
       }));
     const results = await auditAll(requests, options.auditTransport, scheduler);
     options.auditTransport.close();

@@ -1,4 +1,4 @@
-import type { Link, LinkHandlers, Transport } from './link.js';
+import type { Link, LinkHandlers, Transport, TransportTraits } from './link.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
 
 /**
@@ -14,8 +14,12 @@ export class SlowTransport implements Transport {
     if (!(byteIntervalMs > 0)) throw new RangeError(`byteIntervalMs must be > 0, got ${byteIntervalMs}`);
   }
 
-  open(deviceId: string, handlers: LinkHandlers): Link {
-    return new SlowLink(this.inner.open(deviceId, handlers), this.scheduler, this.byteIntervalMs);
+  get traits(): TransportTraits | undefined {
+    return this.inner.traits;
+  }
+
+  open(deviceId: string, handlers: LinkHandlers, token?: string): Link {
+    return new SlowLink(this.inner.open(deviceId, handlers, token), this.scheduler, this.byteIntervalMs);
   }
 
   close(): void {

@@ -12,7 +12,7 @@ describe('fleet command line', () => {
     assert.deepEqual(
       { ...c },
       {
-        devices: 200, rate: 1, durationMs: 60_000, transport: 'tcp', gateway: { host: 'gw.local', port: 9000 }, tokenFile: 't.json',
+        devices: 200, rate: 1, durationMs: 60_000, transport: 'tcp', gateway: { host: 'gw.local', port: 9000 }, mqttQos: 0, tokenFile: 't.json',
         profile: 'mixed', dropLinks: 0.01, garbage: 0.05, slow: true, clockSkewMs: 5000, storm: true, killAfter: 100, seed: 42,
         drainTimeoutMs: 30_000, checkDb: null, audit: true, help: false,
       },
@@ -24,6 +24,15 @@ describe('fleet command line', () => {
     assert.equal(c.durationMs, null);
     assert.deepEqual(c.gateway, { host: '127.0.0.1', port: 8090 });
     assert.equal(c.devices, null);
+  });
+
+  it('with --transport mqtt, --gateway names the broker (default port 1883) and --mqtt-qos the publishes\' QoS', () => {
+    const c = parseCli(['--transport', 'mqtt']);
+    assert.deepEqual([c.transport, c.gateway, c.mqttQos], ['mqtt', { host: '127.0.0.1', port: 1883 }, 0]);
+    const q = parseCli(['--transport', 'mqtt', '--gateway', 'broker.lan', '--mqtt-qos', '1']);
+    assert.deepEqual([q.gateway, q.mqttQos], [{ host: 'broker.lan', port: 1883 }, 1]);
+    assert.throws(() => parseCli(['--mqtt-qos', '1']), /needs --transport mqtt/);
+    assert.throws(() => parseCli(['--transport', 'mqtt', '--mqtt-qos', '2']), UsageError);
   });
 
   it('rejects unknown flags, positionals and bad values', () => {
