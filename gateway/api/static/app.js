@@ -164,18 +164,52 @@
     document.querySelector('#tail tbody').replaceChildren();
     // A reconnect starts the streams afresh.
     state.rates = { t: [], accepted: [], naks: [] };
+    pending.tail = [];
     $('tail-empty').hidden = false;
   }
+
+  /**
+   * Updates land in `pending` at once (cheap) and reach the DOM in the next animation frame: one
+   * render however many updates arrived, and none at all while the tab is in the background.
+   */
+  const pending = { update: null, tail: [], rates: false, chart: false, devices: null };
+  let frame = 0;
 
   function onUpdate(u) {
     state.skew = u.at - Date.now();
     state.status = u.status;
-    renderStatus(u.status, u.fleet);
+    pending.update = u;
     if (u.rates.length > 0) addRates(u.rates);
-    renderSinks(u.sinks, u.status);
-    if (u.devices) renderDevices(u.devices);
-    if (u.tail) addTail(u.tail);
+    if (u.devices) pending.devices = u.devices;
+    if (u.tail) {
+      for (const row of u.tail) pending.tail.push(row);
+      if (pending.tail.length > state.tailMax) pending.tail.splice(0, pending.tail.length - state.tailMax);
+    }
     if (u.chart !== undefined) onChart(u.chart);
+    frame ||= requestAnimationFrame(render);
+  }
+
+  let sinksShown = { json: '', at: 0 };
+
+  function render() {
+    frame = 0;
+    const u = pending.update;
+    if (u) renderStatus(u.status, u.fleet);
+    if (pending.rates) drawRates();
+    // Sinks are redrawn when they change, and each second for their "… ago" times.
+    const sinksJson = u ? JSON.stringify(u.sinks) : sinksShown.json;
+    if (u && (sinksJson !== sinksShown.json || Date.now() - sinksShown.at >= 1000)) {
+      renderSinks(u.sinks, u.status);
+      sinksShown = { json: sinksJson, at: Date.now() };
+    }
+    if (pending.devices) renderDevices(pending.devices);
+    if (pending.tail.length > 0) addTail(pending.tail);
+    if (pending.chart) renderSensorChart();
+    pending.update = null;
+    pending.devices = null;
+    pending.tail = [];
+    pending.rates = false;
+    pending.chart = false;
   }
 
   // ---------------------------------------------------------------- fleet and status
@@ -255,6 +289,11 @@
     }
     const extra = r.t.length - RATE_POINTS;
     if (extra > 0) for (const k of ['t', 'accepted', 'naks']) r[k].splice(0, extra);
+    pending.rates = true;
+  }
+
+  function drawRates() {
+    const r = state.rates;
     $('rate-empty').hidden = true;
     rateChart ??= makeChart(
       $('rate-chart'),
@@ -277,7 +316,7 @@
       for (const p of c.points) state.sensorPoints.push(p);
       if (state.sensorPoints.length > SENSOR_POINTS) state.sensorPoints.splice(0, state.sensorPoints.length - SENSOR_POINTS);
     }
-    renderSensorChart();
+    pending.chart = true;
   }
 
   function numericValue(v) {
