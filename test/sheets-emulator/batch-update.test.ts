@@ -84,6 +84,23 @@ describe('spreadsheets.batchUpdate', () => {
     assert.deepEqual(valuesGet(data, ID, 'Sheet1!A2:B2', new URLSearchParams()).values, [['2026-11-21 12:00:00', '1']]);
   });
 
+  it('repeatCell over many rows: formats merge per cell by the field mask, and a later change to one cell leaves the others alone', () => {
+    const data = fixture();
+    const bold = { repeatCell: { range: { sheetId: 0, startRowIndex: 0, endRowIndex: 1000, startColumnIndex: 0, endColumnIndex: 2 }, cell: { userEnteredFormat: { textFormat: { bold: true } } }, fields: 'userEnteredFormat.textFormat.bold' } };
+    const dates = { repeatCell: { range: { sheetId: 0, startRowIndex: 500, endRowIndex: 1000, startColumnIndex: 1, endColumnIndex: 3 }, cell: { userEnteredFormat: { numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } } }, fields: 'userEnteredFormat.numberFormat' } };
+    batch(data, bold, dates);
+    batch(data, { repeatCell: { range: { sheetId: 0, startRowIndex: 999, endRowIndex: 1000, startColumnIndex: 1, endColumnIndex: 2 }, cell: { userEnteredFormat: { textFormat: { italic: true } } }, fields: 'userEnteredFormat.textFormat.italic' } });
+    const cells = snapshot(data.spreadsheets.values()).spreadsheets[0]?.sheets[0]?.cells ?? {};
+    const date = { type: 'DATE', pattern: 'yyyy-mm-dd' };
+    assert.deepEqual(cells['A1']?.format, { textFormat: { bold: true } });
+    assert.deepEqual(cells['B500']?.format, { textFormat: { bold: true } });
+    assert.deepEqual(cells['B501']?.format, { textFormat: { bold: true }, numberFormat: date });
+    assert.deepEqual(cells['C501']?.format, { numberFormat: date });
+    assert.deepEqual(cells['B999']?.format, { textFormat: { bold: true }, numberFormat: date });
+    assert.deepEqual(cells['B1000']?.format, { textFormat: { bold: true, italic: true }, numberFormat: date });
+    assert.deepEqual(cells['A1000']?.format, { textFormat: { bold: true } });
+  });
+
   it('writes cells with updateCells from a start coordinate', () => {
     const data = fixture();
     batch(data, {

@@ -84,19 +84,36 @@ function applyUserEnteredValue(cell: Cell, raw: unknown): void {
 /** Fields of CellData the emulator accepts but does not model (notes, validation, links). */
 const IGNORED_CELL_FIELDS = new Set(['note', 'dataValidation', 'textFormatRuns', 'hyperlink', 'pivotTable', 'dataSourceTable', 'dataSourceFormula']);
 
-function applyCellData(cell: Cell, data: Json, mask: FieldPath[]): void {
+/**
+ * The format a cell gets, per field path and per format it had: a repeatCell over 100,000 rows
+ * meets a handful of distinct formats, so each result is computed once and shared (safe: formats
+ * are always replaced, never edited in place; see draft.ts).
+ */
+type FormatMemo = Map<FieldPath, Map<CellFormat | undefined, CellFormat | undefined>>;
+
+function nextFormat(cell: Cell, data: Json, path: FieldPath, memo: FormatMemo): CellFormat | undefined {
+  let results = memo.get(path);
+  if (!results) memo.set(path, (results = new Map()));
+  if (results.has(cell.format)) return results.get(cell.format);
+  const rest = path.slice(1);
+  const next = rest.length === 0
+    ? (data['userEnteredFormat'] as CellFormat | undefined)
+    : setPath(cell.format ?? {}, rest, getPath(data['userEnteredFormat'], rest));
+  const made = next === undefined ? undefined : (structuredClone(next) as CellFormat);
+  results.set(cell.format, made);
+  return made;
+}
+
+function applyCellData(cell: Cell, data: Json, mask: FieldPath[], memo: FormatMemo = new Map()): void {
   for (const path of mask) {
-    const [head, ...rest] = path;
+    const [head] = path;
     if (head === '*') {
       applyUserEnteredValue(cell, data['userEnteredValue']);
       setFormat(cell, data['userEnteredFormat'] === undefined ? undefined : asObject(data['userEnteredFormat'], 'userEnteredFormat'));
     } else if (head === 'userEnteredValue') {
       applyUserEnteredValue(cell, data['userEnteredValue']);
     } else if (head === 'userEnteredFormat') {
-      const next = rest.length === 0
-        ? (data['userEnteredFormat'] as CellFormat | undefined)
-        : setPath(cell.format ?? {}, rest, getPath(data['userEnteredFormat'], rest));
-      setFormat(cell, next === undefined ? undefined : structuredClone(next));
+      setFormat(cell, nextFormat(cell, data, path, memo));
     } else if (!IGNORED_CELL_FIELDS.has(head ?? '')) {
       throw invalidArgument(`Invalid field selection ${path.join('.')}`);
     }
@@ -117,8 +134,9 @@ export function repeatCell(draft: SpreadsheetDraft, request: Json): void {
   const mask = requireMask(request['fields']);
   const { sheet, box } = resolveGridRange(draft, request['range']);
   const data = asObject(request['cell'], 'cell');
+  const memo: FormatMemo = new Map();
   for (let r = box.startRow; r < box.endRow; r++) {
-    for (let c = box.startColumn; c < box.endColumn; c++) applyCellData(draft.mutableCell(sheet, r, c), data, mask);
+    for (let c = box.startColumn; c < box.endColumn; c++) applyCellData(draft.mutableCell(sheet, r, c), data, mask, memo);
   }
 }
 

@@ -79,6 +79,8 @@ export interface EmulatorContext {
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
   requestLog: RequestLog;
+  /** Observer of every logged request, called as it is logged (an applied API call has its answer). */
+  onRequest?: (entry: RequestLogEntry, response: unknown) => void;
 }
 
 /** A fresh spreadsheet under a caller-chosen id: one empty Sheet1 (sheetId 0). */

@@ -39,6 +39,13 @@ export interface SheetsEmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Reuse a service-account key (PEM) instead of generating a fresh one per instance. */
   serviceAccount?: { clientEmail?: string; privateKeyPem?: string };
+  /**
+   * Called for every request the log records, at the moment it is logged: an API call's changes
+   * are visible in the model by then, and `response` is the JSON answer of one that was applied
+   * (also when the answer was then dropped), else undefined. For tests and benchmarks that
+   * observe the emulator without polling it.
+   */
+  onRequest?: (entry: RequestLogEntry, response: unknown) => void;
 }
 
 export interface SheetsEmulator {
@@ -109,6 +116,7 @@ export async function startSheetsEmulator(options: SheetsEmulatorOptions = {}): 
     clock,
     sleep: options.sleep ?? ((ms) => delay(ms)),
     requestLog: new RequestLog(),
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   };
   resetSpreadsheets(ctx);
   server.on('request', createRequestListener(ctx, urls));

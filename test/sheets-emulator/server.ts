@@ -19,6 +19,8 @@ import { BodyTooLargeError, basicCredentials, parseForm, parseJsonBody, readBody
 import { quotaExceededError } from './quota.js';
 
 type LogDraft = Omit<RequestLogEntry, 'seq'>;
+/** The API answer of a request that was applied (sent or, for drop-after-apply, not), for onRequest. */
+type Applied = { response?: unknown };
 
 function faultLabel(decision: FaultDecision): string | undefined {
   const parts = [decision.latencyMs > 0 ? `latency:${decision.latencyMs}` : undefined, decision.action].filter(Boolean);
@@ -39,7 +41,7 @@ function drop(res: ServerResponse, log: LogDraft): void {
   res.socket?.destroy();
 }
 
-async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer, log: LogDraft): Promise<void> {
+async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer, log: LogDraft, applied: Applied): Promise<void> {
   const op = matchApiRoute(req.method ?? 'GET', url.pathname);
   if (!op) throw new ApiError(404, 'NOT_FOUND', 'Method not found.');
   log.operation = op.name;
@@ -63,6 +65,7 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   createIfUnknown(ctx, op.spreadsheetId);
   // Handlers are synchronous, so each request applies atomically with respect to the others.
   let result = op.run(ctx.data, parseJsonBody(raw), url.searchParams);
+  applied.response = result;
   if (decision.action === 'drop-after-apply') return drop(res, log);
   const fields = url.searchParams.get('fields');
   if (fields) result = applyPartialResponse(result, fields);
@@ -110,6 +113,7 @@ async function dispatch(ctx: EmulatorContext, urls: EmulatorUrls, req: IncomingM
   const raw = await readBody(req);
   if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) return handleControl(ctx, urls, res, method, url, raw);
   const log: LogDraft = { at: ctx.clock.now(), method, path: url.pathname, query: url.search, operation: 'unknown', status: 0 };
+  const applied: Applied = {};
   try {
     if (url.pathname === '/token' && method === 'POST') await handleToken(ctx, req, res, raw, log);
     else if (url.pathname === '/o/oauth2/v2/auth' && method === 'GET') handleAuthorize(ctx, res, url, log);
@@ -119,13 +123,14 @@ async function dispatch(ctx: EmulatorContext, urls: EmulatorUrls, req: IncomingM
       const reply = ctx.authority.revoke(token);
       log.status = reply.status;
       sendJson(res, reply.status, reply.body);
-    } else await handleApi(ctx, req, res, url, raw, log);
+    } else await handleApi(ctx, req, res, url, raw, log, applied);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     log.status = err.httpStatus;
     sendApiError(res, err, url.searchParams.get('prettyPrint') !== 'false');
   } finally {
-    ctx.requestLog.record(log);
+    const entry = ctx.requestLog.record(log);
+    ctx.onRequest?.({ ...entry }, applied.response);
   }
 }
 
