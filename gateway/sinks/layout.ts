@@ -47,14 +47,24 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[]): 
       blocks.set(key, block);
     }
     const fields = parseFields(r.fields);
+    // The hot path of every sink: one cells object per row, built in one go; a reading's rows
+    // share its two (immutable) time values.
+    const time = { time: r.ts };
+    const received = { time: r.received };
     if (layout === 'long') {
-      for (const [sensor, value] of fields) block.rows.push({ readingId: r.id, cells: { ...common(r), device: r.device, sensor, value } });
+      for (const sensor in fields) {
+        const value = cellValue(fields[sensor]);
+        block.rows.push({
+          readingId: r.id,
+          cells: { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received, device: r.device, sensor, value },
+        });
+      }
     } else {
-      const cells: Record<string, LogicalValue> = common(r);
-      for (const [name, value] of fields) {
+      const cells = common(r, time, received);
+      for (const name in fields) {
         const column = fieldColumn(name);
         if (!block.columns.includes(column)) block.columns.push(column);
-        cells[column] = value;
+        cells[column] = cellValue(fields[name]);
       }
       block.rows.push({ readingId: r.id, cells });
     }
@@ -79,14 +89,21 @@ export function fieldColumn(name: string): string {
   return DEVICE_FIXED_COLUMNS.includes(name) ? `field.${name}` : name;
 }
 
-function common(r: StoredReading): Record<string, LogicalValue> {
-  return { time: { time: r.ts }, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received: { time: r.received } };
+function common(r: StoredReading, time: { time: number }, received: { time: number }): Record<string, LogicalValue> {
+  return { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received };
 }
 
-function parseFields(text: string): [string, LogicalValue][] {
+const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The fields object of a reading (iterated in JSON order); none when the text holds no object. */
+function parseFields(text: string): Readonly<Record<string, unknown>> {
   const parsed: unknown = JSON.parse(text);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
-  return Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, isScalar(v) ? v : JSON.stringify(v)]);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return NO_FIELDS;
+  return parsed as Record<string, unknown>;
+}
+
+function cellValue(v: unknown): LogicalValue {
+  return isScalar(v) ? v : JSON.stringify(v);
 }
 
 function isScalar(v: unknown): v is string | number | boolean {

@@ -4,6 +4,8 @@ const DAY_MS = 86_400_000;
 /** Every real UTC-offset change happens on a quarter hour, so offsets are cached per quarter. */
 const BUCKET_MS = 900_000;
 const MAX_CACHE = 4096;
+/** Formatted seconds kept by `text` (a power of two). */
+const SECOND_SLOTS = 64;
 
 /** Whether `tz` is an IANA time zone this Node.js knows. */
 export function isTimeZone(tz: string): boolean {
@@ -27,6 +29,8 @@ export function systemTimeZone(): string {
 export class ZoneClock {
   private readonly format: Intl.DateTimeFormat;
   private readonly offsets = new Map<number, number>();
+  private readonly seconds = new Float64Array(SECOND_SLOTS).fill(Number.NaN);
+  private readonly secondTexts: string[] = new Array<string>(SECOND_SLOTS).fill('');
 
   constructor(readonly timeZone: string) {
     this.format = new Intl.DateTimeFormat('en-US', {
@@ -53,7 +57,22 @@ export class ZoneClock {
 
   /** "YYYY-MM-DD HH:MM:SS.mmm" in the zone: what spreadsheet programs read as a date-time. */
   text(epochMs: number): string {
-    return new Date(this.local(epochMs)).toISOString().replace('T', ' ').replace('Z', '');
+    // Date truncates toward zero; the seconds' text is cached (rows of a batch share seconds).
+    const local = Math.trunc(this.local(epochMs)) + 0;
+    const second = Math.floor(local / 1000);
+    const ms = local - second * 1000;
+    return `${this.secondText(second)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+  }
+
+  /** "YYYY-MM-DD HH:MM:SS" of a local second, from a small direct-mapped cache. */
+  private secondText(second: number): string {
+    const slot = second & (SECOND_SLOTS - 1);
+    if (this.seconds[slot] === second) return this.secondTexts[slot] as string;
+    const iso = new Date(second * 1000).toISOString();
+    const text = iso.slice(0, -5).replace('T', ' ');
+    this.seconds[slot] = second;
+    this.secondTexts[slot] = text;
+    return text;
   }
 
   /** UTC offset in ms at that instant. */
