@@ -29,11 +29,15 @@ export class SourceRateLimit {
     }
     this.buckets.set(source, b);
     if (this.buckets.size > this.maxSources) this.buckets.delete(this.buckets.keys().next().value as string);
-    if (n <= b.tokens) {
+    // A datagram may hold more lines than the burst (a large udp.maxDatagramBytes). It passes once the
+    // bucket is full and is charged in full: the debt delays what follows, so big datagrams cannot
+    // slip past the rate (and waiting for more than the burst would never end).
+    const need = Math.min(n, this.burst);
+    if (need <= b.tokens) {
       b.tokens -= n;
       return 0;
     }
-    return Math.ceil(((Math.min(n, this.burst) - b.tokens) / this.ratePerSec) * 1000);
+    return Math.ceil(((need - b.tokens) / this.ratePerSec) * 1000);
   }
 
   get size(): number {

@@ -28,3 +28,12 @@ test('rate limit: a burst, then the rate; the wait says when; the least recent s
   assert.equal(rl.size, 2);
   assert.equal(rl.take('a', 5, 100), 0, 'a was forgotten: it starts with a full bucket');
 });
+
+test('rate limit: a datagram with more lines than the burst passes on a full bucket and is charged in full', () => {
+  const rl = new SourceRateLimit(10, 5, 10);
+  assert.equal(rl.take('a', 8, 0), 0, 'full bucket: 8 lines pass although the burst is 5');
+  assert.equal(rl.take('a', 1, 0), 400, 'the debt of 3 is paid first (it used to pass free: nothing was charged)');
+  assert.equal(rl.take('a', 1, 400), 0);
+  assert.equal(rl.take('a', 8, 400), 500, 'the wait is until the bucket is full again');
+  assert.equal(rl.take('a', 8, 900), 0, 'and then it passes, as promised');
+});
