@@ -66,6 +66,22 @@ TEST(replies_parse_every_kind) {
   CHECK(parseReply("ACK   7", &r) && r.seq == 7u);  // one or more spaces separate fields
 }
 
+TEST(replies_over_mqtt_name_their_boot) {
+  Reply r;
+  CHECK(parseReply("HELLO OK 1795232400140 42 boot=2849101", &r) && r.kind == ReplyKind::HelloOk);
+  CHECK(r.hasBoot && r.boot == 2849101u && r.seq == 42u && r.epochMs == 1795232400140ULL);
+  CHECK(parseReply("ACK 5 boot=4294967295", &r) && r.kind == ReplyKind::Ack && r.hasBoot && r.boot == 4294967295u && r.seq == 5u);
+  CHECK(parseReply("NAK 4 BAD_VALUE boot=9 field temp_c: empty value", &r) && r.kind == ReplyKind::Nak);
+  CHECK(r.hasBoot && r.boot == 9u && r.seq == 4u);
+  CHECK_STR(r.code, "BAD_VALUE");
+  CHECK(parseReply("ACK 5", &r) && !r.hasBoot);  // TCP: no boot
+  CHECK(parseReply("NAK 4 BAD_TS bootstrap text", &r) && !r.hasBoot);
+  const char* bad[] = {"ACK 5 boot=", "ACK 5 boot=x", "ACK 5 boot=9 more", "HELLO OK 1 2 boot=4294967296", "NAK 4 BAD_TS boot=9x"};
+  for (const char* line : bad) {
+    if (parseReply(line, &r)) check::fail(__FILE__, __LINE__, std::string("accepted: ") + line);
+  }
+}
+
 TEST(replies_reject_malformed_and_unknown_lines) {
   Reply r;
   const char* bad[] = {"ACK",          "ACK x",          "ACK 4294967296", "ACK 5 6",   "ACKS 5",

@@ -168,6 +168,29 @@ TEST(session_nak_drops_that_reading_only) {
   CHECK_EQ(f.session->pending(), 0);
 }
 
+TEST(session_ignores_replies_for_another_boot) {
+  Fixture f(8);  // boot 77
+  f.session->sendHello(f.link, f.now);
+  LineResult stale = f.reply("HELLO OK 1795232400140 3 boot=76");
+  CHECK(stale.kind == ReplyKind::Unknown);
+  CHECK(!f.session->authenticated());
+  f.reply("HELLO OK 1795232400140 0 boot=77");
+  CHECK(f.session->authenticated());
+  f.add("a=1");
+  f.add("b=2");
+  f.session->pump(f.link, f.now);
+  CHECK(f.reply("ACK 2 boot=76").kind == ReplyKind::Unknown);
+  CHECK(f.reply("NAK 1 BAD_VALUE boot=76 late").kind == ReplyKind::Unknown);
+  CHECK_EQ(f.session->pending(), 2);  // neither the old boot's ACK nor its NAK touched ours
+  CHECK_EQ(f.session->stats().rejected, 0u);
+  CHECK_EQ(f.session->lowestHeld(), 1u);
+  f.reply("ACK 1 boot=77");
+  CHECK_EQ(f.session->pending(), 1);
+  CHECK_EQ(f.session->lowestHeld(), 2u);
+  f.reply("ACK 2");
+  CHECK_EQ(f.session->lowestHeld(), 3u);  // nothing held: the next seq
+}
+
 TEST(session_busy_and_closing_errors_tell_the_transport) {
   Fixture f;
   f.connect(0);

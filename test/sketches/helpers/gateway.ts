@@ -29,17 +29,19 @@ function gatewayEnv(): NodeJS.ProcessEnv {
 export interface RunningGateway {
   child: Child;
   tcpPort: number;
+  /** The embedded MQTT broker's port (`mqtt.embedded` in the configuration), else null. */
+  mqttBrokerPort: number | null;
 }
 
 /**
  * Starts a gateway on a free port; resolves once it logs `"msg":"listening"` with its tcpPort.
  * Its HTTP API is off: it would take the fixed default port, and these tests do not use it.
  */
-export async function startGateway(group: ProcessGroup, dataDir: string, name = 'gateway'): Promise<RunningGateway> {
+export async function startGateway(group: ProcessGroup, dataDir: string, name = 'gateway', extraArgs: string[] = []): Promise<RunningGateway> {
   const child = group.spawn(
     name,
     process.execPath,
-    ['--import', 'tsx', CLI, 'start', '--port', '0', '--http-port', 'off', '--data', dataDir, '--log-level', 'info'],
+    ['--import', 'tsx', CLI, 'start', '--port', '0', '--http-port', 'off', '--data', dataDir, '--log-level', 'info', ...extraArgs],
     { cwd: REPO, env: gatewayEnv() },
   );
   const m = await child.waitFor((line) => {
@@ -51,8 +53,8 @@ export async function startGateway(group: ProcessGroup, dataDir: string, name = 
       return false;
     }
   }, 90_000);
-  const { tcpPort } = JSON.parse(m.line) as { tcpPort: number };
-  return { child, tcpPort };
+  const { tcpPort, mqttBrokerPort } = JSON.parse(m.line) as { tcpPort: number; mqttBrokerPort?: number };
+  return { child, tcpPort, mqttBrokerPort: mqttBrokerPort ?? null };
 }
 
 export interface StoredReading {

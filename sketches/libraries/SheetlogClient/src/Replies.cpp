@@ -41,19 +41,30 @@ bool code(const char** p, Reply* out) {
   return true;
 }
 
+// An optional ` boot=<u32>` (MQTT replies name the boot). False only when it is malformed.
+bool optionalBoot(const char** p, Reply* r) {
+  const char* q = *p;
+  if (!space(&q) || strncmp(q, "boot=", 5) != 0) return true;
+  q += 5;
+  if (!parseU32(&q, &r->boot) || (*q != ' ' && *q != '\0')) return false;
+  r->hasBoot = true;
+  *p = q;
+  return true;
+}
+
 bool parse(const char* p, Reply* r) {
   if (verb(&p, "HELLO")) {
     r->kind = ReplyKind::HelloOk;
     return space(&p) && verb(&p, "OK") && space(&p) && parseU64(&p, &r->epochMs) && space(&p) &&
-           parseU32(&p, &r->seq) && atEnd(p);
+           parseU32(&p, &r->seq) && optionalBoot(&p, r) && atEnd(p);
   }
   if (verb(&p, "ACK")) {
     r->kind = ReplyKind::Ack;
-    return space(&p) && parseU32(&p, &r->seq) && atEnd(p);
+    return space(&p) && parseU32(&p, &r->seq) && optionalBoot(&p, r) && atEnd(p);
   }
   if (verb(&p, "NAK")) {
     r->kind = ReplyKind::Nak;
-    return space(&p) && parseU32(&p, &r->seq) && space(&p) && code(&p, r);
+    return space(&p) && parseU32(&p, &r->seq) && space(&p) && code(&p, r) && optionalBoot(&p, r);
   }
   if (verb(&p, "T")) {
     r->kind = ReplyKind::Time;

@@ -4,11 +4,13 @@
 
 namespace sheetlog {
 
+// Over MQTT the replies about readings name the boot they belong to (the ack topic outlives a
+// boot): HELLO OK and ACK end with ` boot=<b>`, a NAK's text starts with `boot=<b> `.
 enum class ReplyKind : uint8_t {
   Unknown,  // not a reply this board understands (ignored, for forward compatibility)
-  HelloOk,  // HELLO OK <gateway-epoch-ms> <acked-seq>   -> epochMs, seq
-  Ack,      // ACK <seq>                                 -> seq
-  Nak,      // NAK <seq> <code> <text>                   -> seq, code
+  HelloOk,  // HELLO OK <gateway-epoch-ms> <acked-seq> [boot=<b>]   -> epochMs, seq, boot
+  Ack,      // ACK <seq> [boot=<b>]                                 -> seq, boot
+  Nak,      // NAK <seq> <code> [boot=<b>] <text>                   -> seq, code, boot
   Time,     // T <device-millis> <gateway-epoch-ms>      -> millis, epochMs
   Busy,     // BUSY <retry-after-ms>                     -> millis
   Err,      // ERR <code> <text>                         -> code
@@ -21,6 +23,8 @@ struct Reply {
   uint32_t seq;
   uint32_t millis;
   uint64_t epochMs;
+  bool hasBoot;   // the reply named a boot (MQTT)
+  uint32_t boot;
   char code[24];  // NAK/ERR code, truncated if longer (known codes are shorter)
 };
 

@@ -132,6 +132,12 @@ LineResult Session::onLine(const char* line, uint32_t nowMs) {
   LineResult result = {ReplyKind::Unknown, false, false, 0};
   Reply r;
   parseReply(line, &r);
+  if (r.hasBoot && r.boot != bootId_) {
+    // An answer to an earlier boot of this board (MQTT's ack topic outlives a boot): acting on it
+    // would drop or reject readings of this boot that carry the same seqs.
+    logf("ignored reply for boot %lu", static_cast<unsigned long>(r.boot));
+    return result;
+  }
   result.kind = r.kind;
   expectSinceMs_ = nowMs;  // the gateway is alive
   pingPending_ = false;

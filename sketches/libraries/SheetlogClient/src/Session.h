@@ -98,6 +98,9 @@ class Session {
   uint32_t bootId() const { return bootId_; }
   uint32_t lastSeq() const { return nextSeq_ - 1; }
   uint16_t pending() const { return ring_.size(); }
+  // The lowest seq still buffered (the next seq when none): everything below it was acknowledged,
+  // rejected or dropped on overflow. MQTT sends it as low= (SheetlogMqtt.h).
+  uint32_t lowestHeld() const { return ring_.empty() ? nextSeq_ : ring_.at(0).seq; }
   uint16_t capacity() const { return ring_.capacity(); }
   uint16_t inFlight() const { return sent_; }
   const TimeSync& clock() const { return clock_; }

@@ -2,18 +2,23 @@
 // Header-only on purpose: only a sketch that includes it needs PubSubClient installed.
 //
 // Topics (DESIGN.md section 3; docs/SKETCHES.md "MQTT"), <id> = the device id:
-//   sheetlog/<id>/hello    board -> gateway  the HELLO line
-//   sheetlog/<id>/r        board -> gateway  one R line per message
+//   sheetlog/<id>/hello    board -> gateway  the HELLO line + " low=<l>"
+//   sheetlog/<id>/r        board -> gateway  "boot=<b> low=<l> " + one R line per message
 //   sheetlog/<id>/t        board -> gateway  a T request
-//   sheetlog/<id>/ack      gateway -> board  HELLO OK, ACK, NAK, BUSY, ERR, BYE lines
+//   sheetlog/<id>/ack      gateway -> board  HELLO OK, ACK, NAK, BUSY, ERR lines; those about
+//                                            readings name the boot (" boot=<b>")
 //   sheetlog/<id>/t/reply  gateway -> board  the T reply
 //   sheetlog/<id>/status   retained "online"; the broker publishes the last will "lost"
 // Payloads are the protocol's lines without "\n". The MQTT client id and user name are the
 // device id, the password is its token.
 //
-// QoS 0 can lose a message (a broker restart, a subscriber that is not there), so the board does
-// not trust silence: when the gateway has answered nothing for replyTimeoutMs it sends HELLO
-// again, and the HELLO OK's acked-seq decides what to resend, as after a TCP reconnect.
+// There is no connection at the gateway to carry the boot, so every reading names it (boot=),
+// and replies naming another boot are ignored (Session). The gateway's ACKs never skip a gap in
+// the seqs, because QoS 0 can lose a message: low=<l> (the lowest seq still buffered) tells it
+// which seqs the board gave up (NAKed, or dropped when the buffer overflowed). A lost message
+// stops the ACKs at its gap; the board does not trust silence: when the gateway has answered
+// nothing for replyTimeoutMs it sends HELLO again, and the HELLO OK's acked-seq decides what to
+// resend, as after a TCP reconnect.
 #pragma once
 #include <Arduino.h>
 #include <PubSubClient.h>
@@ -207,7 +212,18 @@ class SheetlogMqtt : private LineOut, private LogSink {
     if (kind == LineKind::Ping) return true;
     char t[96];
     topic(t, sizeof t, leaf);
-    return mqtt_.publish(t, reinterpret_cast<const uint8_t*>(line), static_cast<unsigned int>(length - 1));
+    int body = static_cast<int>(length - 1);  // without "\n"
+    unsigned long low = static_cast<unsigned long>(session_.lowestHeld());
+    int n = body;
+    if (kind == LineKind::Reading) {
+      n = snprintf(payload_, sizeof payload_, "boot=%lu low=%lu %.*s", static_cast<unsigned long>(session_.bootId()), low, body, line);
+    } else if (kind == LineKind::Hello) {
+      n = snprintf(payload_, sizeof payload_, "%.*s low=%lu", body, line, low);
+    } else {
+      return mqtt_.publish(t, reinterpret_cast<const uint8_t*>(line), static_cast<unsigned int>(body));
+    }
+    if (n < 0 || static_cast<size_t>(n) >= sizeof payload_) return false;
+    return mqtt_.publish(t, reinterpret_cast<const uint8_t*>(payload_), static_cast<unsigned int>(n));
   }
 
   void logLine(const char* text) override {
@@ -229,6 +245,7 @@ class SheetlogMqtt : private LineOut, private LogSink {
   Wait retry_;
   Wait pause_;
   uint8_t unanswered_ = 0;
+  char payload_[kMaxLineLength + 32];  // a line with its boot= / low= keys
 };
 
 }  // namespace sheetlog
