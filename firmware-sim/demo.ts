@@ -7,21 +7,28 @@ import { Progress } from './progress.js';
 import { runFleet } from './run.js';
 import { systemScheduler } from './scheduler.js';
 import { formatSummary } from './summary.js';
+import type { Transport } from './link.js';
+import { MqttTransport } from './transport-mqtt.js';
 import { TcpTransport } from './transport-tcp.js';
 
 /**
  * `npm run demo`: the gateway and a small fleet in one command.
  *
  *   gateway (child process, own process group) <── TCP ── fleet (this process)
+ *                  └ embedded MQTT broker <── MQTT (--transport mqtt) ┘
  *
  * Ctrl-C reaches only this process: the fleet drains its buffers and says BYE first, then the
  * gateway gets SIGTERM and acknowledges and stores what it received before it exits.
  */
-const USAGE = `usage: npm run demo -- [--devices N] [--rate R] [--port P] [--http-port P|off] [--data DIR]
+const USAGE = `usage: npm run demo -- [--devices N] [--rate R] [--transport tcp|mqtt] [--port P] [--mqtt-port P]
+                   [--http-port P|off] [--data DIR]
 
   --devices N       simulated boards (default 8)
   --rate R          readings per second per board (default 0.5)
+  --transport T     how the boards talk to the gateway: tcp (default) or mqtt (through the
+                    gateway's embedded MQTT broker, QoS 0 like PubSubClient boards)
   --port P          the gateway's TCP port for boards (default 8090; 0 = any free port)
+  --mqtt-port P     with --transport mqtt: the embedded broker's port (default 1883; 0 = any free port)
   --http-port P     the dashboard's HTTP port (default 8080; 0 = any free port; off = no dashboard)
   --data DIR        the gateway's data directory (default data/demo); its JSON log goes to DIR/gateway.log
 Ctrl-C stops: the fleet drains, then the gateway shuts down cleanly.`;
@@ -29,7 +36,9 @@ Ctrl-C stops: the fleet drains, then the gateway shuts down cleanly.`;
 interface DemoConfig {
   devices: number;
   rate: number;
+  transport: 'tcp' | 'mqtt';
   port: string;
+  mqttPort: string;
   httpPort: string;
   dataDir: string;
 }
@@ -43,7 +52,9 @@ function parse(argv: string[]): DemoConfig | string {
       options: {
         devices: { type: 'string', default: '8' },
         rate: { type: 'string', default: '0.5' },
+        transport: { type: 'string', default: 'tcp' },
         port: { type: 'string', default: '8090' },
+        'mqtt-port': { type: 'string', default: '1883' },
         'http-port': { type: 'string', default: '8080' },
         data: { type: 'string', default: join('data', 'demo') },
         help: { type: 'boolean', short: 'h' },
@@ -55,7 +66,17 @@ function parse(argv: string[]): DemoConfig | string {
     if (!Number.isInteger(devices) || devices < 1 || devices > 10_000) return `--devices must be an integer 1-10000\n${USAGE}`;
     if (!(rate > 0 && rate <= 1000)) return `--rate must be in (0, 1000]\n${USAGE}`;
     if (!/^\d{1,5}$/.test(values.port)) return `--port must be a port number\n${USAGE}`;
-    return { devices, rate, port: values.port, httpPort: values['http-port'], dataDir: resolve(values.data) };
+    if (!/^\d{1,5}$/.test(values['mqtt-port'])) return `--mqtt-port must be a port number\n${USAGE}`;
+    if (values.transport !== 'tcp' && values.transport !== 'mqtt') return `--transport must be tcp or mqtt\n${USAGE}`;
+    return {
+      devices,
+      rate,
+      transport: values.transport,
+      port: values.port,
+      mqttPort: values['mqtt-port'],
+      httpPort: values['http-port'],
+      dataDir: resolve(values.data),
+    };
   } catch (error) {
     return `${(error as Error).message}\n${USAGE}`;
   }
@@ -95,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
       dataDir: config.dataDir,
       port: Number(config.port),
       args: ['--http-port', config.httpPort],
+      ...(config.transport === 'mqtt' ? { env: { SHEETLOG_MQTT__EMBEDDED: 'true', SHEETLOG_MQTT__EMBEDDED_PORT: config.mqttPort } } : {}),
       detached: true,
       onLog: (record) => log.write(`${JSON.stringify(record)}\n`),
       onStderr: (text) => process.stderr.write(text),
@@ -114,14 +136,23 @@ async function main(argv: string[]): Promise<number> {
   });
 
   out(`demo: gateway (pid ${running.child.pid}) listening: boards connect to TCP port ${running.tcpPort}; its log: ${logPath}\n`);
+  if (config.transport === 'mqtt' && running.mqttPort !== null) out(`demo: its embedded MQTT broker listens on port ${running.mqttPort}; the boards publish there\n`);
   const dashboard = running.dashboardUrl;
   out(dashboard ? `demo: dashboard: ${dashboard}\n` : 'demo: (the gateway reports no dashboard)\n');
   out(`demo: ${config.devices} simulated boards, ${config.rate} readings/s each. Ctrl-C to stop.\n`);
 
-  const tcp = () => new TcpTransport({ host: '127.0.0.1', port: running.tcpPort, scheduler: systemScheduler });
+  if (config.transport === 'mqtt' && running.mqttPort === null) {
+    out('demo: the gateway reports no embedded MQTT broker; stopping\n');
+    await running.stop('SIGTERM');
+    return 1;
+  }
+  const transport: Transport =
+    config.transport === 'mqtt'
+      ? new MqttTransport({ host: '127.0.0.1', port: running.mqttPort as number, scheduler: systemScheduler })
+      : new TcpTransport({ host: '127.0.0.1', port: running.tcpPort, scheduler: systemScheduler });
   let progress: Progress | null = null;
   const report = await runFleet({
-    transport: tcp(),
+    transport,
     devices: config.devices,
     ratePerDevice: config.rate,
     idPrefix: 'demo',

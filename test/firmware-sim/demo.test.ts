@@ -12,11 +12,12 @@ import { REPO_ROOT } from '../../firmware-sim/gateway-process.js';
 const HAVE_GATEWAY = existsSync(join(REPO_ROOT, 'gateway/cli/bin.ts'));
 
 describe('npm run demo', { skip: HAVE_GATEWAY ? false : 'the gateway does not exist yet', timeout: 120_000 }, () => {
-  it('starts the gateway and a fleet, prints the dashboard URL, and stops cleanly on SIGINT', async () => {
+  for (const transport of ['tcp', 'mqtt'] as const) it(`starts the gateway and a fleet (${transport}), prints the dashboard URL, and stops cleanly on SIGINT`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sheetlog-demo-'));
+    const viaMqtt = transport === 'mqtt' ? ['--transport', 'mqtt', '--mqtt-port', '0'] : [];
     const demo = spawn(
       process.execPath,
-      ['--import', 'tsx', 'firmware-sim/demo.ts', '--port', '0', '--http-port', '0', '--data', dataDir, '--devices', '3', '--rate', '20'],
+      ['--import', 'tsx', 'firmware-sim/demo.ts', '--port', '0', '--http-port', '0', '--data', dataDir, '--devices', '3', '--rate', '20', ...viaMqtt],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let gatewayPid: number | null = null;
@@ -53,6 +54,7 @@ describe('npm run demo', { skip: HAVE_GATEWAY ? false : 'the gateway does not ex
       assert.match(output, /demo: dashboard: http:\/\/127\.0\.0\.1:\d+\//);
       assert.match(output, /result: OK/);
       assert.match(output, /demo: stopped cleanly/);
+      if (transport === 'mqtt') assert.match(output, /demo: its embedded MQTT broker listens on port \d+; the boards publish there/);
       assert.ok(gatewayPid !== null, 'the demo names the gateway process');
       assert.throws(() => process.kill(gatewayPid as number, 0), { code: 'ESRCH' }, 'the gateway has exited');
       const acked = Number(/acknowledged\s+(\d+)/.exec(output)?.[1]);
