@@ -29,7 +29,8 @@
 import { CLOSING_ERR_CODES } from './protocol.js';
 
 export type Outbound =
-  | { kind: 'publish'; topic: string; payload: Buffer; retain: boolean }
+  /** `qos0`: at QoS 0 whatever the board's QoS (a late time request is useless, PROTOCOL.md 9.7). */
+  | { kind: 'publish'; topic: string; payload: Buffer; retain: boolean; qos0?: true }
   /** A reply the transport gives itself, with no gateway involved. */
   | { kind: 'local'; line: 'PONG' | 'BYE' };
 
@@ -77,7 +78,7 @@ export class MqttLinkMapping {
       case 'T': {
         const millis = /^T +(\d{1,10})(?: |$)/.exec(head)?.[1];
         if (millis !== undefined) this.timeRequests.add(Number(millis));
-        return [this.publish('t', line)];
+        return [{ kind: 'publish', topic: this.topics.of('t'), payload: line, retain: false, qos0: true }];
       }
       case 'PING':
         return [{ kind: 'local', line: 'PONG' }];
@@ -114,7 +115,7 @@ export class MqttLinkMapping {
     }
   }
 
-  private publish(leaf: 'hello' | 'r' | 't', payload: Buffer): Outbound {
+  private publish(leaf: 'hello' | 'r', payload: Buffer): Outbound {
     return { kind: 'publish', topic: this.topics.of(leaf), payload, retain: false };
   }
 

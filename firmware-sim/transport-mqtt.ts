@@ -144,7 +144,7 @@ export class MqttTransport implements Transport {
       });
     const send = (action: Outbound) => {
       if (action.kind === 'local') deliverLocal(action.line);
-      else if (client.connected) client.publish(action.topic, action.payload, { qos, retain: action.retain });
+      else if (client.connected) client.publish(action.topic, action.payload, { qos: action.qos0 ? 0 : qos, retain: action.retain });
     };
 
     return {

@@ -23,6 +23,8 @@ describe('MQTT mapping (board side)', () => {
     assert.deepEqual(publish(m.outbound(text('T 5021'))), [['sheetlog/kitchen-1/t', 'T 5021', false]]);
     assert.deepEqual(publish(m.outbound(text(hello))), [['sheetlog/kitchen-1/hello', hello, false]]);
     assert.deepEqual(publish(m.outbound(text('R 1 u1200 temp_c=21.5'))), [['sheetlog/kitchen-1/r', 'boot=2849101 R 1 u1200 temp_c=21.5', false]]);
+    const qos0 = (line: string) => m.outbound(text(line)).map((a) => a.kind === 'publish' && a.qos0 === true);
+    assert.deepEqual([qos0('T 5022'), qos0('R 2 - x=1')], [[true], [false]], 'time requests at QoS 0 whatever the board\'s QoS');
     // What the gateway makes of them:
     const h = parseHelloPayload('kitchen-1', text(hello));
     assert.ok(h.ok && h.hello.boot === 2849101 && h.hello.token === 's3cr3t' && h.low === 1);
