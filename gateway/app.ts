@@ -20,14 +20,16 @@ import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
 import { createSinks } from './sinks/create.js';
 import { storeInstanceId } from './sync/instance.js';
+import type { SyncRunner } from './sync/runner.js';
 import { SyncService } from './sync/service.js';
 import type { SinkStatus } from './sync/status.js';
+import { SyncThreadHost } from './sync/thread/host.js';
 import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
 
 /*
  * The composition root. Data flows left to right:
  *
- *   boards ──TCP──▶ ingest/tcp ──ops──▶ store (group commit ▶ SQLite) ──▶ sync ▶ sinks
+ *   boards ──TCP──▶ ingest/tcp ──ops──▶ store (group commit ▶ SQLite) ──▶ sync ▶ sinks (own thread, own connection)
  *                       ▲                      │
  *                       └──── ACK after commit ┘      │ events (committed)
  *                                                       ▼
@@ -70,7 +72,7 @@ export class App {
   readonly mqtt: MqttIngest | null;
   /** UDP ingest, or null when UDP is off. */
   readonly udp: UdpIngest | null;
-  private readonly sync: SyncService;
+  private readonly sync: SyncRunner;
   private readonly revocations: RevocationWatch;
   private readonly timers: Timers;
   private readonly log: Logger;
@@ -96,8 +98,7 @@ export class App {
         this.events.emit('commitFailed', { ops, error: String(error) });
       },
     });
-    const sinks = createSinks(config, { db: this.store.db, storeInstance: storeInstanceId(this.store.db), timers: this.timers, log: this.log });
-    this.sync = new SyncService(sinks, config.sync, { store: this.store, timers: this.timers, log: this.log });
+    this.sync = this.createSync(deps.timers !== undefined);
     this.tcp = new TcpIngest(
       { host: config.tcp.host, port: config.tcp.port, maxConnections: config.tcp.maxConnections },
       {
@@ -120,6 +121,21 @@ export class App {
     this.rates = new RateMeter(this.counters, this.timers);
     this.syncStatusOverride = deps.syncStatus;
     this.api = config.http.port === 'off' ? null : this.createApi();
+  }
+
+  /**
+   * The sinks and their workers: in their own thread (sync.thread, the default; its own SQLite
+   * connection, so nothing sync does delays an ACK), or on this event loop, where an injected
+   * clock drives them too.
+   */
+  private createSync(injectedTimers: boolean): SyncRunner {
+    const { config, store, timers, log } = this;
+    if (!config.sync.thread) {
+      const sinks = createSinks(config, { db: store.db, storeInstance: storeInstanceId(store.db), timers, log });
+      return new SyncService(sinks, config.sync, { store, timers, log });
+    }
+    if (injectedTimers) throw new Error('sync.thread runs the sinks on the system clock: with injected timers, set sync.thread to false');
+    return new SyncThreadHost(config, { store, timers, log });
   }
 
   /** The HTTP API, metrics and dashboard, beside the data path: it reads the store, counters and sessions. */

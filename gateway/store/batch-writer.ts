@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
 import { hashToken, tokenMatches } from './token-hash.js';
@@ -36,7 +36,7 @@ export class BatchWriter {
   private readonly setClock: Statement;
   private readonly selectClock: Statement;
   private readonly addError: Statement;
-  private readonly run: (ops: readonly WriteOp[], outcomes: Outcome[]) => void;
+  private readonly run: Transaction<(ops: readonly WriteOp[], outcomes: Outcome[]) => void>;
 
   /** The largest reading id written so far (rows above the slowest sink's cursor are the buffer). */
   highestId: number;
@@ -78,7 +78,11 @@ export class BatchWriter {
   apply(ops: readonly WriteOp[], now: number): Outcome[] {
     const outcomes: Outcome[] = new Array<Outcome>(ops.length).fill(null);
     this.now = now;
-    this.run(ops, outcomes);
+    // IMMEDIATE: the batch reads before it writes, and other connections write too (the sync
+    // thread's cursors, the CLI). A deferred transaction whose snapshot went stale in between
+    // fails at its first write with SQLITE_BUSY_SNAPSHOT, without waiting; this one waits for the
+    // lock (busy_timeout) before it reads.
+    this.run.immediate(ops, outcomes);
     return outcomes;
   }
 

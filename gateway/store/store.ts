@@ -29,7 +29,8 @@ export class Store {
   readonly committer: GroupCommitter;
   private readonly writer: BatchWriter;
   private readonly retention: Retention;
-  private sinks: string[] = [];
+  /** The cursor of each sink holding rows in the buffer, as last read or reported. */
+  private sinkCursors = new Map<string, number>();
   private minCursor: number | null = null;
   private closed = false;
 
@@ -54,13 +55,28 @@ export class Store {
 
   /** Names the sinks whose cursors hold rows in the buffer (the sync side calls this at start). */
   useSinks(names: readonly string[]): void {
-    this.sinks = [...names];
-    this.minCursor = this.cursors.minimum(this.sinks);
+    this.sinkCursors = new Map(names.map((n) => [n, this.cursors.get(n)]));
+    this.updateMinCursor();
   }
 
   advanceCursor(sink: string, lastId: number): void {
     this.cursors.advance(sink, lastId, this.timers.now());
-    this.minCursor = this.cursors.minimum(this.sinks);
+    this.useSinks([...this.sinkCursors.keys()]);
+  }
+
+  /**
+   * The sync thread advanced a sink's cursor in SQLite through its own connection: take note
+   * without reading the database (it runs on the ingest event loop).
+   */
+  cursorAdvanced(sink: string, lastId: number): void {
+    const known = this.sinkCursors.get(sink);
+    if (known === undefined || lastId <= known) return;
+    this.sinkCursors.set(sink, lastId);
+    this.updateMinCursor();
+  }
+
+  private updateMinCursor(): void {
+    this.minCursor = this.sinkCursors.size === 0 ? null : Math.min(...this.sinkCursors.values());
   }
 
   /** Rows stored but not yet delivered to every sink (0 with no sinks). */

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Timers } from '../time/timers.js';
+import type { SyncRunner } from './runner.js';
 import type { Sink } from './sink.js';
 import type { SinkStatus } from './status.js';
 import { SyncWorker, type SyncStore, type WorkerSettings } from './worker.js';
@@ -8,7 +9,7 @@ import { SyncWorker, type SyncStore, type WorkerSettings } from './worker.js';
  * One worker per configured sink, each with its own cursor. Started after the store and before
  * ingest; stopped after ingest and before the store closes (see app.ts).
  */
-export class SyncService {
+export class SyncService implements SyncRunner {
   private readonly workers: SyncWorker[];
   private started = false;
 

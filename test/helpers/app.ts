@@ -31,7 +31,9 @@ export async function startTestApp(
   dataDir = tempDir(),
   extraDeps: Pick<AppDeps, 'syncStatus'> = {},
 ): Promise<TestApp> {
-  const config = configSchema.parse(deepMerge({ dataDir, tcp: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } }, overrides));
+  // A manual clock drives the sync workers only on this event loop (the sync thread keeps real time).
+  const base = { dataDir, tcp: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, ...(timers ? { sync: { thread: false } } : {}) };
+  const config = configSchema.parse(deepMerge(base, overrides));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

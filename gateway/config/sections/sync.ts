@@ -9,5 +9,9 @@ export const syncSection = z
     backoffBaseMs: z.number().int().min(1).default(1000).describe('First retry delay after a failed write; doubles per attempt, with jitter'),
     backoffMaxMs: z.number().int().min(1).default(120000).describe('Longest retry delay (a Retry-After hint from the sink may be longer)'),
     stopTimeoutMs: z.number().int().min(0).default(5000).describe('At shutdown, how long a write in flight may take to finish'),
+    thread: z
+      .boolean()
+      .default(true)
+      .describe('Run the sinks in their own thread with their own SQLite connection, so that syncing never delays an ACK; false runs them on the main event loop (tests with an injected clock)'),
   })
   .strict();

@@ -1,0 +1,67 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { createSinks } from '../../sinks/create.js';
+import { systemTimers } from '../../time/timers.js';
+import { storeInstanceId } from '../instance.js';
+import { SyncService } from '../service.js';
+import { ThreadStore } from './connection.js';
+import { threadLogger } from './log-relay.js';
+import type { FromThread, ThreadInit, ToThread } from './messages.js';
+import { StatusFeed } from './status-feed.js';
+
+/*
+ * The sync thread (started by host.ts): its own SQLite connection, the sinks and one SyncWorker
+ * per sink, exactly as SyncService runs them in process, so that reading batches, laying out rows,
+ * formatting CSV and encoding Sheets requests never hold up an ACK on the main event loop.
+ * A throw that escapes ends the thread; the host logs it and starts a new one.
+ */
+async function runSyncThread(port: MessagePort, init: ThreadInit): Promise<void> {
+  const post = (m: FromThread) => port.postMessage(m);
+  const log = threadLogger(init.logLevel, (line) => post({ type: 'log', line }));
+  let feed: StatusFeed | null = null;
+  let stopRequest: number | null = null;
+  let service: SyncService | null = null;
+  const store = new ThreadStore(init.config, init.highestId, systemTimers, (sink, lastId) => {
+    post({ type: 'cursor', sink, lastId });
+    feed?.poke();
+  });
+
+  const stop = async (timeoutMs: number) => {
+    feed?.close();
+    await service?.stop(timeoutMs);
+    const status = service?.status() ?? [];
+    store.close();
+    post({ type: 'stopped', status });
+    port.close();
+  };
+
+  port.on('message', (m: ToThread) => {
+    if (m.type === 'committed') {
+      store.committed(m.highestId);
+      service?.notify();
+    } else if (stopRequest === null) {
+      stopRequest = m.timeoutMs;
+      if (service) void stop(m.timeoutMs);
+    }
+  });
+
+  try {
+    const sinks = createSinks(init.config, { db: store.db, storeInstance: storeInstanceId(store.db), timers: systemTimers, log });
+    const started = new SyncService(sinks, init.config.sync, { store, timers: systemTimers, log });
+    await started.start();
+    service = started;
+  } catch (e) {
+    log.error({ part: 'sync', err: String(e) }, 'sync thread could not start its sinks');
+    post({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
+    store.close();
+    port.close();
+    return;
+  }
+  const running = service;
+  log.info({ part: 'sync', sinks: running.names }, 'sync thread started');
+  post({ type: 'ready', status: running.status() });
+  feed = new StatusFeed(() => running.status(), (status) => post({ type: 'status', status }), systemTimers);
+  if (stopRequest !== null) await stop(stopRequest);
+}
+
+if (!parentPort) throw new Error('gateway/sync/thread/entry runs as a worker thread (see host.ts)');
+await runSyncThread(parentPort, workerData as ThreadInit);
