@@ -53,7 +53,12 @@ describe('npm run fleet (command line)', () => {
 
     before(async () => {
       dataDir = mkdtempSync(join(tmpdir(), 'sheetlog-fleet-cli-'));
-      gateway = await startGateway({ dataDir, port: 0, args: ['--http-port', '0'] });
+      gateway = await startGateway({
+        dataDir,
+        port: 0,
+        args: ['--http-port', '0'],
+        env: { SHEETLOG_MQTT__EMBEDDED: 'true', SHEETLOG_MQTT__EMBEDDED_HOST: '127.0.0.1', SHEETLOG_MQTT__EMBEDDED_PORT: '0' },
+      });
     });
 
     after(async () => {
@@ -73,6 +78,19 @@ describe('npm run fleet (command line)', () => {
       assert.match(result.stdout, /audit\s+20\s+boards re-checked/);
       assert.match(result.stdout, /result: OK/);
       assert.doesNotMatch(result.stdout, /\r/, 'plain progress lines when stdout is not a TTY');
+    });
+
+    it('--transport mqtt runs the same fleet through the gateway\'s embedded broker', async () => {
+      const broker = `127.0.0.1:${(gateway as RunningGateway).mqttPort}`;
+      const result = await fleet([
+        '--transport', 'mqtt', '--gateway', broker, '--mqtt-qos', '1', '--devices', '20', '--rate', '20', '--duration', '1',
+        '--seed', '6', '--drop-links', '0.2', '--check-db', join(dataDir, 'sheetlog.db'),
+      ]);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, new RegExp(`20 boards -> ${broker} \\(MQTT broker, QoS 1\\)`));
+      assert.match(result.stdout, /store check\s+\d+\s+missing 0, duplicates 0/);
+      assert.match(result.stdout, /audit\s+20\s+boards re-checked/);
+      assert.match(result.stdout, /result: OK/);
     });
 
     it('exits 1 when a board is refused for good (wrong token in the token file)', async () => {
