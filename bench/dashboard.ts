@@ -273,7 +273,8 @@ async function main(): Promise<void> {
         const browserCpu0 = browserCpu();
         const ms = await pushAll(conns, nextSeq, PER_CONNECTION);
         const cpu = cpuMs(server.pid) - cpu0;
-        results[mode]!.browserShare.push((browserCpu() - browserCpu0) / ms);
+        // Only while a page is open (processes that exit take their CPU time with them).
+        results[mode]!.browserShare.push(mode === 'page' ? Math.max(0, browserCpu() - browserCpu0) / ms : 0);
         const n = DEVICES * PER_CONNECTION;
         results[mode]!.rate.push((n / ms) * 1000);
         results[mode]!.cpuPerK.push((cpu / n) * 1000);
