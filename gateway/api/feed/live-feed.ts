@@ -71,7 +71,7 @@ export class LiveFeed {
 
   constructor(
     private readonly deps: ApiDeps,
-    encoder: () => SheetRowEncoder,
+    private readonly encoder: () => SheetRowEncoder,
     private readonly options: FeedOptions,
   ) {
     this.wss = new WebSocketServer({
@@ -84,10 +84,7 @@ export class LiveFeed {
     this.snapshots = new SnapshotBuilder(deps, encoder, options.tailRows, options.intervalMs);
     this.lastHighest = deps.store.highestId;
     this.offCommitted = deps.events.on('committed', () => this.snapshots.markCommitted());
-    this.encoder = encoder;
   }
-
-  private readonly encoder: () => SheetRowEncoder;
 
   stats(): FeedStats {
     return { clients: this.clients.size, dropped: this.dropped };
