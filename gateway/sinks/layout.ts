@@ -60,7 +60,8 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[]): 
         });
       }
     } else {
-      const cells = common(r, time, received);
+      // No prototype: a field may be named "constructor" or "__proto__" (the protocol allows it).
+      const cells: Record<string, LogicalValue> = Object.assign(Object.create(null) as Record<string, LogicalValue>, common(r, time, received));
       for (const name in fields) {
         const column = fieldColumn(name);
         if (!block.columns.includes(column)) block.columns.push(column);
@@ -81,7 +82,7 @@ export function extendColumns(header: readonly string[], wanted: readonly string
 
 /** A row's values in header order (missing cells null, trailing nulls kept). */
 export function rowValues(header: readonly string[], row: TableRow): LogicalValue[] {
-  return header.map((c) => (c in row.cells ? (row.cells[c] as LogicalValue) : null));
+  return header.map((c) => (Object.hasOwn(row.cells, c) ? (row.cells[c] as LogicalValue) : null));
 }
 
 /** A field whose name equals a fixed column gets a prefix, so it never overwrites one. */
