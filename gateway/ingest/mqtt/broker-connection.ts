@@ -48,6 +48,8 @@ export class BrokerConnection {
   private pubacks: PubackQueue | null = null;
   private attempt = 0;
   private reconnectTimer: TimerHandle | null = null;
+  /** Set while the connection closes for a pause (the store is full): how long to stay away. */
+  private pauseMs: number | null = null;
   private stopped = false;
   private subscribedOnce = false;
   private subscribedWaiters: (() => void)[] = [];
@@ -101,7 +103,20 @@ export class BrokerConnection {
 
   /** Fire-and-forget reply (QoS 0): a board that misses one asks again and is answered again. */
   publish(topic: string, payload: string): void {
-    if (this.client?.connected) this.client.publish(topic, payload, { qos: 0, retain: false });
+    if (this.client?.connected && this.pauseMs === null) this.client.publish(topic, payload, { qos: 0, retain: false });
+  }
+
+  /**
+   * Leaves the broker for `ms` (the store is over its limit). Nothing taken on this connection is
+   * acknowledged any more, so the broker keeps those readings in the gateway's session and delivers
+   * them again after the reconnect, with what arrived meanwhile. Writes already made (the BUSY reply)
+   * are flushed before the socket closes.
+   */
+  pause(ms: number): void {
+    if (this.pauseMs !== null || !this.connected) return;
+    this.pauseMs = ms;
+    this.pubacks?.reset();
+    this.client?.stream?.end();
   }
 
   /**
@@ -167,9 +182,17 @@ export class BrokerConnection {
 
   private onClose(): void {
     this.pubacks?.reset();
+    const pauseMs = this.pauseMs;
+    this.pauseMs = null;
     if (this.stopped || this.reconnectTimer !== null) return;
-    const delay = backoffDelay(this.attempt++, this.options.reconnectMinMs, this.options.reconnectMaxMs, (this.deps.random ?? Math.random)());
-    this.deps.log.warn({ url: this.options.url, retryInMs: delay, attempt: this.attempt }, 'mqtt disconnected; reconnecting');
+    let delay: number;
+    if (pauseMs !== null) {
+      delay = pauseMs;
+      this.deps.log.info({ url: this.options.url, retryInMs: delay }, 'mqtt paused while the store is full; the broker keeps the readings');
+    } else {
+      delay = backoffDelay(this.attempt++, this.options.reconnectMinMs, this.options.reconnectMaxMs, (this.deps.random ?? Math.random)());
+      this.deps.log.warn({ url: this.options.url, retryInMs: delay, attempt: this.attempt }, 'mqtt disconnected; reconnecting');
+    }
     this.reconnectTimer = this.deps.timers.after(delay, () => {
       this.reconnectTimer = null;
       if (!this.stopped) this.client?.reconnect();

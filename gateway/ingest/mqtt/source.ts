@@ -240,11 +240,14 @@ export class MqttIngest {
     }
     const { store, counters } = this.deps;
     if (store.isFull()) {
-      // Acknowledged to the broker but not stored: the board keeps the reading and resends later.
+      // Not stored, so not acknowledged to the broker either: the gateway leaves the broker for the
+      // retry-after time and the broker delivers the reading again then (a board in a share group no
+      // longer holds it once the broker took it). The board hears BUSY and may resend it too.
       counters.busyReplies++;
       counters.countLimit('BUSY');
       this.replier.send(id, mqttReply.busy(this.deps.busyRetryAfterMs));
-      taken.release();
+      taken.drop();
+      this.connection?.pause(this.deps.busyRetryAfterMs);
       return;
     }
     const seq = parsed.message.seq;

@@ -174,6 +174,26 @@ test('MQTT acks never skip a gap (a lost QoS 0 message), unless the board declar
   await board.reply((r) => r === 'ACK 1 boot=6');
 });
 
+test('BUSY: a reading refused while the store is full is not PUBACKed; the broker delivers it again after the pause', async (t) => {
+  const { gw, url } = await startEmbedded({ store: { maxBufferRows: 2, busyRetryAfterMs: 300 } });
+  t.after(() => gw.stop());
+  gw.app.store.useSinks(['held']); // a sink that has delivered nothing
+  const board = await TestBoard.connect(url, 'full-1', { username: 'full-1', password: 'tok' });
+  t.after(() => board.end());
+  await board.publish('r', 'boot=4 R 1 - x=1');
+  await board.publish('r', 'boot=4 R 2 - x=2');
+  await board.reply((r) => r === 'ACK 2 boot=4');
+  await board.publish('r', 'boot=4 R 3 - x=3');
+  await board.reply((r) => r === 'BUSY 300');
+  assert.equal(gw.app.store.readings.count(), 2, 'not stored');
+  gw.app.store.advanceCursor('held', 2); // the sink caught up
+  // The board does not resend (in a share group it no longer holds the reading once the broker
+  // PUBACKed it): the broker still has it for the gateway's session, and delivers it again.
+  await board.reply((r) => r === 'ACK 3 boot=4', 10000);
+  assert.equal(gw.app.store.readings.count(), 3);
+  assert.equal(gw.app.counters.busyReplies, 1);
+});
+
 test('after a restart the ack picks up from the store, and a retained hello tells the new run the boot', async (t) => {
   const { gw, url } = await startEmbedded({ auth: { mode: 'off' } });
   const board = await TestBoard.connect(url, 'r1', { username: 'r1', password: 'x' });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startTestApp, tempDir, type TestApp } from '../../../helpers/app.js';
 import { startGatewayProcess, type GatewayProcess } from '../../../helpers/gateway-process.js';
 import { mosquittoMissing, mosquittoPub, startMosquitto, TestBoard, type Mosquitto } from '../../../helpers/mqtt.js';
+import { waitFor } from '../../../helpers/wait.js';
 
 /**
  * Against a real Mosquitto (started per test with a generated config). Outside CI these tests skip
@@ -187,4 +188,24 @@ test('two gateways in one share group store each reading exactly once between th
   assert.equal(seqA.length + seqB.length, n, 'every reading stored');
   assert.ok(seqA.length > 0 && seqB.length > 0, `both gateways took a share (${seqA.length} / ${seqB.length})`);
   assert.deepEqual([...seqA, ...seqB].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i + 1), 'none twice, none lost');
+});
+
+test('share group, store full: the reading is not PUBACKed, and the broker delivers it again after the pause', { skip }, async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.stop());
+  const gw = await startTestApp({ mqtt: { url: broker.url, reconnectMinMs: 50, shareGroup: 'g' }, store: { maxBufferRows: 2, busyRetryAfterMs: 300 } });
+  t.after(() => gw.stop());
+  await gw.app.mqtt!.subscribed();
+  gw.app.store.useSinks(['held']); // a sink that has delivered nothing
+  const board = await TestBoard.connect(broker.url, 'full-2');
+  t.after(() => board.end());
+  // mosquitto_pub has its PUBACKs from the broker and exits: like a board in a share group, it holds nothing any more.
+  await mosquittoPub(broker.port, ['-t', 'sheetlog/full-2/r', '-q', '1', '-l'], 'boot=6 R 1 - x=1\nboot=6 R 2 - x=2\n');
+  await waitFor(() => gw.app.store.readings.count() === 2, 'the first two readings stored');
+  await mosquittoPub(broker.port, ['-t', 'sheetlog/full-2/r', '-q', '1', '-m', 'boot=6 R 3 - x=3']);
+  await board.reply((r) => r === 'BUSY 300');
+  assert.deepEqual(storedSeqs(gw.dataDir, 'full-2'), [1, 2]);
+  gw.app.store.advanceCursor('held', 2); // the sink caught up
+  await waitFor(() => gw.app.store.readings.count() === 3, 'reading 3 delivered again by the broker');
+  assert.deepEqual(storedSeqs(gw.dataDir, 'full-2'), [1, 2, 3]);
 });
