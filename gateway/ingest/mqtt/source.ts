@@ -276,6 +276,12 @@ export class MqttIngest {
   // --- hello, time, status ------------------------------------------------------------------------
 
   private onHello(id: string, m: InboundMessage, now: number, taken: Taken): void {
+    if (m.payload.toString('latin1').trim() === '') {
+      // An empty payload deletes a retained hello; taken for a hello without boot= it would give the
+      // device a made-up boot, under which its next readings would be stored (and later stored again).
+      taken.release();
+      return;
+    }
     const parsed = parseHelloPayload(id, m.payload);
     if (!parsed.ok) {
       this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);

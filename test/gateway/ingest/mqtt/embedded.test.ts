@@ -194,6 +194,20 @@ test('BUSY: a reading refused while the store is full is not PUBACKed; the broke
   assert.equal(gw.app.counters.busyReplies, 1);
 });
 
+test('clearing a retained hello (an empty payload) is not a hello: the boot stays, nothing is answered', async (t) => {
+  const { gw, url } = await startEmbedded();
+  t.after(() => gw.stop());
+  const board = await TestBoard.connect(url, 'clr-1', { username: 'clr-1', password: 'tok' });
+  t.after(() => board.end());
+  await board.publish('hello', 'boot=11', 1, true);
+  await board.reply((r) => r.startsWith('HELLO OK'));
+  await board.publish('hello', '', 1, true); // what `mosquitto_pub -r -n` sends to delete it
+  await board.publish('r', 'R 1 - x=1');
+  await board.reply((r) => r === 'ACK 1 boot=11');
+  assert.deepEqual(board.replies, [board.replies[0], 'ACK 1 boot=11'], 'one HELLO OK only');
+  assert.deepEqual(rows(gw.dataDir).map((r) => [r.boot, r.seq]), [[11, 1]]);
+});
+
 test('after a restart the ack picks up from the store, and a retained hello tells the new run the boot', async (t) => {
   const { gw, url } = await startEmbedded({ auth: { mode: 'off' } });
   const board = await TestBoard.connect(url, 'r1', { username: 'r1', password: 'x' });
