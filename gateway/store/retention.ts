@@ -32,10 +32,12 @@ export class Retention {
         .get(deliveredId, olderThan, CHUNK) as { id: number | null };
       if (upTo.id === null) return deleted;
       const limit = upTo.id;
+      // IMMEDIATE: take the write lock up front (waiting on busy_timeout) rather than fail when the
+      // sync thread's connection wrote in between.
       const n = this.db.transaction(() => {
         this.raisePruned.run(limit);
         return this.remove.run(limit).changes;
-      })();
+      }).immediate();
       deleted += n;
       if (n < CHUNK) return deleted;
     }

@@ -77,6 +77,7 @@ export class SheetBookkeeping {
 
   /** Switches spreadsheet; reservations elsewhere are void (their readings are planned anew). */
   useSpreadsheet(spreadsheetId: string, now: number): void {
+    // IMMEDIATE: the ingest connection writes concurrently; never fail on a lock upgrade.
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -86,7 +87,7 @@ export class SheetBookkeeping {
         )
         .run(this.sink, spreadsheetId, now);
       this.db.prepare('DELETE FROM sheet_reservations WHERE sink = ?').run(this.sink);
-    })();
+    }).immediate();
   }
 
   reservations(spreadsheetId: string): Reservation[] {
@@ -109,11 +110,12 @@ export class SheetBookkeeping {
    * now reserved), the reservations, and how far readings are planned. One transaction.
    */
   savePlan(spreadsheetId: string, tabs: readonly TabRecord[], reservations: readonly Reservation[], plannedThrough: number, now: number): void {
+    // IMMEDIATE: the ingest connection writes concurrently; never fail on a lock upgrade.
     this.db.transaction(() => {
       for (const t of tabs) this.saveTab(spreadsheetId, t);
       for (const r of reservations) this.saveReservation(spreadsheetId, r);
       this.db.prepare('UPDATE sheet_sinks SET planned_through = max(planned_through, ?), updated_at = ? WHERE sink = ?').run(plannedThrough, now, this.sink);
-    })();
+    }).immediate();
   }
 
   dropReservation(spreadsheetId: string, tabKey: string, part: number): void {
@@ -158,6 +160,7 @@ export class SheetBookkeeping {
    * deliveredThrough are done) and the highest reading now on the sheet, at once.
    */
   commitDelivery(spreadsheetId: string, remaining: readonly Reservation[], done: readonly Reservation[], deliveredThrough: number, now: number): void {
+    // IMMEDIATE: the ingest connection writes concurrently; never fail on a lock upgrade.
     this.db.transaction(() => {
       for (const r of done) this.dropReservation(spreadsheetId, r.tabKey, r.part);
       for (const r of remaining) this.saveReservation(spreadsheetId, r);
@@ -166,7 +169,7 @@ export class SheetBookkeeping {
           'UPDATE sheet_sinks SET delivered_through = max(delivered_through, ?), planned_through = max(planned_through, ?), updated_at = ? WHERE sink = ?',
         )
         .run(deliveredThrough, deliveredThrough, now, this.sink);
-    })();
+    }).immediate();
   }
 
   private saveReservation(spreadsheetId: string, r: Reservation): void {
