@@ -47,7 +47,8 @@ function createCsvSink(config: Config, deps: SinkDeps): Sink {
 function createSheetsSink(config: Config, deps: SinkDeps): Sink {
   const s = config.sheets;
   if (s.spreadsheetId === '') throw new ConfigError(['sinks.enabled: the google-sheets sink needs sheets.spreadsheetId (and sheets.credentials)']);
-  const limiter = new RateLimiter({ readsPerWindow: s.readsPerMinute, writesPerWindow: s.writesPerMinute, windowMs: 60_000 }, deps.timers);
+  // Evenly paced: at low load a write every 60 s / writesPerMinute, never a burst and then a stall.
+  const limiter = new RateLimiter({ readsPerWindow: s.readsPerMinute, writesPerWindow: s.writesPerMinute, windowMs: 60_000, pacing: 'even' }, deps.timers);
   return new SheetsSink(
     {
       spreadsheetId: s.spreadsheetId,

@@ -6,7 +6,15 @@ export interface RateLimits {
   readsPerWindow: number;
   writesPerWindow: number;
   windowMs: number;
+  /**
+   * burst (default): any number of requests at once while the window has room; then nothing until
+   * the oldest leaves it. even: also at least windowMs / limit apart, so a sink with a steady
+   * trickle of small batches never uses up the window in a burst and then stalls for most of it.
+   */
+  pacing?: Pacing;
 }
+
+export type Pacing = 'burst' | 'even';
 
 /** The limiter was closed while a request waited for a slot. */
 export class LimiterClosedError extends Error {
@@ -20,7 +28,8 @@ export class LimiterClosedError extends Error {
  * A sliding-window request limiter, kept below the destination's quota so that 429s are the
  * exception. Reads and writes are counted separately (Google counts them against separate
  * per-minute quotas). `acquire` resolves when a slot is free and counts the request at once, so
- * a request that later fails still counts, as it does at Google.
+ * a request that later fails still counts, as it does at Google. With even pacing, requests of a
+ * kind are also spaced windowMs / limit apart: the same number per window, spread over it.
  */
 export class RateLimiter {
   private readonly sent: Record<RequestKind, number[]> = { read: [], write: [] };
@@ -51,8 +60,11 @@ export class RateLimiter {
   /** Milliseconds until a request of this kind may be sent (0: now). */
   delayFor(kind: RequestKind): number {
     const times = this.prune(kind);
-    if (times.length < this.limit(kind)) return 0;
-    return Math.max(1, (times[0] as number) + this.limits.windowMs - this.timers.now());
+    const now = this.timers.now();
+    let due = times.length < this.limit(kind) ? now : (times[0] as number) + this.limits.windowMs;
+    const last = times[times.length - 1];
+    if (this.limits.pacing === 'even' && last !== undefined) due = Math.max(due, last + this.limits.windowMs / this.limit(kind));
+    return due <= now ? 0 : Math.max(1, Math.ceil(due - now));
   }
 
   used(kind: RequestKind): number {

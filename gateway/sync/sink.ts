@@ -25,6 +25,12 @@ export interface Sink {
   describe(): string;
   /** Request quota use, for sinks with a client-side rate limit. */
   quota?(): QuotaUsage;
+  /**
+   * Milliseconds until the sink could send a write without waiting for its rate limit (0: now).
+   * The worker waits this long before it takes a batch, so that the batch holds every reading
+   * that arrived meanwhile instead of leaving them for the write after.
+   */
+  readyInMs?(): number;
 }
 
 export interface SinkBatch {

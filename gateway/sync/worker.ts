@@ -47,7 +47,8 @@ const ROW_OVERHEAD_BYTES = 96;
  *
  * Batching adapts by itself: a batch takes everything pending up to the limits, so when idle
  * each reading goes out within about lingerMs + one request, and when behind (or while the rate
- * limiter holds a request back) batches grow toward maxBatchRows / maxBatchBytes.
+ * limiter holds a request back) batches grow toward maxBatchRows / maxBatchBytes. A sink with a
+ * rate limit says when it can send next (readyInMs); a batch that is not full is taken only then.
  */
 export class SyncWorker {
   private loop: Promise<void> | null = null;
@@ -158,6 +159,11 @@ export class SyncWorker {
       this.idleWait = true;
       return this.settings.idlePollMs;
     }
+    // A rate-limited sink that cannot send yet: a batch with room left is taken again when it
+    // can, with everything that came by then. (A full one goes now and waits in the sink, so
+    // that preparing it overlaps the wait.)
+    const pacing = cut ? 0 : (this.sink.readyInMs?.() ?? 0);
+    if (pacing > 0) return pacing;
     this.st.state = 'pushing';
     this.st.requests++;
     const outcome = await this.write(rows);

@@ -22,6 +22,8 @@ export interface RequestLogEntry {
   fault?: string;
   /** Who made the call (service-account email or user), once authenticated. */
   subject?: string;
+  /** Size of the request body in bytes. */
+  bytes: number;
 }
 
 /** Keeps the last `capacity` entries so a long soak test cannot grow memory without bound. */

@@ -112,7 +112,7 @@ async function dispatch(ctx: EmulatorContext, urls: EmulatorUrls, req: IncomingM
   const method = req.method ?? 'GET';
   const raw = await readBody(req);
   if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) return handleControl(ctx, urls, res, method, url, raw);
-  const log: LogDraft = { at: ctx.clock.now(), method, path: url.pathname, query: url.search, operation: 'unknown', status: 0 };
+  const log: LogDraft = { at: ctx.clock.now(), method, path: url.pathname, query: url.search, operation: 'unknown', status: 0, bytes: raw.length };
   const applied: Applied = {};
   try {
     if (url.pathname === '/token' && method === 'POST') await handleToken(ctx, req, res, raw, log);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const syncSection = z
   .object({
     maxBatchRows: z.number().int().min(1).default(20000).describe('Most readings in one write (batches grow toward it when the sink is behind)'),
-    maxBatchBytes: z.number().int().min(1024).default(1_000_000).describe('Rough upper bound of one write in bytes'),
+    maxBatchBytes: z.number().int().min(1024).default(4_000_000).describe('Rough upper bound of a batch in bytes (fields plus about 100 bytes per reading); a sink cuts its requests further (sheets.maxRequestBytes)'),
     lingerMs: z.number().int().min(0).default(250).describe('Pause after a write that was not full, so that rows gather'),
     idlePollMs: z.number().int().min(10).default(1000).describe('With nothing to send, look again after this long (commits also wake the worker)'),
     backoffBaseMs: z.number().int().min(1).default(1000).describe('First retry delay after a failed write; doubles per attempt, with jitter'),

@@ -1,6 +1,9 @@
 import { extendColumns, type TabBlock, type TableRow } from '../layout.js';
 import type { Reservation, TabRecord } from './bookkeeping.js';
 
+/** A grid that must grow gets room for this many more batches like the one that made it grow. */
+export const GROW_AHEAD_BATCHES = 8;
+
 /**
  * Where each row of a batch goes. Pure: it works on copies of the tab records and returns what
  * must change; the sink does the I/O.
@@ -8,7 +11,8 @@ import type { Reservation, TabRecord } from './bookkeeping.js';
  * Rows of readings that already have a reservation go exactly where it says (a replay of a write
  * whose confirmation never arrived). Other rows get new reservations at the end of the active
  * tab of their key, whole readings at a time; a tab that reached maxCellsPerTab is sealed and
- * the rows continue in the next part. Grids grow by `growRows` at a time.
+ * the rows continue in the next part. A grid that must grow gets room for more than the batch
+ * (growAhead below), within the cells the spreadsheet has left.
  */
 export interface PlanLimits {
   /** 0: no per-tab limit. */
@@ -35,8 +39,8 @@ export type PlanResult =
   | { kind: 'planned'; slots: Slot[]; tabs: TabRecord[]; grown: GridChange[]; newReservations: Reservation[]; cells: number }
   /** The planner needs this tab part (new or adopted) in `tabs` before it can go on. */
   | { kind: 'need-tab'; tabKey: string; part: number }
-  /** The batch needs more cells than the spreadsheet has left. */
-  | { kind: 'over-budget'; cells: number }
+  /** The batch needs more cells than the spreadsheet has left (`cells`); its rows take `rowCells`. */
+  | { kind: 'over-budget'; cells: number; rowCells: number }
   /** One reading does not fit even in an empty tab. */
   | { kind: 'tab-too-small'; tabKey: string };
 
@@ -64,16 +68,17 @@ export function planRows(blocks: readonly TabBlock[], tabsIn: readonly TabRecord
     slots.push(...placed.slots);
     newReservations.push(...placed.slots.map((s) => s.reservation));
   }
-  for (const slot of slots) ensureGrid(slot.tab, slot.reservation.startRow + slot.rows.length - 1, slot.reservation.columns.length, limits);
+  for (const slot of slots) ensureGrid(slot.tab, slot.reservation.startRow + slot.rows.length - 1, slot.reservation.columns.length);
+  const added = (): number => tabs.reduce((n, t) => n + t.gridRows * t.gridCols - (before.get(t)?.rows ?? 0) * (before.get(t)?.cols ?? 0), 0);
+  const needed = added();
+  if (needed > limits.budgetCells) return { kind: 'over-budget', cells: needed, rowCells: slots.reduce((n, s) => n + s.rows.length * s.tab.gridCols, 0) };
+  growAhead(tabs, before, slots, limits, limits.budgetCells - needed);
   const grown: GridChange[] = [];
-  let cells = 0;
   for (const t of tabs) {
     const b = before.get(t) ?? { rows: 0, cols: 0 };
     if (t.gridRows !== b.rows || t.gridCols !== b.cols) grown.push({ tab: t, fromRows: b.rows, fromCols: b.cols });
-    cells += t.gridRows * t.gridCols - b.rows * b.cols;
   }
-  if (cells > limits.budgetCells) return { kind: 'over-budget', cells };
-  return { kind: 'planned', slots, tabs, grown, newReservations, cells };
+  return { kind: 'planned', slots, tabs, grown, newReservations, cells: added() };
 }
 
 type Placed = { kind: 'placed'; slots: Slot[] } | Extract<PlanResult, { kind: 'need-tab' | 'tab-too-small' }>;
@@ -122,8 +127,26 @@ function rowLimit(limits: PlanLimits, width: number): number {
   return limits.maxCellsPerTab > 0 ? Math.floor(limits.maxCellsPerTab / Math.max(1, width)) : Number.POSITIVE_INFINITY;
 }
 
-function ensureGrid(tab: TabRecord, lastRow: number, width: number, limits: PlanLimits): void {
-  const cols = Math.max(tab.gridCols, width);
-  if (lastRow > tab.gridRows) tab.gridRows = Math.max(lastRow, Math.min(lastRow + limits.growRows, rowLimit(limits, cols)));
-  tab.gridCols = cols;
+/** The grid just large enough for the rows and columns planned. */
+function ensureGrid(tab: TabRecord, lastRow: number, width: number): void {
+  tab.gridCols = Math.max(tab.gridCols, width);
+  tab.gridRows = Math.max(tab.gridRows, lastRow);
+}
+
+/**
+ * A grid that had to grow takes room for more rows than this batch: `growRows`, or
+ * GROW_AHEAD_BATCHES times this batch's rows when that is more (a growth is a write request, and
+ * a sink that is behind sends big batches under a per-minute quota). Never past maxCellsPerTab
+ * or the cells the spreadsheet has left (`spare`).
+ */
+function growAhead(tabs: TabRecord[], before: ReadonlyMap<TabRecord, { rows: number; cols: number }>, slots: readonly Slot[], limits: PlanLimits, spare: number): void {
+  let left = spare;
+  for (const t of tabs) {
+    if (t.gridRows <= (before.get(t)?.rows ?? 0) || t.gridCols === 0) continue;
+    const batchRows = slots.filter((s) => s.tab === t).reduce((n, s) => n + s.rows.length, 0);
+    const wanted = Math.max(limits.growRows, GROW_AHEAD_BATCHES * batchRows);
+    const extra = Math.max(0, Math.min(wanted, rowLimit(limits, t.gridCols) - t.gridRows, Math.floor(left / t.gridCols)));
+    t.gridRows += extra;
+    left -= extra * t.gridCols;
+  }
 }

@@ -51,6 +51,14 @@ interface Session {
   fileStamp: string;
 }
 
+/** A values request's JSON around its data ({"valueInputOption":"RAW","data":[...]}), with room to spare. */
+const REQUEST_ENVELOPE_BYTES = 256;
+/** Per tab: its data entries' ranges and keys (the header row's names are counted apart). */
+const TAB_ENTRY_BYTES = 256;
+
+/** Near a full spreadsheet, a batch cut to less than 1/CRUMBS of itself goes to the next one instead. */
+const CRUMBS = 8;
+
 /** The spreadsheet has no room left and there is nowhere configured to roll over to. */
 class SpreadsheetFullError extends Error {
   readonly code = 'FULL';
@@ -90,6 +98,11 @@ export class SheetsSink implements Sink {
   quota(): QuotaUsage {
     const l = this.deps.limiter;
     return { windowMs: l.windowMs, writesUsed: l.used('write'), writesLimit: l.limit('write'), readsUsed: l.used('read'), readsLimit: l.limit('read') };
+  }
+
+  /** A batch costs a read (the look at its rows) and a write: both must be free. */
+  readyInMs(): number {
+    return Math.max(this.deps.limiter.delayFor('write'), this.deps.limiter.delayFor('read'));
   }
 
   async start(): Promise<void> {
@@ -142,9 +155,16 @@ export class SheetsSink implements Sink {
     let plan: PlannedWrite | null = null;
     while (!plan) {
       const meta = await this.metadata(s.api, rec.spreadsheetId);
-      plan = await this.plan(s.api, meta, readings);
-      if (plan) break;
-      if (readings.length > 1 && !replay) readings = readings.slice(0, Math.ceil(readings.length / 2));
+      const planned = await this.plan(s.api, meta, readings);
+      if (typeof planned !== 'number') {
+        plan = planned;
+        break;
+      }
+      // Over budget: keep the share of the readings that fits (their rows are much alike; the
+      // loop checks again), or, when only crumbs would fit, go on in the next spreadsheet rather
+      // than spend a write request on them. A replay must stay where it was reserved.
+      const keep = Math.min(readings.length - 1, Math.floor(readings.length * planned));
+      if (!replay && keep >= 1 && keep >= readings.length / CRUMBS) readings = readings.slice(0, keep);
       else {
         rec = this.rollOver(rec);
         readings = this.cutToSize(fresh);
@@ -179,9 +199,9 @@ export class SheetsSink implements Sink {
 
   /**
    * Plans the readings, opening (adopting or creating) tab parts as the planner asks for them.
-   * Null: they need more cells than the spreadsheet has left.
+   * A number: they need more cells than the spreadsheet has left; the share of them that fits.
    */
-  private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[]): Promise<PlannedWrite | null> {
+  private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[]): Promise<PlannedWrite | number> {
     const blocks = layoutRows(this.options.layout, readings);
     const tabs = this.book.tabs(meta.spreadsheetId);
     const origins = new Map<string, TabOrigin>();
@@ -190,7 +210,8 @@ export class SheetsSink implements Sink {
       const limits = { maxCellsPerTab: this.options.maxCellsPerTab, growRows: this.options.growRows, budgetCells: this.options.maxCellsPerSpreadsheet - used };
       const result = planRows(blocks, tabs, this.book.reservations(meta.spreadsheetId), limits);
       if (result.kind === 'tab-too-small') throw new TabConflictError(`one reading of "${result.tabKey || this.options.tab}" does not fit in sheets.maxCellsPerTab`);
-      if (result.kind === 'over-budget') return null;
+      // The rows that fit: those in the grid as it is, and as many more as the budget allows.
+      if (result.kind === 'over-budget') return Math.max(0, result.rowCells - (result.cells - Math.max(0, limits.budgetCells))) / Math.max(1, result.rowCells);
       if (result.kind === 'planned') {
         return { spreadsheetId: meta.spreadsheetId, meta, result, origins, plannedThrough: (readings[readings.length - 1] as StoredReading).id };
       }
@@ -201,11 +222,21 @@ export class SheetsSink implements Sink {
     }
   }
 
-  /** Readings from the start of `fresh` whose rows stay under maxRequestBytes (at least one). */
+  /**
+   * Readings from the start of `fresh` whose values request stays under maxRequestBytes (at least
+   * one): the rows as encoded, plus the request's envelope and, per tab, its range and header.
+   */
   private cutToSize(fresh: StoredReading[]): StoredReading[] {
-    let bytes = 0;
+    let bytes = REQUEST_ENVELOPE_BYTES;
+    const tabs = new Set<string>();
     for (let i = 0; i < fresh.length; i++) {
-      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading])) for (const row of block.rows) bytes += estimateRowBytes(row);
+      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading])) {
+        if (!tabs.has(block.tabKey)) {
+          tabs.add(block.tabKey);
+          bytes += TAB_ENTRY_BYTES + block.columns.reduce((n, c) => n + Buffer.byteLength(c) + 3, 0);
+        }
+        for (const row of block.rows) bytes += estimateRowBytes(row, this.zone);
+      }
       if (bytes > this.options.maxRequestBytes && i > 0) return fresh.slice(0, i);
     }
     return fresh;

@@ -37,3 +37,34 @@ test('rate limiter: reads and writes counted apart over a sliding window; waiter
   await assert.rejects(waiting, LimiterClosedError);
   assert.throws(() => new RateLimiter({ readsPerWindow: 0, writesPerWindow: 1, windowMs: 1 }, timers), RangeError);
 });
+
+test('rate limiter, even pacing: the same number per window, spread windowMs / limit apart; a request after a quiet spell goes at once', async () => {
+  const timers = new ManualTimers();
+  const limiter = new RateLimiter({ readsPerWindow: 50, writesPerWindow: 4, windowMs: 60000, pacing: 'even' }, timers);
+  const t0 = timers.now();
+  await limiter.acquire('write');
+  assert.equal(limiter.delayFor('write'), 15000, 'the next write waits a quarter of the window');
+  assert.equal(limiter.delayFor('read'), 0, 'reads are paced on their own');
+  let granted = 0;
+  const sent: number[] = [];
+  const more = (async () => {
+    for (let i = 0; i < 3; i++) {
+      await limiter.acquire('write');
+      sent.push(timers.now() - t0);
+      granted++;
+    }
+  })();
+  for (let i = 0; i < 3; i++) {
+    await waitFor(() => timers.scheduled === 1, 'a paced waiter');
+    timers.advance(15000);
+    await waitFor(() => granted === i + 1, `write ${i + 2}`);
+  }
+  await more;
+  assert.deepEqual(sent, [15000, 30000, 45000], 'four writes spread over the minute, not four at once and then nothing');
+  assert.equal(limiter.used('write'), 4);
+  timers.advance(15000 + 60000);
+  assert.equal(limiter.delayFor('write'), 0, 'after a quiet spell the next one goes at once');
+  const burst = new RateLimiter({ readsPerWindow: 1, writesPerWindow: 4, windowMs: 60000 }, timers);
+  for (let i = 0; i < 4; i++) await burst.acquire('write');
+  assert.equal(burst.used('write'), 4, 'without pacing (the default) the window may be used at once');
+});

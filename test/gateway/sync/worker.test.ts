@@ -63,6 +63,30 @@ test('idle: a commit notification sends new rows at once; without one the poll f
   await waitFor(() => sink.rows.length === 2, 'the polled row');
 });
 
+test('a rate-limited sink: the batch is taken when the sink says it can send, with every row that came by then', async (t) => {
+  const { timers, store, sink, worker } = setup({ lingerMs: 0 });
+  t.after(() => worker.stop(0));
+  let readyAt = 0;
+  Object.assign(sink, { readyInMs: () => Math.max(0, readyAt - timers.now()) });
+  worker.start();
+  await settle(timers);
+  store.add(1);
+  worker.notify();
+  await waitFor(() => sink.batches.length === 1, 'a row after a quiet spell goes at once');
+  readyAt = timers.now() + 1200;
+  await settle(timers);
+  store.add(2);
+  worker.notify();
+  await settle(timers);
+  timers.advance(600);
+  store.add(2);
+  await settle(timers);
+  assert.equal(sink.batches.length, 1, 'nothing before the sink is ready');
+  timers.advance(600);
+  await waitFor(() => sink.batches.length === 2, 'the paced batch');
+  assert.deepEqual(sink.batches, [[1], [2, 3, 4, 5]], 'one batch with everything that came while it waited');
+});
+
 test('behind: full batches follow each other at once; a partial one lingers before the next', async (t) => {
   const { timers, store, sink, worker } = setup({ maxBatchRows: 4 });
   t.after(() => worker.stop(0));

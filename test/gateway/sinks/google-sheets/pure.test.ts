@@ -5,7 +5,7 @@ import type { Reservation, TabRecord } from '../../../../gateway/sinks/google-sh
 import { columnLetter, growRequests, quoteTitle, rowsRange, sheetValue, wholeRows } from '../../../../gateway/sinks/google-sheets/encoder.js';
 import { classify } from '../../../../gateway/sinks/google-sheets/errors.js';
 import { CredentialsError, parseCredentials } from '../../../../gateway/sinks/google-sheets/credentials.js';
-import { planRows } from '../../../../gateway/sinks/google-sheets/plan.js';
+import { GROW_AHEAD_BATCHES, planRows } from '../../../../gateway/sinks/google-sheets/plan.js';
 import { rangeState } from '../../../../gateway/sinks/google-sheets/verify.js';
 import { layoutRows, LONG_COLUMNS } from '../../../../gateway/sinks/layout.js';
 import { ZoneClock } from '../../../../gateway/sinks/time-zone.js';
@@ -37,16 +37,44 @@ test('grid growth is an absolute size (a repeat changes nothing) and formats onl
   assert.deepEqual(r[r.length - 1]?.repeatCell?.range, { sheetId: 5, startRowIndex: 0, endRowIndex: 1, startColumnIndex: 8, endColumnIndex: 9 });
 });
 
-test('plan: new rows get a reservation at the tab\'s next row; the grid grows by growRows', () => {
+test('sheetValue: times are serials with at most 9 decimals, and every millisecond comes back exactly', () => {
+  const start = Date.UTC(2026, 10, 21, 0, 0, 0);
+  for (let i = 0; i < 200_000; i++) {
+    const ms = start + i * 7919 + (i % 1000);
+    const serial = sheetValue({ time: ms }, UTC) as number;
+    assert.ok(String(serial).length <= 15, String(serial));
+    assert.equal(Math.round((serial - 25569) * 86_400_000), ms, `${ms} -> ${serial}`);
+  }
+  assert.equal(sheetValue({ time: Date.UTC(2026, 10, 21, 12, 0, 1, 5) }, UTC), 46347.500011632);
+});
+
+test('plan: new rows get a reservation at the tab\'s next row; the grid grows by growRows, or by GROW_AHEAD_BATCHES batches when that is more', () => {
   const blocks = layoutRows('long', readings(3));
   const p = planRows(blocks, [tab({ nextRow: 98 })], [], limits);
   assert.equal(p.kind, 'planned');
   if (p.kind !== 'planned') return;
   const rows = blocks[0]!.rows.length;
+  assert.ok(rows * GROW_AHEAD_BATCHES > limits.growRows, 'this batch is big enough to set the growth');
   assert.deepEqual(p.newReservations, [{ tabKey: '', part: 1, firstId: 1, lastId: 3, startRow: 98, columns: [...LONG_COLUMNS], writeHeader: false }]);
   assert.equal(p.tabs[0]!.nextRow, 98 + rows);
-  assert.equal(p.tabs[0]!.gridRows, 98 + rows - 1 + 10);
+  assert.equal(p.tabs[0]!.gridRows, 98 + rows - 1 + rows * GROW_AHEAD_BATCHES);
   assert.equal(p.cells, (p.tabs[0]!.gridRows - 100) * 8);
+  const small = planRows(layoutRows('long', readings(3)), [tab({ nextRow: 98 })], [], { ...limits, growRows: 1000 });
+  assert.equal(small.kind === 'planned' && small.tabs[0]!.gridRows, 98 + rows - 1 + 1000, 'a small batch: growRows');
+  const grids = planRows(blocks, [tab({ nextRow: 50 })], [], limits);
+  assert.equal(grids.kind === 'planned' && grids.grown.length, 0, 'no growth while the rows fit');
+});
+
+test('plan: growing ahead stays within the cells the spreadsheet has left and maxCellsPerTab; only the rows themselves can be over-budget', () => {
+  const blocks = layoutRows('long', readings(3));
+  const rows = blocks[0]!.rows.length;
+  const need = (98 + rows - 1 - 100) * 8;
+  const tight = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, budgetCells: need + 8 * 3 + 5 });
+  assert.equal(tight.kind === 'planned' && tight.tabs[0]!.gridRows, 98 + rows - 1 + 3, 'three rows ahead fit in the budget');
+  const exact = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, budgetCells: need });
+  assert.equal(exact.kind === 'planned' && exact.tabs[0]!.gridRows, 98 + rows - 1, 'no room ahead: just the rows');
+  const perTab = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, maxCellsPerTab: (98 + rows + 1) * 8 });
+  assert.equal(perTab.kind === 'planned' && perTab.tabs[0]!.gridRows, 98 + rows + 1);
 });
 
 test('plan: rows of readings with a reservation go exactly where it says (a replay)', () => {

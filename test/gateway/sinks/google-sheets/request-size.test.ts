@@ -1,0 +1,58 @@
+// What a sink that is behind sends: values requests filled up to sheets.maxRequestBytes and never
+// past it, and few grid growths (each is a write request under a per-minute quota).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GROW_AHEAD_BATCHES } from '../../../../gateway/sinks/google-sheets/plan.js';
+import { longKeys, readings } from '../readings.js';
+import { keysOfTab, sheetsHarness, writeUntilDelivered, SPREADSHEET } from './harness.js';
+
+test('behind: each values request is filled close to maxRequestBytes and never passes it; every row once, in order', async (t) => {
+  const h = await sheetsHarness();
+  t.after(() => h.close());
+  const limit = 40_000;
+  const sink = h.sink({ maxRequestBytes: limit });
+  await sink.start();
+  const all = readings(3000, 1, { devices: 5, fields: (i) => ({ temp_c: 20 + i / 100, humidity: 40 + (i % 9), note: `n${i}` }) });
+  const outcomes = await writeUntilDelivered(sink, all);
+  assert.ok(outcomes.length > 5, `written in parts: ${outcomes.length}`);
+  const writes = h.emu.requests().filter((r) => r.operation === 'values.batchUpdate');
+  const sizes = writes.map((r) => r.bytes);
+  assert.ok(sizes.every((b) => b <= limit), `no request over ${limit} bytes: ${sizes.join(', ')}`);
+  assert.ok(sizes.slice(0, -1).every((b) => b >= limit * 0.95), `every request but the last is nearly full: ${sizes.join(', ')}`);
+  assert.deepEqual(keysOfTab(h.tab('readings')), longKeys(all));
+});
+
+test('behind: the grid grows ahead by several batches, so growths are a small share of the writes', async (t) => {
+  const h = await sheetsHarness();
+  t.after(() => h.close());
+  const sink = h.sink({ maxRequestBytes: 40_000, growRows: 10 });
+  await sink.start();
+  const all = readings(12_000, 1, { fields: (i) => ({ temp_c: 20 + i / 100 }) });
+  await writeUntilDelivered(sink, all, 500);
+  const ops = h.emu.requests().map((r) => r.operation);
+  const values = ops.filter((o) => o === 'values.batchUpdate').length;
+  const structural = ops.filter((o) => o === 'batchUpdate').length;
+  assert.ok(values >= 2 * GROW_AHEAD_BATCHES, `${values} values writes`);
+  assert.ok(structural <= Math.ceil(values / GROW_AHEAD_BATCHES) + 1, `${structural} grid growths (tab creation included) for ${values} values writes`);
+  const sheet = h.emu.state(SPREADSHEET).spreadsheets[0]!.sheets.find((s) => s.title === 'readings')!;
+  assert.deepEqual(keysOfTab(sheet.values as never), longKeys(all));
+});
+
+test('a spreadsheet that fills up: one write fills what is left, the rest goes to the next one (no trail of ever smaller writes)', async (t) => {
+  const second = 'sheetlog-test-book-2';
+  const h = await sheetsHarness({ spreadsheetIds: [SPREADSHEET, second] });
+  t.after(() => h.close());
+  // Sheet1 takes 26,000 cells; room for about 500 rows of 8 cells, growth included.
+  const sink = h.sink({ maxCellsPerSpreadsheet: 26_000 + 8 * 500, overflowSpreadsheetIds: [second], growRows: 10 });
+  await sink.start();
+  const all = readings(400, 1, { fields: (i) => ({ temp_c: 20 + i / 100, rh: 40 + (i % 9) }) });
+  await writeUntilDelivered(sink, all.slice(0, 150));
+  const before = h.emu.requests().length;
+  await writeUntilDelivered(sink, all.slice(150));
+  const writes = h.emu.requests().slice(before).filter((r) => r.operation === 'values.batchUpdate' && r.path.includes(SPREADSHEET + '/'));
+  assert.ok(writes.length <= 1, `${writes.length} values writes to finish the full spreadsheet`);
+  const first = keysOfTab(h.tab('readings', SPREADSHEET));
+  const rest = keysOfTab(h.tab('readings', second));
+  assert.ok(first.length > 450 && first.length <= 500, `${first.length} rows in the first spreadsheet`);
+  assert.deepEqual([...first, ...rest], longKeys(all));
+});
