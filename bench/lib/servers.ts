@@ -62,10 +62,11 @@ export async function startBaseline(): Promise<ServerUnderTest> {
 
 /**
  * `sheetlog start` as `npm start` runs it (the compiled dist/, so build first) with its defaults:
- * durable commits, acknowledgements, auth tofu; a fresh data dir.
+ * durable commits, acknowledgements, auth tofu; a fresh data dir, removed at stop, unless
+ * `dataDir` names one (kept: a later run can continue with its readings).
  */
-export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerUnderTest> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sheetlog-'));
+export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<ServerUnderTest> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'bench-sheetlog-'));
   const child = spawn(process.execPath, ['dist/gateway/cli/bin.js', 'start', '--port', '0', '--host', '127.0.0.1', '--data', dir, ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -92,7 +93,7 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
     rssMb: () => rssOf(child.pid!),
     async stop() {
       await stopChild(child, 'SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
