@@ -79,7 +79,7 @@ test('Google Sheets through the emulator, beside CSV: each sink its own cursor; 
   assert.ok(gw.logs.some((r) => r.msg === 'sync resumed' && r.sink === 'google-sheets'));
   const after = gw.app.syncStatus().find((s) => s.name === 'google-sheets')!;
   assert.equal(after.failing, false);
-  assert.equal(after.quota?.limit, 50);
+  assert.equal(after.quota?.limit, gw.config.sheets.writesPerMinute, "the quota shown is the configured limit");
   assert.ok((after.quota?.used ?? 0) > 0);
 });
 
