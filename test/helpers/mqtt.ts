@@ -95,6 +95,8 @@ export async function mosquittoPub(port: number, args: string[], stdin?: string)
   const child = spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // With -m it does not read stdin and may exit first: EPIPE then says nothing; the exit code does.
+  child.stdin.on('error', () => {});
   child.stdin.end(stdin ?? '');
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`mosquitto_pub ${args.join(' ')} exited ${code}: ${stderr}`);
