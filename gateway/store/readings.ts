@@ -1,18 +1,8 @@
 import type { Db } from './database.js';
-import type { TsSource } from './ops.js';
+import type { ReadingRow } from './ops.js';
 
-/** A stored reading as the sync side and the API read it. */
-export interface StoredReading {
-  id: number;
-  device: string;
-  boot: number;
-  seq: number;
-  ts: number;
-  tsSource: TsSource;
-  deviceTs: number | null;
-  received: number;
-  fields: string;
-}
+/** A stored reading as the sync side and the API read it: the row as written, with its id. */
+export type StoredReading = Omit<ReadingRow, 'bytes' | 'clockUntrusted'> & { id: number };
 
 /** Read-side queries over the readings table. */
 export class ReadingsQueries {
