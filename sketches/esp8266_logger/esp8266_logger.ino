@@ -22,10 +22,8 @@ static const uint16_t kBufferReadings = 200;
 
 sheetlog::SessionSettings sessionSettings();
 sheetlog::LinkSettings linkSettings();
-void handleConsole();
 void takeReading(uint32_t now);
 float readTemperatureC();
-uint32_t simulatedLoadMilliwatts(uint32_t now);
 
 static WiFiClient net;
 static sheetlog::ReadingBuffer<kBufferReadings> buffer;
@@ -62,10 +60,10 @@ void setup() {
 }
 
 void loop() {
-  handleConsole();
+  console.serve(client, sampling, Serial);
   client.loop(WiFi.status() == WL_CONNECTED);
   uint32_t now = millis();
-  energy.addPower(simulatedLoadMilliwatts(now), now);
+  energy.addPower(sheetlog::demoHeaterMilliwatts(now), now);
   if (sampling && sampleEvery.due(now)) takeReading(now);
 }
 
@@ -79,10 +77,7 @@ void takeReading(uint32_t now) {
     return;
   }
   uint32_t seq = client.add(fields);
-  char line[96];
-  snprintf(line, sizeof line, "sample seq=%lu ms=%lu %s", static_cast<unsigned long>(seq),
-           static_cast<unsigned long>(now), fields);
-  Serial.println(line);
+  sheetlog::printSample(Serial, seq, now, fields);
 }
 
 // TMP36: 0.5 V at 0 degC, 10 mV per degC. The NodeMCU's divider maps 0-3.3 V onto A0's 0-1023.
@@ -91,24 +86,3 @@ float readTemperatureC() {
   return (volts - 0.5f) * 100.0f;
 }
 
-// Simulated meter: a 60 W heater cycling 30 s on, 30 s off, on top of 4.5 W standby.
-uint32_t simulatedLoadMilliwatts(uint32_t now) {
-  bool heaterOn = (now / 30000UL) % 2 == 0;
-  return heaterOn ? 64500UL : 4500UL;
-}
-
-void handleConsole() {
-  const char* cmd = console.poll();
-  if (cmd == nullptr) return;
-  if (strcmp(cmd, "status") == 0) {
-    client.printStatus(Serial);
-  } else if (strcmp(cmd, "pause") == 0) {
-    sampling = false;
-    Serial.println(F("sampling paused"));
-  } else if (strcmp(cmd, "resume") == 0) {
-    sampling = true;
-    Serial.println(F("sampling resumed"));
-  } else {
-    Serial.println(F("commands: status, pause, resume"));
-  }
-}

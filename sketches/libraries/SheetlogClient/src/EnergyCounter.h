@@ -32,4 +32,11 @@ class EnergyCounter {
   bool started_ = false;
 };
 
+// The example sketches' simulated load: a 60 W heater cycling 30 s on, 30 s off, on top of
+// 4.5 W standby.
+inline uint32_t demoHeaterMilliwatts(uint32_t now) {
+  bool heaterOn = (now / 30000UL) % 2 == 0;
+  return heaterOn ? 64500UL : 4500UL;
+}
+
 }  // namespace sheetlog
