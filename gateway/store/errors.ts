@@ -1,10 +1,7 @@
-/** Errors of the store with stable codes (listed in README.md, "Error codes"). */
-export type StoreErrorCode =
-  | 'STORE_NO_WAL'
-  | 'STORE_TOO_NEW'
-  | 'DEVICE_EXISTS'
-  | 'DEVICE_UNKNOWN'
-  | 'DEVICE_ID_INVALID';
+import type { StoreErrorCode } from '../errors/registry.js';
+
+/** Errors of the store with stable codes (gateway/errors/registry.ts, docs/ERRORS.md). */
+export type { StoreErrorCode };
 
 export class StoreError extends Error {
   constructor(
