@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { ConfigError } from '../config/load.js';
@@ -13,6 +14,7 @@ import { longLayoutEncoder, type SheetRowEncoder } from './feed/sheet-rows.js';
 import { GatewayMetrics } from './metrics.js';
 import type { Access, Operation } from './operation.js';
 import { OPERATIONS } from './operations.js';
+import { OriginPolicy } from './request-origin.js';
 import { Router } from './router.js';
 import { StaticAssets } from './static-files.js';
 
@@ -21,6 +23,8 @@ export interface ApiServerOptions {
   adminToken: () => string;
   /** The rows the sink writes for a reading (app.ts passes the first sink's; default: the long layout in UTC). */
   encoder?: () => SheetRowEncoder;
+  /** This machine's name, accepted as a Host (default: os.hostname()). */
+  machineName?: string;
 }
 
 const LIVE_PATH = '/api/v1/live';
@@ -42,6 +46,7 @@ export class ApiServer {
   private assets: StaticAssets | null = null;
   private stopping: Promise<void> | null = null;
   private readonly loadToken: () => string;
+  private readonly origins: OriginPolicy;
 
   constructor(
     private readonly deps: ApiDeps,
@@ -50,6 +55,7 @@ export class ApiServer {
     const s = deps.settings;
     this.tokenForReads = !isLoopbackHost(s.host);
     this.loadToken = options.adminToken;
+    this.origins = new OriginPolicy({ bindHost: s.host, machineName: options.machineName ?? hostname(), allowedHosts: s.allowedHosts, allowedOrigins: s.allowedOrigins });
     this.feed = new LiveFeed(deps, options.encoder ?? (() => longLayoutEncoder), {
       intervalMs: s.feedIntervalMs,
       maxClients: s.maxFeedClients,
@@ -105,6 +111,8 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const method = req.method ?? 'GET';
     try {
+      const verdict = this.origins.check(req.headers.host, req.headers.origin);
+      if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
       if (url.pathname === '/healthz') return sendJson(res, 200, ok({ uptimeMs: this.deps.timers.now() - this.deps.startedAt() }));
       if (url.pathname === '/metrics') return await this.serveMetrics(req, res, method);
       if (url.pathname === LIVE_PATH) throw new ApiError('UPGRADE_REQUIRED', 'the live feed is a WebSocket (subprotocol sheetlog.v1)');
@@ -159,6 +167,12 @@ export class ApiServer {
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     if (path !== LIVE_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    // Browsers let any page open a WebSocket to any host: the Origin is what tells the dashboard from a foreign page.
+    const verdict = this.origins.check(req.headers.host, req.headers.origin);
+    if (!verdict.ok) {
+      this.deps.log.warn({ code: verdict.code, host: req.headers.host, origin: req.headers.origin }, 'live feed upgrade refused');
+      return void socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nX-Sheetlog-Code: ${verdict.code}\r\nContent-Length: 0\r\n\r\n`);
+    }
     if (this.tokenForReads) {
       // Browsers cannot set headers on a WebSocket: the token rides as a second subprotocol, `bearer.<token>`.
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());

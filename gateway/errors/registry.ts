@@ -65,6 +65,8 @@ export const API = {
   DEVICE_ID_INVALID: { http: 400, meaning: '`devices.add`: the id does not match `[A-Za-z0-9_.-]{1,64}`' },
   TOKEN_REQUIRED: { http: 401, meaning: 'no `Authorization: Bearer` header where one is needed' },
   TOKEN_INVALID: { http: 403, meaning: 'the token is not the admin token (or the header is not `Bearer`)' },
+  HOST_NOT_ALLOWED: { http: 403, meaning: 'the `Host` header is not a name of this gateway (DNS rebinding protection): loopback names, IP addresses, the machine\'s name and the bind address are', action: 'add the name to `http.allowedHosts`' },
+  ORIGIN_NOT_ALLOWED: { http: 403, meaning: 'a request or live-feed WebSocket from another web origin than the dashboard\'s own', action: 'add the origin to `http.allowedOrigins` if that page should read the gateway' },
   NOT_FOUND: { http: 404, meaning: 'no operation or file at that path' },
   DEVICE_UNKNOWN: { http: 404, meaning: 'no device with that id' },
   SINK_UNKNOWN: { http: 404, meaning: 'no sink with that name' },

@@ -17,6 +17,14 @@ export const httpSection = z
       .default(1_048_576)
       .describe('Unsent bytes a dashboard client may hold before it is dropped as too slow (updates are skipped above a quarter of this)'),
     silentAfterMs: z.number().int().min(1000).default(120000).describe('A device not heard from for this long counts as silent on the dashboard'),
+    allowedHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Host names the API and dashboard answer to besides loopback names, IP addresses, this machine\'s name and `host` (DNS rebinding protection); "*" allows any'),
+    allowedOrigins: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Web origins (e.g. "https://dash.example") whose pages may call the API and open the live feed, besides the dashboard\'s own; "*" allows any'),
     tailRows: z.number().int().min(1).max(500).default(50).describe('Sheet rows kept in the dashboard\'s live tail'),
   })
   .strict();
