@@ -11,8 +11,8 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * The admin token: read from `path`, or generated there (mode 0600) on first start and logged
- * once, since nobody can read it back from the gateway afterwards except from that file.
+ * The admin token: read from `path`, or generated there (mode 0600) on first start. The token itself
+ * is never logged (logs are kept and shipped: journald, files); the log says where the file is.
  */
 export function loadOrCreateAdminToken(path: string, log: Logger): string {
   try {
@@ -32,10 +32,7 @@ export function loadOrCreateAdminToken(path: string, log: Logger): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
-  log.warn(
-    { adminTokenFile: path },
-    `admin token generated (shown once; it stays in the file): ${token} — send it as "Authorization: Bearer <token>"`,
-  );
+  log.warn({ adminTokenFile: path }, `admin token generated in ${path} (mode 0600); send it as "Authorization: Bearer <token>"`);
   return token;
 }
 
