@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isProfileName, type ProfileName } from './profiles.js';
-import { parseHostPort } from './transport-tcp.js';
+import { normalizeFingerprint, parseHostPort } from './transport-tcp.js';
 
 /**
  * `npm run fleet -- ...` flags, parsed strictly (an unknown flag is an error) and validated in one
@@ -15,6 +15,8 @@ export interface CliConfig {
   transport: 'tcp' | 'mqtt';
   /** The gateway's TCP port, or with MQTT the broker it reads. */
   gateway: { host: string; port: number };
+  /** TLS to the gateway's tcp.tls listener: a pinned fingerprint or a CA file (read by the CLI). */
+  tls: { fingerprint256: string } | { caFile: string } | null;
   /** QoS of the boards' MQTT publishes. */
   mqttQos: 0 | 1;
   tokenFile: string | null;
@@ -39,6 +41,9 @@ export const USAGE = `usage: npm run fleet -- [options]
   --duration S         seconds of sampling, then drain and summary (default 60; 0 = until Ctrl-C)
   --transport tcp|mqtt (default tcp)
   --gateway HOST:PORT  the gateway (default 127.0.0.1:8090); with mqtt the broker it reads (default port 1883)
+  --tls                connect with TLS (the gateway's tcp.tls listener; default port 8490); needs one of:
+  --fingerprint SHA256   the gateway certificate's SHA-256 fingerprint (sheetlog tls fingerprint)
+  --ca FILE              a PEM CA or the gateway's certificate itself
   --mqtt-qos 0|1       QoS of the boards' MQTT publishes (default 0, like PubSubClient)
   --token-file F       JSON { "<device-id>": "<token>" }; default: generated ids, tokens derived from ids
   --profile P          esp8266 | feather-m0 | mixed (default mixed)
@@ -76,6 +81,9 @@ export function parseCli(argv: readonly string[]): CliConfig {
         transport: { type: 'string' },
         gateway: { type: 'string' },
         'mqtt-qos': { type: 'string' },
+        tls: { type: 'boolean' },
+        fingerprint: { type: 'string' },
+        ca: { type: 'string' },
         'token-file': { type: 'string' },
         profile: { type: 'string' },
         'drop-links': { type: 'string' },
@@ -102,13 +110,14 @@ export function parseCli(argv: readonly string[]): CliConfig {
   if (profile !== 'mixed' && !isProfileName(profile)) throw new UsageError(`--profile must be esp8266, feather-m0 or mixed, got ${profile}`);
   let gateway: { host: string; port: number };
   try {
-    gateway = parseHostPort(str('gateway') ?? '127.0.0.1', transport === 'mqtt' ? 1883 : 8090);
+    gateway = parseHostPort(str('gateway') ?? '127.0.0.1', transport === 'mqtt' ? 1883 : values.tls === true ? 8490 : 8090);
   } catch (error) {
     throw new UsageError(`--gateway: ${(error as Error).message}`);
   }
   const qos = str('mqtt-qos') ?? '0';
   if (qos !== '0' && qos !== '1') throw new UsageError(`--mqtt-qos must be 0 or 1, got ${qos}`);
   if (str('mqtt-qos') !== undefined && transport !== 'mqtt') throw new UsageError('--mqtt-qos needs --transport mqtt');
+  const tls = tlsOption(values.tls === true, str('fingerprint'), str('ca'), transport);
   const duration = number('duration', str('duration'), (n) => n >= 0, 'a number of seconds >= 0') ?? 60;
   return {
     devices: number('devices', str('devices'), (n) => positiveInt(n) && n <= 100_000, 'an integer 1-100000'),
@@ -116,6 +125,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
     durationMs: duration === 0 ? null : duration * 1000,
     transport,
     gateway,
+    tls,
     mqttQos: qos === '1' ? 1 : 0,
     tokenFile: str('token-file') ?? null,
     profile,
@@ -131,6 +141,21 @@ export function parseCli(argv: readonly string[]): CliConfig {
     audit: values['skip-audit'] !== true,
     help: values.help === true,
   };
+}
+
+function tlsOption(on: boolean, fingerprint: string | undefined, caFile: string | undefined, transport: string): CliConfig['tls'] {
+  if (!on) {
+    if (fingerprint !== undefined || caFile !== undefined) throw new UsageError('--fingerprint and --ca need --tls');
+    return null;
+  }
+  if (transport !== 'tcp') throw new UsageError('--tls is for --transport tcp');
+  if ((fingerprint === undefined) === (caFile === undefined)) throw new UsageError('--tls needs one of --fingerprint SHA256 or --ca FILE (a board that trusts any certificate is not protected)');
+  if (caFile !== undefined) return { caFile };
+  try {
+    return { fingerprint256: normalizeFingerprint(fingerprint as string) };
+  } catch (error) {
+    throw new UsageError(`--fingerprint: ${(error as Error).message}`);
+  }
 }
 
 /** A storm every third of the run, between 1 and 30 seconds (30 s for open-ended runs). */

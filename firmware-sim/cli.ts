@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { parseCli, stormPeriodMs, USAGE, UsageError, type CliConfig } from './cli-args.js';
 import { readTokenFile } from './credentials.js';
 import { Progress } from './progress.js';
@@ -7,7 +7,15 @@ import { systemScheduler } from './scheduler.js';
 import { formatSummary } from './summary.js';
 import type { Transport } from './link.js';
 import { MqttTransport } from './transport-mqtt.js';
-import { TcpTransport } from './transport-tcp.js';
+import { TcpTransport, type BoardTls } from './transport-tcp.js';
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`--ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
 
 /**
  * `npm run fleet`: the only simulator module that touches process (argv, signals, exit code,
@@ -29,8 +37,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let credentials: ReturnType<typeof readTokenFile> | undefined;
+  let tls: BoardTls | undefined;
   try {
     credentials = config.tokenFile ? readTokenFile(config.tokenFile) : undefined;
+    if (config.tls) tls = 'caFile' in config.tls ? { ca: readCaFile(config.tls.caFile) } : config.tls;
   } catch (error) {
     process.stderr.write(`fleet: ${(error as Error).message}\n`);
     return 2;
@@ -39,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const transport = (): Transport =>
     config.transport === 'mqtt'
       ? new MqttTransport({ ...config.gateway, scheduler, qos: config.mqttQos })
-      : new TcpTransport({ ...config.gateway, scheduler });
+      : new TcpTransport({ ...config.gateway, scheduler, ...(tls ? { tls } : {}) });
   const abort = new AbortController();
   let interrupts = 0;
   let stopNow: (() => void) | null = null;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Link, LinkHandlers, Transport } from './link.js';
 import { LineSplitter } from './lines.js';
 import type { Scheduler } from './scheduler.js';
@@ -15,6 +16,34 @@ export interface TcpTransportOptions {
    * (just past the gateway's default idle limit).
    */
   abandonLingerMs?: number;
+  /** Connect with TLS (the gateway's tcp.tls listener), trusting what this names. */
+  tls?: BoardTls;
+}
+
+/**
+ * What a board trusts over TLS, like an ESP8266 with BearSSL: a pinned SHA-256 fingerprint of the
+ * gateway's certificate (`setFingerprint`), or a CA / the self-signed certificate itself
+ * (`setTrustAnchors`). Host names are not checked: what is pinned is the trust.
+ */
+export type BoardTls = { fingerprint256: string } | { ca: string };
+
+/** `ab:cd:...`, `ABCD...` or with spaces: the 64 hex digits of a SHA-256 fingerprint, upper case with colons. */
+export function normalizeFingerprint(text: string): string {
+  const hex = text.replace(/[\s:]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) throw new RangeError(`a SHA-256 fingerprint has 64 hex digits, got ${JSON.stringify(text)}`);
+  return hex.match(/../g)!.join(':');
+}
+
+function connectTls(host: string, port: number, trust: BoardTls): tls.TLSSocket {
+  if ('ca' in trust) return tls.connect({ host, port, ca: trust.ca, checkServerIdentity: () => undefined, servername: net.isIP(host) ? undefined : host });
+  const wanted = normalizeFingerprint(trust.fingerprint256);
+  // The chain is not checked (a self-signed certificate has none); the fingerprint is, before any line is sent.
+  const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: net.isIP(host) ? undefined : host });
+  socket.once('secureConnect', () => {
+    const seen = socket.getPeerCertificate().fingerprint256;
+    if (seen !== wanted) socket.destroy(Object.assign(new Error(`certificate fingerprint ${seen} is not the pinned ${wanted}`), { code: 'TLS_FINGERPRINT_MISMATCH' }));
+  });
+  return socket;
 }
 
 /** The board side of protocol v1 over plain TCP. */
@@ -35,14 +64,16 @@ export class TcpTransport implements Transport {
 
   open(_deviceId: string, handlers: LinkHandlers): Link {
     const { host, port, scheduler } = this.options;
-    const socket = net.connect({ host, port });
+    const trust = this.options.tls;
+    const socket: net.Socket = trust ? connectTls(host, port, trust) : net.connect({ host, port });
     socket.setNoDelay(true);
     this.sockets.add(socket);
     if (this.closed) socket.destroy();
     const splitter = new LineSplitter(this.options.maxLineBytes ?? 512);
     let live = true; // handlers still wanted
     let lastError: string | null = null;
-    socket.on('connect', () => live && handlers.onOpen());
+    // Over TLS the link is open once the handshake (and the fingerprint check) passed.
+    socket.on(trust ? 'secureConnect' : 'connect', () => live && !socket.destroyed && handlers.onOpen());
     socket.on('data', (chunk: Buffer) => {
       for (const line of splitter.push(chunk)) {
         if (!live) return;

@@ -13,6 +13,7 @@ import { MqttIngest, type MqttListening } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
 import { SessionRegistry } from './ingest/sessions.js';
 import { TcpIngest } from './ingest/tcp/server.js';
+import { loadOrCreateTlsCredentials } from './ingest/tcp/tls-credentials.js';
 import { UdpIngest } from './ingest/udp/server.js';
 import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
 
 export interface Listening {
   tcp: { host: string; port: number };
+  /** The TLS listener for boards (`tcp.tls.enabled`), and the certificate's SHA-256 fingerprint boards pin. */
+  tls?: { host: string; port: number; fingerprint256: string; certFile: string; generated: boolean };
   /** The HTTP API and dashboard; absent with `http.port: "off"`. */
   http?: { host: string; port: number };
   /** MQTT ingest (`mqtt.url` or `mqtt.embedded`). */
@@ -187,6 +190,7 @@ export class App {
     const tcp = await this.tcp.start();
     this.endpoints.tcp = tcp;
     const listening: Listening = http ? { tcp, http } : { tcp };
+    if (this.config.tcp.tls.enabled) listening.tls = await this.startTls();
     if (this.mqtt) listening.mqtt = await this.mqtt.start();
     if (listening.mqtt?.broker) this.endpoints.mqtt = listening.mqtt.broker;
     if (this.udp) listening.udp = this.endpoints.udp = await this.udp.start();
@@ -233,6 +237,15 @@ export class App {
     const final = this.store.devices.list();
     this.store.close();
     return final;
+  }
+
+  private async startTls(): Promise<NonNullable<Listening['tls']>> {
+    const { tcp, dataDir } = this.config;
+    const credentials = await loadOrCreateTlsCredentials(dataDir, tcp.tls);
+    if (credentials.generated) this.log.info({ certFile: credentials.certFile, fingerprint256: credentials.fingerprint256 }, 'generated a self-signed TLS certificate for boards');
+    const address = await this.tcp.listenTls({ host: tcp.tls.host ?? tcp.host, port: tcp.tls.port, cert: credentials.cert, key: credentials.key, handshakeTimeoutMs: tcp.tls.handshakeTimeoutMs });
+    this.endpoints.tls = address;
+    return { ...address, fingerprint256: credentials.fingerprint256, certFile: credentials.certFile, generated: credentials.generated };
   }
 
   private schedulePrune(): void {

@@ -10,10 +10,11 @@ import { formatDeviceTable } from './report.js';
 export async function runGateway(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
   const app = new App(config, { log });
-  const { tcp, http, mqtt, udp } = await app.start();
+  const { tcp, http, mqtt, udp, tls } = await app.start();
   log.info(
     {
       tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
+      tlsPort: tls?.port, tlsFingerprint256: tls?.fingerprint256,
       mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
       dataDir: config.dataDir, auth: config.auth.mode,
     },
@@ -22,6 +23,7 @@ export async function runGateway(config: Config): Promise<void> {
   process.stderr.write(banner(tcp.port, config, http));
   if (mqtt) process.stderr.write(`  mqtt:     ${mqtt.broker ? `embedded broker on port ${mqtt.broker.port}` : `subscribed to ${mqtt.url}`} (topics ${config.mqtt.topicPrefix}/<device>/...)\n`);
   if (udp) process.stderr.write(`  udp:      port ${udp.port}\n`);
+  if (tls) process.stderr.write(`  tls:      boards over TLS on port ${tls.port}; certificate ${tls.certFile}, SHA-256 ${tls.fingerprint256}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

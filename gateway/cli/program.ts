@@ -4,6 +4,8 @@ import { StoreError } from '../store/errors.js';
 import { runGateway } from '../main.js';
 import { authCommand, AuthCommandError } from './auth.js';
 import { devicesCommand } from './devices.js';
+import { tlsCommand, TlsCommandError } from './tls.js';
+import { TlsSetupError } from '../ingest/tcp/tls-credentials.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -44,6 +46,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program.addCommand(devicesCommand(out));
   program.addCommand(authCommand(out));
+  program.addCommand(tlsCommand(out));
 
   program
     .command('config')
@@ -69,6 +72,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (e instanceof StoreError) {
       process.stderr.write(`sheetlog: ${e.code}: ${e.message}\n`);
+      process.exit(1);
+    }
+    if (e instanceof TlsCommandError || e instanceof TlsSetupError) {
+      process.stderr.write(`sheetlog: ${e.message}\n`);
       process.exit(1);
     }
     if (e instanceof AuthCommandError) {

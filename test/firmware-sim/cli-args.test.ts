@@ -12,7 +12,7 @@ describe('fleet command line', () => {
     assert.deepEqual(
       { ...c },
       {
-        devices: 200, rate: 1, durationMs: 60_000, transport: 'tcp', gateway: { host: 'gw.local', port: 9000 }, mqttQos: 0, tokenFile: 't.json',
+        devices: 200, rate: 1, durationMs: 60_000, transport: 'tcp', gateway: { host: 'gw.local', port: 9000 }, tls: null, mqttQos: 0, tokenFile: 't.json',
         profile: 'mixed', dropLinks: 0.01, garbage: 0.05, slow: true, clockSkewMs: 5000, storm: true, killAfter: 100, seed: 42,
         drainTimeoutMs: 30_000, checkDb: null, audit: true, help: false,
       },
@@ -33,6 +33,18 @@ describe('fleet command line', () => {
     assert.deepEqual([q.gateway, q.mqttQos], [{ host: 'broker.lan', port: 1883 }, 1]);
     assert.throws(() => parseCli(['--mqtt-qos', '1']), /needs --transport mqtt/);
     assert.throws(() => parseCli(['--transport', 'mqtt', '--mqtt-qos', '2']), UsageError);
+  });
+
+  it('--tls takes the gateway\'s TLS port by default and needs a pinned fingerprint or a CA', () => {
+    const fp = 'ab'.repeat(32);
+    const c = parseCli(['--tls', '--fingerprint', fp]);
+    assert.deepEqual([c.gateway, c.tls], [{ host: '127.0.0.1', port: 8490 }, { fingerprint256: Array(32).fill('AB').join(':') }]);
+    assert.deepEqual(parseCli(['--tls', '--ca', 'gw.pem', '--gateway', 'gw:9443']).tls, { caFile: 'gw.pem' });
+    assert.throws(() => parseCli(['--tls']), /needs one of --fingerprint/);
+    assert.throws(() => parseCli(['--tls', '--ca', 'a', '--fingerprint', fp]), /needs one of/);
+    assert.throws(() => parseCli(['--fingerprint', fp]), /need --tls/);
+    assert.throws(() => parseCli(['--tls', '--fingerprint', '12:34']), /64 hex digits/);
+    assert.throws(() => parseCli(['--tls', '--ca', 'a', '--transport', 'mqtt']), /--transport tcp/);
   });
 
   it('rejects unknown flags, positionals and bad values', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { App, type AppDeps } from '../../gateway/app.js';
+import { App, type AppDeps, type Listening } from '../../gateway/app.js';
 import { deepMerge } from '../../gateway/config/load.js';
 import { configSchema, type Config } from '../../gateway/config/schema.js';
 import { createLogger } from '../../gateway/log.js';
@@ -15,6 +15,8 @@ export interface TestApp {
   httpPort: number;
   dataDir: string;
   config: Config;
+  /** Everything the app listens on (TLS, MQTT, UDP when configured). */
+  listening: Listening;
   /** Every log record written so far (parsed JSON). */
   logs: Record<string, unknown>[];
   stop(): Promise<void>;
@@ -43,7 +45,8 @@ export async function startTestApp(
   });
   const log = createLogger('debug', sink);
   const app = new App(config, timers ? { log, timers, ...extraDeps } : { log, ...extraDeps });
-  const { tcp, http } = await app.start();
+  const listening = await app.start();
+  const { tcp, http } = listening;
   let stopped = false;
   return {
     app,
@@ -51,6 +54,7 @@ export async function startTestApp(
     httpPort: http?.port ?? -1,
     dataDir,
     config,
+    listening,
     logs,
     async stop() {
       if (stopped) return;

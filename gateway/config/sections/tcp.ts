@@ -1,5 +1,22 @@
 import { z } from 'zod';
 
+export const tcpTlsSection = z
+  .object({
+    enabled: z.boolean().default(false).describe('Also accept boards over TLS on tcp.tls.port (same protocol inside)'),
+    host: z.string().min(1).nullable().default(null).describe('Address the TLS listener binds to (null: tcp.host)'),
+    port: z.number().int().min(0).max(65535).default(8490).describe('TLS port for boards (0: any free port)'),
+    certFile: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('PEM certificate (chain) file; null: a self-signed EC P-256 certificate generated on first start in <data>/tls/'),
+    keyFile: z.string().min(1).nullable().default(null).describe('PEM private key of certFile (both or neither)'),
+    handshakeTimeoutMs: z.number().int().min(100).default(10000).describe('Time a new TLS connection has to finish its handshake'),
+  })
+  .strict()
+  .refine((t) => (t.certFile === null) === (t.keyFile === null), { message: 'set both tcp.tls.certFile and tcp.tls.keyFile, or neither (a self-signed certificate is generated)' });
+
 export const tcpSection = z
   .object({
     host: z.string().min(1).default('0.0.0.0').describe('Address the TCP listener binds to'),
@@ -21,5 +38,6 @@ export const tcpSection = z
       .min(1024)
       .default(65536)
       .describe('Unsent reply bytes per connection before it is closed as a slow reader'),
+    tls: tcpTlsSection.prefault({}),
   })
   .strict();

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { once } from 'node:events';
 import { reply } from '../../protocol/replies.js';
 import { TcpConnection, type ConnectionDeps } from './connection.js';
@@ -7,6 +8,15 @@ export interface TcpIngestOptions {
   host: string;
   port: number;
   maxConnections: number;
+}
+
+/** The optional TLS listener: the same protocol and handlers behind a TLS handshake. */
+export interface TlsListenOptions {
+  host: string;
+  port: number;
+  cert: string;
+  key: string;
+  handshakeTimeoutMs: number;
 }
 
 /** How often "connection limit reached" may be logged. */
@@ -18,6 +28,7 @@ const LIMIT_LOG_INTERVAL_MS = 10_000;
  */
 export class TcpIngest {
   private readonly server: Server;
+  private tlsServer: TlsServer | null = null;
   private readonly connections = new Set<TcpConnection>();
   private nextId = 1;
   private lastLimitLog = -Infinity;
@@ -35,6 +46,29 @@ export class TcpIngest {
     this.server.listen({ host: this.options.host, port: this.options.port, backlog: 4096 });
     await once(this.server, 'listening');
     return this.address();
+  }
+
+  /**
+   * Starts the TLS listener (tcp.tls): a board that completes the handshake is handled exactly like
+   * a plain one. A failed handshake (a plain-text client, a board that does not trust the
+   * certificate) is counted as the limit TLS_HANDSHAKE and closed; it never reaches the protocol.
+   */
+  async listenTls(options: TlsListenOptions): Promise<{ host: string; port: number }> {
+    const server = createTlsServer({ cert: options.cert, key: options.key, handshakeTimeout: options.handshakeTimeoutMs, minVersion: 'TLSv1.2' }, (socket) => {
+      socket.setNoDelay(true);
+      this.onConnection(socket);
+    });
+    server.on('tlsClientError', (e, socket) => {
+      this.deps.counters.countLimit('TLS_HANDSHAKE');
+      this.deps.log.debug({ err: e.message, remote: socket.remoteAddress }, 'TLS handshake failed');
+      socket.destroy();
+    });
+    this.tlsServer = server;
+    server.listen({ host: options.host, port: options.port, backlog: 4096 });
+    await once(server, 'listening');
+    const a = server.address();
+    if (a === null || typeof a === 'string') throw new Error('TLS listener is not listening');
+    return { host: a.address, port: a.port };
   }
 
   address(): { host: string; port: number } {
@@ -55,6 +89,7 @@ export class TcpIngest {
     if (this.stopping) return;
     this.stopping = true;
     this.server.close();
+    this.tlsServer?.close();
     for (const c of this.connections) c.shutdown();
   }
 
