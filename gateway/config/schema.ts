@@ -4,6 +4,7 @@ import { httpSection } from './sections/http.js';
 import { logSection } from './sections/log.js';
 import { mqttSection } from './sections/mqtt.js';
 import { csvSection } from './sections/csv.js';
+import { fieldsSection } from './sections/fields.js';
 import { sheetsSection } from './sections/sheets.js';
 import { sinksSection } from './sections/sinks.js';
 import { syncSection } from './sections/sync.js';
@@ -31,6 +32,7 @@ export const configSchema = z
     sheets: sheetsSection.prefault({}),
     csv: csvSection.prefault({}),
     http: httpSection.prefault({}),
+    fields: fieldsSection,
   })
   .strict();
 
