@@ -1,5 +1,6 @@
-// Settings of feather_m0_logger. Copy this file to config.h (ignored by git) and fill it in; the
-// sketch uses config.h when it exists, otherwise this file. Each value may also come from a
+// Settings of feather_m0_logger. Copy this file to sheetlog_config.h (ignored by git) and fill it
+// in; the sketch uses sheetlog_config.h when it exists, otherwise this file. (Not config.h: the
+// ESP8266 toolchain ships a config.h of its own, which __has_include would find first.) Each value may also come from a
 // compiler flag (-DSAMPLE_PERIOD_MS=1000), which the host tests use.
 #pragma once
 
@@ -39,4 +40,17 @@
 #endif
 #ifndef BACKOFF_MAX_MS
 #define BACKOFF_MAX_MS 30000
+#endif
+
+// WiFi101's begin() blocks until joined or this timeout (the library's default is 60 s). The
+// reading of a period is taken before a join attempt, so the next one is at most this late: keep
+// it below SAMPLE_PERIOD_MS and no period is ever skipped (a skipped one is counted: HELLO missed=).
+#ifndef WIFI_JOIN_TIMEOUT_MS
+#define WIFI_JOIN_TIMEOUT_MS 8000
+#endif
+
+// The SAMD21 watchdog resets the board when loop() stops coming round for this long (a locked-up
+// ATWINC1500); rounded up to a power of two of 1/1024 s, at most 16 s. Readings survive it.
+#ifndef WATCHDOG_MS
+#define WATCHDOG_MS 16000
 #endif
