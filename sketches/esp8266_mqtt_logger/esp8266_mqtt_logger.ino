@@ -20,7 +20,7 @@
 #define FIRMWARE_VERSION "1.1.0"
 
 // 200 readings * 66 bytes = 13.2 KB of RAM, as in esp8266_logger; PubSubClient adds its packet
-// buffer (on the heap, sized in SheetlogMqtt::begin: 510 bytes for the longest id and token).
+// buffer (on the heap, sized in SheetlogMqtt::begin: 470 bytes for the longest id and token).
 static const uint16_t kBufferReadings = 200;
 
 sheetlog::SessionSettings sessionSettings();

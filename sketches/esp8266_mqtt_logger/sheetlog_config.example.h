@@ -21,7 +21,7 @@
 
 // Device id: 1-64 of A-Z a-z 0-9 _ . -   Token: 1-128 of those and ~ + / =
 // The MQTT client id and user name are the device id, the password is the token. Any length the
-// protocol allows works: the sketch enlarges PubSubClient's packet buffer to fit (510 bytes at most).
+// protocol allows works: the sketch enlarges PubSubClient's packet buffer to fit (470 bytes at most).
 #ifndef DEVICE_ID
 #define DEVICE_ID "esp8266-mqtt-1"
 #endif

@@ -53,7 +53,7 @@ static WiFiClient net;
 static sheetlog::SheetlogClient client(net, ring, sessionSettings(), linkSettings());
 static sheetlog::ExampleLogger<sheetlog::SheetlogClient> logger(client, board, retention, SAMPLE_PERIOD_MS);
 static FeatherSensors sensors;
-static sheetlog::Backoff joinBackoff(1000, 60000);
+static sheetlog::Backoff joinBackoff(1000, WIFI_RETRY_MAX_MS);
 static sheetlog::Wait joinRetry;  // over at once: join at boot
 
 sheetlog::SessionSettings sessionSettings() {

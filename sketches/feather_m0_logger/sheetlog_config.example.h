@@ -49,6 +49,11 @@
 #define WIFI_JOIN_TIMEOUT_MS 8000
 #endif
 
+// Failed joins are retried with jittered backoff from 1 s up to this.
+#ifndef WIFI_RETRY_MAX_MS
+#define WIFI_RETRY_MAX_MS 60000
+#endif
+
 // The SAMD21 watchdog resets the board when loop() stops coming round for this long (a locked-up
 // ATWINC1500); rounded up to a power of two of 1/1024 s, at most 16 s. Readings survive it.
 #ifndef WATCHDOG_MS

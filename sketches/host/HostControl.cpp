@@ -274,6 +274,16 @@ void configure(int argc, char** argv) {
   fflush(stdout);
 }
 
+void serviceWhileBlocked() {
+  pollStdin();
+  Control& c = ctl();
+  while (c.nextDrop < c.dropAtMs.size() && sinceStartMs() >= c.dropAtMs[c.nextDrop]) {
+    ++c.nextDrop;
+    dropLinks("scheduled");
+  }
+  watchdogCheck();
+}
+
 void service() {
   pollStdin();
   Control& c = ctl();

@@ -47,8 +47,11 @@ namespace host {
 
 // Parses options, starts the clock, prints the "host: clock ..." banner.
 void configure(int argc, char** argv);
-// Called by main() before every loop(): stdin commands, scheduled faults.
+// Called by main() before every loop(): stdin commands, scheduled faults, `advance` steps.
 void service();
+// Called inside a blocking library call (loop() is not running): stdin commands, scheduled
+// faults and the watchdog, but the clock only moves as the call itself moves it.
+void serviceWhileBlocked();
 
 // --- network state, used by the WiFi and WiFiClient shims ---
 bool wifiInRange();

@@ -123,7 +123,7 @@ size_t HostSocketClient::write(const uint8_t* buf, size_t size) {
       // call here for ever. Only the watchdog (serviced meanwhile) ends it, with a reset.
       for (;;) {
         host::clockSleepMs(5);
-        host::service();
+        host::serviceWhileBlocked();
       }
     }
   }

@@ -19,10 +19,9 @@ class WiFiClass {
     pinsSet_ = true;
   }
   // Like the library: blocks until joined, or fails after the timeout (60 s unless setTimeout())
-  // without the network. The board time it blocks passes at once (the clock jumps in 10 ms steps,
-  // the harness keeps serving its commands and the watchdog meanwhile): loop() does not run, so
-  // a sketch sees exactly what a blocking begin() does to it, without the test waiting for it.
-  // In range, a join takes --join-ms of board time.
+  // without the network; loop() does not run meanwhile, the harness keeps serving its commands
+  // and the watchdog. In range, a join takes --join-ms. The time passes as all board time does
+  // (tests that need a long outage without waiting use `!host advance`).
   uint8_t begin(const char* ssid, const char* password) {
     (void)ssid;
     (void)password;
@@ -33,8 +32,8 @@ class WiFiClass {
       uint32_t spent = static_cast<uint32_t>(millis()) - start;
       if (host::wifiInRange() && spent >= joinMs) break;
       if (spent >= timeoutMs_) break;
-      host::clockAdvanceMs(10);
-      host::service();
+      host::clockSleepMs(5);
+      host::serviceWhileBlocked();
     }
     joined_ = host::wifiInRange();
     return joined_ ? WL_CONNECTED : WL_CONNECT_FAILED;

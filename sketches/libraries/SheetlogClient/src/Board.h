@@ -11,36 +11,9 @@
 #pragma once
 #include <stdint.h>
 
+#include "BlockingCalls.h"
 #include "ResetCause.h"
 #include "Retained.h"
-
-namespace sheetlog {
-
-// A library call that may block longer than the watchdog period, with a known bound.
-class BlockingCalls {
- public:
-  virtual void allowBlocking(uint32_t maxMs) = 0;
-  virtual void blockingDone() = 0;
-
- protected:
-  ~BlockingCalls() {}
-};
-
-// Marks a bounded blocking call for its scope.
-class BlockingScope {
- public:
-  BlockingScope(BlockingCalls* calls, uint32_t maxMs) : calls_(calls) {
-    if (calls_ != nullptr) calls_->allowBlocking(maxMs);
-  }
-  ~BlockingScope() {
-    if (calls_ != nullptr) calls_->blockingDone();
-  }
-
- private:
-  BlockingCalls* calls_;
-};
-
-}  // namespace sheetlog
 
 #if defined(ARDUINO_ARCH_SAMD)
 #include "BoardSamd.h"
@@ -58,5 +31,5 @@ namespace sheetlog {
 typedef HostBoard Board;
 }
 #else
-#error "sheetlog: no watchdog support for this board (Board.h knows SAMD21, ESP8266 and the host shim)"
+#error "sheetlog: no watchdog support for this board (Board.h knows SAMD21, ESP8266 and the host shim); SheetlogClient.h alone works on any board"
 #endif

@@ -17,7 +17,9 @@
 #include <user_interface.h>
 #endif
 
-#include "Board.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 
 namespace sheetlog {
 

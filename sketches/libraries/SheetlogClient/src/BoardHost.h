@@ -4,7 +4,9 @@
 #include <HostControl.h>
 #include <stdint.h>
 
-#include "Board.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 
 namespace sheetlog {
 

@@ -2,7 +2,9 @@
 #pragma once
 #include <stdint.h>
 
-#include "Board.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 
 namespace sheetlog {
 

@@ -19,7 +19,9 @@
 #include <Client.h>
 
 #include "Backoff.h"
-#include "Board.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 #include "Console.h"
 #include "EnergyCounter.h"
 #include "FieldWriter.h"

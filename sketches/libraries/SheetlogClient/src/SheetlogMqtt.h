@@ -26,7 +26,9 @@
 #include <string.h>
 
 #include "Backoff.h"
-#include "Board.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 #include "MillisTime.h"
 #include "ReadingRing.h"
 #include "Session.h"
@@ -81,7 +83,7 @@ class SheetlogMqtt : private LineOut, private LogSink {
   // PubSubClient's packet buffer (256 bytes by default) must hold the largest packet this
   // device sends: CONNECT (id as client id and user, the token as password, the status topic and
   // will) or a PUBLISH of the longest line with its topic. For a 64-character id and a
-  // 128-character token that is 510 bytes.
+  // 128-character token that is 470 bytes.
   static uint16_t packetBufferFor(size_t idLength, size_t tokenLength) {
     size_t statusTopic = 9 + idLength + 7;  // sheetlog/<id>/status
     size_t connect = 5 + 10 + (2 + idLength) + (2 + statusTopic) + (2 + 4) + (2 + idLength) + (2 + tokenLength);
