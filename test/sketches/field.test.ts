@@ -164,6 +164,30 @@ describe('sketches in the field, against the gateway', {
   });
 });
 
+describe('every sketch compiles as shipped and from a user config, whatever config.h the toolchain has', {
+  timeout: 600_000,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sheetlog-configs-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // The ESP8266 toolchain installs newlib's config.h in its include path: a sketch that asked for
+  // "config.h" got that file. A stand-in that fails loudly if anything includes it:
+  const toolchain = join(dir, 'toolchain-include');
+  mkdirSync(toolchain, { recursive: true });
+  writeFileSync(join(toolchain, 'config.h'), '#error "the toolchain\'s config.h was included instead of the sketch\'s settings"\n');
+
+  for (const name of ['feather_m0_logger', 'esp8266_logger', 'esp8266_mqtt_logger']) {
+    it(`${name}: with sheetlog_config.example.h, and with a user's sheetlog_config.h`, async () => {
+      const shipped = await buildSketch(name, join(dir, name, 'shipped'), {}, [toolchain]);
+      assert.deepEqual(shipped.warnings, []);
+      const example = readFileSync(join(SKETCHES, name, 'sheetlog_config.example.h'), 'utf8');
+      const user = example.replace(/#define SAMPLE_PERIOD_MS 10000/, '#define SAMPLE_PERIOD_MS 2500');
+      assert.notEqual(user, example);
+      const mine = await buildSketch(name, join(dir, name, 'user'), {}, [toolchain], user);
+      assert.deepEqual(mine.warnings, []);
+    });
+  }
+});
+
 describe('esp8266_mqtt_logger with the longest id and token, from a user config', {
   skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
   timeout: 300_000,
