@@ -226,3 +226,65 @@ describe('esp8266_mqtt_logger with the longest id and token, from a user config'
     assertStoredOnce(dataDir, id, board.boot, 20);
   });
 });
+
+describe('esp8266_logger converts times correctly after 30- and 60-day outages', {
+  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
+  timeout: 600_000,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sheetlog-month-'));
+  const group = new ProcessGroup();
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+
+  after(async () => {
+    await group.stopAll();
+    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const days of [30, 60]) {
+    it(`${days} days without the link: the newest reading is stamped by the board's clock, not 2^32 ms off`, async () => {
+      const device = `esp-${days}d`;
+      const built = await buildSketch('esp8266_logger', join(dir, device), {
+        SAMPLE_PERIOD_MS: HOUR,
+        BACKOFF_BASE_MS: 200,
+        BACKOFF_MAX_MS: 1000,
+        DEVICE_ID: `"${device}"`,
+      });
+      assert.deepEqual(built.warnings, []);
+      const dataDir = join(dir, `data-${days}`);
+      mkdirSync(dataDir, { recursive: true });
+      const gateway = await startGateway(group, dataDir, `gateway-${days}d`);
+      const board = await startBoard(group, device, built.binary, { gateway: `127.0.0.1:${gateway.tcpPort}` });
+      await board.child.waitFor(/^sheetlog: time offset=/, 60_000);
+      let from = board.child.lines.length;
+      board.child.send('!host wifi off');
+      await board.child.waitFor(/^sheetlog: link down \(network down\)/, 20_000, from);
+      // The board runs through the outage an hour per loop() pass, sampling every hour.
+      board.child.send(`!host advance ${days * DAY} ${HOUR}`);
+      await board.child.waitFor(/^host: clock advanced$/, 240_000, from);
+      from = board.child.lines.length;
+      board.child.send('!host wifi on');
+      await waitForHelloOk(board, from, 60_000);
+      const last = await finish(board);
+      const wallNow = Date.now();
+      assert.ok(last > days * 24, `only ${last} readings over ${days} days at one per hour`);
+      const rows = storedReadings(dataDir, device);
+      const newest = rows.find((r) => r.seq === last);
+      assert.ok(newest !== undefined, 'the newest reading was stored');
+      const stamp = newest.ts_source === 'device' ? newest.ts : newest.device_ts;
+      assert.ok(stamp !== null, 'the board stamped it with epoch ms');
+      // The board knew the time before the outage and has run `days` days since on its own clock;
+      // after the link returned it learns the gateway's clock, which did not move those days (the
+      // advance is injected). Either estimate is right for the board; a 2^32 ms error is neither.
+      const byOldEstimate = Math.abs(stamp - (wallNow + days * DAY));
+      const byNewEstimate = Math.abs(stamp - wallNow);
+      assert.ok(
+        Math.min(byOldEstimate, byNewEstimate) < 2 * HOUR,
+        `stamp ${stamp} is ${((stamp - wallNow) / DAY).toFixed(2)} days from the gateway's clock (want 0 or ${days})`,
+      );
+      const seqs = rows.map((r) => r.seq);
+      assert.equal(new Set(seqs).size, seqs.length, 'no reading stored twice');
+    });
+  }
+});
