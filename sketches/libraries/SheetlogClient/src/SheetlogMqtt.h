@@ -1,7 +1,7 @@
 // sheetlog client over MQTT with the PubSubClient library (QoS 0), for brokers the gateway reads.
 // Header-only on purpose: only a sketch that includes it needs PubSubClient installed.
 //
-// Topics (DESIGN.md section 3; docs/SKETCHES.md "MQTT"), <id> = the device id:
+// Topics (docs/PROTOCOL.md section 9; docs/SKETCHES.md "MQTT"), <id> = the device id:
 //   sheetlog/<id>/hello    board -> gateway  the HELLO line + " low=<l>"
 //   sheetlog/<id>/r        board -> gateway  "boot=<b> low=<l> " + one R line per message
 //   sheetlog/<id>/t        board -> gateway  a T request
