@@ -25,6 +25,11 @@ export interface DeviceView {
   /** NAK and ERR replies by code. */
   errors: Record<string, number>;
   clock: { offsetMs: number | null; rttMs: number | null; driftPpm: number | null; untrusted: number };
+  /**
+   * The board's own report in HELLO: reset= (why it last started) and missed= (samples missed this
+   * boot). Always set by deviceView(); optional so views built elsewhere need not invent it.
+   */
+  health?: { resetCause: string | null; missedSamples: number | null };
 }
 
 const NAKS: ReadonlySet<string> = new Set(NAK_CODES);
@@ -56,6 +61,7 @@ export function deviceView(d: DeviceSummary, connected: boolean, now: number, si
     naks,
     errors: d.errors,
     clock: { offsetMs: d.clockOffsetMs, rttMs: d.clockRttMs, driftPpm: d.clockDriftPpm, untrusted: d.clockUntrusted },
+    health: { resetCause: d.resetCause, missedSamples: d.missedSamples },
   };
 }
 

@@ -19,6 +19,10 @@ export interface HelloMessage {
   up?: number;
   fw?: string;
   board?: string;
+  /** Why the board last (re)started (`reset=`: power, watchdog, software, pin, ...). */
+  reset?: string;
+  /** Samples the board could not take on time during this boot (`missed=`). */
+  missed?: number;
 }
 
 export interface ReadingMessage {

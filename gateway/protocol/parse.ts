@@ -88,11 +88,11 @@ function parseHello(tokens: string[]): ParseResult {
     if (eq <= 0) return err('BAD_HELLO', `not key=value: ${clip(kv)}`);
     const key = kv.slice(0, eq);
     const value = kv.slice(eq + 1);
-    if (key === 'boot' || key === 'up') {
+    if (key === 'boot' || key === 'up' || key === 'missed') {
       const n = parseU32(value);
       if (n === null) return err('BAD_HELLO', `${key} must be 0..${U32_MAX}`);
       hello[key] = n;
-    } else if (key === 'fw' || key === 'board') {
+    } else if (key === 'fw' || key === 'board' || key === 'reset') {
       if (!WORD.test(value)) return err('BAD_HELLO', `${key} must be 1-32 printable characters`);
       hello[key] = value;
     }

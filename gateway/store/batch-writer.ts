@@ -33,6 +33,7 @@ export class BatchWriter {
   private readonly selectDevice: Statement;
   private readonly insertDevice: Statement;
   private readonly addStats: Statement;
+  private readonly setBoardHealth: Statement;
   private readonly setClock: Statement;
   private readonly selectClock: Statement;
   private readonly addError: Statement;
@@ -62,6 +63,9 @@ export class BatchWriter {
     this.addStats = db.prepare(
       `UPDATE devices SET connects = connects + ?, connected_ms = connected_ms + ?, bytes = bytes + ?,
          board = coalesce(?, board), fw = coalesce(?, fw), last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?`,
+    );
+    this.setBoardHealth = db.prepare(
+      'UPDATE devices SET reset_cause = coalesce(?, reset_cause), missed_samples = coalesce(?, missed_samples) WHERE id = ?',
     );
     this.selectClock = db.prepare('SELECT clock_offset_ms AS offsetMs, clock_at AS at, clock_drift_ppm AS drift FROM devices WHERE id = ?');
     this.setClock = db.prepare(
@@ -175,6 +179,9 @@ export class BatchWriter {
     if (this.selectDevice.get(device) === undefined) return;
     if (d.connects || d.connectedMs || d.bytes || d.board || d.fw || d.lastSeen) {
       this.addStats.run(d.connects ?? 0, d.connectedMs ?? 0, d.bytes ?? 0, d.board ?? null, d.fw ?? null, d.lastSeen ?? 0, device);
+    }
+    if (d.resetCause !== undefined || d.missedSamples !== undefined) {
+      this.setBoardHealth.run(d.resetCause ?? null, d.missedSamples ?? null, device);
     }
     if (d.clock) this.writeClock(device, d.clock);
     if (d.errors) {

@@ -30,12 +30,17 @@ export interface DeviceSummary {
   clockOffsetMs: number | null;
   clockRttMs: number | null;
   clockDriftPpm: number | null;
+  /** HELLO reset=: why the board last (re)started, as it last reported (null: never reported). */
+  resetCause: string | null;
+  /** HELLO missed=: samples the board missed in its current boot, as it last reported. */
+  missedSamples: number | null;
   errors: Record<string, number>;
 }
 
 const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
     readings, duplicates, bytes, connects, connected_ms AS connectedMs, clock_untrusted AS clockUntrusted,
-    clock_offset_ms AS clockOffsetMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm
+    clock_offset_ms AS clockOffsetMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm,
+    reset_cause AS resetCause, missed_samples AS missedSamples
   FROM devices`;
 
 interface ErrorRow {

@@ -41,6 +41,9 @@ export interface StatsDelta {
   board?: string;
   fw?: string;
   lastSeen?: number;
+  /** HELLO reset= and missed=: the board's latest report, replacing the previous one. */
+  resetCause?: string;
+  missedSamples?: number;
 }
 
 export type WriteOp =

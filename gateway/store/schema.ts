@@ -104,4 +104,14 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    // What the boards report about their own health in HELLO (docs/PROTOCOL.md): why the board
+    // last (re)started (reset=: power, watchdog, software, pin, ...) and how many samples it could
+    // not take on time during its current boot (missed=). The latest report wins.
+    sql: `
+      ALTER TABLE devices ADD COLUMN reset_cause TEXT;
+      ALTER TABLE devices ADD COLUMN missed_samples INTEGER;
+    `,
+  },
 ];

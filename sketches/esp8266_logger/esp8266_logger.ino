@@ -4,34 +4,51 @@
 // keeps the reading in a RAM ring buffer and streams it to a sheetlog gateway over TCP; a reading
 // leaves the buffer only when the gateway acknowledges it as stored. See docs/SKETCHES.md.
 //
-// Serial console (115200 baud): `status`, `pause`, `resume`.
+// What is particular to this board: the core joins Wi-Fi in the background, connect() and
+// write() give up after WiFiClient's timeout, the core's own watchdog resets a stuck loop, and the
+// buffer's header sits in RTC user memory. Serial console (115200 baud): status, pause, resume.
 #include <ESP8266WiFi.h>
 #include <SheetlogClient.h>
+#include <SheetlogExample.h>
 
-#if __has_include("config.h")
-#include "config.h"
+#if __has_include("sheetlog_config.h")
+#include "sheetlog_config.h"
 #else
-#include "config.example.h"
+#include "sheetlog_config.example.h"
 #endif
 
-#define FIRMWARE_VERSION "1.0.0"
+#define FIRMWARE_VERSION "1.1.0"
 
-// 200 readings * 64 bytes = 12.8 KB of RAM: 33 minutes of readings at one per 10 s survive a
-// gateway or Wi-Fi outage, and about 25 KB of the ESP8266's ~40 KB heap stays free for Wi-Fi/TCP.
+// 200 readings * 66 bytes (a slot and its checksum) = 13.2 KB of RAM: 33 minutes of readings at
+// one per 10 s survive a gateway or Wi-Fi outage, and about 25 KB of the ESP8266's ~40 KB heap
+// stays free for Wi-Fi/TCP.
 static const uint16_t kBufferReadings = 200;
 
 sheetlog::SessionSettings sessionSettings();
 sheetlog::LinkSettings linkSettings();
-void takeReading(uint32_t now);
-float readTemperatureC();
 
+class NodeMcuSensors : public sheetlog::ExampleSensors {
+ public:
+  // TMP36: 0.5 V at 0 degC, 10 mV per degC. The NodeMCU's divider maps 0-3.3 V onto A0's 0-1023.
+  float temperatureC() override {
+    float volts = analogRead(A0) * (3.3f / 1023.0f);
+    return (volts - 0.5f) * 100.0f;
+  }
+  bool rssi(int32_t* dbm) override {
+    if (WiFi.status() != WL_CONNECTED) return false;
+    *dbm = WiFi.RSSI();
+    return true;
+  }
+};
+
+static sheetlog::RetainedSlots<kBufferReadings> retained SHEETLOG_NOINIT;
+static sheetlog::Board board;
+static sheetlog::ReadingRing ring(retained.slots, kBufferReadings);
+static sheetlog::Retention retention(retained, board.headerStore(&retained.header));
 static WiFiClient net;
-static sheetlog::ReadingBuffer<kBufferReadings> buffer;
-static sheetlog::SheetlogClient client(net, buffer, sessionSettings(), linkSettings());
-static sheetlog::Periodic sampleEvery(SAMPLE_PERIOD_MS);
-static sheetlog::EnergyCounter energy;
-static sheetlog::Console console(Serial);
-static bool sampling = true;
+static sheetlog::SheetlogClient client(net, ring, sessionSettings(), linkSettings());
+static sheetlog::ExampleLogger<sheetlog::SheetlogClient> logger(client, board, retention, SAMPLE_PERIOD_MS);
+static NodeMcuSensors sensors;
 
 sheetlog::SessionSettings sessionSettings() {
   sheetlog::SessionSettings s(DEVICE_ID, DEVICE_TOKEN);
@@ -56,33 +73,11 @@ void setup() {
   WiFi.setAutoReconnect(true);
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // returns at once; the core joins in the background
   WiFiClient::setDefaultNoDelay(true);  // no Nagle delay: T round trips measure the network only
-  client.begin(ESP.random(), &Serial);  // hardware random number: a new boot id at every power-up
+  net.setTimeout(NET_TIMEOUT_MS);  // connect() and write() give up after this
+  logger.begin(ESP.random(), WATCHDOG_MS);  // hardware random number: a new boot id at every power-up
 }
 
 void loop() {
-  console.serve(client, sampling, Serial);
-  client.loop(WiFi.status() == WL_CONNECTED);
-  uint32_t now = millis();
-  energy.addPower(sheetlog::demoHeaterMilliwatts(now), now);
-  if (sampling && sampleEvery.due(now)) takeReading(now);
+  logger.sample(sensors);
+  logger.service(WiFi.status() == WL_CONNECTED);
 }
-
-void takeReading(uint32_t now) {
-  char fields[sheetlog::kFieldsCapacity];
-  sheetlog::FieldWriter w(fields, sizeof fields);
-  w.addFixed("temp_c", readTemperatureC(), 2).addMilli("energy_wh", energy.milliWattHours());
-  if (WiFi.status() == WL_CONNECTED) w.addInt("rssi", WiFi.RSSI());
-  if (!w.ok()) {
-    Serial.println(F("sample skipped: fields do not fit"));
-    return;
-  }
-  uint32_t seq = client.add(fields);
-  sheetlog::printSample(Serial, seq, now, fields);
-}
-
-// TMP36: 0.5 V at 0 degC, 10 mV per degC. The NodeMCU's divider maps 0-3.3 V onto A0's 0-1023.
-float readTemperatureC() {
-  float volts = analogRead(A0) * (3.3f / 1023.0f);
-  return (volts - 0.5f) * 100.0f;
-}
-

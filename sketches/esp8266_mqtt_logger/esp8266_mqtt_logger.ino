@@ -4,37 +4,52 @@
 // protocol lines on sheetlog/<id>/r; the gateway acknowledges on sheetlog/<id>/ack, so a reading
 // leaves the RAM buffer only once it is stored, even though MQTT QoS 0 itself promises nothing.
 // Topics and behaviour: SheetlogMqtt.h and docs/SKETCHES.md. Serial console: status, pause, resume.
+// PubSubClient's packet buffer is sized for the longest id and token the protocol allows.
 #include <ESP8266WiFi.h>
 #include <PubSubClient.h>
 #include <SheetlogClient.h>
+#include <SheetlogExample.h>
 #include <SheetlogMqtt.h>
 
-#if __has_include("config.h")
-#include "config.h"
+#if __has_include("sheetlog_config.h")
+#include "sheetlog_config.h"
 #else
-#include "config.example.h"
+#include "sheetlog_config.example.h"
 #endif
 
-#define FIRMWARE_VERSION "1.0.0"
+#define FIRMWARE_VERSION "1.1.0"
 
-// 200 readings * 64 bytes = 12.8 KB of RAM, as in esp8266_logger; PubSubClient adds its
-// 256-byte packet buffer.
+// 200 readings * 66 bytes = 13.2 KB of RAM, as in esp8266_logger; PubSubClient adds its packet
+// buffer (on the heap, sized in SheetlogMqtt::begin: 470 bytes for the longest id and token).
 static const uint16_t kBufferReadings = 200;
 
 sheetlog::SessionSettings sessionSettings();
 sheetlog::MqttSettings mqttSettings();
 void onMqttMessage(char* topic, uint8_t* payload, unsigned int length);
-void takeReading(uint32_t now);
-float readTemperatureC();
 
+class NodeMcuSensors : public sheetlog::ExampleSensors {
+ public:
+  // TMP36: 0.5 V at 0 degC, 10 mV per degC. The NodeMCU's divider maps 0-3.3 V onto A0's 0-1023.
+  float temperatureC() override {
+    float volts = analogRead(A0) * (3.3f / 1023.0f);
+    return (volts - 0.5f) * 100.0f;
+  }
+  bool rssi(int32_t* dbm) override {
+    if (WiFi.status() != WL_CONNECTED) return false;
+    *dbm = WiFi.RSSI();
+    return true;
+  }
+};
+
+static sheetlog::RetainedSlots<kBufferReadings> retained SHEETLOG_NOINIT;
+static sheetlog::Board board;
+static sheetlog::ReadingRing ring(retained.slots, kBufferReadings);
+static sheetlog::Retention retention(retained, board.headerStore(&retained.header));
 static WiFiClient net;
 static PubSubClient mqtt(net);
-static sheetlog::ReadingBuffer<kBufferReadings> buffer;
-static sheetlog::SheetlogMqtt client(mqtt, buffer, sessionSettings(), mqttSettings());
-static sheetlog::Periodic sampleEvery(SAMPLE_PERIOD_MS);
-static sheetlog::EnergyCounter energy;
-static sheetlog::Console console(Serial);
-static bool sampling = true;
+static sheetlog::SheetlogMqtt client(mqtt, ring, sessionSettings(), mqttSettings());
+static sheetlog::ExampleLogger<sheetlog::SheetlogMqtt> logger(client, board, retention, SAMPLE_PERIOD_MS);
+static NodeMcuSensors sensors;
 
 sheetlog::SessionSettings sessionSettings() {
   sheetlog::SessionSettings s(DEVICE_ID, DEVICE_TOKEN);
@@ -57,39 +72,18 @@ void setup() {
   Serial.begin(115200);
   Serial.println();
   Serial.println(F("esp8266_mqtt_logger " FIRMWARE_VERSION));
-  WiFi.persistent(false);
+  WiFi.persistent(false);  // do not rewrite the flash with the credentials on every boot
   WiFi.mode(WIFI_STA);
   WiFi.setAutoReconnect(true);
-  WiFi.begin(WIFI_SSID, WIFI_PASSWORD);
+  WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // returns at once; the core joins in the background
   WiFiClient::setDefaultNoDelay(true);  // no Nagle delay: T round trips measure the network only
+  net.setTimeout(NET_TIMEOUT_MS);  // connect() and write() give up after this
+  mqtt.setSocketTimeout(NET_TIMEOUT_MS / 1000 > 0 ? NET_TIMEOUT_MS / 1000 : 1);  // waiting for CONNACK
   mqtt.setCallback(onMqttMessage);
-  client.begin(ESP.random(), &Serial);
+  logger.begin(ESP.random(), WATCHDOG_MS);  // hardware random number: a new boot id at every power-up
 }
 
 void loop() {
-  console.serve(client, sampling, Serial);
-  client.loop(WiFi.status() == WL_CONNECTED);
-  uint32_t now = millis();
-  energy.addPower(sheetlog::demoHeaterMilliwatts(now), now);
-  if (sampling && sampleEvery.due(now)) takeReading(now);
+  logger.sample(sensors);
+  logger.service(WiFi.status() == WL_CONNECTED);
 }
-
-void takeReading(uint32_t now) {
-  char fields[sheetlog::kFieldsCapacity];
-  sheetlog::FieldWriter w(fields, sizeof fields);
-  w.addFixed("temp_c", readTemperatureC(), 2).addMilli("energy_wh", energy.milliWattHours());
-  if (WiFi.status() == WL_CONNECTED) w.addInt("rssi", WiFi.RSSI());
-  if (!w.ok()) {
-    Serial.println(F("sample skipped: fields do not fit"));
-    return;
-  }
-  uint32_t seq = client.add(fields);
-  sheetlog::printSample(Serial, seq, now, fields);
-}
-
-// TMP36: 0.5 V at 0 degC, 10 mV per degC. The NodeMCU's divider maps 0-3.3 V onto A0's 0-1023.
-float readTemperatureC() {
-  float volts = analogRead(A0) * (3.3f / 1023.0f);
-  return (volts - 0.5f) * 100.0f;
-}
-

@@ -5,40 +5,56 @@
 // keeps the reading in a RAM ring buffer and streams it to a sheetlog gateway over TCP; a reading
 // leaves the buffer only when the gateway acknowledges it as stored. See docs/SKETCHES.md.
 //
-// WiFi101's WiFi.begin() blocks until it has joined or failed, so joining is retried with backoff
-// from loop(); readings taken meanwhile wait in the buffer. Serial console: status, pause, resume.
+// What is particular to this board: WiFi101's calls block (begin() until joined or its timeout,
+// connect() up to 20 s), so joining is bounded by WIFI_JOIN_TIMEOUT_MS and retried with backoff
+// after the reading of the period is taken; the SAMD21's watchdog resets a locked-up radio; the
+// buffer sits in .noinit RAM and survives that reset. Serial console: status, pause, resume.
 #include <SPI.h>
 #include <SheetlogClient.h>
+#include <SheetlogExample.h>
 #include <WiFi101.h>
 
-#if __has_include("config.h")
-#include "config.h"
+#if __has_include("sheetlog_config.h")
+#include "sheetlog_config.h"
 #else
-#include "config.example.h"
+#include "sheetlog_config.example.h"
 #endif
 
-#define FIRMWARE_VERSION "1.0.0"
+#define FIRMWARE_VERSION "1.1.0"
 
-// 150 readings * 64 bytes = 9.6 KB of the SAMD21's 32 KB RAM (WiFi101, the USB stack and the
-// stack need most of the rest): 25 minutes of readings at one per 10 s survive an outage.
+// 150 readings * 66 bytes (a slot and its checksum) = 9.9 KB of the SAMD21's 32 KB RAM: 25 minutes
+// of readings at one per 10 s survive an outage.
 static const uint16_t kBufferReadings = 150;
 
 sheetlog::SessionSettings sessionSettings();
 sheetlog::LinkSettings linkSettings();
 uint32_t bootEntropy();
 void keepWiFi(uint32_t now);
-void takeReading(uint32_t now);
-float readTemperatureC();
 
+class FeatherSensors : public sheetlog::ExampleSensors {
+ public:
+  // TMP36: 0.5 V at 0 degC, 10 mV per degC; 12-bit ADC on a 3.3 V reference.
+  float temperatureC() override {
+    float volts = analogRead(A1) * (3.3f / 4095.0f);
+    return (volts - 0.5f) * 100.0f;
+  }
+  bool rssi(int32_t* dbm) override {
+    if (WiFi.status() != WL_CONNECTED) return false;
+    *dbm = WiFi.RSSI();  // up to 1 s inside WiFi101: within one pass, well under the watchdog
+    return true;
+  }
+};
+
+static sheetlog::RetainedSlots<kBufferReadings> retained SHEETLOG_NOINIT;
+static sheetlog::Board board;
+static sheetlog::ReadingRing ring(retained.slots, kBufferReadings);
+static sheetlog::Retention retention(retained, board.headerStore(&retained.header));
 static WiFiClient net;
-static sheetlog::ReadingBuffer<kBufferReadings> buffer;
-static sheetlog::SheetlogClient client(net, buffer, sessionSettings(), linkSettings());
-static sheetlog::Periodic sampleEvery(SAMPLE_PERIOD_MS);
-static sheetlog::EnergyCounter energy;
-static sheetlog::Console console(Serial);
-static sheetlog::Backoff joinBackoff(1000, 60000);
+static sheetlog::SheetlogClient client(net, ring, sessionSettings(), linkSettings());
+static sheetlog::ExampleLogger<sheetlog::SheetlogClient> logger(client, board, retention, SAMPLE_PERIOD_MS);
+static FeatherSensors sensors;
+static sheetlog::Backoff joinBackoff(1000, WIFI_RETRY_MAX_MS);
 static sheetlog::Wait joinRetry;  // over at once: join at boot
-static bool sampling = true;
 
 sheetlog::SessionSettings sessionSettings() {
   sheetlog::SessionSettings s(DEVICE_ID, DEVICE_TOKEN);
@@ -62,19 +78,19 @@ void setup() {
   Serial.println(F("feather_m0_logger " FIRMWARE_VERSION));
   WiFi.setPins(8, 7, 4, 2);  // Feather M0 WiFi: CS, IRQ, RST, EN of the ATWINC1500
   if (WiFi.status() == WL_NO_SHIELD) Serial.println(F("wifi: no ATWINC1500 found"));
+  WiFi.setTimeout(WIFI_JOIN_TIMEOUT_MS);  // begin() blocks 60 s by default
   analogReadResolution(12);
   uint32_t boot = bootEntropy();
   randomSeed(boot);
-  client.begin(boot, &Serial);
+  // connect(): 20 s in WiFi101 for the TCP handshake, 20 s more to resolve a host name.
+  client.setBlockingCalls(&board, 41000);
+  logger.begin(boot, WATCHDOG_MS);
 }
 
 void loop() {
-  console.serve(client, sampling, Serial);
-  uint32_t now = millis();
-  energy.addPower(sheetlog::demoHeaterMilliwatts(now), now);
-  if (sampling && sampleEvery.due(now)) takeReading(now);  // before keepWiFi(), which may block
-  keepWiFi(now);
-  client.loop(WiFi.status() == WL_CONNECTED);
+  logger.sample(sensors);  // before keepWiFi(), which blocks
+  keepWiFi(millis());
+  logger.service(WiFi.status() == WL_CONNECTED);
 }
 
 // The SAMD21 has no random number generator: mix the noisy low bits of the analog inputs with
@@ -90,10 +106,17 @@ uint32_t bootEntropy() {
   return h;
 }
 
+// One bounded join attempt per call, right after the period's reading: the next reading is at
+// most WIFI_JOIN_TIMEOUT_MS late (never late at all while that is shorter than the period).
 void keepWiFi(uint32_t now) {
   if (WiFi.status() == WL_CONNECTED || !joinRetry.over(now)) return;
   Serial.println(F("wifi: joining " WIFI_SSID));
-  if (WiFi.begin(WIFI_SSID, WIFI_PASSWORD) == WL_CONNECTED) {  // blocks
+  uint8_t joined;
+  {
+    sheetlog::BlockingScope scope(&board, WIFI_JOIN_TIMEOUT_MS + 1000);
+    joined = WiFi.begin(WIFI_SSID, WIFI_PASSWORD);
+  }
+  if (joined == WL_CONNECTED) {
     joinBackoff.reset();
     Serial.println(F("wifi: joined"));
     return;
@@ -104,23 +127,3 @@ void keepWiFi(uint32_t now) {
   snprintf(line, sizeof line, "wifi: not joined, retry in %lu ms", static_cast<unsigned long>(wait));
   Serial.println(line);
 }
-
-void takeReading(uint32_t now) {
-  char fields[sheetlog::kFieldsCapacity];
-  sheetlog::FieldWriter w(fields, sizeof fields);
-  w.addFixed("temp_c", readTemperatureC(), 2).addMilli("energy_wh", energy.milliWattHours());
-  if (WiFi.status() == WL_CONNECTED) w.addInt("rssi", WiFi.RSSI());
-  if (!w.ok()) {
-    Serial.println(F("sample skipped: fields do not fit"));
-    return;
-  }
-  uint32_t seq = client.add(fields);
-  sheetlog::printSample(Serial, seq, now, fields);
-}
-
-// TMP36: 0.5 V at 0 degC, 10 mV per degC; 12-bit ADC on a 3.3 V reference.
-float readTemperatureC() {
-  float volts = analogRead(A1) * (3.3f / 4095.0f);
-  return (volts - 0.5f) * 100.0f;
-}
-

@@ -6,6 +6,8 @@
 // although `unsigned long` is 64-bit here. Code that does millis arithmetic in `unsigned long`
 // therefore breaks on the host at the wrap, exactly where it would be wrong on a board.
 #pragma once
+// Library code that needs the emulated board (sheetlog's Board.h) tests this.
+#define SHEETLOG_HOST 1
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>

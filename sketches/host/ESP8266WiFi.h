@@ -3,6 +3,9 @@
 #pragma once
 #include <sys/random.h>
 
+// sheetlog's Board.h picks the ESP8266 code (watchdog, reset reason, RTC memory) on this shim.
+#define SHEETLOG_HOST_ESP8266 1
+
 #include "Arduino.h"
 #include "HostControl.h"
 #include "HostSocketClient.h"
@@ -73,9 +76,46 @@ class WiFiClient : public HostSocketClient {
   }
 };
 
-// The ESP object of the ESP8266 core (hardware random numbers, heap, chip id).
+// The SDK's reset information (user_interface.h), as far as the sketches read it.
+enum rst_reason {
+  REASON_DEFAULT_RST = 0,
+  REASON_WDT_RST = 1,
+  REASON_EXCEPTION_RST = 2,
+  REASON_SOFT_WDT_RST = 3,
+  REASON_SOFT_RESTART = 4,
+  REASON_DEEP_SLEEP_AWAKE = 5,
+  REASON_EXT_SYS_RST = 6
+};
+struct rst_info {
+  uint32_t reason;
+};
+
+// The ESP object of the ESP8266 core (hardware random numbers, heap, chip id, watchdog, reset
+// reason, RTC user memory). The software watchdog is the emulated board's (3.2 s, as the core's).
 class EspClass {
  public:
+  void wdtEnable(uint32_t) { host::watchdogStart(3200); }
+  void wdtFeed() { host::watchdogFeed(); }
+  rst_info* getResetInfoPtr() {
+    // host cause codes are sheetlog::ResetCause values
+    static const uint32_t reasons[] = {REASON_DEFAULT_RST, REASON_DEFAULT_RST, REASON_DEFAULT_RST, REASON_EXT_SYS_RST,
+                                       REASON_SOFT_WDT_RST, REASON_SOFT_RESTART, REASON_EXCEPTION_RST,
+                                       REASON_DEEP_SLEEP_AWAKE};
+    uint8_t c = host::resetCauseCode();
+    info_.reason = c < 8 ? reasons[c] : static_cast<uint32_t>(REASON_DEFAULT_RST);
+    return &info_;
+  }
+  // offset in 4-byte blocks, size in bytes (a multiple of 4), 512 bytes in all, as in the core.
+  bool rtcUserMemoryRead(uint32_t offset, uint32_t* data, size_t size) {
+    if (offset * 4 + size > sizeof host::rtcUserMemory || (size % 4) != 0) return false;
+    memcpy(data, &host::rtcUserMemory[offset], size);
+    return true;
+  }
+  bool rtcUserMemoryWrite(uint32_t offset, uint32_t* data, size_t size) {
+    if (offset * 4 + size > sizeof host::rtcUserMemory || (size % 4) != 0) return false;
+    memcpy(&host::rtcUserMemory[offset], data, size);
+    return true;
+  }
   uint32_t random() {
     uint32_t v = 0;
     if (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v)) v = static_cast<uint32_t>(micros());
@@ -83,7 +123,10 @@ class EspClass {
   }
   uint32_t getFreeHeap() { return 40000; }
   uint32_t getChipId() { return 0x00C0FFEE; }
-  void restart() { exit(3); }
+  void restart() { host::resetBoard(5); }
+
+ private:
+  rst_info info_ = {0};
 };
 
 inline EspClass ESP;

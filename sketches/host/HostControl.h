@@ -15,13 +15,28 @@
 //                                                        of that line reaches the gateway
 //   --refuse                 SHEETLOG_HOST_REFUSE=1      connects fail until `!host refuse off`
 //   --exit-on-stdin-eof      SHEETLOG_HOST_EXIT_ON_EOF=1 exit when stdin closes (the parent died)
+//   --hang-line N            SHEETLOG_HOST_HANG_LINE    the Nth line the board writes never returns
+//                                                        from write() (an ATWINC1500 lock-up): only
+//                                                        the watchdog gets the board out
+//   --join-ms MS             SHEETLOG_HOST_JOIN_MS      how long WiFi101's begin() takes to join
+//                                                        when the network is in range (default 0)
+//
+// Emulated resets: when the sketch's watchdog fires (HostBoard) or it restarts itself, the harness
+// prints "host: reset (<cause>)", saves the SHEETLOG_NOINIT section (the board's .noinit RAM, and
+// the ESP8266's RTC user memory) and executes itself again with --after-reset CAUSE --retained
+// FILE: the same process id and pipes, millis() from 0, that memory back in place before setup(),
+// every other variable initialised afresh. The one-shot faults (--clock-start, --wifi-up-after,
+// --drop-at, --lose-line, --hang-line) do not apply again after a reset.
 //
 // stdin lines starting with "!host " are commands, every other line is typed on Serial:
 //   !host drop               drop every open connection now (RST: data in flight is lost)
 //   !host wifi off|on        Wi-Fi goes out of range / comes back (open connections drop)
 //   !host refuse on|off      connect() fails while on
 //   !host gateway HOST:PORT  retarget connections (the gateway restarted on another port)
-//   !host advance MS         jump the clock forward
+//   !host advance MS         move the clock forward, at most an hour per loop() pass (as if the
+//                            board had run that long: its loop keeps up with the time)
+//   !host hang               the next line written never returns (as --hang-line)
+//   !host power-cycle        a reset that loses RAM (power-on)
 //   !host exit               exit(0)
 //
 // The harness reports on stdout with lines starting "host: ".
@@ -32,8 +47,11 @@ namespace host {
 
 // Parses options, starts the clock, prints the "host: clock ..." banner.
 void configure(int argc, char** argv);
-// Called by main() before every loop(): stdin commands, scheduled faults.
+// Called by main() before every loop(): stdin commands, scheduled faults, `advance` steps.
 void service();
+// Called inside a blocking library call (loop() is not running): stdin commands, scheduled
+// faults and the watchdog, but the clock only moves as the call itself moves it.
+void serviceWhileBlocked();
 
 // --- network state, used by the WiFi and WiFiClient shims ---
 bool wifiInRange();
@@ -46,6 +64,23 @@ bool loseThisLine();
 // The --gateway / `!host gateway` target, or nullptr to use what the sketch asked for.
 const char* gatewayHost();
 uint16_t gatewayPort();
+
+// The Nth line of a write: hang forever (--hang-line, `!host hang`)?
+bool hangThisLine(uint32_t lineNumber);
+uint32_t countLine();
+
+// --- the emulated board: watchdog and resets (BoardHost.h) ---
+extern uint32_t rtcUserMemory[128];
+void watchdogStart(uint32_t periodMs);
+void watchdogFeed();
+// A bounded blocking call of at most maxMs is under way (0: it is over): fed meanwhile.
+void watchdogAllow(uint32_t maxMs);
+// The reset cause of this run, a sheetlog::ResetCause value (1 = power-on).
+uint8_t resetCauseCode();
+// Resets the board: saves the retained section, re-executes. Never returns.
+[[noreturn]] void resetBoard(uint8_t cause);
+// WiFi101 begin(): how long a join takes when in range.
+uint32_t joinMs();
 
 // --- Serial hooks ---
 void onSerialLine(const char* line);

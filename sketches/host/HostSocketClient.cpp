@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "HostClock.h"
 #include "HostControl.h"
 
 namespace {
@@ -112,9 +113,19 @@ void HostSocketClient::fill() {
 
 size_t HostSocketClient::write(const uint8_t* buf, size_t size) {
   if (!alive() || peerClosed_) return 0;
-  if (size > 0 && buf[size - 1] == '\n' && host::loseThisLine()) {
-    abort();  // the line sat in the board's send buffer when Wi-Fi went: the write "succeeded"
-    return size;
+  if (size > 0 && buf[size - 1] == '\n') {
+    if (host::loseThisLine()) {
+      abort();  // the line sat in the board's send buffer when Wi-Fi went: the write "succeeded"
+      return size;
+    }
+    if (host::hangThisLine(host::countLine())) {
+      // WiFi101 retries SOCK_ERR_BUFFER_FULL without a timeout: a locked-up ATWINC1500 keeps the
+      // call here for ever. Only the watchdog (serviced meanwhile) ends it, with a reset.
+      for (;;) {
+        host::clockSleepMs(5);
+        host::serviceWhileBlocked();
+      }
+    }
   }
   size_t done = 0;
   while (done < size) {

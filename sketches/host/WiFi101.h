@@ -18,20 +18,27 @@ class WiFiClass {
     (void)en;
     pinsSet_ = true;
   }
-  // Blocks until joined, or fails after kJoinTimeoutMs of board time without the network (a
-  // scan that finds no access point); the harness keeps serving its stdin commands meanwhile.
+  // Like the library: blocks until joined, or fails after the timeout (60 s unless setTimeout())
+  // without the network; loop() does not run meanwhile, the harness keeps serving its commands
+  // and the watchdog. In range, a join takes --join-ms. The time passes as all board time does
+  // (tests that need a long outage without waiting use `!host advance`).
   uint8_t begin(const char* ssid, const char* password) {
     (void)ssid;
     (void)password;
     if (!pinsSet_) return WL_NO_SHIELD;
     uint32_t start = static_cast<uint32_t>(millis());
-    while (!host::wifiInRange() && static_cast<uint32_t>(millis()) - start < kJoinTimeoutMs) {
-      host::clockSleepMs(10);
-      host::service();
+    uint32_t joinMs = host::joinMs();
+    for (;;) {
+      uint32_t spent = static_cast<uint32_t>(millis()) - start;
+      if (host::wifiInRange() && spent >= joinMs) break;
+      if (spent >= timeoutMs_) break;
+      host::clockSleepMs(5);
+      host::serviceWhileBlocked();
     }
     joined_ = host::wifiInRange();
     return joined_ ? WL_CONNECTED : WL_CONNECT_FAILED;
   }
+  void setTimeout(unsigned long ms) { timeoutMs_ = static_cast<uint32_t>(ms); }
   uint8_t status() {
     if (!pinsSet_) return WL_NO_SHIELD;
     if (joined_ && !host::wifiInRange()) joined_ = false;  // no automatic rejoin
@@ -45,7 +52,7 @@ class WiFiClass {
   const char* firmwareVersion() { return "19.6.1"; }
 
  private:
-  static const uint32_t kJoinTimeoutMs = 2000;
+  uint32_t timeoutMs_ = 60000;  // WiFi101's default
   bool pinsSet_ = false;
   bool joined_ = false;
 };

@@ -72,7 +72,7 @@ for (const broker of ['embedded', 'mosquitto'] as const) {
     it('publishes what the gateway expects: HELLO with low=, readings under boot= and low=', () => {
       const hellos = o.published.filter((p) => p.topic === `sheetlog/${DEVICE}/hello`).map((p) => p.payload);
       assert.ok(hellos.length >= 3, `hellos: ${hellos.join(' | ')}`);
-      for (const h of hellos) assert.match(h, new RegExp(`^HELLO ${DEVICE} ${TOKEN} boot=${o.board.boot} up=\\d+ fw=1\\.0\\.0 board=esp8266 low=\\d+$`));
+      for (const h of hellos) assert.match(h, new RegExp(`^HELLO ${DEVICE} ${TOKEN} boot=${o.board.boot} up=\\d+ fw=1\\.1\\.0 board=esp8266 reset=power missed=0 low=\\d+$`));
       const readings = o.published.filter((p) => p.topic === `sheetlog/${DEVICE}/r`);
       for (const r of readings) assert.match(r.payload, new RegExp(`^boot=${o.board.boot} low=\\d+ R \\d+ (u\\d+|\\d{13}) temp_c=`));
     });

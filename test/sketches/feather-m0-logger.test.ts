@@ -19,7 +19,8 @@ import { ProcessGroup } from './helpers/processes.js';
 
 const READINGS = 80;
 const CLOCK_START = 2 ** 32 - 3000;
-const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000 };
+// A join attempt (WiFi101's begin() blocks) shorter than the period: no period is skipped.
+const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000, WIFI_JOIN_TIMEOUT_MS: 50 };
 
 async function loseWiFi(board: Board): Promise<void> {
   const from = board.child.lines.length;

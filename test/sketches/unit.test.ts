@@ -60,7 +60,7 @@ describe('SheetlogClient C++ unit tests', () => {
     assert.ok(results.size >= 40, `only ${results.size} C++ cases reported`);
   });
 
-  const groups = ['ring', 'backoff', 'timesync', 'millis', 'periodic', 'energy', 'linereader', 'replies', 'lines', 'decimal', 'fieldwriter', 'session'];
+  const groups = ['ring', 'backoff', 'timesync', 'millis', 'periodic', 'energy', 'linereader', 'replies', 'lines', 'decimal', 'fieldwriter', 'session', 'retained'];
   for (const group of groups) {
     it(`${group}: all cases pass`, () => {
       const mine = [...results].filter(([name]) => name.startsWith(`${group}_`));

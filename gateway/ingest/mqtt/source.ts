@@ -320,6 +320,8 @@ export class MqttIngest {
     const delta: StatsDelta = {};
     if (hello.board !== undefined) delta.board = hello.board;
     if (hello.fw !== undefined) delta.fw = hello.fw;
+    if (hello.reset !== undefined) delta.resetCause = hello.reset;
+    if (hello.missed !== undefined) delta.missedSamples = hello.missed;
     if (!retained) {
       // A retained hello is old news: its up= says nothing about the time it arrives now.
       if (hello.up !== undefined) dev.anchor.fromHello(hello.up, now);

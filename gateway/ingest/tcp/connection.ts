@@ -239,6 +239,8 @@ export class TcpConnection implements DeviceSession {
     const delta: StatsDelta = { connects: 1, lastSeen: this.now };
     if (hello.board !== undefined) delta.board = hello.board;
     if (hello.fw !== undefined) delta.fw = hello.fw;
+    if (hello.reset !== undefined) delta.resetCause = hello.reset;
+    if (hello.missed !== undefined) delta.missedSamples = hello.missed;
     this.recordStats(hello.deviceId, delta);
     this.send(reply.helloOk(this.now, store.readings.highestSeq(hello.deviceId, this.boot)));
     this.deps.log.info({ conn: this.id, device: hello.deviceId, boot: this.boot, fw: hello.fw, board: hello.board }, 'device connected');

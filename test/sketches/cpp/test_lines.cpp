@@ -7,6 +7,8 @@
 #include "Replies.h"
 #include "check.h"
 
+#include <string>
+
 using namespace sheetlog;
 
 namespace {
@@ -100,11 +102,18 @@ TEST(replies_reject_malformed_and_unknown_lines) {
 
 TEST(lines_build_hello_reading_time_and_ping) {
   char out[kMaxLineLength];
-  HelloInfo h = {"kitchen-1", "s3cr3t-t0ken", 2849101u, 5040u, "1.0.0", "esp8266"};
+  HelloInfo h = {"kitchen-1", "s3cr3t-t0ken", 2849101u, 5040u, "1.0.0", "esp8266", nullptr, 0u, false};
   size_t n = buildHello(out, sizeof out, h);
   CHECK_EQ(n, strlen(out));
   CHECK_STR(out, "HELLO kitchen-1 s3cr3t-t0ken boot=2849101 up=5040 fw=1.0.0 board=esp8266\n");
-  HelloInfo bare = {"a", "b", 4294967295u, 0u, nullptr, ""};
+  HelloInfo reset = {"k", "t", 1u, 2u, nullptr, nullptr, "watchdog", 3u, true};
+  buildHello(out, sizeof out, reset);
+  CHECK_STR(out, "HELLO k t boot=1 up=2 reset=watchdog missed=3\n");
+  // The longest HELLO the protocol allows still fits a line.
+  std::string id(64, 'i'), token(128, 't'), word(32, 'w');
+  HelloInfo longest = {id.c_str(), token.c_str(), 4294967295u, 4294967295u, word.c_str(), word.c_str(), "software", 4294967295u, true};
+  CHECK(buildHello(out, sizeof out, longest) > 0);
+  HelloInfo bare = {"a", "b", 4294967295u, 0u, nullptr, "", nullptr, 0u, false};
   buildHello(out, sizeof out, bare);
   CHECK_STR(out, "HELLO a b boot=4294967295 up=0\n");
   buildReading(out, sizeof out, 1, false, 0, 4294967295u, "temp_c=21.5 humidity=40");

@@ -47,14 +47,30 @@ TEST(periodic_fires_every_period_across_the_wrap) {
   CHECK_EQ(fired, 10);  // at 0, 1000, ..., 9000 ms after the start, wrap or not
 }
 
-TEST(periodic_skips_missed_periods_instead_of_bursting) {
+TEST(periodic_takes_a_late_period_at_once_and_keeps_the_grid) {
+  Periodic every(1000);
+  CHECK(every.due(0));
+  CHECK(!every.due(999));
+  CHECK(every.due(1900));  // 900 ms late (the radio blocked): taken now, nothing missed
+  CHECK_EQ(every.takeMissed(), 0u);
+  CHECK(!every.due(1999));
+  CHECK(every.due(2000));  // back on the grid: 2000, not 2900
+  CHECK_EQ(every.takeMissed(), 0u);
+}
+
+TEST(periodic_counts_whole_periods_that_passed_without_a_chance) {
   Periodic every(100);
   CHECK(every.due(0));
   CHECK(!every.due(50));
   CHECK(every.due(1000));   // loop() was blocked for 10 periods: one reading, not ten
+  CHECK_EQ(every.takeMissed(), 9u);  // 100 .. 900 were never taken: counted, not silent
+  CHECK_EQ(every.takeMissed(), 0u);
   CHECK(!every.due(1001));
   CHECK(!every.due(1099));
   CHECK(every.due(1100));
+  every.restart();  // sampling resumed after a pause: due at once, nothing counted
+  CHECK(every.due(5000));
+  CHECK_EQ(every.takeMissed(), 0u);
 }
 
 TEST(periodic_resumes_after_a_long_pause) {
@@ -62,9 +78,11 @@ TEST(periodic_resumes_after_a_long_pause) {
   uint32_t t = 1000;
   CHECK(every.due(t));
   t += 26u * 86400000u;  // sampling paused for 26 days (> 2^31 ms): due at once on resume
+  every.restart();
   CHECK(every.due(t));
   CHECK(!every.due(t + 9999));
   CHECK(every.due(t + 10000));
+  CHECK_EQ(every.takeMissed(), 0u);
 }
 
 TEST(energy_counter_is_monotonic_and_exact_across_the_wrap) {

@@ -5,7 +5,7 @@
 import type { Child, Match, ProcessGroup } from './processes.js';
 
 export interface BoardOptions {
-  /** Where the board's connections go, whatever its config.h says. */
+  /** Where the board's connections go, whatever its sheetlog_config.h says. */
   gateway: string;
   /** millis() at start; near 2^32 to cross the rollover during the test. */
   clockStart?: number;
@@ -30,7 +30,7 @@ export async function startBoard(group: ProcessGroup, name: string, binary: stri
   if (o.wifiUpAfterMs !== undefined) args.push('--wifi-up-after', String(o.wifiUpAfterMs));
   if (o.readings !== undefined) args.push('--readings', String(o.readings));
   const child = group.spawn(name, binary, [...args, ...(o.extraArgs ?? [])]);
-  const banner = await child.waitFor(/^host: clock start=(\d+) speed=\S+ epoch=(\d+)$/, 10_000);
+  const banner = await child.waitFor(/^host: clock start=(\d+) speed=\S+ epoch=(\d+)(?: reset=\S+)?$/, 10_000);
   const boot = await child.waitFor(/^sheetlog: boot=(\d+) /, 10_000);
   return {
     child,

@@ -34,6 +34,8 @@ interface Unit {
   includes: string[];
   /** Compile as C++ whatever the extension (.ino). */
   asCxx?: boolean;
+  /** Anything else the object depends on (the sketch's own config headers). */
+  extraKey?: string;
 }
 
 export interface BuildResult {
@@ -68,6 +70,7 @@ async function compile(unit: Unit, outDir: string, warnings: string[]): Promise<
     .update(readFileSync(unit.source))
     .update(args.join(' '))
     .update(unit.asCxx ? 'c++' : '')
+    .update(unit.extraKey ?? '')
     .update(headersHash())
     .digest('hex')
     .slice(0, 24);
@@ -121,25 +124,38 @@ async function link(objects: string[], binary: string): Promise<void> {
 
 /**
  * Builds `sketches/<name>/<name>.ino` for the host. The sketch folder's .ino and
- * config.example.h are copied to `outDir` first, so a developer's own config.h never leaks in;
- * `defines` override config values (-DSAMPLE_PERIOD_MS=100).
+ * sheetlog_config.example.h are copied to `outDir` first, so a developer's own sheetlog_config.h
+ * never leaks in; `userConfig` is written as the sketch's sheetlog_config.h (the build a user
+ * makes); `defines` override config values (-DSAMPLE_PERIOD_MS=100).
  */
 export async function buildSketch(
   name: string,
   outDir: string,
   defines: Record<string, string | number> = {},
   extraIncludes: string[] = [],
+  userConfig?: string,
 ): Promise<BuildResult> {
   const copy = join(outDir, 'sketch', name);
   mkdirSync(copy, { recursive: true });
-  for (const f of [`${name}.ino`, 'config.example.h']) cpSync(join(SKETCHES, name, f), join(copy, f));
+  for (const f of [`${name}.ino`, 'sheetlog_config.example.h']) cpSync(join(SKETCHES, name, f), join(copy, f));
+  if (userConfig !== undefined) writeFileSync(join(copy, 'sheetlog_config.h'), userConfig);
   const flags = [...HOST_FLAGS, ...Object.entries(defines).map(([k, v]) => `-D${k}=${v}`)];
   const warnings: string[] = [];
   const objects = await compileAll(
     [
       ...libraryUnits(true),
       ...hostUnits(),
-      { source: join(copy, `${name}.ino`), flags, includes: [HOST_SHIM, LIBRARY_SRC, ...extraIncludes], asCxx: true },
+      {
+        source: join(copy, `${name}.ino`),
+        flags,
+        includes: [HOST_SHIM, LIBRARY_SRC, ...extraIncludes],
+        asCxx: true,
+        extraKey: readdirSync(copy)
+          .filter((f) => f.endsWith('.h'))
+          .sort()
+          .map((f) => f + readFileSync(join(copy, f), 'utf8'))
+          .join('\n'),
+      },
     ],
     join(outDir, 'obj'),
     warnings,

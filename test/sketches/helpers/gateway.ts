@@ -101,3 +101,16 @@ export async function listDevices(dataDir: string): Promise<{ id: string; readin
   });
   return JSON.parse(stdout) as { id: string; readings: number }[];
 }
+
+/** What the board reported about itself in its latest HELLO (reset=, missed=). */
+export function deviceHealth(dataDir: string, device: string): { resetCause: string | null; missedSamples: number | null } {
+  const db = new Database(join(dataDir, 'sheetlog.db'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT reset_cause AS resetCause, missed_samples AS missedSamples FROM devices WHERE id = ?').get(device) as
+      | { resetCause: string | null; missedSamples: number | null }
+      | undefined;
+    return row ?? { resetCause: null, missedSamples: null };
+  } finally {
+    db.close();
+  }
+}

@@ -79,6 +79,14 @@ size_t buildHello(char* out, size_t cap, const HelloInfo& h) {
     a.text(" board=");
     a.text(h.board);
   }
+  if (present(h.reset)) {
+    a.text(" reset=");
+    a.text(h.reset);
+  }
+  if (h.reportMissed) {
+    a.text(" missed=");
+    a.u32(h.missed);
+  }
   return a.finish();
 }
 

@@ -7,8 +7,9 @@
 
 namespace sheetlog {
 
-// Longest line a board builds: HELLO with a 64-char id and a 128-char token plus its keys.
-static const size_t kMaxLineLength = 320;
+// Longest line a board builds: HELLO with a 64-char id, a 128-char token, 32-char fw= and board=
+// values, reset= and missed= (6 + 64 + 1 + 128 + 16 + 14 + 36 + 39 + 16 + 18 + 1 = 339).
+static const size_t kMaxLineLength = 352;
 
 struct HelloInfo {
   const char* deviceId;
@@ -17,6 +18,9 @@ struct HelloInfo {
   uint32_t upMs;          // millis() when the line is written
   const char* firmware;   // optional (nullptr or "")
   const char* board;      // optional
+  const char* reset;      // optional: why the board last (re)started (ResetCause.h)
+  uint32_t missed;        // samples missed this boot, sent when reportMissed
+  bool reportMissed;
 };
 
 size_t buildHello(char* out, size_t cap, const HelloInfo& hello);

@@ -36,6 +36,15 @@ class ReadingRing {
 
   void clear() { head_ = 0; size_ = 0; }
 
+  // For keeping the ring across a reset (Retained.h): where the oldest reading is, the slot index
+  // of entry i, and taking over a head and size found valid in retained memory.
+  uint16_t head() const { return head_; }
+  uint16_t physical(uint16_t i) const { return index(i); }
+  void restore(uint16_t head, uint16_t size) {
+    head_ = head < capacity_ ? head : 0;
+    size_ = size <= capacity_ ? size : 0;
+  }
+
  private:
   uint16_t index(uint16_t i) const {
     uint32_t j = static_cast<uint32_t>(head_) + i;

@@ -21,6 +21,63 @@ void Session::begin(uint32_t bootId) {
   nextSeq_ = 1;
   ring_.clear();
   sent_ = 0;
+  persist();
+}
+
+Restored Session::begin(uint32_t freshBootId, ResetCause cause, Retention* retention, uint32_t gapMs) {
+  retention_ = retention;
+  resetCause_ = cause;
+  reportResetCause_ = true;
+  RetainedSession kept = {0, 0, 0, 0, 0};
+  Restored what = Restored::Nothing;
+  if (retention_ != nullptr && resetKeepsRam(cause)) what = retention_->restore(ring_, &kept);
+  if (what == Restored::Nothing) {
+    missed_ = 0;
+    resets_ = 0;
+    begin(freshBootId);
+    return what;
+  }
+  bootId_ = kept.bootId;
+  nextSeq_ = kept.nextSeq;
+  missed_ = kept.missed;
+  resets_ = static_cast<uint16_t>(kept.resets + 1);
+  sent_ = 0;
+  // This run's millis() started at the reset, which came gapMs after the last progress: move the
+  // buffered readings' times onto this run's clock (earlier instants wrap to "before boot").
+  uint32_t shift = kept.aliveMs + gapMs;
+  for (uint16_t i = 0; i < ring_.size(); ++i) {
+    ring_.at(i).takenMs -= shift;
+    seal(i);
+  }
+  persist();
+  logf("%s reset: boot %lu continues at seq %lu, %u readings kept", resetCauseName(cause),
+       static_cast<unsigned long>(bootId_), static_cast<unsigned long>(nextSeq_),
+       static_cast<unsigned>(ring_.size()));
+  if (what == Restored::BootOnly) logf("retained readings damaged: lost, seqs not reused");
+  return what;
+}
+
+void Session::noteMissed(uint32_t n) {
+  if (n == 0) return;
+  missed_ += n;
+  persist();
+  logf("missed %lu samples (total %lu)", static_cast<unsigned long>(n), static_cast<unsigned long>(missed_));
+}
+
+void Session::alive(uint32_t nowMs) {
+  clock_.advance(nowMs);
+  aliveMs_ = nowMs;
+  persist();
+}
+
+void Session::persist() {
+  if (retention_ == nullptr) return;
+  RetainedSession s = {bootId_, nextSeq_, missed_, resets_, aliveMs_};
+  retention_->save(ring_, s);
+}
+
+void Session::seal(uint16_t i) {
+  if (retention_ != nullptr) retention_->sealSlot(ring_, i);
 }
 
 uint32_t Session::add(const char* fields, uint32_t nowMs) {
@@ -32,7 +89,10 @@ uint32_t Session::add(const char* fields, uint32_t nowMs) {
   r.flags = clock_.known() ? Reading::kTimeKnown : 0;
   memcpy(r.fields, fields, n + 1);
   uint32_t dropped = 0;
-  if (ring_.push(r, &dropped)) {
+  bool overflow = ring_.push(r, &dropped);
+  seal(static_cast<uint16_t>(ring_.size() - 1));  // the slot first, then the header that counts it
+  persist();
+  if (overflow) {
     if (sent_ > 0) --sent_;  // the oldest entry, if any was sent, was the first sent
     ++stats_.overflowed;
     logf("overflow: dropped seq=%lu", static_cast<unsigned long>(dropped));
@@ -44,7 +104,8 @@ uint32_t Session::add(const char* fields, uint32_t nowMs) {
 
 bool Session::sendHello(LineOut& out, uint32_t nowMs) {
   linkDown();
-  HelloInfo h = {settings_.deviceId, settings_.token, bootId_, nowMs, settings_.firmware, settings_.board};
+  HelloInfo h = {settings_.deviceId, settings_.token, bootId_, nowMs, settings_.firmware, settings_.board,
+                 reportResetCause_ ? resetCauseName(resetCause_) : nullptr, missed_, reportResetCause_};
   size_t n = buildHello(line_, sizeof line_, h);
   if (n == 0) {
     logf("hello does not fit a line: device id or token too long");
@@ -119,8 +180,12 @@ bool Session::sendReadings(LineOut& out, uint32_t nowMs) {
     bool epoch = (r.flags & Reading::kTimeKnown) != 0;
     size_t n = buildReading(line_, sizeof line_, r.seq, epoch, epoch ? clock_.epochAt(r.takenMs) : 0,
                             r.takenMs, r.fields);
-    if (r.flags & Reading::kSent) ++stats_.resent;
-    r.flags |= Reading::kSent;
+    if (r.flags & Reading::kSent) {
+      ++stats_.resent;
+    } else {
+      r.flags |= Reading::kSent;
+      seal(static_cast<uint16_t>(sent_ - 1));
+    }
     if (!send(out, LineKind::Reading, n, nowMs)) return false;
   }
   return true;
@@ -180,10 +245,12 @@ void Session::onHelloOk(const Reply& r, uint32_t nowMs) {
          static_cast<unsigned long>(nextSeq_ - 1));
     nextSeq_ = r.seq + 1;
   }
+  persist();
   sent_ = 0;
   uint16_t dropped = ring_.dropThrough(r.seq);
   stats_.acked += dropped;
   dropSettledFront();
+  persist();
   logf("hello ok: acked=%lu dropped=%u pending=%u", static_cast<unsigned long>(r.seq), static_cast<unsigned>(dropped),
        static_cast<unsigned>(ring_.size()));
   logClock();
@@ -194,6 +261,7 @@ void Session::onAck(uint32_t seq) {
   sent_ = sent_ > n ? static_cast<uint16_t>(sent_ - n) : 0;
   stats_.acked += n;
   dropSettledFront();
+  persist();
   logf("ack %lu pending=%u", static_cast<unsigned long>(seq), static_cast<unsigned>(ring_.size()));
 }
 
@@ -202,8 +270,12 @@ void Session::onNak(const Reply& r) {
   if (reading != nullptr && !(reading->flags & Reading::kRejected)) {
     reading->flags |= Reading::kRejected;
     ++stats_.rejected;
+    for (uint16_t i = 0; i < ring_.size(); ++i) {
+      if (&ring_.at(i) == reading) seal(i);
+    }
   }
   dropSettledFront();
+  persist();
   logf("nak %lu %s", static_cast<unsigned long>(r.seq), r.code);
 }
 
@@ -222,12 +294,12 @@ void Session::startSyncRound(uint32_t nowMs) {
 void Session::formatStatus(char* out, size_t cap, const char* linkState) const {
   snprintf(out, cap,
            "sheetlog: state=%s boot=%lu seq=%lu pending=%u/%u inflight=%u acked=%lu rejected=%lu "
-           "overflowed=%lu resent=%lu time=%s",
+           "overflowed=%lu resent=%lu missed=%lu reset=%s time=%s",
            linkState, static_cast<unsigned long>(bootId_), static_cast<unsigned long>(lastSeq()),
            static_cast<unsigned>(ring_.size()), static_cast<unsigned>(ring_.capacity()), static_cast<unsigned>(sent_),
            static_cast<unsigned long>(stats_.acked), static_cast<unsigned long>(stats_.rejected),
            static_cast<unsigned long>(stats_.overflowed), static_cast<unsigned long>(stats_.resent),
-           clock_.known() ? "synced" : "unknown");
+           static_cast<unsigned long>(missed_), resetCauseName(resetCause_), clock_.known() ? "synced" : "unknown");
 }
 
 // NAKed readings leave the buffer once nothing older is waiting before them.

@@ -6,7 +6,7 @@
 // the sequence numbers and decides what to (re)send; the transport owns sockets, timers and backoff.
 //
 // What is sent when (docs/PROTOCOL.md):
-//   link up        HELLO <id> <token> boot=<b> up=<millis> [fw=] [board=]
+//   link up        HELLO <id> <token> boot=<b> up=<millis> [fw=] [board=] reset=<cause> missed=<n>
 //   HELLO OK A     drop buffered readings with seq <= A, resend the rest oldest first
 //   streaming      at most `window` readings in flight; ACK s drops every reading with seq <= s;
 //                  NAK s drops reading s; T exchanges in rounds; PING after a silence
@@ -18,6 +18,8 @@
 #include "MillisTime.h"
 #include "ReadingRing.h"
 #include "Replies.h"
+#include "ResetCause.h"
+#include "Retained.h"
 #include "TimeSync.h"
 
 namespace sheetlog {
@@ -79,7 +81,18 @@ class Session {
   Session(ReadingRing& ring, const SessionSettings& settings);
 
   void begin(uint32_t bootId);
+  // Starts after a reset of the given cause. With a Retention whose memory survived that reset,
+  // the previous boot continues (its id, its seqs, its buffered readings, their times moved to
+  // this run's millis(): `gapMs` is how long the reset took after loop() last made progress, e.g.
+  // the watchdog period); otherwise a new boot `freshBootId` starts. Returns what was restored.
+  Restored begin(uint32_t freshBootId, ResetCause cause, Retention* retention, uint32_t gapMs);
   void setLog(LogSink* log) { log_ = log; }
+
+  // Samples the sketch could not take on time (Periodic::takeMissed()): counted, sent as missed=.
+  void noteMissed(uint32_t n);
+  // Called once per loop() pass that made progress (with the watchdog feed): keeps the clock
+  // estimate's reference recent (outages of any length) and the retained header's alive time.
+  void alive(uint32_t nowMs);
 
   // Buffers a reading taken now. Returns its seq, or 0 when `fields` does not fit a slot.
   uint32_t add(const char* fields, uint32_t nowMs);
@@ -106,6 +119,9 @@ class Session {
   const TimeSync& clock() const { return clock_; }
   const SessionStats& stats() const { return stats_; }
   const SessionSettings& settings() const { return settings_; }
+  ResetCause resetCause() const { return resetCause_; }
+  uint32_t missed() const { return missed_; }
+  uint16_t resets() const { return resets_; }
   // One line for a `status` console command: the transport's state name, then the counters.
   void formatStatus(char* out, size_t cap, const char* linkState) const;
 
@@ -124,6 +140,8 @@ class Session {
   bool syncDue(uint32_t nowMs) const;
   void startSyncRound(uint32_t nowMs);
   void logf(const char* fmt, ...);
+  void persist();
+  void seal(uint16_t i);
 
   ReadingRing& ring_;
   SessionSettings settings_;
@@ -132,6 +150,12 @@ class Session {
   SessionStats stats_;
   uint32_t bootId_ = 0;
   uint32_t nextSeq_ = 1;
+  Retention* retention_ = nullptr;
+  ResetCause resetCause_ = ResetCause::Unknown;
+  bool reportResetCause_ = false;
+  uint32_t missed_ = 0;
+  uint16_t resets_ = 0;
+  uint32_t aliveMs_ = 0;
   uint16_t sent_ = 0;  // ring entries [0, sent_) were written on the current link
   bool authenticated_ = false;
   bool helloPending_ = false;

@@ -33,6 +33,19 @@ void SheetlogClient::begin(uint32_t bootId, Print* log) {
   logLine(text);
 }
 
+Restored SheetlogClient::begin(uint32_t freshBootId, Print* log, ResetCause cause, Retention* retention, uint32_t gapMs) {
+  log_ = log;
+  session_.setLog(this);
+  Restored what = session_.begin(freshBootId, cause, retention, gapMs);
+  char text[112];
+  snprintf(text, sizeof text, "boot=%lu device=%s buffer=%u readings (%lu bytes) reset=%s",
+           static_cast<unsigned long>(session_.bootId()), session_.settings().deviceId,
+           static_cast<unsigned>(session_.capacity()),
+           static_cast<unsigned long>(session_.capacity()) * sizeof(Reading), resetCauseName(cause));
+  logLine(text);
+  return what;
+}
+
 uint32_t SheetlogClient::add(const char* fields) {
   return session_.add(fields, static_cast<uint32_t>(millis()));
 }
@@ -55,7 +68,11 @@ void SheetlogClient::connect(uint32_t now) {
   char text[96];
   snprintf(text, sizeof text, "connecting to %s:%u", link_.host, static_cast<unsigned>(link_.port));
   logLine(text);
-  int ok = net_.connect(link_.host, link_.port);  // blocks inside the core until connected or failed
+  int ok;
+  {
+    BlockingScope scope(blocking_, connectMaxMs_);
+    ok = net_.connect(link_.host, link_.port);  // blocks inside the core until connected or failed
+  }
   now = static_cast<uint32_t>(millis());
   if (!ok) {
     closeLink("connect failed", now, backoffDelay());

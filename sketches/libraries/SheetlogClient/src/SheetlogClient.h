@@ -19,6 +19,9 @@
 #include <Client.h>
 
 #include "Backoff.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 #include "Console.h"
 #include "EnergyCounter.h"
 #include "FieldWriter.h"
@@ -50,6 +53,16 @@ class SheetlogClient : private LineOut, private LogSink {
 
   // `log` (usually &Serial) gets one line per event; nullptr for silence.
   void begin(uint32_t bootId, Print* log);
+  // After a reset: continues the previous boot from `retention` when it survived (Session::begin).
+  Restored begin(uint32_t freshBootId, Print* log, ResetCause cause, Retention* retention, uint32_t gapMs);
+  // connect() may block longer than the watchdog period (WiFi101: 20 s, plus 20 s of DNS for a
+  // host name): it is announced to `calls` (the board) with this bound.
+  void setBlockingCalls(BlockingCalls* calls, uint32_t connectMaxMs) {
+    blocking_ = calls;
+    connectMaxMs_ = connectMaxMs;
+  }
+  void noteMissed(uint32_t n) { session_.noteMissed(n); }
+  void alive(uint32_t nowMs) { session_.alive(nowMs); }
 
   // Buffers a reading taken now ("name=value ..."). Returns its seq, or 0 if it does not fit.
   uint32_t add(const char* fields);
@@ -84,6 +97,8 @@ class SheetlogClient : private LineOut, private LogSink {
   Wait retry_;  // the next connection attempt, from the moment the link went down
   Wait drain_;
   uint32_t drainRetryMs_ = 0;  // retry delay decided when draining started
+  BlockingCalls* blocking_ = nullptr;
+  uint32_t connectMaxMs_ = 0;
 };
 
 }  // namespace sheetlog

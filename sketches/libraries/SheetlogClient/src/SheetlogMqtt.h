@@ -1,7 +1,7 @@
 // sheetlog client over MQTT with the PubSubClient library (QoS 0), for brokers the gateway reads.
 // Header-only on purpose: only a sketch that includes it needs PubSubClient installed.
 //
-// Topics (DESIGN.md section 3; docs/SKETCHES.md "MQTT"), <id> = the device id:
+// Topics (docs/PROTOCOL.md section 9; docs/SKETCHES.md "MQTT"), <id> = the device id:
 //   sheetlog/<id>/hello    board -> gateway  the HELLO line + " low=<l>"
 //   sheetlog/<id>/r        board -> gateway  "boot=<b> low=<l> " + one R line per message
 //   sheetlog/<id>/t        board -> gateway  a T request
@@ -26,6 +26,9 @@
 #include <string.h>
 
 #include "Backoff.h"
+#include "BlockingCalls.h"
+#include "ResetCause.h"
+#include "Retained.h"
 #include "MillisTime.h"
 #include "ReadingRing.h"
 #include "Session.h"
@@ -53,7 +56,7 @@ class SheetlogMqtt : private LineOut, private LogSink {
     log_ = log;
     session_.setLog(this);
     session_.begin(bootId);
-    mqtt_.setServer(link_.host, link_.port);
+    setUp();
     char text[96];
     snprintf(text, sizeof text, "boot=%lu device=%s buffer=%u readings (%lu bytes), mqtt",
              static_cast<unsigned long>(bootId), session_.settings().deviceId,
@@ -61,6 +64,36 @@ class SheetlogMqtt : private LineOut, private LogSink {
              static_cast<unsigned long>(session_.capacity()) * sizeof(Reading));
     logLine(text);
   }
+
+  // After a reset: continues the previous boot from `retention` when it survived (Session::begin).
+  Restored begin(uint32_t freshBootId, Print* log, ResetCause cause, Retention* retention, uint32_t gapMs) {
+    log_ = log;
+    session_.setLog(this);
+    Restored what = session_.begin(freshBootId, cause, retention, gapMs);
+    setUp();
+    char text[112];
+    snprintf(text, sizeof text, "boot=%lu device=%s buffer=%u readings (%lu bytes), mqtt reset=%s",
+             static_cast<unsigned long>(session_.bootId()), session_.settings().deviceId,
+             static_cast<unsigned>(session_.capacity()),
+             static_cast<unsigned long>(session_.capacity()) * sizeof(Reading), resetCauseName(cause));
+    logLine(text);
+    return what;
+  }
+
+  // PubSubClient's packet buffer (256 bytes by default) must hold the largest packet this
+  // device sends: CONNECT (id as client id and user, the token as password, the status topic and
+  // will) or a PUBLISH of the longest line with its topic. For a 64-character id and a
+  // 128-character token that is 470 bytes.
+  static uint16_t packetBufferFor(size_t idLength, size_t tokenLength) {
+    size_t statusTopic = 9 + idLength + 7;  // sheetlog/<id>/status
+    size_t connect = 5 + 10 + (2 + idLength) + (2 + statusTopic) + (2 + 4) + (2 + idLength) + (2 + tokenLength);
+    size_t publish = 5 + (2 + 9 + idLength + 6) + kMaxLineLength + 32;  // sheetlog/<id>/hello + payload
+    return static_cast<uint16_t>(connect > publish ? connect : publish);
+  }
+
+  void noteMissed(uint32_t n) { session_.noteMissed(n); }
+  void alive(uint32_t nowMs) { session_.alive(nowMs); }
+  void setBlockingCalls(BlockingCalls*, uint32_t) {}  // ESP8266 only: its blocking calls yield
 
   uint32_t add(const char* fields) { return session_.add(fields, static_cast<uint32_t>(millis())); }
 
@@ -104,6 +137,13 @@ class SheetlogMqtt : private LineOut, private LogSink {
   }
 
  private:
+  void setUp() {
+    mqtt_.setServer(link_.host, link_.port);
+    const SessionSettings& s = session_.settings();
+    uint16_t need = packetBufferFor(strlen(s.deviceId), strlen(s.token));
+    if (mqtt_.getBufferSize() < need && !mqtt_.setBufferSize(need)) logLine("mqtt: no memory for the packet buffer");
+  }
+
   static SessionSettings withoutPing(SessionSettings s) {
     s.pingAfterIdleMs = 0xFFFFFFFFu;  // MQTT keepalive watches the connection; there is no PING topic
     return s;

@@ -53,6 +53,18 @@ void TimeSync::finishRoundIfDone() {
   roundHasBest_ = false;
 }
 
+static void moveTo(ClockSample* s, uint32_t nowMs) {
+  uint32_t ahead = elapsedMs(nowMs, s->atMs);
+  s->epochMs += ahead;
+  s->atMs = nowMs;
+}
+
+void TimeSync::advance(uint32_t nowMs) {
+  static const uint32_t kRebaseAfterMs = 3600000UL;
+  if (known_ && elapsedMs(nowMs, current_.atMs) >= kRebaseAfterMs) moveTo(&current_, nowMs);
+  if (roundHasBest_ && elapsedMs(nowMs, roundBest_.atMs) >= kRebaseAfterMs) moveTo(&roundBest_, nowMs);
+}
+
 uint64_t TimeSync::epochAt(uint32_t ms) const {
   return static_cast<uint64_t>(static_cast<int64_t>(current_.epochMs) + diffMs(ms, current_.atMs));
 }

@@ -11,7 +11,10 @@
 // none yet, so the board knows the time after its first exchange.
 //
 // The estimate is stored as a pair (millis, epoch); other instants are converted through their
-// signed 32-bit distance to it, so a millis() rollover does not matter within +/-24 days.
+// signed 32-bit distance to it, so a millis() rollover does not matter within +/-24 days. So that
+// an outage of any length (a month without a T exchange) stays within that distance, advance()
+// moves the pair forward along the same estimate (epoch grows with millis) at least every hour; a
+// reading is then converted correctly unless it waited in the buffer for more than 24.8 days.
 #pragma once
 #include <stdint.h>
 
@@ -44,6 +47,9 @@ class TimeSync {
   bool onReply(uint32_t echoMs, uint64_t gatewayEpochMs, uint32_t nowMs);
   // Any exchange with a known send time and a gateway clock reading (HELLO OK is one).
   void addSample(uint32_t sentMs, uint64_t gatewayEpochMs, uint32_t nowMs);
+
+  // Called often (every loop() pass): keeps the reference instant within an hour of now.
+  void advance(uint32_t nowMs);
 
   // --- the estimate ---
   bool known() const { return known_; }

@@ -1,5 +1,6 @@
-// Settings of esp8266_logger. Copy this file to config.h (ignored by git) and fill it in; the
-// sketch uses config.h when it exists, otherwise this file. Each value may also come from a
+// Settings of esp8266_logger. Copy this file to sheetlog_config.h (ignored by git) and fill it
+// in; the sketch uses sheetlog_config.h when it exists, otherwise this file. (Not config.h: the
+// ESP8266 toolchain ships a config.h of its own, which __has_include would find first.) Each value may also come from a
 // compiler flag (-DSAMPLE_PERIOD_MS=1000), which the host tests use.
 #pragma once
 
@@ -39,4 +40,16 @@
 #endif
 #ifndef BACKOFF_MAX_MS
 #define BACKOFF_MAX_MS 30000
+#endif
+
+// The core's connect() and write() give up after this (WiFiClient::setTimeout; the core's
+// default is 5 s): a stuck connection costs at most one such wait per loop() pass.
+#ifndef NET_TIMEOUT_MS
+#define NET_TIMEOUT_MS 3000
+#endif
+
+// The ESP8266 core's own software watchdog (about 3.2 s, over the hardware one of about 8 s)
+// resets the board when loop() stops coming round; this value is ignored by the core.
+#ifndef WATCHDOG_MS
+#define WATCHDOG_MS 3200
 #endif

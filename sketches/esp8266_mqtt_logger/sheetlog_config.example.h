@@ -1,5 +1,6 @@
-// Settings of esp8266_mqtt_logger. Copy this file to config.h (ignored by git) and fill it in; the
-// sketch uses config.h when it exists, otherwise this file. Each value may also come from a
+// Settings of esp8266_mqtt_logger. Copy this file to sheetlog_config.h (ignored by git) and fill it
+// in; the sketch uses sheetlog_config.h when it exists, otherwise this file. (Not config.h: the
+// ESP8266 toolchain ships a config.h of its own, which __has_include would find first.) Each value may also come from a
 // compiler flag (-DSAMPLE_PERIOD_MS=1000), which the host tests use.
 #pragma once
 
@@ -19,8 +20,8 @@
 #endif
 
 // Device id: 1-64 of A-Z a-z 0-9 _ . -   Token: 1-128 of those and ~ + / =
-// The MQTT client id and user name are the device id, the password is the token. Keep both short:
-// the HELLO message must fit PubSubClient's 256-byte packet buffer with its topic.
+// The MQTT client id and user name are the device id, the password is the token. Any length the
+// protocol allows works: the sketch enlarges PubSubClient's packet buffer to fit (470 bytes at most).
 #ifndef DEVICE_ID
 #define DEVICE_ID "esp8266-mqtt-1"
 #endif
@@ -45,4 +46,16 @@
 #endif
 #ifndef BACKOFF_MAX_MS
 #define BACKOFF_MAX_MS 30000
+#endif
+
+// The core's connect() and write() give up after this (WiFiClient::setTimeout; the core's
+// default is 5 s): a stuck connection costs at most one such wait per loop() pass.
+#ifndef NET_TIMEOUT_MS
+#define NET_TIMEOUT_MS 3000
+#endif
+
+// The ESP8266 core's own software watchdog (about 3.2 s, over the hardware one of about 8 s)
+// resets the board when loop() stops coming round; this value is ignored by the core.
+#ifndef WATCHDOG_MS
+#define WATCHDOG_MS 3200
 #endif
