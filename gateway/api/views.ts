@@ -124,6 +124,7 @@ export function sinkViews(deps: ApiDeps): SinkView[] {
     .map((s) => {
       const pendingRows = s.pendingRows ?? Math.max(0, highest - s.cursor);
       const oldestPendingAt = s.oldestPendingAt !== undefined ? s.oldestPendingAt : pendingRows > 0 ? deps.recent.receivedAfter(s.cursor) : null;
-      return { ...s, pendingRows, oldestPendingAt, lagMs: oldestPendingAt === null ? 0 : Math.max(0, now - oldestPendingAt) };
+      const warnings = [...(s.warnings ?? []), ...(deps.sinkWarnings?.(s.name) ?? [])];
+      return { ...s, pendingRows, oldestPendingAt, warnings, lagMs: oldestPendingAt === null ? 0 : Math.max(0, now - oldestPendingAt) };
     });
 }

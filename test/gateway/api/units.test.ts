@@ -7,7 +7,9 @@ import { configSchema } from '../../../gateway/config/schema.js';
 import { ZoneClock } from '../../../gateway/sinks/time-zone.js';
 import { RateMeter } from '../../../gateway/api/rates.js';
 import { Router } from '../../../gateway/api/router.js';
-import type { DeviceView } from '../../../gateway/api/views.js';
+import { sinkViews, type DeviceView } from '../../../gateway/api/views.js';
+import type { ApiDeps } from '../../../gateway/api/context.js';
+import type { SinkStatus } from '../../../gateway/api/sync-status.js';
 import { IngestCounters } from '../../../gateway/ingest/counters.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 
@@ -112,4 +114,22 @@ test('the tail follows the first sink the configuration runs', () => {
   const sheets = sinkRowEncoderFor(configSchema.parse({ sinks: { enabled: ['google-sheets', 'csv'] }, sheets: { timeZone: 'Asia/Tokyo' }, csv: { layout: 'per-device' } }));
   assert.equal(sheets.header[0], 'time');
   assert.equal(sheets.encode(reading)[0]![0], '2026-01-15 21:00:00.000');
+});
+
+test('sink views: warnings watched beside the worker (the Google token\'s age) join the sink\'s own', () => {
+  const status = (name: string, warnings?: string[]): SinkStatus => ({
+    name, kind: name, state: 'idle', target: null, cursor: 5, lastPushAt: null, lastError: null, rowsWritten: 0, requests: 0, errors: 0,
+    throttled: 0, quota: null, backoffUntil: null, ...(warnings ? { warnings } : {}),
+  });
+  const deps = {
+    timers: { now: () => 1000 },
+    store: { highestId: 5 },
+    recent: { receivedAfter: () => null },
+    sync: () => ({ sinks: () => [status('google-sheets', ['from the worker']), status('csv')] }),
+    sinkWarnings: (sink: string) => (sink === 'google-sheets' ? ['the Google refresh token ... expires in 3 days'] : []),
+  } as unknown as ApiDeps;
+  assert.deepEqual(sinkViews(deps).map((s) => [s.name, s.warnings]), [
+    ['google-sheets', ['from the worker', 'the Google refresh token ... expires in 3 days']],
+    ['csv', []],
+  ]);
 });
