@@ -33,9 +33,9 @@ export function connectedMsNow(d: Pick<DeviceSummary, 'connectedMs' | 'connected
  */
 export type ClockKind = 'board' | 'uptime' | 'unknown';
 
-export function clockKind(d: Pick<DeviceSummary, 'clockErrorMs' | 'clockOffsetMs'>): ClockKind {
+export function clockKind(d: Pick<DeviceSummary, 'clockErrorMs' | 'clockEpochMinusMillisMs'>): ClockKind {
   if (d.clockErrorMs !== null) return 'board';
-  return d.clockOffsetMs !== null ? 'uptime' : 'unknown';
+  return d.clockEpochMinusMillisMs !== null ? 'uptime' : 'unknown';
 }
 
 /** "+12 ms", "-1.4 s", "+3m05s", "+20791d14h"; sign: + the board is ahead. */
@@ -48,7 +48,7 @@ export function formatClockError(ms: number): string {
 }
 
 /** The clock cell: the error, "no clock (uptime stamps)" or "-". */
-export function formatClock(d: Pick<DeviceSummary, 'clockErrorMs' | 'clockOffsetMs'>): string {
+export function formatClock(d: Pick<DeviceSummary, 'clockErrorMs' | 'clockEpochMinusMillisMs'>): string {
   const kind = clockKind(d);
   if (kind === 'board') return formatClockError(d.clockErrorMs as number);
   return kind === 'uptime' ? 'no clock (uptime stamps)' : '-';

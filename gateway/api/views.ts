@@ -73,7 +73,7 @@ export function deviceView(d: DeviceSummary, connected: boolean, now: number, si
       errorMs: d.clockErrorMs,
       driftPpm: d.clockDriftPpm,
       rttMs: d.clockRttMs,
-      epochMinusMillisMs: d.clockOffsetMs,
+      epochMinusMillisMs: d.clockEpochMinusMillisMs,
       untrusted: d.clockUntrusted,
     },
   };

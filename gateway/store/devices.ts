@@ -31,7 +31,7 @@ export interface DeviceSummary {
   connectedSince: number | null;
   clockUntrusted: number;
   /** The anchor epoch ms − millis() (docs/PROTOCOL.md `T`): not an error, a board's uptime origin. */
-  clockOffsetMs: number | null;
+  clockEpochMinusMillisMs: number | null;
   /** The board's own clock minus the gateway's, from its last `T ... off=`; null: never reported. */
   clockErrorMs: number | null;
   clockRttMs: number | null;
@@ -41,7 +41,7 @@ export interface DeviceSummary {
 
 const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
     readings, duplicates, bytes, connects, connected_ms AS connectedMs, sessions_open AS sessionsOpen,
-    connected_since AS connectedSince, clock_untrusted AS clockUntrusted, clock_offset_ms AS clockOffsetMs,
+    connected_since AS connectedSince, clock_untrusted AS clockUntrusted, clock_offset_ms AS clockEpochMinusMillisMs,
     clock_error_ms AS clockErrorMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm
   FROM devices`;
 

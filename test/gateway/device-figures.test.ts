@@ -10,7 +10,7 @@ const NOW = 1_796_400_000_000;
 function summary(id: string, over: Partial<DeviceSummary> = {}): DeviceSummary {
   return {
     id, origin: 'tofu', createdAt: 0, revokedAt: null, board: null, fw: null, lastSeen: NOW - 5_000, readings: 3, duplicates: 0,
-    bytes: 90, connects: 1, connectedMs: 0, sessionsOpen: 0, connectedSince: null, clockUntrusted: 0, clockOffsetMs: null,
+    bytes: 90, connects: 1, connectedMs: 0, sessionsOpen: 0, connectedSince: null, clockUntrusted: 0, clockEpochMinusMillisMs: null,
     clockErrorMs: null, clockRttMs: null, clockDriftPpm: null, errors: {}, ...over,
   };
 }
@@ -30,11 +30,11 @@ describe('clock error from T ... off=', () => {
   });
 
   test('kind and text: the error, "no clock (uptime stamps)", or unknown', () => {
-    assert.equal(clockKind({ clockErrorMs: 12, clockOffsetMs: 1_796_395_459_894 }), 'board');
-    assert.equal(clockKind({ clockErrorMs: null, clockOffsetMs: 1_796_395_459_894 }), 'uptime');
-    assert.equal(clockKind({ clockErrorMs: null, clockOffsetMs: null }), 'unknown');
-    assert.equal(formatClock({ clockErrorMs: null, clockOffsetMs: 1_796_395_459_894 }), 'no clock (uptime stamps)');
-    assert.equal(formatClock({ clockErrorMs: null, clockOffsetMs: null }), '-');
+    assert.equal(clockKind({ clockErrorMs: 12, clockEpochMinusMillisMs: 1_796_395_459_894 }), 'board');
+    assert.equal(clockKind({ clockErrorMs: null, clockEpochMinusMillisMs: 1_796_395_459_894 }), 'uptime');
+    assert.equal(clockKind({ clockErrorMs: null, clockEpochMinusMillisMs: null }), 'unknown');
+    assert.equal(formatClock({ clockErrorMs: null, clockEpochMinusMillisMs: 1_796_395_459_894 }), 'no clock (uptime stamps)');
+    assert.equal(formatClock({ clockErrorMs: null, clockEpochMinusMillisMs: null }), '-');
     assert.deepEqual([12, -340, 1_449, -61_000, 20791 * 86_400_000].map(formatClockError), ['+12 ms', '-340 ms', '+1.4 s', '-1m01s', '+20791d00h']);
     assert.deepEqual([null, 3.24, -0.5, -41.7].map(formatDrift), ['-', '+3.2 ppm', '-0.5 ppm', '-42 ppm']);
   });
@@ -57,8 +57,8 @@ describe('status and connected time mean the same everywhere', () => {
   test('devices list: status (connected/recent/...) and origin are two columns; clock error, drift, running session', () => {
     const table = formatDeviceTable(
       [
-        summary('kitchen-1', { sessionsOpen: 1, connectedSince: NOW - 42_000, connectedMs: 60_000, clockOffsetMs: 1_796_395_459_894, clockErrorMs: -12, clockDriftPpm: 3.24, clockRttMs: 18 }),
-        summary('shed', { origin: 'cli', clockOffsetMs: 1_796_395_459_894, lastSeen: NOW - 600_000 }),
+        summary('kitchen-1', { sessionsOpen: 1, connectedSince: NOW - 42_000, connectedMs: 60_000, clockEpochMinusMillisMs: 1_796_395_459_894, clockErrorMs: -12, clockDriftPpm: 3.24, clockRttMs: 18 }),
+        summary('shed', { origin: 'cli', clockEpochMinusMillisMs: 1_796_395_459_894, lastSeen: NOW - 600_000 }),
         summary('spare', { origin: 'cli', lastSeen: null, connects: 0 }),
       ],
       NOW,

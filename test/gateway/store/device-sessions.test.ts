@@ -54,9 +54,9 @@ test('a gateway starts with no session open (a crash left them recorded)', (t) =
 test('the clock error is kept from samples that carry it; samples without it keep the last one', (t) => {
   const { get, stats } = open(t);
   stats({ clock: { offsetMs: 1_796_395_459_894, rttMs: null, at: 1_000 } });
-  assert.deepEqual([get().clockOffsetMs, get().clockErrorMs], [1_796_395_459_894, null], 'uptime only: no error');
+  assert.deepEqual([get().clockEpochMinusMillisMs, get().clockErrorMs], [1_796_395_459_894, null], 'uptime only: no error');
   stats({ clock: { offsetMs: 1_796_395_459_900, rttMs: 30, at: 2_000, errorMs: -12.4 } });
-  assert.deepEqual([get().clockOffsetMs, get().clockErrorMs, get().clockRttMs], [1_796_395_459_900, -12, 30]);
+  assert.deepEqual([get().clockEpochMinusMillisMs, get().clockErrorMs, get().clockRttMs], [1_796_395_459_900, -12, 30]);
   stats({ clock: { offsetMs: 1_796_395_459_900, rttMs: null, at: 3_000 } });
   assert.equal(get().clockErrorMs, -12);
 });
