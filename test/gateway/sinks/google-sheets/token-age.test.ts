@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import { parseCredentials, type Credentials } from '../../../../gateway/sinks/google-sheets/credentials.js';
 import { refreshTokenNotice, TokenAgeWatch } from '../../../../gateway/sinks/google-sheets/token-age.js';
+import { startTestApp } from '../../../helpers/app.js';
 import { runCli } from '../../../helpers/gateway-process.js';
+import { http } from '../../../helpers/http.js';
 import { ManualTimers } from '../../../helpers/manual-timers.js';
 import { sheetsHarness, SPREADSHEET } from './harness.js';
 
@@ -91,4 +93,25 @@ describe('refresh tokens of an OAuth app in Testing (Google expires them after 7
     assert.match(r.stdout, /^token: ok/m);
     assert.match(r.stdout, /^ {2}warning: the Google refresh token in \S+client\.json \(issued .* assumed in "Testing" publishing status .*\) expires at .* in 3 days: sync stops then/m);
   });
+});
+
+test('a running gateway warns in its log and in GET /api/v1/sync about a Testing token on its fifth day', async (t) => {
+  const h = await sheetsHarness();
+  t.after(() => h.close());
+  const c = h.emu.oauthClientCredentials();
+  const file = join(h.dir, 'client.json');
+  const issued = new Date(Date.now() - 4 * DAY - 3_600_000).toISOString();
+  writeFileSync(file, JSON.stringify({ installed: { client_id: c.client_id, client_secret: c.client_secret }, refresh_token: c.refresh_token, refresh_token_issued_at: issued, publishing_status: 'testing' }), { mode: 0o600 });
+  const gw = await startTestApp({
+    sinks: { enabled: ['google-sheets'] },
+    sheets: { spreadsheetId: SPREADSHEET, credentials: file, rootUrl: h.emu.rootUrl, tokenUrl: h.emu.tokenUrl, timeZone: 'UTC' },
+  });
+  t.after(() => gw.stop());
+  const warned = gw.logs.filter((l) => l['code'] === 'REFRESH_TOKEN_EXPIRING');
+  assert.equal(warned.length, 1, 'one warning at start');
+  assert.equal(warned[0]!['level'], 40);
+  const reply = await http(gw.httpPort, 'GET', '/api/v1/sync');
+  const sink = (reply.json as { result: { sinks: { name: string; warnings: string[] }[] } }).result.sinks.find((s) => s.name === 'google-sheets');
+  assert.equal(sink?.warnings.length, 1);
+  assert.match(sink!.warnings[0]!, /app in "Testing" publishing status\) expires at .* in 3 days: sync stops then/);
 });
