@@ -11,6 +11,9 @@ import { createRng, deriveRng, nonZeroU32, type Rng } from './rng.js';
 import { systemScheduler, withTimeout, type Scheduler, type TimerHandle } from './scheduler.js';
 import { SlowTransport } from './slow-link.js';
 
+/** States of a board with no link up: between a drop and its next connection (the backoff). */
+const WAITING_STATES: ReadonlySet<DeviceState> = new Set(['offline', 'connecting']);
+
 /**
  * N simulated boards sharing one transport, with the fleet-wide fault switches and statistics.
  * The Fleet never touches process, stdout or the network itself: the transport and the scheduler
@@ -62,6 +65,8 @@ export interface FleetSnapshot {
   states: Partial<Record<DeviceState, number>>;
   /** Readings held by boards, not yet acknowledged. */
   pending: number;
+  /** Boards holding such readings, and how many of those were not connected (waiting out a reconnect backoff). */
+  pendingBoards: { holding: number; waiting: number };
   /** Sessions after a board's first (re-established links), summed over boards. */
   reconnects: number;
   /** Boards that stopped for good (AUTH_FAILED, REVOKED, UNKNOWN_DEVICE, ...). */
@@ -181,16 +186,21 @@ export class Fleet {
     const states: Partial<Record<DeviceState, number>> = {};
     const failed: { id: string; reason: string }[] = [];
     let pending = 0;
+    const pendingBoards = { holding: 0, waiting: 0 };
     let reconnects = 0;
     for (const device of this.devices) {
       reconnects += Math.max(0, device.counters.sessions - 1);
       addCounters(totals, device.counters);
       states[device.state] = (states[device.state] ?? 0) + 1;
       pending += device.pending;
+      if (device.pending > 0) {
+        pendingBoards.holding++;
+        if (WAITING_STATES.has(device.state)) pendingBoards.waiting++;
+      }
       if (device.failure) failed.push({ id: device.id, reason: device.failure });
     }
     const elapsedMs = this.startedAt === null ? 0 : this.scheduler.now() - this.startedAt;
-    return { devices: this.devices.length, elapsedMs, states, pending, reconnects, failed, totals, storms: this.faults.stormCount };
+    return { devices: this.devices.length, elapsedMs, states, pending, pendingBoards, reconnects, failed, totals, storms: this.faults.stormCount };
   }
 
   /** ACK latency (send → ACK, ms) of the whole fleet. */

@@ -34,8 +34,13 @@ export interface FleetReport {
   endedBy: 'duration' | 'signal';
   /** Every board emptied its buffer within the drain timeout. */
   drained: boolean;
-  /** Readings still unacknowledged at the end plus acknowledged readings missing from the store. */
+  /**
+   * Acknowledged readings missing from the store (`storePath` given; else 0). Readings still held by
+   * boards are not lost: they are `snapshot.pending`, delivered on the boards' next connection.
+   */
   lost: number;
+  /** Only problem: readings still buffered on boards (the drain ended first); nothing was lost. */
+  incomplete: boolean;
   audit: { checked: number; failures: Extract<AuditResult, { ok: false }>[] } | null;
   store: StoreCheck | null;
   /** Why the run counts as failed; empty when it passed. */
@@ -73,15 +78,16 @@ export async function runFleet(options: RunOptions): Promise<FleetReport> {
     audit = { checked: results.length, failures: results.filter((r): r is Extract<AuditResult, { ok: false }> => !r.ok) };
   }
   const store = options.storePath ? checkStore(options.storePath, fleet.acked()) : null;
-  const lost = snapshot.pending + (store?.missing ?? 0);
+  const lost = store?.missing ?? 0;
   const problems = judge(snapshot, drained, audit, store);
-  return { snapshot, latency, helloLatency, endedBy, drained, lost, audit, store, problems, ok: problems.length === 0 };
+  const incomplete = problems.length === 1 && snapshot.pending > 0;
+  return { snapshot, latency, helloLatency, endedBy, drained, lost, incomplete, audit, store, problems, ok: problems.length === 0 };
 }
 
 function judge(snapshot: FleetSnapshot, drained: boolean, audit: FleetReport['audit'], store: StoreCheck | null): string[] {
   const problems: string[] = [];
   const t = snapshot.totals;
-  if (snapshot.pending > 0) problems.push(`${snapshot.pending} readings never acknowledged${drained ? '' : ' (drain timed out)'}`);
+  if (snapshot.pending > 0) problems.push(bufferedProblem(snapshot, drained));
   if (store && store.missing > 0) problems.push(`${store.missing} acknowledged readings missing from ${store.path}`);
   if (store && store.duplicates > 0) problems.push(`${store.duplicates} readings stored more than once`);
   if (audit && audit.failures.length > 0) problems.push(`${audit.failures.length} boards failed the end-of-run audit`);
@@ -89,6 +95,14 @@ function judge(snapshot: FleetSnapshot, drained: boolean, audit: FleetReport['au
   if (t.garbageAccepted > 0) problems.push(`${t.garbageAccepted} malformed readings were acknowledged instead of NAKed`);
   if (t.protocolViolations > 0) problems.push(`${t.protocolViolations} gateway replies broke the protocol`);
   return problems;
+}
+
+/** Readings still on boards are unconfirmed, not lost: say where they wait and why. */
+function bufferedProblem(snapshot: FleetSnapshot, drained: boolean): string {
+  const { holding, waiting } = snapshot.pendingBoards;
+  const why = waiting > 0 ? `, ${waiting} of them waiting out a reconnect backoff` : '';
+  const end = drained ? '' : ' when the drain timed out (--drain-timeout)';
+  return `${snapshot.pending} readings unacknowledged, still buffered on ${holding} boards${why}${end}; not lost: a board resends them on its next connection`;
 }
 
 function waitForEnd(scheduler: Scheduler, durationMs: number | null, signal?: AbortSignal): Promise<'duration' | 'signal'> {

@@ -18,8 +18,8 @@ export function formatSummary(report: FleetReport, heading: string): string {
     row('acknowledged', t.acked, t.ackedAtHello ? `${t.ackedAtHello} of them confirmed by HELLO OK` : ''),
     row('NAKed', t.naked, Object.keys(t.naks).length ? codes(t.naks) : ''),
     row('dropped (overflow)', t.droppedOverflow, t.droppedOverflow ? 'ring buffer full while offline (device-side, like real boards)' : ''),
-    row('pending at end', s.pending),
-    row('lost', report.lost, 'expected 0'),
+    row('unacknowledged', s.pending, s.pending ? `still buffered on ${s.pendingBoards.holding} boards (${s.pendingBoards.waiting} waiting to reconnect), not lost` : 'still buffered on boards'),
+    row('lost', report.store ? report.lost : '-', report.store ? 'expected 0 (acknowledged, then missing from the store)' : 'not checked (give --check-db)'),
     row('reconnects', s.reconnects, `link drops ${t.linkDrops}, storms ${s.storms}, BUSY ${t.busy}, gateway BYE ${t.gatewayByes}`),
     row('ACK latency p50', ms(l.p50), `p90 ${ms(l.p90)}, p99 ${ms(l.p99)}, max ${ms(l.max)}, n=${l.count}`),
     row('HELLO OK after p50', ms(h.p50), `p99 ${ms(h.p99)}, max ${ms(h.max)}, n=${h.count} sessions`),
@@ -40,6 +40,6 @@ export function formatSummary(report: FleetReport, heading: string): string {
     const st = report.store;
     lines.push(row('store check', st.checked, `missing ${st.missing}, duplicates ${st.duplicates}, pruned ${st.pruned}${st.missingSamples.length ? `, e.g. ${st.missingSamples.join(' ')}` : ''}`));
   }
-  lines.push(report.ok ? 'result: OK' : `result: FAILED\n${report.problems.map((p) => `  - ${p}`).join('\n')}`);
+  lines.push(report.ok ? 'result: OK' : `result: ${report.incomplete ? 'INCOMPLETE (readings still on boards)' : 'FAILED'}\n${report.problems.map((p) => `  - ${p}`).join('\n')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -19,7 +19,8 @@ import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
-import { createSinks } from './sinks/create.js';
+import { chooseSinks, createSinks } from './sinks/create.js';
+import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';
 import type { SyncRunner } from './sync/runner.js';
 import { SyncService } from './sync/service.js';
@@ -77,6 +78,8 @@ export class App {
   readonly udp: UdpIngest | null;
   private readonly sync: SyncRunner;
   private readonly revocations: RevocationWatch;
+  /** The Google refresh token's age, when the google-sheets sink runs with credentials. */
+  private readonly tokenAge: TokenAgeWatch | null;
   private readonly timers: Timers;
   private readonly log: Logger;
   private pruneTimer: TimerHandle | null = null;
@@ -122,6 +125,10 @@ export class App {
     this.udp = config.udp.enabled ? new UdpIngest(config.udp, { ...ingestDeps, log: this.log.child({ part: 'udp' }) }) : null;
     this.revocations = new RevocationWatch(this.store.devices, this.sessions, this.timers, config.auth.revocationCheckMs, this.log);
     this.rates = new RateMeter(this.counters, this.timers);
+    this.tokenAge =
+      chooseSinks(config).includes('google-sheets') && config.sheets.credentials !== ''
+        ? new TokenAgeWatch(config.sheets.credentials, this.timers, this.log.child({ part: 'sink', sink: 'google-sheets' }))
+        : null;
     this.syncStatusOverride = deps.syncStatus;
     this.api = config.http.port === 'off' ? null : this.createApi();
   }
@@ -169,6 +176,7 @@ export class App {
           },
         },
         settings: { ...config.http, dataDir: config.dataDir, maxBufferRows: config.store.maxBufferRows },
+        sinkWarnings: (sink) => (sink === 'google-sheets' ? (this.tokenAge?.warnings() ?? []) : []),
       },
       {
         adminToken: () => loadOrCreateAdminToken(join(config.dataDir, config.http.adminTokenFile), this.log),
@@ -183,6 +191,7 @@ export class App {
     await this.sync.start();
     this.schedulePrune();
     this.revocations.start();
+    await this.tokenAge?.start();
     this.startedAt = this.timers.now();
     this.rates.start();
     const http = this.api ? await this.api.start() : undefined;
@@ -221,6 +230,7 @@ export class App {
 
   private async doStop(): Promise<DeviceSummary[]> {
     this.revocations.stop();
+    this.tokenAge?.stop();
     this.pruneTimer?.cancel();
     this.tcp.beginStop();
     this.mqtt?.beginStop();

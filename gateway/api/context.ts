@@ -39,4 +39,6 @@ export interface ApiDeps {
     revoke(id: string): void;
   };
   settings: Config['http'] & { dataDir: string; maxBufferRows: number };
+  /** Warnings about a sink watched outside its worker (the Google token's age), by sink name. */
+  sinkWarnings?: (sink: string) => string[];
 }

@@ -30,6 +30,11 @@ export interface SinkStatus {
   quota: { used: number; limit: number; windowMs: number } | null;
   /** While backing off: when the next attempt is due (epoch ms). */
   backoffUntil: number | null;
+  /**
+   * What will stop this sink soon unless a person acts (an expiring Google refresh token, ...), as
+   * text; empty when nothing. The API adds what the gateway watches beside the worker.
+   */
+  warnings?: string[];
 }
 
 /** Implemented by the sync side; the API asks it on every request and dashboard tick. */

@@ -1,9 +1,25 @@
+import { clockKind, connectedMsNow, deviceStatus, type ClockKind, type DeviceStatus } from '../device-figures.js';
 import { NAK_CODES } from '../protocol/codes.js';
 import type { DeviceSummary } from '../store/devices.js';
 import type { ApiDeps } from './context.js';
 import type { SinkStatus } from './sync-status.js';
 
-export type DeviceStatus = 'connected' | 'recent' | 'silent' | 'never' | 'revoked';
+export { deviceStatus, type DeviceStatus } from '../device-figures.js';
+
+/**
+ * What the gateway knows of a board's clock (docs/API.md, "Devices"). `errorMs` is how far the
+ * board's own clock is from the gateway's (board minus gateway), null for a board that keeps no
+ * clock (`kind: 'uptime'`) or has not sent `T` (`'unknown'`); `epochMinusMillisMs` is the raw anchor
+ * the gateway converts `u<millis>` stamps with, not an error.
+ */
+export interface ClockView {
+  kind: ClockKind;
+  errorMs: number | null;
+  driftPpm: number | null;
+  rttMs: number | null;
+  epochMinusMillisMs: number | null;
+  untrusted: number;
+}
 
 /** A device as the API and the dashboard show it. */
 export interface DeviceView {
@@ -19,12 +35,15 @@ export interface DeviceView {
   duplicates: number;
   bytes: number;
   connects: number;
+  /** Connected time, the running session included. */
   connectedMs: number;
+  /** Start of the running session (the store's record), or null. */
+  connectedSince: number | null;
   /** Readings refused with NAK (sum of the NAK codes in `errors`). */
   naks: number;
   /** NAK and ERR replies by code. */
   errors: Record<string, number>;
-  clock: { offsetMs: number | null; rttMs: number | null; driftPpm: number | null; untrusted: number };
+  clock: ClockView;
   /**
    * The board's own report in HELLO: reset= (why it last started) and missed= (samples missed this
    * boot). Always set by deviceView(); optional so views built elsewhere need not invent it.
@@ -33,13 +52,6 @@ export interface DeviceView {
 }
 
 const NAKS: ReadonlySet<string> = new Set(NAK_CODES);
-
-export function deviceStatus(d: DeviceSummary, connected: boolean, now: number, silentAfterMs: number): DeviceStatus {
-  if (d.revokedAt !== null) return 'revoked';
-  if (connected) return 'connected';
-  if (d.lastSeen === null) return 'never';
-  return now - d.lastSeen > silentAfterMs ? 'silent' : 'recent';
-}
 
 export function deviceView(d: DeviceSummary, connected: boolean, now: number, silentAfterMs: number): DeviceView {
   let naks = 0;
@@ -57,10 +69,18 @@ export function deviceView(d: DeviceSummary, connected: boolean, now: number, si
     duplicates: d.duplicates,
     bytes: d.bytes,
     connects: d.connects,
-    connectedMs: d.connectedMs,
+    connectedMs: connectedMsNow(d, now),
+    connectedSince: d.connectedSince,
     naks,
     errors: d.errors,
-    clock: { offsetMs: d.clockOffsetMs, rttMs: d.clockRttMs, driftPpm: d.clockDriftPpm, untrusted: d.clockUntrusted },
+    clock: {
+      kind: clockKind(d),
+      errorMs: d.clockErrorMs,
+      driftPpm: d.clockDriftPpm,
+      rttMs: d.clockRttMs,
+      epochMinusMillisMs: d.clockEpochMinusMillisMs,
+      untrusted: d.clockUntrusted,
+    },
     health: { resetCause: d.resetCause, missedSamples: d.missedSamples },
   };
 }
@@ -110,6 +130,7 @@ export function sinkViews(deps: ApiDeps): SinkView[] {
     .map((s) => {
       const pendingRows = s.pendingRows ?? Math.max(0, highest - s.cursor);
       const oldestPendingAt = s.oldestPendingAt !== undefined ? s.oldestPendingAt : pendingRows > 0 ? deps.recent.receivedAfter(s.cursor) : null;
-      return { ...s, pendingRows, oldestPendingAt, lagMs: oldestPendingAt === null ? 0 : Math.max(0, now - oldestPendingAt) };
+      const warnings = [...(s.warnings ?? []), ...(deps.sinkWarnings?.(s.name) ?? [])];
+      return { ...s, pendingRows, oldestPendingAt, warnings, lagMs: oldestPendingAt === null ? 0 : Math.max(0, now - oldestPendingAt) };
     });
 }

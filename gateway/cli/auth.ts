@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { checkSheets } from '../sinks/google-sheets/check.js';
 import { CredentialsError } from '../sinks/google-sheets/credentials.js';
 import { loginInstalledApp } from '../sinks/google-sheets/login.js';
@@ -21,12 +21,26 @@ export function authCommand(out: (s: string) => void): Command {
     .option('--credentials <file>', 'OAuth client file (default: sheets.credentials)')
     .option('--port <n>', 'loopback port for the redirect (default: any free port)', parsePort)
     .option('--timeout <seconds>', 'how long to wait for the browser', (v) => Number(v), 300)
-    .action(async (flags: CommonFlags & { credentials?: string; port?: number; timeout: number }) => {
+    .addOption(
+      new Option('--publishing-status <status>', 'the OAuth app\'s publishing status in Google Cloud (testing: tokens expire after 7 days); recorded in the credentials file').choices([
+        'testing',
+        'production',
+      ]),
+    )
+    .action(async (flags: CommonFlags & { credentials?: string; port?: number; timeout: number; publishingStatus?: 'testing' | 'production' }) => {
       const { sheets } = configFor(flags);
       const credentials = flags.credentials ?? sheets.credentials;
       if (!credentials) throw new AuthCommandError('no credentials file: pass --credentials or set sheets.credentials');
       try {
-        await loginInstalledApp({ credentials, tokenUrl: sheets.tokenUrl, authUrl: sheets.authUrl, port: flags.port ?? 0, timeoutMs: flags.timeout * 1000, out: line });
+        await loginInstalledApp({
+          credentials,
+          tokenUrl: sheets.tokenUrl,
+          authUrl: sheets.authUrl,
+          port: flags.port ?? 0,
+          timeoutMs: flags.timeout * 1000,
+          out: line,
+          ...(flags.publishingStatus ? { publishingStatus: flags.publishingStatus } : {}),
+        });
       } catch (e) {
         throw new AuthCommandError(e instanceof CredentialsError ? e.message : `sign-in failed: ${(e as Error).message}`);
       }

@@ -35,7 +35,7 @@ export function devicesCommand(out: (s: string) => void): Command {
     .option('--json', 'print JSON for scripts')
     .action((flags: CommonFlags & { json?: boolean }) => {
       const devices = withRegistry(flags, (r) => r.list());
-      out(flags.json ? `${JSON.stringify(devices, null, 2)}\n` : formatDeviceTable(devices, Date.now()));
+      out(flags.json ? `${JSON.stringify(devices, null, 2)}\n` : formatDeviceTable(devices, Date.now(), configFor(flags).http.silentAfterMs));
     });
 
   common(cmd.command('revoke <id>').description('revoke a device; a connected board is disconnected within seconds')).action(

@@ -35,6 +35,8 @@ export class BatchWriter {
   private readonly addStats: Statement;
   private readonly setBoardHealth: Statement;
   private readonly setClock: Statement;
+  private readonly openSession: Statement;
+  private readonly closeSession: Statement;
   private readonly selectClock: Statement;
   private readonly addError: Statement;
   private readonly run: Transaction<(ops: readonly WriteOp[], outcomes: Outcome[]) => void>;
@@ -69,7 +71,18 @@ export class BatchWriter {
     );
     this.selectClock = db.prepare('SELECT clock_offset_ms AS offsetMs, clock_at AS at, clock_drift_ppm AS drift FROM devices WHERE id = ?');
     this.setClock = db.prepare(
-      'UPDATE devices SET clock_offset_ms = ?, clock_rtt_ms = coalesce(?, clock_rtt_ms), clock_drift_ppm = ?, clock_at = ? WHERE id = ?',
+      `UPDATE devices SET clock_offset_ms = ?, clock_rtt_ms = coalesce(?, clock_rtt_ms), clock_drift_ppm = ?, clock_at = ?,
+         clock_error_ms = coalesce(?, clock_error_ms) WHERE id = ?`,
+    );
+    // The running session: the first open session sets connected_since; closing one while another
+    // is open (a takeover) moves it to the closed one's end, so no time is counted twice.
+    this.openSession = db.prepare(
+      `UPDATE devices SET connected_since = CASE WHEN sessions_open = 0 THEN ? ELSE connected_since END,
+         sessions_open = sessions_open + 1 WHERE id = ?`,
+    );
+    this.closeSession = db.prepare(
+      `UPDATE devices SET sessions_open = max(0, sessions_open - 1),
+         connected_since = CASE WHEN sessions_open <= 1 THEN NULL ELSE connected_since + ? END WHERE id = ?`,
     );
     this.addError = db.prepare(
       `INSERT INTO device_errors (device, code, count) VALUES (?, ?, ?)
@@ -171,7 +184,7 @@ export class BatchWriter {
       const dOff = c.offsetMs - prev.offsetMs;
       if (dt >= 60_000) drift = Math.abs(dOff) * 100 < dt ? (dOff * 1e6) / dt : null;
     }
-    this.setClock.run(c.offsetMs, c.rttMs, drift, c.at, device);
+    this.setClock.run(c.offsetMs, c.rttMs, drift, c.at, c.errorMs === undefined ? null : Math.round(c.errorMs), device);
   }
 
   private writeStats(device: string, d: StatsDelta): void {
@@ -183,6 +196,8 @@ export class BatchWriter {
     if (d.resetCause !== undefined || d.missedSamples !== undefined) {
       this.setBoardHealth.run(d.resetCause ?? null, d.missedSamples ?? null, device);
     }
+    for (let i = 0; i < (d.connects ?? 0); i++) this.openSession.run(d.lastSeen ?? null, device);
+    if (d.connectedMs !== undefined) this.closeSession.run(d.connectedMs, device);
     if (d.clock) this.writeClock(device, d.clock);
     if (d.errors) {
       for (const [code, n] of Object.entries(d.errors)) this.addError.run(device, code, n);

@@ -26,8 +26,14 @@ export interface DeviceSummary {
   bytes: number;
   connects: number;
   connectedMs: number;
+  /** Sessions open now (as recorded in the store) and when the running stretch began. */
+  sessionsOpen: number;
+  connectedSince: number | null;
   clockUntrusted: number;
-  clockOffsetMs: number | null;
+  /** The anchor epoch ms − millis() (docs/PROTOCOL.md `T`): not an error, a board's uptime origin. */
+  clockEpochMinusMillisMs: number | null;
+  /** The board's own clock minus the gateway's, from its last `T ... off=`; null: never reported. */
+  clockErrorMs: number | null;
   clockRttMs: number | null;
   clockDriftPpm: number | null;
   /** HELLO reset=: why the board last (re)started, as it last reported (null: never reported). */
@@ -38,8 +44,9 @@ export interface DeviceSummary {
 }
 
 const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
-    readings, duplicates, bytes, connects, connected_ms AS connectedMs, clock_untrusted AS clockUntrusted,
-    clock_offset_ms AS clockOffsetMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm,
+    readings, duplicates, bytes, connects, connected_ms AS connectedMs, sessions_open AS sessionsOpen,
+    connected_since AS connectedSince, clock_untrusted AS clockUntrusted, clock_offset_ms AS clockEpochMinusMillisMs,
+    clock_error_ms AS clockErrorMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm,
     reset_cause AS resetCause, missed_samples AS missedSamples
   FROM devices`;
 
@@ -97,6 +104,14 @@ export class DeviceRegistry {
   /** Ids revoked at or after `since` (the gateway closes their live connections). */
   revokedSince(since: number): { id: string; revokedAt: number }[] {
     return this.db.prepare('SELECT id, revoked_at AS revokedAt FROM devices WHERE revoked_at >= ?').all(since) as { id: string; revokedAt: number }[];
+  }
+
+  /**
+   * The gateway starts with no session open: a crash left the last ones recorded as open. Their
+   * length is unknown, so it is not added to `connected_ms`.
+   */
+  endAllSessions(): void {
+    this.db.prepare('UPDATE devices SET sessions_open = 0, connected_since = NULL WHERE sessions_open > 0').run();
   }
 
   list(): DeviceSummary[] {

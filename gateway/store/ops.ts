@@ -26,12 +26,21 @@ export type ReadingOutcome = 'stored' | 'duplicate' | 'failed';
 export type RegisterOutcome = 'registered' | 'accepted' | 'conflict' | 'revoked' | 'failed';
 
 export interface ClockSample {
+  /** The connection's anchor, epoch ms minus the board's millis() (docs/PROTOCOL.md, `T`). */
   offsetMs: number;
   rttMs: number | null;
   at: number;
+  /**
+   * How far the board's own clock is from the gateway's (board minus gateway, ms), when this
+   * sample carried the board's estimate (`off=`); absent: the last known error stays.
+   */
+  errorMs?: number;
 }
 
-/** Counters added to a device's statistics row. */
+/**
+ * Counters added to a device's statistics row. `connects` opens a session (at `lastSeen`, sent with
+ * it); `connectedMs` closes one (its length): the device row knows the running session from them.
+ */
 export interface StatsDelta {
   errors?: Record<string, number>;
   connects?: number;

@@ -114,4 +114,16 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ALTER TABLE devices ADD COLUMN missed_samples INTEGER;
     `,
   },
+  {
+    version: 6,
+    // Device figures as a person reads them (docs/API.md, "Devices"): the board's clock error
+    // against the gateway from its last `T ... off=` report, and the running session (how many
+    // sessions are open and since when: connected time and status include it, also for the CLI,
+    // which reads this file from another process).
+    sql: `
+      ALTER TABLE devices ADD COLUMN clock_error_ms INTEGER;
+      ALTER TABLE devices ADD COLUMN sessions_open INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE devices ADD COLUMN connected_since INTEGER;
+    `,
+  },
 ];

@@ -50,7 +50,9 @@ export class Store {
 
   static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
     const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs });
-    return new Store(db, settings, timers, events);
+    const store = new Store(db, settings, timers, events);
+    store.devices.endAllSessions();
+    return store;
   }
 
   /** Names the sinks whose cursors hold rows in the buffer (the sync side calls this at start). */

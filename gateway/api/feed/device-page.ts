@@ -38,8 +38,8 @@ function sortKey(sort: DeviceView['sort']): (d: Device) => string | number | nul
       return (d) => d.readings;
     case 'naks':
       return (d) => d.naks;
-    case 'offset':
-      return (d) => (d.clock.offsetMs === null ? null : Math.abs(d.clock.offsetMs));
+    case 'clock':
+      return (d) => (d.clock.errorMs === null ? null : Math.abs(d.clock.errorMs));
   }
 }
 
@@ -55,7 +55,8 @@ export function toRow(d: Device): DeviceRow {
     readings: d.readings,
     naks: d.naks,
     errors: errors - d.naks,
-    offsetMs: d.clock.offsetMs,
+    clock: d.clock.kind,
+    clockErrorMs: d.clock.errorMs,
     rttMs: d.clock.rttMs,
     driftPpm: d.clock.driftPpm,
   };

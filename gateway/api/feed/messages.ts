@@ -9,7 +9,7 @@ import type { Cell } from './sheet-rows.js';
  * values it charts). Gateway → browser: one `hello`, then an `update` every feed interval at most,
  * coalesced: state is sent as snapshots, streams (rates, tail, chart) as what the client lacks.
  */
-export const DEVICE_SORTS = ['id', 'status', 'lastSeen', 'readings', 'naks', 'offset'] as const;
+export const DEVICE_SORTS = ['id', 'status', 'lastSeen', 'readings', 'naks', 'clock'] as const;
 
 export const clientMessage = z.discriminatedUnion('type', [
   z
@@ -36,7 +36,9 @@ export interface DeviceRow {
   readings: number;
   naks: number;
   errors: number;
-  offsetMs: number | null;
+  /** `clock.kind` and `clock.errorMs` of the device (docs/API.md). */
+  clock: 'board' | 'uptime' | 'unknown';
+  clockErrorMs: number | null;
   rttMs: number | null;
   driftPpm: number | null;
 }

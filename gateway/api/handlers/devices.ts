@@ -21,7 +21,7 @@ export const getDevice = defineOperation({
   name: 'devices.get',
   method: 'GET',
   path: '/api/v1/devices/:id',
-  summary: 'One device: status, board, firmware, readings, NAK/ERR counts by code, clock offset, round trip and drift',
+  summary: 'One device: status, board, firmware, readings, NAK/ERR counts by code, connected time, clock error, drift and round trip',
   access: 'read',
   params: z.object({ id: deviceId }).strict(),
   body: null,

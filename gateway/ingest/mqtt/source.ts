@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import type { AuthMode } from '../auth.js';
 import type { IngestCounters } from '../counters.js';
+import { boardClockErrorMs } from '../clock-error.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
 import type { SessionRegistry } from '../sessions.js';
@@ -347,7 +348,8 @@ export class MqttIngest {
     if (!(dev instanceof MqttDevice)) return;
     dev.anchor.fromTimeRequest(millis, now, off);
     const offsetMs = dev.anchor.offsetMs();
-    if (offsetMs !== null) this.replier.stats(id, { clock: { offsetMs, rttMs: rtt ?? null, at: now } });
+    const errorMs = boardClockErrorMs(millis, now, off, rtt);
+    if (offsetMs !== null) this.replier.stats(id, { clock: { offsetMs, rttMs: rtt ?? null, at: now, ...(errorMs === undefined ? {} : { errorMs }) } });
   }
 
   private onStatus(id: string, m: InboundMessage, now: number): void {

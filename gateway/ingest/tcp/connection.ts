@@ -13,6 +13,7 @@ import { AckTracker } from '../ack-tracker.js';
 import type { AuthMode } from '../auth.js';
 import { ClockAnchor } from '../clock-anchor.js';
 import type { IngestCounters } from '../counters.js';
+import { boardClockErrorMs } from '../clock-error.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
 import type { DeviceSession, SessionRegistry } from '../sessions.js';
@@ -322,7 +323,8 @@ export class TcpConnection implements DeviceSession {
     this.anchor.fromTimeRequest(msg.millis, this.now, msg.off);
     const offsetMs = this.anchor.offsetMs();
     if (this.device !== null && offsetMs !== null) {
-      this.recordStats(this.device, { clock: { offsetMs, rttMs: msg.rtt ?? null, at: this.now } });
+      const errorMs = boardClockErrorMs(msg.millis, this.now, msg.off, msg.rtt);
+      this.recordStats(this.device, { clock: { offsetMs, rttMs: msg.rtt ?? null, at: this.now, ...(errorMs === undefined ? {} : { errorMs }) } });
     }
   }
 

@@ -7,6 +7,7 @@ import { createAuthClient } from './auth-client.js';
 import { describeCredentials, readCredentials } from './credentials.js';
 import { quoteTitle } from './encoder.js';
 import { classify } from './errors.js';
+import { refreshTokenNotice } from './token-age.js';
 
 export interface CheckOptions {
   credentials: string;
@@ -17,6 +18,8 @@ export interface CheckOptions {
   tokenUrl: string;
   timeoutMs: number;
   out: (line: string) => void;
+  /** Epoch ms, for the refresh token's age. Default Date.now(). */
+  now?: () => number;
 }
 
 /**
@@ -43,6 +46,8 @@ export async function checkSheets(o: CheckOptions): Promise<boolean> {
     auth = createAuthClient(creds, { tokenUrl: o.tokenUrl, timeoutMs: o.timeoutMs });
     await auth.getAccessToken();
     o.out('token: ok (Google issued an access token)');
+    const notice = refreshTokenNotice(creds, (o.now ?? Date.now)(), o.credentials);
+    if (notice !== null) o.out(`  warning: ${notice.message}`);
   } catch (e) {
     return fail('token', e);
   }

@@ -4,7 +4,8 @@ import { chmod, open, readFile, rename } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
-import { CredentialsError, parseCredentials, SHEETS_SCOPE } from './credentials.js';
+import { CredentialsError, parseCredentials, SHEETS_SCOPE, type PublishingStatus } from './credentials.js';
+import { TESTING_TOKEN_LIFETIME_MS, WARN_AFTER_MS } from './token-age.js';
 
 export interface LoginOptions {
   /** The installed-app client file (from Google Cloud); the refresh token is added to it. */
@@ -16,6 +17,10 @@ export interface LoginOptions {
   timeoutMs: number;
   /** Where the URL and progress go (stdout in the CLI). */
   out: (line: string) => void;
+  /** The OAuth app's publishing status as the person states it; recorded in the file. Default: what the file says. */
+  publishingStatus?: PublishingStatus;
+  /** Epoch ms, recorded as the token's issue time. Default Date.now(). */
+  now?: () => number;
 }
 
 /**
@@ -59,13 +64,35 @@ export async function loginInstalledApp(o: LoginOptions): Promise<{ file: string
     if (!tokens.refresh_token) {
       throw new CredentialsError('Google returned no refresh token: remove sheetlog\'s access at https://myaccount.google.com/permissions and run `sheetlog auth login` again');
     }
-    await writeSecretJson(o.credentials, { ...original, refresh_token: tokens.refresh_token });
+    const issuedAt = (o.now ?? Date.now)();
+    const status = o.publishingStatus ?? creds.publishingStatus;
+    await writeSecretJson(o.credentials, {
+      ...original,
+      refresh_token: tokens.refresh_token,
+      // Google does not tell a client when a token expires: sheetlog records what it needs to warn.
+      refresh_token_issued_at: new Date(issuedAt).toISOString(),
+      ...(status === null ? {} : { publishing_status: status }),
+    });
     o.out(`Signed in. The refresh token is stored in ${o.credentials} (mode 0600). Check it with \`sheetlog auth check\`.`);
+    if (status !== 'production') o.out(testingNote(o.credentials, issuedAt, status));
     return { file: o.credentials };
   } finally {
     server.close();
     server.closeAllConnections();
   }
+}
+
+/** What `auth login` says when it stores a token that Google expires after 7 days. */
+function testingNote(file: string, issuedAt: number, status: PublishingStatus | null): string {
+  const at = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const why =
+    status === 'testing'
+      ? 'The OAuth app is in "Testing" publishing status'
+      : `The OAuth app's publishing status is not stated, so sheetlog assumes "Testing" (Google's default; if the app is published, run again with --publishing-status production or set "publishing_status": "production" in ${file})`;
+  return (
+    `Note: ${why}: Google expires this refresh token 7 days after it was issued, at about ${at(issuedAt + TESTING_TOKEN_LIFETIME_MS)}, and sync stops then. ` +
+    `From ${at(issuedAt + WARN_AFTER_MS)} the gateway warns (log, GET /api/v1/sync, dashboard, \`sheetlog auth check\`); run \`sheetlog auth login\` again before it expires, or publish the app (docs/SHEETS.md).`
+  );
 }
 
 function waitForCode(server: ReturnType<typeof createServer>, state: string, timeoutMs: number): Promise<string> {

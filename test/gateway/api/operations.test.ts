@@ -139,14 +139,17 @@ describe('devices', () => {
     ]);
   });
 
-  test('get: one device with its clock offset, round trip and error codes', async () => {
+  test('get: one device with its clock error, raw anchor, round trip and error codes', async () => {
     const r = await get('/api/v1/devices/alpha');
     assert.equal(r.status, 200);
     const d = r.json.result;
     assert.equal(d.id, 'alpha');
     assert.equal(d.fw, '2.1.0');
     assert.equal(d.clock.rttMs, 18);
-    assert.equal(typeof d.clock.offsetMs, 'number');
+    assert.equal(d.clock.kind, 'board', 'it reported its own estimate with off=');
+    assert.equal(typeof d.clock.errorMs, 'number');
+    assert.equal(typeof d.clock.epochMinusMillisMs, 'number');
+    assert.equal('offsetMs' in d.clock, false, 'the anchor is not called an offset any more');
     assert.deepEqual(d.errors, { BAD_VALUE: 1 });
     assert.equal(d.connects, 1);
   });

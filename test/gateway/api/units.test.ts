@@ -7,7 +7,9 @@ import { configSchema } from '../../../gateway/config/schema.js';
 import { ZoneClock } from '../../../gateway/sinks/time-zone.js';
 import { RateMeter } from '../../../gateway/api/rates.js';
 import { Router } from '../../../gateway/api/router.js';
-import type { DeviceView } from '../../../gateway/api/views.js';
+import { sinkViews, type DeviceView } from '../../../gateway/api/views.js';
+import type { ApiDeps } from '../../../gateway/api/context.js';
+import type { SinkStatus } from '../../../gateway/api/sync-status.js';
 import { IngestCounters } from '../../../gateway/ingest/counters.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 
@@ -29,16 +31,16 @@ test('router: params, decoding, 405 with the allowed methods, HEAD as GET', () =
 function device(id: string, over: Partial<DeviceView> = {}): DeviceView {
   return {
     id, status: 'connected', origin: 'tofu', board: 'esp8266', fw: '1.0', createdAt: 0, revokedAt: null, lastSeen: 1000,
-    readings: 0, duplicates: 0, bytes: 0, connects: 1, connectedMs: 0, naks: 0, errors: {},
-    clock: { offsetMs: null, rttMs: null, driftPpm: null, untrusted: 0 }, ...over,
+    readings: 0, duplicates: 0, bytes: 0, connects: 1, connectedMs: 0, connectedSince: null, naks: 0, errors: {},
+    clock: { kind: 'unknown', errorMs: null, rttMs: null, driftPpm: null, epochMinusMillisMs: null, untrusted: 0 }, ...over,
   };
 }
 
 test('device page: filter on id/board/fw/status, sort with missing values last, limit', () => {
   const all = [
     device('b', { readings: 5, lastSeen: null, status: 'never' }),
-    device('a', { readings: 9, board: 'feather-m0', clock: { offsetMs: -40, rttMs: 3, driftPpm: null, untrusted: 0 } }),
-    device('c', { readings: 1, errors: { BAD_VALUE: 2, AUTH_FAILED: 1 }, naks: 2, clock: { offsetMs: 10, rttMs: 3, driftPpm: null, untrusted: 0 } }),
+    device('a', { readings: 9, board: 'feather-m0', clock: { kind: 'board', errorMs: -40, rttMs: 3, driftPpm: null, epochMinusMillisMs: 1_796_395_459_894, untrusted: 0 } }),
+    device('c', { readings: 1, errors: { BAD_VALUE: 2, AUTH_FAILED: 1 }, naks: 2, clock: { kind: 'board', errorMs: 10, rttMs: 3, driftPpm: null, epochMinusMillisMs: 1_796_395_000_000, untrusted: 0 } }),
   ];
   const view = { type: 'view' as const, filter: '', sort: 'id' as const, desc: false, limit: 10 };
   assert.deepEqual(devicePage(all, view).rows.map((r) => r.id), ['a', 'b', 'c']);
@@ -51,7 +53,7 @@ test('device page: filter on id/board/fw/status, sort with missing values last, 
   assert.deepEqual(devicePage(all, { ...view, sort: 'readings', desc: true }).rows.map((r) => r.id), ['a', 'b', 'c']);
   assert.deepEqual(devicePage(all, { ...view, sort: 'lastSeen' }).rows.map((r) => r.id), ['a', 'c', 'b']);
   assert.deepEqual(devicePage(all, { ...view, sort: 'lastSeen', desc: true }).rows.map((r) => r.id), ['a', 'c', 'b']);
-  assert.deepEqual(devicePage(all, { ...view, sort: 'offset' }).rows.map((r) => r.id), ['c', 'a', 'b']);
+  assert.deepEqual(devicePage(all, { ...view, sort: 'clock' }).rows.map((r) => r.id), ['c', 'a', 'b'], 'by the size of the clock error');
   assert.deepEqual(devicePage(all, { ...view, filter: 'FEATHER' }).rows.map((r) => r.id), ['a']);
   assert.deepEqual(devicePage(all, { ...view, filter: 'never' }).rows.map((r) => r.id), ['b']);
   const c = devicePage(all, { ...view, filter: 'c' }).rows[0]!;
@@ -112,4 +114,22 @@ test('the tail follows the first sink the configuration runs', () => {
   const sheets = sinkRowEncoderFor(configSchema.parse({ sinks: { enabled: ['google-sheets', 'csv'] }, sheets: { timeZone: 'Asia/Tokyo' }, csv: { layout: 'per-device' } }));
   assert.equal(sheets.header[0], 'time');
   assert.equal(sheets.encode(reading)[0]![0], '2026-01-15 21:00:00.000');
+});
+
+test('sink views: warnings watched beside the worker (the Google token\'s age) join the sink\'s own', () => {
+  const status = (name: string, warnings?: string[]): SinkStatus => ({
+    name, kind: name, state: 'idle', target: null, cursor: 5, lastPushAt: null, lastError: null, rowsWritten: 0, requests: 0, errors: 0,
+    throttled: 0, quota: null, backoffUntil: null, ...(warnings ? { warnings } : {}),
+  });
+  const deps = {
+    timers: { now: () => 1000 },
+    store: { highestId: 5 },
+    recent: { receivedAfter: () => null },
+    sync: () => ({ sinks: () => [status('google-sheets', ['from the worker']), status('csv')] }),
+    sinkWarnings: (sink: string) => (sink === 'google-sheets' ? ['the Google refresh token ... expires in 3 days'] : []),
+  } as unknown as ApiDeps;
+  assert.deepEqual(sinkViews(deps).map((s) => [s.name, s.warnings]), [
+    ['google-sheets', ['from the worker', 'the Google refresh token ... expires in 3 days']],
+    ['csv', []],
+  ]);
 });

@@ -31,8 +31,8 @@ test('devices add / list --json / revoke work while the gateway runs, on the sam
   const devices = JSON.parse(listed.stdout) as { id: string; readings: number }[];
   assert.deepEqual(devices.map((d) => [d.id, d.readings]), [['lab-7', 2]]);
   const table = await runCli(['devices', 'list', '--data', data]);
-  assert.match(table.stdout, /^device\s+readings/);
-  assert.match(table.stdout, /lab-7\s+2\s/);
+  assert.match(table.stdout, /^device\s+status\s+origin\s+readings/);
+  assert.match(table.stdout, /lab-7\s+connected\s+cli\s+2\s/, 'the CLI sees the running gateway\'s session: status as on the dashboard, origin apart');
 
   const revoked = await runCli(['devices', 'revoke', 'lab-7', '--data', data]);
   assert.equal(revoked.code, 0, revoked.stderr);

@@ -34,7 +34,7 @@ test('T exchanges: offset and round trip land in the device statistics, drift be
   gw.app.store.committer.flush();
 
   const dev = gw.app.store.devices.get('clocky')!;
-  assert.equal(dev.clockOffsetMs, off2);
+  assert.equal(dev.clockEpochMinusMillisMs, off2);
   assert.equal(dev.clockRttMs, 30);
   assert.ok(dev.clockDriftPpm !== null && Math.abs(dev.clockDriftPpm - -100) < 0.01, `drift ${dev.clockDriftPpm} ppm`);
   const row = gw.app.store.db.prepare("SELECT ts, ts_source AS src FROM readings WHERE device = 'clocky' AND seq = 1").get() as { ts: number; src: string };

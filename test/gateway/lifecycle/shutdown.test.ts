@@ -29,7 +29,7 @@ test('SIGTERM: received readings are committed and acknowledged, boards get BYE,
   for (const c of boards) assert.deepEqual(await c.closed(), ['ACK 50', 'BYE']);
   assert.equal(await exit, 0);
   assert.match(gw.stderr(), /per-device statistics/);
-  assert.match(gw.stderr(), /s2\s+50\s/);
+  assert.match(gw.stderr(), /s2\s+recent\s+tofu\s+50\s/, 'status (as on the dashboard), origin, readings');
   const db = new Database(join(data, 'sheetlog.db'), { readonly: true });
   assert.equal((db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n, 150);
   db.close();

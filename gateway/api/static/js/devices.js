@@ -1,7 +1,19 @@
 // The device table: the page of rows the gateway sends, kept per device and updated in place.
-import { $, el, fmtAgo, fmtInt, fmtMs, pill, setText } from './format.js';
+import { $, el, fmtAgo, fmtClock, fmtDrift, fmtInt, fmtMs, pill, setText } from './format.js';
 
-const CELL_ATTRS = [null, null, { class: 'wide-only' }, { class: 'wide-only' }, null, { class: 'num' }, { class: 'num' }, { class: 'num' }, { class: 'num' }];
+// The columns narrow screens drop (style.css): board and firmware first, then clock and RTT, then
+// NAKs; id, status, last seen and readings always fit. The sensor panel shows the rest.
+const CELL_ATTRS = [
+  { class: 'id' },
+  null,
+  { class: 'wide-only' },
+  { class: 'wide-only' },
+  null,
+  { class: 'num' },
+  { class: 'num roomy' },
+  { class: 'num mid-only' },
+  { class: 'num mid-only' },
+];
 
 export class DeviceTable {
   constructor(table) {
@@ -51,6 +63,7 @@ function fill(tr, r, watch, now) {
   tr.dataset.status = r.status;
   tr.classList.toggle('selected', r.id === watch);
   setText(c[0], r.id);
+  c[0].title = r.id;
   const p = c[1].firstChild;
   setText(p, r.status);
   p.dataset.s = r.status;
@@ -66,7 +79,8 @@ function fill(tr, r, watch, now) {
   setText(c[6], fmtInt(r.naks));
   c[6].classList.toggle('bad-num', r.naks > 0);
   c[6].title = r.naks + r.errors ? `${r.naks} NAK, ${r.errors} ERR` : '';
-  setText(c[7], fmtMs(r.offsetMs, true));
-  c[7].title = r.driftPpm !== null ? `drift ${r.driftPpm.toFixed(1)} ppm` : '';
+  setText(c[7], fmtClock(r));
+  c[7].classList.toggle('muted', r.clock !== 'board');
+  c[7].title = r.clock === 'board' ? `the board's clock minus the gateway's${r.driftPpm !== null ? `; drift ${fmtDrift(r.driftPpm)}` : ''}` : '';
   setText(c[8], fmtMs(r.rttMs));
 }

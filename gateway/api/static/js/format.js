@@ -34,6 +34,22 @@ export function fmtMs(ms, signed) {
   return `${ms < 0 ? '-' : sign}${fmtDuration(Math.abs(ms))}`;
 }
 
+/**
+ * A device row's clock as a person means it (docs/API.md, `clock`): the board's error against the
+ * gateway, "no clock (uptime stamps)" for a board that keeps none, "–" before any time request.
+ */
+export function fmtClock(row) {
+  if (row.clock === 'board') return fmtMs(row.clockErrorMs, true);
+  return row.clock === 'uptime' ? 'no clock (uptime stamps)' : '–';
+}
+
+/** "+3.2 ppm": how fast the board's clock runs against the gateway's. */
+export function fmtDrift(ppm) {
+  if (ppm === null || ppm === undefined) return '–';
+  const a = Math.abs(ppm);
+  return `${ppm < 0 ? '-' : '+'}${a < 10 ? a.toFixed(1) : Math.round(a)} ppm`;
+}
+
 export function fmtBytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;

@@ -27,6 +27,8 @@ test('auth login: loopback flow with PKCE; the refresh token lands in the file (
     authUrl: h.emu.authUrl,
     port: 0,
     timeoutMs: 10000,
+    publishingStatus: 'testing',
+    now: () => Date.UTC(2026, 11, 1, 9, 30),
     out: (l) => {
       lines.push(l);
       // The "browser": the emulator consents at once and redirects to the loopback address.
@@ -41,9 +43,12 @@ test('auth login: loopback flow with PKCE; the refresh token lands in the file (
   assert.equal(url.searchParams.get('access_type'), 'offline');
   assert.equal(url.searchParams.get('scope'), 'https://www.googleapis.com/auth/spreadsheets');
   assert.match(url.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/oauth2callback$/);
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as { installed: unknown; refresh_token?: string };
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as { installed: unknown; refresh_token?: string; refresh_token_issued_at?: string; publishing_status?: string };
   assert.ok(stored.installed, 'the client part is kept');
   assert.ok(stored.refresh_token);
+  assert.equal(stored.refresh_token_issued_at, '2026-12-01T09:30:00.000Z', 'the issue time is recorded for the Testing-status warning');
+  assert.equal(stored.publishing_status, 'testing');
+  assert.match(lines.join('\n'), /Note: The OAuth app is in "Testing" publishing status: Google expires this refresh token 7 days after it was issued, at about 2026-12-08 09:30 UTC.*From 2026-12-05 09:30 UTC the gateway warns/);
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.ok(!lines.join('\n').includes(stored.refresh_token!), 'the token is never printed');
 

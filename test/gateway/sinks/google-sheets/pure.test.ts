@@ -152,7 +152,7 @@ test('errors: Google bodies map to stable codes with retry hints; token refusals
 test('credentials: the three accepted shapes, and a clear refusal of anything else', () => {
   assert.equal(parseCredentials({ type: 'service_account', client_email: 'a@b.iam.gserviceaccount.com', private_key: 'k' }, 'f').kind, 'service-account');
   assert.deepEqual(parseCredentials({ installed: { client_id: 'id', client_secret: 's', redirect_uris: ['http://localhost'] }, refresh_token: 'r' }, 'f'), {
-    kind: 'oauth-client', clientId: 'id', clientSecret: 's', refreshToken: 'r',
+    kind: 'oauth-client', clientId: 'id', clientSecret: 's', refreshToken: 'r', refreshTokenIssuedAt: null, publishingStatus: null,
   });
   assert.equal(parseCredentials({ installed: { client_id: 'id', client_secret: 's' } }, 'f').kind, 'oauth-client');
   assert.equal(parseCredentials({ type: 'authorized_user', client_id: 'id', client_secret: 's', refresh_token: 'r' }, 'f').kind, 'oauth-client');
