@@ -128,9 +128,7 @@ export class IngestSession {
 
   /** Counts a refusal by code (NAK or ERR) and in the device's statistics when the device is known. */
   refused(refusal: Refusal): void {
-    if (refusal.scope === 'nak') this.ctx.counters.countNak(refusal.code);
-    else this.ctx.counters.countErr(refusal.code);
-    if (this.device !== null) this.stats({ errors: { [refusal.code]: 1 } });
+    countRefusal(this.ctx, this.device, refusal);
   }
 
   /** Counts a connection-level error that is not the device's fault alone (kicks, auth already counted). */
@@ -180,6 +178,13 @@ export function busyRetryAfter(ctx: Pick<SessionContext, 'store' | 'counters' | 
   if (!ctx.store.isFull()) return null;
   ctx.counters.busyReplies++;
   return ctx.busyRetryAfterMs;
+}
+
+/** Counts a refusal by code (NAK or ERR), and in the statistics of `device` when it is named. */
+export function countRefusal(ctx: Pick<SessionContext, 'store' | 'counters'>, device: string | null, refusal: Refusal): void {
+  if (refusal.scope === 'nak') ctx.counters.countNak(refusal.code);
+  else ctx.counters.countErr(refusal.code);
+  if (device !== null) ctx.store.committer.enqueue({ kind: 'stats', device, delta: { errors: { [refusal.code]: 1 } } });
 }
 
 /** A board that sent no boot= gets a boot number of its own: no loss, no cross-connection dedupe. */
