@@ -8,6 +8,7 @@ import { TCP_TRAITS, writeLine, type Link, type Transport, type TransportTraits 
 import type { Profile } from './profiles.js';
 import { FINAL_STATES, type DeviceOptions, type DeviceState } from './device-options.js';
 import { GatewayReplies } from './gateway-replies.js';
+import { checkLink, TICK_MS } from './link-watchdog.js';
 import { Sampler } from './sampler.js';
 import { Sensors } from './sensors.js';
 import { BYE_LINE, encodeHello, encodeTimeRequest, PING_LINE } from './protocol.js';
@@ -18,8 +19,6 @@ import type { Scheduler, TimerHandle } from './scheduler.js';
 import { TimeSync } from './time-sync.js';
 
 export type { DeviceOptions, DeviceState } from './device-options.js';
-
-const TICK_MS = 1_000;
 
 /**
  * One simulated board: the same state machine as the sketches' client library.
@@ -341,36 +340,26 @@ export class Device {
 
   private tick(): void {
     const now = this.options.scheduler.now();
-    const p = this.profile;
-    const inPhase = now - this.phaseSince;
-    switch (this.stateValue) {
-      case 'connecting':
-        if (inPhase >= p.connectTimeoutMs) this.abort('connect timeout');
-        return;
-      case 'hello':
-        if (inPhase >= p.helloTimeoutMs) this.abort('hello timeout');
-        return;
-      case 'closing':
-      case 'bye':
-        if (inPhase >= p.closeWaitMs) this.abort('close wait timeout');
-        return;
-      case 'online':
-        return this.tickOnline(now);
-      default:
-        return;
-    }
-  }
-
-  private tickOnline(now: number): void {
-    const p = this.profile;
-    const waiting = this.pingOutstanding || this.timeSync.awaitingReply || this.outbox.awaitingAck(this.generation);
-    if (waiting && now - this.lastRxAt >= p.replyTimeoutMs) return this.abort('reply timeout');
-    if (now - this.lastTxAt >= p.keepaliveMs) {
-      this.pingOutstanding = true;
-      this.write(PING_LINE);
-    }
-    if (!this.timeSync.awaitingReply && this.timeSync.roundDue(this.clock.uptimeMs(), p.timeSync.resyncMs)) {
-      this.sendTimeRequest();
+    const actions = checkLink(
+      {
+        state: this.stateValue,
+        inPhaseMs: now - this.phaseSince,
+        sinceRxMs: now - this.lastRxAt,
+        sinceTxMs: now - this.lastTxAt,
+        awaitingReply: this.pingOutstanding || this.timeSync.awaitingReply || this.outbox.awaitingAck(this.generation),
+        awaitingTime: this.timeSync.awaitingReply,
+        resyncDue: this.timeSync.roundDue(this.clock.uptimeMs(), this.profile.timeSync.resyncMs),
+      },
+      this.profile,
+    );
+    for (const action of actions) {
+      if (action.kind === 'abort') return this.abort(action.reason);
+      if (action.kind === 'ping') {
+        this.pingOutstanding = true;
+        this.write(PING_LINE);
+      } else {
+        this.sendTimeRequest();
+      }
     }
   }
 
