@@ -1,29 +1,24 @@
 import { Backoff } from './backoff.js';
-import { DeviceClock, U32_RANGE } from './clock.js';
+import { DeviceClock } from './clock.js';
 import { bump, emptyCounters, type DeviceCounters } from './device-stats.js';
 import { pickGarbage } from './garbage.js';
 import { GarbageTracker } from './garbage-tracker.js';
 import { Histogram } from './histogram.js';
 import { TCP_TRAITS, writeLine, type Link, type Transport, type TransportTraits } from './link.js';
 import type { Profile } from './profiles.js';
-import {
-  BYE_LINE,
-  CLOSING_ERR_CODES,
-  encodeHello,
-  encodeReading,
-  encodeTimeRequest,
-  FATAL_ERR_CODES,
-  parseGatewayLine,
-  PING_LINE,
-  type GatewayMessage,
-  type Timestamp,
-} from './protocol.js';
+import { FINAL_STATES, type DeviceOptions, type DeviceState } from './device-options.js';
+import { GatewayReplies } from './gateway-replies.js';
+import { checkLink, TICK_MS } from './link-watchdog.js';
+import { Sampler } from './sampler.js';
+import { Sensors } from './sensors.js';
+import { BYE_LINE, encodeHello, encodeTimeRequest, PING_LINE } from './protocol.js';
 import { Outbox } from './outbox.js';
 import { RangeSet } from './range-set.js';
-import { chance, nonZeroU32, uniform, type Rng } from './rng.js';
+import { chance, nonZeroU32, uniform } from './rng.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
-import { Sensors } from './sensors.js';
 import { TimeSync } from './time-sync.js';
+
+export type { DeviceOptions, DeviceState } from './device-options.js';
 
 /**
  * One simulated board: the same state machine as the sketches' client library.
@@ -36,39 +31,6 @@ import { TimeSync } from './time-sync.js';
  * acked-seq confirms them, or a NAK rejects them. On every new session everything still buffered
  * is resent, oldest first. Time comes from the injected Scheduler, randomness from the injected Rng.
  */
-export type DeviceState = 'idle' | 'offline' | 'connecting' | 'hello' | 'online' | 'closing' | 'bye' | 'stopped' | 'failed';
-
-export interface DeviceOptions {
-  id: string;
-  token: string;
-  profile: Profile;
-  transport: Transport;
-  scheduler: Scheduler;
-  /** Sensor noise, jitter, drift and garbage draw from this. */
-  rng: Rng;
-  /** The boot id (random per power-up). Default: drawn from `rng`. */
-  bootId?: number;
-  /** Overrides the profile's sample period (board milliseconds). */
-  samplePeriodMs?: number;
-  /** Delay before the first reading (real ms). Default: uniform in [0, period) so a fleet spreads out. */
-  firstSampleDelayMs?: number;
-  /** Crystal drift; default drawn uniformly from ±profile.driftPpm. */
-  driftPpm?: number;
-  /** Uptime at boot (to start near the millis() rollover). Default 0. */
-  startUptimeMs?: number;
-  /** Error of the board's wall clock, added to every epoch timestamp it sends. Default 0. */
-  clockSkewMs?: number;
-  /** Probability, per reading, of also sending a malformed line. Default 0. */
-  garbageProbability?: number;
-  /** HELLO `fw=`. */
-  fw?: string;
-  /** Called when a reading is sent for the first time (the fleet counts them for --kill-after). */
-  onFirstSend?: () => void;
-}
-
-const TICK_MS = 1_000;
-const FINAL_STATES: ReadonlySet<DeviceState> = new Set(['stopped', 'failed']);
-
 export class Device {
   readonly id: string;
   readonly bootId: number;
@@ -81,22 +43,15 @@ export class Device {
 
   private stateValue: DeviceState = 'idle';
   private readonly clock: DeviceClock;
-  private readonly sensors: Sensors;
+  private readonly sampler: Sampler;
   private readonly outbox: Outbox;
   private readonly backoff: Backoff;
   private readonly timeSync: TimeSync;
   private readonly garbage: GarbageTracker;
-  private readonly samplePeriodMs: number;
-  private readonly skewMs: number;
 
   private generation = 0;
   private link: Link | null = null;
-  private lastSeq = 0;
-  /** Highest seq the board gave up without an ACK: dropped (overflow), NAKed, or used by garbage. */
-  private givenUp = 0;
-  private sampling = false;
   private draining = false;
-  private sampleTimer: TimerHandle | null = null;
   private reconnectTimer: TimerHandle | null = null;
   private tickTimer: TimerHandle | null = null;
   private phaseSince = 0;
@@ -106,23 +61,64 @@ export class Device {
   private busyRetryMs: number | null = null;
   private fatal: string | null = null;
   private waiters: ((state: DeviceState) => void)[] = [];
+  private readonly replies: GatewayReplies;
 
   constructor(private readonly options: DeviceOptions) {
     const { profile, rng, scheduler } = options;
     this.id = options.id;
     this.bootId = options.bootId ?? nonZeroU32(rng);
-    this.samplePeriodMs = options.samplePeriodMs ?? profile.samplePeriodMs;
-    if (!(this.samplePeriodMs > 0)) throw new RangeError(`sample period must be > 0, got ${this.samplePeriodMs}`);
-    this.skewMs = options.clockSkewMs ?? 0;
     this.clock = new DeviceClock(() => scheduler.now(), {
       driftPpm: options.driftPpm ?? uniform(rng, -profile.driftPpm, profile.driftPpm),
       startUptimeMs: options.startUptimeMs ?? 0,
     });
-    this.sensors = new Sensors(rng);
     this.outbox = new Outbox(profile.bufferCapacity, this.counters, this.latency, this.ackedSeqs);
+    // Sensors draw their starting values here, before the backoff: the seeded sequence of a board.
+    const sensors = new Sensors(rng);
     this.backoff = new Backoff(profile.backoff, rng);
     this.timeSync = new TimeSync(profile.timeSync.samples);
     this.garbage = new GarbageTracker(this.counters);
+    this.sampler = new Sampler({
+      sensors,
+      clock: this.clock,
+      outbox: this.outbox,
+      timeSync: this.timeSync,
+      scheduler,
+      rng,
+      periodMs: options.samplePeriodMs ?? profile.samplePeriodMs,
+      skewMs: options.clockSkewMs ?? 0,
+      beforeReading: () => {
+        if (this.stateValue === 'online' && chance(rng, options.garbageProbability ?? 0)) this.sendGarbage();
+      },
+      taken: () => {
+        if (this.stateValue === 'online') this.flush();
+      },
+    });
+    this.replies = new GatewayReplies({
+      counters: this.counters,
+      outbox: this.outbox,
+      garbage: this.garbage,
+      timeSync: this.timeSync,
+      backoff: this.backoff,
+      helloLatency: this.helloLatency,
+      now: () => scheduler.now(),
+      state: () => this.stateValue,
+      phaseSince: () => this.phaseSince,
+      generation: () => this.generation,
+      uptimeMs: () => this.clock.uptimeMs(),
+      enter: (state) => this.enter(state),
+      flush: () => this.flush(),
+      checkDrained: () => this.checkDrained(),
+      abort: (reason) => this.abort(reason),
+      byeAnswered: () => {
+        this.dropConnection((link) => link.end());
+        this.settle('stopped');
+      },
+      sendTimeRequest: () => this.sendTimeRequest(),
+      giveUp: (seq) => this.sampler.giveUp(seq),
+      retryAfter: (ms) => (this.busyRetryMs = ms),
+      fail: (code) => (this.fatal = code),
+      pongReceived: () => (this.pingOutstanding = false),
+    });
   }
 
   get state(): DeviceState {
@@ -149,7 +145,7 @@ export class Device {
 
   /** Highest seq this boot gave up without an ACK (0: none); every later seq was sent as a reading. */
   get highestGivenUpSeq(): number {
-    return this.givenUp;
+    return this.sampler.highestGivenUp;
   }
 
   /** The board's millis() now (for an audit HELLO's `up=`). */
@@ -161,17 +157,13 @@ export class Device {
   start(): void {
     if (this.stateValue !== 'idle') throw new Error(`device ${this.id} already started`);
     this.clock.reboot();
-    this.sampling = true;
-    const first = this.options.firstSampleDelayMs ?? this.options.rng.next() * this.clock.realDuration(this.samplePeriodMs);
-    this.sampleTimer = this.options.scheduler.after(first, () => this.sample());
+    this.sampler.start(this.options.firstSampleDelayMs);
     this.connect();
   }
 
   /** Stops taking readings; the link stays up and keeps draining the buffer. */
   stopSampling(): void {
-    this.sampling = false;
-    this.sampleTimer?.cancel();
-    this.sampleTimer = null;
+    this.sampler.stop();
   }
 
   /**
@@ -204,49 +196,14 @@ export class Device {
     this.afterClose(`link drop (${mode})`);
   }
 
-  // ---- sampling ----------------------------------------------------------------------------
-
-  private sample(): void {
-    this.sampleTimer = null;
-    if (!this.sampling) return;
-    this.takeReading();
-    this.sampleTimer = this.options.scheduler.after(this.clock.realDuration(this.samplePeriodMs), () => this.sample());
-  }
-
-  private takeReading(): void {
-    const uptime = this.clock.uptimeMs();
-    const values = this.sensors.read(uptime);
-    if (this.stateValue === 'online' && chance(this.options.rng, this.options.garbageProbability ?? 0)) this.sendGarbage();
-    const seq = this.nextSeq();
-    const dropped = this.outbox.add(seq, encodeReading({ seq, ts: this.timestampFor(uptime), fields: Object.entries(values) }));
-    if (dropped !== null) this.giveUp(dropped);
-    if (this.stateValue === 'online') this.flush();
-  }
-
-  /** `u<millis>` until the first time sync, the board's epoch estimate (plus its skew) after. */
-  private timestampFor(uptime: number): Timestamp {
-    const epoch = this.timeSync.epochAt(uptime);
-    if (epoch === null) return { kind: 'uptime', millis: uptime % U32_RANGE };
-    return { kind: 'epoch', ms: Math.max(0, epoch + this.skewMs) };
-  }
-
-  private nextSeq(): number {
-    this.lastSeq += 1;
-    return this.lastSeq;
-  }
-
-  private giveUp(seq: number): void {
-    this.givenUp = Math.max(this.givenUp, seq);
-  }
-
   private get traits(): TransportTraits {
     return this.options.transport.traits ?? TCP_TRAITS;
   }
 
   private sendGarbage(): void {
-    const garbage = pickGarbage(this.options.rng, () => this.nextSeq(), this.helloLine(), this.traits);
+    const garbage = pickGarbage(this.options.rng, () => this.sampler.nextSeq(), this.helloLine(), this.traits);
     this.garbage.sent(garbage);
-    if (garbage.expect.kind === 'nak') this.giveUp(garbage.expect.seq);
+    if (garbage.expect.kind === 'nak') this.sampler.giveUp(garbage.expect.seq);
     this.write(garbage.bytes);
   }
 
@@ -263,7 +220,11 @@ export class Device {
       this.id,
       {
         onOpen: () => current() && this.onOpen(),
-        onLine: (line) => current() && this.onLine(line),
+        onLine: (line) => {
+          if (!current()) return;
+          this.lastRxAt = this.options.scheduler.now();
+          this.replies.onLine(line);
+        },
         onClose: (reason) => {
           if (!current()) return;
           this.dropConnection(() => undefined);
@@ -290,7 +251,7 @@ export class Device {
       fw: this.options.fw ?? 'sim-0.1.0',
       board: this.profile.board,
       // Without a connection at the gateway, ACKs never skip a gap: say what was given up.
-      ...(this.traits.connectionless ? { low: this.outbox.lowestSeq ?? this.lastSeq + 1 } : {}),
+      ...(this.traits.connectionless ? { low: this.outbox.lowestSeq ?? this.sampler.lastSeq + 1 } : {}),
     });
   }
 
@@ -353,7 +314,7 @@ export class Device {
     const lines = this.outbox.takeUnsent(this.generation, now, this.options.onFirstSend);
     // Connectionless (MQTT): each reading also says what the board no longer holds (`low=` before
     // the R line), in case the full buffer dropped a reading after the HELLO went out.
-    const low = this.traits.connectionless ? `low=${this.outbox.lowestSeq ?? this.lastSeq + 1} ` : '';
+    const low = this.traits.connectionless ? `low=${this.outbox.lowestSeq ?? this.sampler.lastSeq + 1} ` : '';
     for (const line of lines) this.write(low + line);
   }
 
@@ -379,36 +340,26 @@ export class Device {
 
   private tick(): void {
     const now = this.options.scheduler.now();
-    const p = this.profile;
-    const inPhase = now - this.phaseSince;
-    switch (this.stateValue) {
-      case 'connecting':
-        if (inPhase >= p.connectTimeoutMs) this.abort('connect timeout');
-        return;
-      case 'hello':
-        if (inPhase >= p.helloTimeoutMs) this.abort('hello timeout');
-        return;
-      case 'closing':
-      case 'bye':
-        if (inPhase >= p.closeWaitMs) this.abort('close wait timeout');
-        return;
-      case 'online':
-        return this.tickOnline(now);
-      default:
-        return;
-    }
-  }
-
-  private tickOnline(now: number): void {
-    const p = this.profile;
-    const waiting = this.pingOutstanding || this.timeSync.awaitingReply || this.outbox.awaitingAck(this.generation);
-    if (waiting && now - this.lastRxAt >= p.replyTimeoutMs) return this.abort('reply timeout');
-    if (now - this.lastTxAt >= p.keepaliveMs) {
-      this.pingOutstanding = true;
-      this.write(PING_LINE);
-    }
-    if (!this.timeSync.awaitingReply && this.timeSync.roundDue(this.clock.uptimeMs(), p.timeSync.resyncMs)) {
-      this.sendTimeRequest();
+    const actions = checkLink(
+      {
+        state: this.stateValue,
+        inPhaseMs: now - this.phaseSince,
+        sinceRxMs: now - this.lastRxAt,
+        sinceTxMs: now - this.lastTxAt,
+        awaitingReply: this.pingOutstanding || this.timeSync.awaitingReply || this.outbox.awaitingAck(this.generation),
+        awaitingTime: this.timeSync.awaitingReply,
+        resyncDue: this.timeSync.roundDue(this.clock.uptimeMs(), this.profile.timeSync.resyncMs),
+      },
+      this.profile,
+    );
+    for (const action of actions) {
+      if (action.kind === 'abort') return this.abort(action.reason);
+      if (action.kind === 'ping') {
+        this.pingOutstanding = true;
+        this.write(PING_LINE);
+      } else {
+        this.sendTimeRequest();
+      }
     }
   }
 
@@ -421,112 +372,5 @@ export class Device {
         ...(report ? { rttMs: Math.max(0, Math.round(report.rttMs)), offMs: report.offMs } : {}),
       }),
     );
-  }
-
-  // ---- gateway replies --------------------------------------------------------------------
-
-  private onLine(line: string): void {
-    this.lastRxAt = this.options.scheduler.now();
-    this.handle(parseGatewayLine(line));
-  }
-
-  private handle(message: GatewayMessage): void {
-    switch (message.kind) {
-      case 'hello-ok':
-        return this.onHelloOk(message.ackedSeq);
-      case 'ack':
-        return this.onAck(message.seq);
-      case 'nak':
-        return this.onNak(message.seq, message.code);
-      case 'time':
-        return this.onTime(message.deviceMillis, message.gatewayEpochMs);
-      case 'busy':
-        return this.onBusy(message.retryAfterMs);
-      case 'err':
-        return this.onErr(message.code);
-      case 'pong':
-        this.pingOutstanding = false;
-        return;
-      case 'bye':
-        return this.onBye();
-      case 'invalid':
-        this.counters.protocolViolations += 1;
-        return;
-    }
-  }
-
-  private onHelloOk(ackedSeq: number): void {
-    if (this.stateValue !== 'hello') {
-      this.counters.protocolViolations += 1;
-      return;
-    }
-    this.helloLatency.record(this.options.scheduler.now() - this.phaseSince);
-    this.enter('online');
-    this.counters.sessions += 1;
-    this.backoff.reset();
-    this.outbox.confirmDurable(ackedSeq);
-    this.flush();
-    this.checkDrained();
-  }
-
-  private onAck(seq: number): void {
-    if (!['online', 'closing', 'bye'].includes(this.stateValue)) {
-      this.counters.protocolViolations += 1;
-      return;
-    }
-    this.outbox.acknowledge(seq, this.generation, this.options.scheduler.now());
-    this.garbage.ack(seq);
-    this.checkDrained();
-  }
-
-  private onNak(seq: number, code: string): void {
-    if (this.garbage.nak(seq, code)) return;
-    if (!this.outbox.reject(seq, code, this.generation)) {
-      this.counters.protocolViolations += 1;
-      return;
-    }
-    this.giveUp(seq);
-    this.checkDrained();
-  }
-
-  private onTime(deviceMillis: number, gatewayEpochMs: number): void {
-    const outcome = this.timeSync.reply(deviceMillis, gatewayEpochMs, this.clock.uptimeMs());
-    if (outcome === 'ignored') this.counters.protocolViolations += 1;
-    else if (outcome === 'done') this.counters.timeSyncRounds += 1;
-    else this.sendTimeRequest();
-  }
-
-  /** The gateway refuses this and later readings, acknowledges what it took, then closes. */
-  private onBusy(retryAfterMs: number): void {
-    this.counters.busy += 1;
-    this.busyRetryMs = retryAfterMs;
-    this.enter('closing');
-  }
-
-  private onErr(code: string): void {
-    if (CLOSING_ERR_CODES.has(code)) {
-      bump(this.counters.errors, code);
-      if (FATAL_ERR_CODES.has(code)) this.fatal = code;
-      this.enter('closing');
-      return;
-    }
-    if (this.garbage.err(code)) return;
-    bump(this.counters.errors, code);
-    // Our own HELLO refused: a bug in the simulator, retrying would only repeat it.
-    if (code === 'BAD_HELLO' && this.stateValue === 'hello') {
-      this.fatal = code;
-      this.abort(`ERR ${code}`);
-    }
-  }
-
-  private onBye(): void {
-    if (this.stateValue === 'bye') {
-      this.dropConnection((link) => link.end());
-      this.settle('stopped');
-      return;
-    }
-    // The gateway is shutting down: it closes after its last ACK; the board reconnects later.
-    this.counters.gatewayByes += 1;
-    this.enter('closing');
   }
 }

@@ -4,7 +4,10 @@ import type { Garbage } from './garbage.js';
 /**
  * Remembers the malformed lines a board sent on its current connection and checks the gateway's
  * answers against what PROTOCOL.md prescribes: a NAK with the right code for a malformed reading,
- * an ERR with the right code for any other line (ERR carries no seq, so those match in order).
+ * an ERR with the right code for any other line. An ERR carries no seq, so it is matched by the code
+ * it names (the oldest outstanding line expecting that code), not by arrival order: over MQTT the
+ * lines travel on different topics (`r`, `t`) and their answers may come back in either order.
+ * An ERR whose code no outstanding line expects answers the oldest one, as a mismatch.
  */
 export class GarbageTracker {
   private readonly naks = new Map<number, { name: string; code: string }>();
@@ -30,7 +33,8 @@ export class GarbageTracker {
 
   /** A non-closing ERR arrived; returns true when it answered garbage. */
   err(code: string): boolean {
-    const expected = this.errs.shift();
+    const i = this.errs.findIndex((e) => e.code === code);
+    const expected = i >= 0 ? this.errs.splice(i, 1)[0] : this.errs.shift();
     if (!expected) return false;
     this.answered(expected, code);
     return true;

@@ -9,7 +9,7 @@ import { packageVersion } from './api/version.js';
 import type { Config } from './config/schema.js';
 import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
 import { IngestCounters } from './ingest/counters.js';
-import { MqttIngest, type MqttListening } from './ingest/mqtt/source.js';
+import { MqttIngest, type MqttListening, type MqttTestHolds } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
 import { SessionRegistry } from './ingest/sessions.js';
 import { TcpIngest } from './ingest/tcp/server.js';
@@ -46,6 +46,8 @@ export interface AppDeps {
   timers?: Timers;
   /** Overrides where the API reads sink status (tests; by default the sync worker's). */
   syncStatus?: SyncStatusSource;
+  /** Crash tests only: hold MQTT readings or PUBACKs (never configuration; see MqttTestHolds). */
+  mqttTestHolds?: MqttTestHolds;
 }
 
 export interface Listening {
@@ -120,9 +122,9 @@ export class App {
     );
     const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers };
     this.mqtt = MqttIngest.enabled(config.mqtt)
-      ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }) })
+      ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }), testHolds: deps.mqttTestHolds })
       : null;
-    this.udp = config.udp.enabled ? new UdpIngest(config.udp, { ...ingestDeps, log: this.log.child({ part: 'udp' }) }) : null;
+    this.udp = config.udp.enabled ? new UdpIngest(config.udp, { ...ingestDeps, sessions: this.sessions, log: this.log.child({ part: 'udp' }) }) : null;
     this.revocations = new RevocationWatch(this.store.devices, this.sessions, this.timers, config.auth.revocationCheckMs, this.log);
     this.rates = new RateMeter(this.counters, this.timers);
     this.tokenAge =

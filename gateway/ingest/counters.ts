@@ -1,3 +1,5 @@
+import type { LimitName } from './session/limits.js';
+
 /**
  * Gateway-wide ingest counters (for logs, the API and metrics). One instance per gateway, created
  * by the composition root and passed to the transports.
@@ -12,7 +14,7 @@ export class IngestCounters {
   readonly naks = new Map<string, number>();
   readonly errors = new Map<string, number>();
   /** Limit hits by name (LINE_TOO_LONG, SLOW_READER, BACKPRESSURE, ...). */
-  readonly limits = new Map<string, number>();
+  readonly limits = new Map<LimitName, number>();
 
   countNak(code: string): void {
     this.naks.set(code, (this.naks.get(code) ?? 0) + 1);
@@ -22,7 +24,7 @@ export class IngestCounters {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
-  countLimit(name: string): void {
+  countLimit(name: LimitName): void {
     this.limits.set(name, (this.limits.get(name) ?? 0) + 1);
   }
 }

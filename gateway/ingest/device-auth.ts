@@ -1,6 +1,6 @@
 import type { ErrCode } from '../protocol/codes.js';
 import type { RegisterOutcome } from '../store/ops.js';
-import type { Store } from '../store/store.js';
+import type { IngestStore } from './session/ingest-store.js';
 import { decideAuth, type AuthMode } from './auth.js';
 
 /** Outcome of presenting a device id and token, as every transport needs it. */
@@ -16,7 +16,7 @@ export type AuthResult =
  * A refusal of a known device is counted in its statistics.
  */
 export function authenticateDevice(
-  store: Store,
+  store: IngestStore,
   mode: AuthMode,
   device: string,
   token: string,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import type { Fleet } from '../../firmware-sim/fleet.js';
 import { runFleet, type FleetReport, type RunOptions } from '../../firmware-sim/run.js';
 import { systemScheduler } from '../../firmware-sim/scheduler.js';
 import { TcpTransport } from '../../firmware-sim/transport-tcp.js';
+import { sessionsNow, stayedAway, StormCuts, untilSent } from './fleet-properties.js';
 
 /**
  * The simulator against the real gateway (a child process on port 0): fleets with faults, then
@@ -19,7 +20,6 @@ import { TcpTransport } from '../../firmware-sim/transport-tcp.js';
  * for an event (with an overall timeout).
  */
 const GATEWAY_BIN = join(REPO_ROOT, 'gateway/cli/bin.ts');
-const HAVE_GATEWAY = existsSync(GATEWAY_BIN);
 const execFileAsync = promisify(execFile);
 /** No fixed HTTP port: tests run in parallel. */
 const GATEWAY_ARGS = ['--http-port', '0'];
@@ -54,7 +54,7 @@ function storedRows(dbPath: string, prefix: string): { rows: number; keys: numbe
   }
 }
 
-describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GATEWAY_BIN} does not exist yet`, timeout: 240_000 }, () => {
+describe('fleet against the real gateway', { timeout: 240_000 }, () => {
   let dataDir = '';
   let gateway: RunningGateway | null = null;
   const dbPath = () => join(dataDir, 'sheetlog.db');
@@ -88,6 +88,9 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
     const total = 15_000;
     const abort = new AbortController();
     let fleet: Fleet | null = null;
+    // The boards each storm cut, with their sessions at that moment: each must hold a new session
+    // by the end (it has readings to deliver after the storm, and the run drains).
+    const cuts = new StormCuts();
     const report = await run({
       idPrefix: 'storm',
       devices: 500,
@@ -97,26 +100,27 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
       signal: abort.signal,
       onStart: (started) => (fleet = started),
       onReadingSent: (sent) => {
-        if (sent === total / 3 || sent === (2 * total) / 3) fleet?.storm();
+        if (fleet !== null && (sent === total / 3 || sent === (2 * total) / 3)) cuts.storm(fleet);
         if (sent === total) abort.abort();
       },
     });
     assertClean(report);
     const t = report.snapshot.totals;
     assert.equal(report.snapshot.storms, 2);
-    // Two storms cut ~1000 links (boards offline at that moment are skipped), random drops add
-    // ~150. Not every cut link becomes a new session: on a loaded machine HELLO OK takes a while
-    // after a storm, and a drop that hits a board still in its handshake costs that session.
-    assert.ok(t.linkDrops >= 900, `link drops: ${t.linkDrops}`);
-    assert.ok(report.snapshot.reconnects >= 400, `reconnects: ${report.snapshot.reconnects}, closes: ${JSON.stringify(t.closes)}`);
-    assert.ok(t.sent >= total && t.acked >= total - 500, `sent ${t.sent}, acknowledged ${t.acked}`);
+    // How many links a storm cuts depends on how many boards are online at that moment (fewer on a
+    // loaded machine): the property is that every board a storm cut came back with a new session.
+    assert.ok(cuts.cut.size > 0, 'the storms cut links');
+    assert.ok(t.linkDrops >= cuts.cut.size, `link drops: ${t.linkDrops}`);
+    assert.deepEqual(stayedAway(cuts.cut), [], `boards without a session after the storm cut their link; closes: ${JSON.stringify(t.closes)}`);
+    assert.ok(report.snapshot.reconnects > 0);
+    assert.ok(t.sent >= total, `sent ${t.sent}`);
     const { rows, keys } = storedRows(dbPath(), 'storm');
     assert.equal(rows, keys, 'unique (device, boot, seq)');
     assert.ok(rows >= t.acked && rows <= t.taken, `${rows} rows for ${t.acked} acknowledged of ${t.taken} taken`);
   });
 
   it('answers malformed lines with the codes the simulator expects, with slow senders and skewed clocks beside them', async () => {
-    const garbage = await run({ idPrefix: 'garbage', devices: 40, ratePerDevice: 20, garbageProbability: 0.2, clockSkewMs: 3 * 86_400_000 });
+    const garbage = await run({ idPrefix: 'garbage', devices: 40, ratePerDevice: 20, garbageProbability: 0.2, clockSkewMs: 3 * 86_400_000, ...untilSent(1_200) });
     assertClean(garbage);
     const t = garbage.snapshot.totals;
     assert.ok(t.garbageSent > 100, `garbage sent: ${t.garbageSent}`);
@@ -124,9 +128,11 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
     assert.equal(t.garbageAccepted, 0);
     assert.equal(t.garbageAnswered + t.garbageUnanswered, t.garbageSent);
 
-    const slow = await run({ idPrefix: 'slow', devices: 10, ratePerDevice: 2, slowByteIntervalMs: 2, durationMs: 2_000 });
+    const slow = await run({ idPrefix: 'slow', devices: 10, ratePerDevice: 2, slowByteIntervalMs: 2, ...untilSent(30) });
     assertClean(slow);
-    assert.ok(slow.snapshot.totals.acked >= 10 * 3);
+    const st = slow.snapshot.totals;
+    assert.ok(st.sent >= 30, `sent ${st.sent}`);
+    assert.equal(st.acked + st.droppedOverflow, st.taken, 'every reading a slow sender took was acknowledged');
   });
 
   it('loses nothing when the gateway is killed (SIGKILL) and restarted on the same port mid-run', async () => {
@@ -136,6 +142,8 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
     let phase: 'before' | 'restarting' | 'after' | 'done' = 'before';
     let target = Number.POSITIVE_INFINITY;
     let restarted: Promise<void> = Promise.resolve();
+    let fleet: Fleet | null = null;
+    let atKill: ReturnType<typeof sessionsNow> = new Map();
     const report = await runFleet({
       transport: tcp(port),
       auditTransport: tcp(port),
@@ -147,9 +155,11 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
       signal: abort.signal,
       drainTimeoutMs: 60_000,
       seed: 2,
+      onStart: (started) => (fleet = started),
       onReadingSent: (total) => {
         if (phase === 'before' && total >= 2_000) {
           phase = 'restarting';
+          if (fleet !== null) atKill = sessionsNow(fleet);
           restarted = (async () => {
             await first.stop('SIGKILL');
             gateway = await startGateway({ dataDir, port, args: GATEWAY_ARGS });
@@ -166,7 +176,9 @@ describe('fleet against the real gateway', { skip: HAVE_GATEWAY ? false : `${GAT
     await restarted;
     assert.equal(phase, 'done');
     assertClean(report);
-    assert.ok(report.snapshot.reconnects >= 100, `every board reconnected: ${report.snapshot.reconnects}`);
+    // Every board holds a session with the restarted gateway: more sessions than when it was killed.
+    assert.equal(atKill.size, 100);
+    assert.deepEqual(stayedAway(atKill), [], 'boards that never reached the restarted gateway');
   });
 
   it('`devices list --json` counts at least every acknowledged reading per board', async () => {

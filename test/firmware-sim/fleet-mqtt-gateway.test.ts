@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { runFleet, type FleetReport, type RunOptions } from '../../firmware-sim/
 import { systemScheduler } from '../../firmware-sim/scheduler.js';
 import { MqttTransport } from '../../firmware-sim/transport-mqtt.js';
 import { mosquittoMissing, startMosquitto, type Mosquitto } from '../helpers/mqtt.js';
+import { stayedAway, StormCuts, untilSent } from './fleet-properties.js';
 
 /**
  * The simulator over MQTT against the real gateway (a child process): its embedded broker
@@ -17,7 +18,6 @@ import { mosquittoMissing, startMosquitto, type Mosquitto } from '../helpers/mqt
  * acknowledged must be in the SQLite file exactly once (read-only), nothing may stay unacknowledged,
  * and the audit (HELLO over MQTT, acked-seq) must agree. Waits are for events, with timeouts.
  */
-const HAVE_GATEWAY = existsSync(join(REPO_ROOT, 'gateway/cli/bin.ts'));
 const mosquittoSkip = mosquittoMissing() ?? false;
 
 function mqttTransport(port: number, qos: 0 | 1 = 0): MqttTransport {
@@ -52,7 +52,7 @@ function storedRows(dbPath: string, prefix: string): { rows: number; keys: numbe
   }
 }
 
-describe('fleet over MQTT against the gateway\'s embedded broker', { skip: HAVE_GATEWAY ? false : 'no gateway', timeout: 240_000 }, () => {
+describe('fleet over MQTT against the gateway\'s embedded broker', { timeout: 240_000 }, () => {
   let dataDir = '';
   let gateway: RunningGateway | null = null;
   let brokerPort = 0;
@@ -90,6 +90,7 @@ describe('fleet over MQTT against the gateway\'s embedded broker', { skip: HAVE_
     const total = 6_000;
     const abort = new AbortController();
     let fleet: Fleet | null = null;
+    const cuts = new StormCuts();
     const report = await run({
       idPrefix: 'mq',
       devices: 300,
@@ -99,23 +100,25 @@ describe('fleet over MQTT against the gateway\'s embedded broker', { skip: HAVE_
       signal: abort.signal,
       onStart: (started) => (fleet = started),
       onReadingSent: (sent) => {
-        if (sent === total / 3 || sent === (2 * total) / 3) fleet?.storm();
+        if (fleet !== null && (sent === total / 3 || sent === (2 * total) / 3)) cuts.storm(fleet);
         if (sent === total) abort.abort();
       },
     });
     assertClean(report);
     const t = report.snapshot.totals;
     assert.equal(report.snapshot.storms, 2);
-    assert.ok(t.linkDrops >= 400, `link drops: ${t.linkDrops}`);
-    assert.ok(report.snapshot.reconnects >= 200, `reconnects: ${report.snapshot.reconnects}, closes: ${JSON.stringify(t.closes)}`);
-    assert.ok(t.acked >= total - 300, `acknowledged ${t.acked} of ${t.taken}`);
+    // Properties, not counts (those depend on the machine's speed): every board a storm cut came back.
+    assert.ok(cuts.cut.size > 0, 'the storms cut links');
+    assert.ok(t.linkDrops >= cuts.cut.size, `link drops: ${t.linkDrops}`);
+    assert.deepEqual(stayedAway(cuts.cut), [], `boards without a session after the storm cut their link; closes: ${JSON.stringify(t.closes)}`);
+    assert.ok(t.sent >= total, `sent ${t.sent}`);
     const { rows, keys } = storedRows(join(dataDir, 'sheetlog.db'), 'mq');
     assert.equal(rows, keys, 'unique (device, boot, seq)');
     assert.ok(rows >= t.acked && rows <= t.taken, `${rows} rows for ${t.acked} acknowledged of ${t.taken} taken`);
   });
 
   it('QoS 1, malformed messages, skewed clocks and slow senders keep working over MQTT', async () => {
-    const garbage = await run({ idPrefix: 'mqg', devices: 30, ratePerDevice: 20, garbageProbability: 0.2, clockSkewMs: 3 * 86_400_000 }, 1);
+    const garbage = await run({ idPrefix: 'mqg', devices: 30, ratePerDevice: 20, garbageProbability: 0.2, clockSkewMs: 3 * 86_400_000, ...untilSent(1_200) }, 1);
     assertClean(garbage);
     const t = garbage.snapshot.totals;
     assert.ok(t.garbageSent > 100, `garbage sent: ${t.garbageSent}`);
@@ -123,9 +126,9 @@ describe('fleet over MQTT against the gateway\'s embedded broker', { skip: HAVE_
     assert.equal(t.garbageAccepted, 0);
     assert.equal(t.garbageAnswered + t.garbageUnanswered, t.garbageSent);
 
-    const slow = await run({ idPrefix: 'mqs', devices: 10, ratePerDevice: 2, slowByteIntervalMs: 2, durationMs: 2_000 });
+    const slow = await run({ idPrefix: 'mqs', devices: 10, ratePerDevice: 2, slowByteIntervalMs: 2, ...untilSent(30) });
     assertClean(slow);
-    assert.ok(slow.snapshot.totals.acked >= 10 * 3);
+    assert.ok(slow.snapshot.totals.sent >= 30, `sent ${slow.snapshot.totals.sent}`);
   });
 
   it('a board with a wrong token is refused by the broker and stops for good, reported as failed', async () => {
@@ -138,7 +141,7 @@ describe('fleet over MQTT against the gateway\'s embedded broker', { skip: HAVE_
   });
 });
 
-describe('fleet over MQTT through Mosquitto, the gateway subscribed to it', { skip: !HAVE_GATEWAY ? 'no gateway' : mosquittoSkip, timeout: 240_000 }, () => {
+describe('fleet over MQTT through Mosquitto, the gateway subscribed to it', { skip: mosquittoSkip, timeout: 240_000 }, () => {
   let dataDir = '';
   let broker: Mosquitto | null = null;
   let gateway: RunningGateway | null = null;
@@ -162,6 +165,7 @@ describe('fleet over MQTT through Mosquitto, the gateway subscribed to it', { sk
     const total = 2_000;
     const abort = new AbortController();
     let fleet: Fleet | null = null;
+    const cuts = new StormCuts();
     const report = await runFleet({
       transport: mqttTransport(port),
       auditTransport: mqttTransport(port),
@@ -176,13 +180,14 @@ describe('fleet over MQTT through Mosquitto, the gateway subscribed to it', { sk
       signal: abort.signal,
       onStart: (started) => (fleet = started),
       onReadingSent: (sent) => {
-        if (sent === total / 2) fleet?.storm();
+        if (fleet !== null && sent === total / 2) cuts.storm(fleet);
         if (sent === total) abort.abort();
       },
     });
     assertClean(report);
     assert.equal(report.snapshot.storms, 1);
-    assert.ok(report.snapshot.reconnects >= 50, `reconnects: ${report.snapshot.reconnects}`);
+    assert.ok(cuts.cut.size > 0, 'the storm cut links');
+    assert.deepEqual(stayedAway(cuts.cut), [], 'boards without a session after the storm cut their link');
     const { rows, keys } = storedRows(join(dataDir, 'data', 'sheetlog.db'), 'mos');
     assert.equal(rows, keys, 'unique (device, boot, seq)');
   });

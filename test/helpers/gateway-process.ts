@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = 'gateway/cli/bin.ts';
+/** A gateway whose MQTT ingest holds readings or PUBACKs (crash tests); see held-gateway.ts. */
+export const HELD_GATEWAY = 'test/helpers/held-gateway.ts';
 
 export interface GatewayProcess {
   child: ChildProcess;
@@ -31,9 +33,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
  * Starts `sheetlog start` as a child process and resolves once it logs "listening". The process is
  * killed when the test ends if the test did not stop it.
  */
-export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}, entry: string[] = [BIN]): Promise<GatewayProcess> {
   // An HTTP port of its own (any free one) unless the test names one: tests run side by side.
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'start', '--http-port', '0', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry, 'start', '--http-port', '0', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,7 +13,7 @@ import { assertClockOffsetLearned, assertExactlyOnce, assertReadingsBeforeLink, 
 import { type Board, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type DeliveryOutcome, runDelivery } from './helpers/delivery.js';
-import { gatewayPresent, listDevices } from './helpers/gateway.js';
+import { listDevices } from './helpers/gateway.js';
 import { ProcessGroup } from './helpers/processes.js';
 
 const READINGS = 80;
@@ -27,7 +27,6 @@ async function resetLink(board: Board): Promise<void> {
 }
 
 describe('esp8266_logger on the host, against the gateway', {
-  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
   timeout: 300_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheetlog-esp8266-'));

@@ -14,7 +14,6 @@ import { after, before, describe, it } from 'node:test';
 import { mosquittoMissing } from '../helpers/mqtt.js';
 import { assertClockOffsetLearned, assertExactlyOnce, assertReadingsBeforeLink, assertTimes } from './helpers/assertions.js';
 import { buildSketch } from './helpers/build.js';
-import { gatewayPresent } from './helpers/gateway.js';
 import { type MqttDeliveryOutcome, runMqttDelivery } from './helpers/mqtt-delivery.js';
 import { ProcessGroup } from './helpers/processes.js';
 
@@ -27,7 +26,7 @@ const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2
 const mosquittoSkip = mosquittoMissing() ?? false;
 
 for (const broker of ['embedded', 'mosquitto'] as const) {
-  const skip = !gatewayPresent() ? 'gateway/cli/bin.ts does not exist yet' : broker === 'mosquitto' ? mosquittoSkip : false;
+  const skip = broker === 'mosquitto' ? mosquittoSkip : false;
   describe(`esp8266_mqtt_logger on the host, against the gateway (${broker} broker)`, { skip, timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), `sheetlog-mqtt-${broker}-`));
     const group = new ProcessGroup();

@@ -14,7 +14,6 @@ import { assertClockOffsetLearned, assertExactlyOnce, assertReadingsBeforeLink, 
 import { type Board, sampleTimes, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type DeliveryOutcome, runDelivery } from './helpers/delivery.js';
-import { gatewayPresent } from './helpers/gateway.js';
 import { ProcessGroup } from './helpers/processes.js';
 
 const READINGS = 80;
@@ -32,7 +31,6 @@ async function loseWiFi(board: Board): Promise<void> {
 }
 
 describe('feather_m0_logger on the host, against the gateway', {
-  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
   timeout: 300_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheetlog-feather-'));

@@ -21,7 +21,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { type Board, sampleTimes, startBoard, waitForAllAcked, waitForHelloOk } from './helpers/board.js';
 import { buildSketch, SKETCHES } from './helpers/build.js';
-import { deviceHealth, gatewayPresent, type RunningGateway, startGateway, storedReadings } from './helpers/gateway.js';
+import { deviceHealth, type RunningGateway, startGateway, storedReadings } from './helpers/gateway.js';
 import { ProcessGroup } from './helpers/processes.js';
 
 const PERIOD = 1000;
@@ -66,7 +66,6 @@ async function outage(board: Board): Promise<void> {
 }
 
 describe('sketches in the field, against the gateway', {
-  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
   timeout: 600_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheetlog-field-'));
@@ -189,7 +188,6 @@ describe('every sketch compiles as shipped and from a user config, whatever conf
 });
 
 describe('esp8266_mqtt_logger with the longest id and token, from a user config', {
-  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
   timeout: 300_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheetlog-longid-'));
@@ -232,7 +230,6 @@ describe('esp8266_mqtt_logger with the longest id and token, from a user config'
 // pinned by test/sketches/cpp/test_retained.cpp (retained_conversion_after_30_and_60_day_outages),
 // where the month-old estimate is the one in use.
 describe('esp8266_logger converts times correctly after 30- and 60-day outages', {
-  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
   timeout: 600_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sheetlog-month-'));

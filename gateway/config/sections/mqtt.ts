@@ -51,18 +51,6 @@ export const mqttSection = z
     embedded: z.boolean().default(false).describe('Start an aedes MQTT broker inside the gateway that authenticates boards against the device registry'),
     embeddedHost: z.string().min(1).default('0.0.0.0').describe('Address the embedded broker binds to'),
     embeddedPort: z.number().int().min(0).max(65535).default(1883).describe('Port of the embedded broker (0: any free port)'),
-    testHoldReadingsMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe('TEST ONLY: hold each MQTT reading this long before queueing it for commit (crash tests)'),
-    testHoldPubacksMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe('TEST ONLY: hold each PUBACK this long after the commit (crash tests)'),
   })
   .strict()
   .refine((m) => !(m.embedded && m.url !== undefined), {

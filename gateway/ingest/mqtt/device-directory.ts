@@ -1,14 +1,8 @@
-import { randomInt } from 'node:crypto';
 import type { ErrCode } from '../../protocol/codes.js';
-import type { Store } from '../../store/store.js';
-import type { AuthMode } from '../auth.js';
-import type { SessionRegistry } from '../sessions.js';
+import { IngestSession, type SessionContext } from '../session/session.js';
 import { MqttDevice } from './device-state.js';
 
-export interface DeviceDirectoryDeps {
-  store: Store;
-  sessions: SessionRegistry;
-  authMode: AuthMode;
+export interface DeviceDirectoryDeps extends SessionContext {
   /** How stale a device's registry check may get (revocations are noticed within this). */
   revocationCheckMs: number;
 }
@@ -62,6 +56,7 @@ export class DeviceDirectory {
         now,
         (boot, after) => store.readings.contiguousSeq(id, boot, after),
         (d, code, text) => this.onKicked(d, code, text),
+        new IngestSession(this.deps, () => this.deps.log.child({ device: id })),
       );
     dev.checkedAt = now;
     this.devices.set(id, dev);
@@ -79,13 +74,5 @@ export class DeviceDirectory {
   closeOnline(dev: MqttDevice, now: number): void {
     if (dev.onlineAt !== null) this.deps.store.committer.enqueue({ kind: 'stats', device: dev.id, delta: { connectedMs: now - dev.onlineAt } });
     dev.onlineAt = null;
-  }
-
-  /** A hello without boot= gets a boot number of its own (no dedupe across such hellos; no loss). */
-  freshBoot(device: string): number {
-    for (;;) {
-      const boot = randomInt(1, 0xffffffff);
-      if (!this.deps.store.readings.bootExists(device, boot)) return boot;
-    }
   }
 }

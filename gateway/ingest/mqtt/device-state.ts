@@ -1,5 +1,6 @@
 import type { ErrCode } from '../../protocol/codes.js';
-import { ClockAnchor } from '../clock-anchor.js';
+import type { ClockAnchor } from '../clock-anchor.js';
+import type { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { SeqWindow, type StoredRun } from './seq-window.js';
 
@@ -18,10 +19,6 @@ interface BootAcks {
  * (revoked, taken over by a TCP connection) or its registry check goes stale.
  */
 export class MqttDevice implements DeviceSession {
-  /** The boot of the latest hello, or of the latest reading that carried `boot=`. */
-  boot: number | null = null;
-  /** Maps `u<millis>` of the current boot (a new boot restarts millis()). */
-  anchor = new ClockAnchor();
   /** When its retained status last said `online` (for connected time). */
   onlineAt: number | null = null;
   private readonly boots = new Map<number, BootAcks>();
@@ -32,7 +29,21 @@ export class MqttDevice implements DeviceSession {
     public checkedAt: number,
     private readonly rescan: (boot: number, after: number) => StoredRun,
     private readonly onKick: (device: MqttDevice, code: ErrCode, text: string) => void,
-  ) {}
+    /** The device's ingest session: its boot, clock anchor, acceptance and statistics. */
+    readonly session: IngestSession,
+  ) {
+    session.device = id;
+  }
+
+  /** The boot of the latest hello, or of the latest reading that carried `boot=`. */
+  get boot(): number | null {
+    return this.session.boot;
+  }
+
+  /** Maps `u<millis>` of the current boot (a new boot restarts millis()). */
+  get anchor(): ClockAnchor {
+    return this.session.anchor;
+  }
 
   kick(code: ErrCode, text: string): void {
     this.onKick(this, code, text);
@@ -40,9 +51,7 @@ export class MqttDevice implements DeviceSession {
 
   /** Makes `boot` the current boot; a different one starts a fresh clock anchor. */
   useBoot(boot: number): void {
-    if (this.boot === boot) return;
-    this.boot = boot;
-    this.anchor = new ClockAnchor();
+    this.session.useBoot(boot);
   }
 
   /** The acknowledgement window of a boot, created from what the store holds. */

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/store.js';
+import type { IngestStore } from '../session/ingest-store.js';
 import type { Timers } from '../../time/timers.js';
 import type { AuthMode } from '../auth.js';
 import type { IngestCounters } from '../counters.js';
@@ -19,7 +19,7 @@ export interface EmbeddedBrokerOptions {
 
 export interface EmbeddedBrokerDeps {
   topics: Topics;
-  store: Store;
+  store: IngestStore;
   authMode: AuthMode;
   counters: IngestCounters;
   timers: Timers;

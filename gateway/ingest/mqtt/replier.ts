@@ -1,14 +1,15 @@
 import type { Refusal } from '../../protocol/messages.js';
 import type { StatsDelta } from '../../store/ops.js';
-import type { Store } from '../../store/store.js';
 import type { IngestCounters } from '../counters.js';
+import type { IngestStore } from '../session/ingest-store.js';
+import { countRefusal } from '../session/session.js';
 import type { MqttDevice } from './device-state.js';
 import { mqttReply } from './replies.js';
 import type { OutboundKind, Topics } from './topics.js';
 
 export interface ReplierDeps {
   topics: Topics;
-  store: Store;
+  store: IngestStore;
   counters: IngestCounters;
   publish(topic: string, payload: string): void;
   /** In a share group each gateway sees only part of a board's readings: no cumulative ACKs. */
@@ -31,9 +32,8 @@ export class Replier {
 
   /** NAK (settling the seq in the boot's window) or ERR; counted in the counters and the device's statistics. */
   refuse(device: string, dev: MqttDevice | null, refusal: Refusal, boot: number | null): void {
-    const { counters } = this.deps;
+    countRefusal(this.deps, device, refusal);
     if (refusal.scope === 'nak') {
-      counters.countNak(refusal.code);
       if (dev !== null && boot !== null) {
         const { window } = dev.acks(boot);
         window.settle(refusal.seq);
@@ -42,10 +42,8 @@ export class Replier {
       }
       this.send(device, mqttReply.nak(refusal.seq, refusal.code, refusal.text, boot));
     } else {
-      counters.countErr(refusal.code);
       this.send(device, mqttReply.err(refusal.code, refusal.text));
     }
-    this.stats(device, { errors: { [refusal.code]: 1 } });
   }
 
   /** A reading of (dev, boot) is durable: once the batch's outcomes are in, publish the ACK. */

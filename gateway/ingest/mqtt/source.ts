@@ -1,50 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MqttConfig } from '../../config/sections/mqtt.js';
-import type { Logger } from '../../log.js';
-import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
-import type { Store } from '../../store/store.js';
-import type { TimerHandle, Timers } from '../../time/timers.js';
-import type { AuthMode } from '../auth.js';
-import type { IngestCounters } from '../counters.js';
-import { boardClockErrorMs } from '../clock-error.js';
-import { authenticateDevice, type AuthResult } from '../device-auth.js';
-import { toReadingRow } from '../reading-row.js';
-import type { SessionRegistry } from '../sessions.js';
+import type { Timers } from '../../time/timers.js';
+import type { SessionContext } from '../session/session.js';
 import { BrokerConnection, type InboundMessage } from './broker-connection.js';
 import { stableClientId } from './client-id.js';
 import { DeviceDirectory } from './device-directory.js';
-import { MqttDevice } from './device-state.js';
 import { EmbeddedBroker } from './embedded-broker.js';
-import { parseHelloPayload, parseReadingPayload, parseStatusPayload, parseTimePayload, type HelloResult } from './payloads.js';
+import { MqttMessages, type MqttTestHolds, type Taken } from './messages.js';
 import { Replier } from './replier.js';
 import { mqttReply } from './replies.js';
 import { Topics } from './topics.js';
 
-export interface MqttIngestDeps {
+export interface MqttIngestDeps extends SessionContext {
   dataDir: string;
-  authMode: AuthMode;
   /** How stale a device's registry check may get (revocations are noticed within this). */
   revocationCheckMs: number;
-  busyRetryAfterMs: number;
-  store: Store;
-  sessions: SessionRegistry;
-  counters: IngestCounters;
   timers: Timers;
-  log: Logger;
+  /** Crash tests only (never configuration): deterministic windows between receipt, commit and PUBACK. */
+  testHolds?: MqttTestHolds;
 }
+
+export type { MqttTestHolds } from './messages.js';
 
 export interface MqttListening {
   url: string;
   clientId: string;
   /** The embedded broker's listener, when `mqtt.embedded`. */
   broker?: { host: string; port: number };
-}
-
-/** A message taken in: `release` lets its PUBACK go; `drop` forgets it unacknowledged (redelivered later). */
-interface Taken {
-  release(): void;
-  drop(): void;
 }
 
 /**
@@ -55,7 +38,8 @@ interface Taken {
  *                      └──── PUBACK after commit ◀─────────────────┤
  *   board ◀── sheetlog/<id>/ack: ACK <seq> boot=<b> ◀───────────────┘  (end to end, for QoS 0 boards)
  *
- * Validation, NAK codes, dedupe and statistics are TCP's (the same pure parser and row builder).
+ * Validation, NAK codes, dedupe and statistics are TCP's: every message goes through the device's
+ * IngestSession (messages.ts). This class owns the broker connection and when a PUBACK may go.
  */
 export class MqttIngest {
   private readonly topics: Topics;
@@ -67,7 +51,7 @@ export class MqttIngest {
   /** Messages taken in whose PUBACK is not yet released or dropped. */
   private inFlight = 0;
   private whenSettled: (() => void) | null = null;
-  private readonly held = new Map<TimerHandle, Taken>();
+  private readonly messages: MqttMessages;
   private listening: MqttListening | null = null;
 
   constructor(
@@ -88,6 +72,13 @@ export class MqttIngest {
       counters: deps.counters,
       publish: (topic, payload) => this.connection?.publish(topic, payload),
       acks: config.shareGroup === undefined,
+    });
+    this.messages = new MqttMessages(config, {
+      ...deps,
+      devices: this.devices,
+      replier: this.replier,
+      broker: { pause: (ms) => this.connection?.pause(ms), restart: () => this.connection?.restart() },
+      testHolds: deps.testHolds,
     });
   }
 
@@ -151,11 +142,11 @@ export class MqttIngest {
   beginStop(): void {
     if (this.stopping) return;
     this.stopping = true;
-    for (const [timer, taken] of this.held) {
+    for (const [timer, taken] of this.messages.held) {
       timer.cancel();
       taken.drop();
     }
-    this.held.clear();
+    this.messages.held.clear();
     const now = this.deps.timers.now();
     for (const d of this.devices.all()) this.devices.closeOnline(d, now);
   }
@@ -188,17 +179,17 @@ export class MqttIngest {
     const now = this.deps.timers.now();
     switch (target.kind) {
       case 'r':
-        this.onReading(target.device, m, now, taken);
+        this.messages.onReading(target.device, m, now, taken);
         return;
       case 'hello':
-        this.onHello(target.device, m, now, taken);
+        this.messages.onHello(target.device, m, now, taken);
         return;
       case 't':
-        if (!m.retain) this.onTime(target.device, m, now);
+        if (!m.retain) this.messages.onTime(target.device, m, now);
         taken.release();
         return;
       case 'status':
-        this.onStatus(target.device, m, now);
+        this.messages.onStatus(target.device, m, now);
         taken.release();
         return;
     }
@@ -214,165 +205,5 @@ export class MqttIngest {
       if (--this.inFlight === 0) this.whenSettled?.();
     };
     return { release: () => settle(true), drop: () => settle(false) };
-  }
-
-  // --- readings ---------------------------------------------------------------------------------
-
-  private onReading(id: string, m: InboundMessage, now: number, taken: Taken): void {
-    const parsed = parseReadingPayload(m.payload, this.config.maxPayloadBytes);
-    const dev = this.devices.admit(id, now);
-    if (!(dev instanceof MqttDevice)) {
-      this.replier.refuse(id, null, { scope: 'err', ...dev }, null);
-      taken.release();
-      return;
-    }
-    if (parsed.meta.boot !== undefined) dev.useBoot(parsed.meta.boot);
-    const boot = parsed.meta.boot ?? dev.boot;
-    if (boot !== null && parsed.meta.low !== undefined && dev.acks(boot).window.raiseLow(parsed.meta.low)) this.replier.ackDue(dev, boot);
-    if (!parsed.ok) {
-      this.replier.refuse(id, dev, parsed.refusal, boot);
-      taken.release();
-      return;
-    }
-    if (boot === null) {
-      this.replier.refuse(id, dev, { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'boot unknown: publish a hello with boot= first, or put boot= before R' }, null);
-      taken.release();
-      return;
-    }
-    const { store, counters } = this.deps;
-    if (store.isFull()) {
-      // Not stored, so not acknowledged to the broker either: the gateway leaves the broker for the
-      // retry-after time and the broker delivers the reading again then (a board in a share group no
-      // longer holds it once the broker took it). The board hears BUSY and may resend it too.
-      counters.busyReplies++;
-      counters.countLimit('BUSY');
-      this.replier.send(id, mqttReply.busy(this.deps.busyRetryAfterMs));
-      taken.drop();
-      this.connection?.pause(this.deps.busyRetryAfterMs);
-      return;
-    }
-    const seq = parsed.message.seq;
-    const row = toReadingRow(parsed.message, id, boot, now, m.payload.length, dev.anchor);
-    counters.readingsAccepted++;
-    const enqueue = () => store.committer.enqueue({ kind: 'reading', row, done: (outcome) => this.onCommitted(dev, boot, seq, outcome, taken) });
-    if (this.config.testHoldReadingsMs > 0) this.hold(this.config.testHoldReadingsMs, taken, enqueue, 'mqtt reading held (test knob)', { device: id, seq });
-    else enqueue();
-  }
-
-  private onCommitted(dev: MqttDevice, boot: number, seq: number, outcome: ReadingOutcome, taken: Taken): void {
-    if (outcome === 'failed') {
-      // Not durable: never acknowledge it. Reconnecting makes the broker redeliver it.
-      taken.drop();
-      this.connection?.restart();
-      return;
-    }
-    const { window } = dev.acks(boot);
-    window.settle(seq);
-    if (seq <= window.acked) this.replier.ackDue(dev, boot);
-    const ms = this.config.testHoldPubacksMs;
-    if (ms > 0) this.hold(ms, taken, () => taken.release(), 'mqtt puback held after commit (test knob)', { device: dev.id, seq });
-    else taken.release();
-  }
-
-  // --- hello, time, status ------------------------------------------------------------------------
-
-  private onHello(id: string, m: InboundMessage, now: number, taken: Taken): void {
-    if (m.payload.toString('latin1').trim() === '') {
-      // An empty payload deletes a retained hello; taken for a hello without boot= it would give the
-      // device a made-up boot, under which its next readings would be stored (and later stored again).
-      taken.release();
-      return;
-    }
-    const parsed = parseHelloPayload(id, m.payload);
-    if (!parsed.ok) {
-      this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
-      taken.release();
-      return;
-    }
-    const proceed = (auth: AuthResult) => {
-      if (!auth.ok) {
-        // Not via refuse(): authenticateDevice has already counted it in the device's statistics.
-        this.deps.counters.countErr(auth.code);
-        this.replier.send(id, mqttReply.err(auth.code, auth.text));
-      } else {
-        if (auth.registered) this.deps.log.info({ device: id }, 'device registered on first use (mqtt hello)');
-        this.applyHello(id, parsed, m.retain, this.deps.timers.now());
-      }
-      taken.release();
-    };
-    if (!parsed.hasToken) {
-      proceed({ ok: true, registered: false });
-      return;
-    }
-    // A token in the hello is checked like TCP's (and bound on first use in tofu mode).
-    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, id, parsed.hello.token, now, proceed);
-    if (immediate !== null) proceed(immediate);
-  }
-
-  private applyHello(id: string, parsed: Extract<HelloResult, { ok: true }>, retained: boolean, now: number): void {
-    const dev = this.devices.admit(id, now);
-    if (!(dev instanceof MqttDevice)) {
-      this.replier.refuse(id, null, { scope: 'err', ...dev }, null);
-      return;
-    }
-    const { hello } = parsed;
-    const boot = hello.boot ?? this.devices.freshBoot(id);
-    dev.useBoot(boot);
-    const delta: StatsDelta = {};
-    if (hello.board !== undefined) delta.board = hello.board;
-    if (hello.fw !== undefined) delta.fw = hello.fw;
-    if (hello.reset !== undefined) delta.resetCause = hello.reset;
-    if (hello.missed !== undefined) delta.missedSamples = hello.missed;
-    if (!retained) {
-      // A retained hello is old news: its up= says nothing about the time it arrives now.
-      if (hello.up !== undefined) dev.anchor.fromHello(hello.up, now);
-      delta.lastSeen = now;
-      this.deps.sessions.claim(id, dev);
-    }
-    this.replier.stats(id, delta);
-    const { window } = dev.acks(boot);
-    if (parsed.low !== undefined) window.raiseLow(parsed.low);
-    if (!retained && this.config.shareGroup === undefined) this.replier.send(id, mqttReply.helloOk(now, window.acked, boot));
-    this.deps.log.info({ device: id, boot, retained, fw: hello.fw, board: hello.board }, 'mqtt device hello');
-  }
-
-  private onTime(id: string, m: InboundMessage, now: number): void {
-    const parsed = parseTimePayload(m.payload);
-    if (!parsed.ok) {
-      this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
-      return;
-    }
-    const { millis, off, rtt } = parsed.request;
-    this.replier.send(id, mqttReply.time(millis, now), 't/reply');
-    const dev = this.devices.admit(id, now);
-    if (!(dev instanceof MqttDevice)) return;
-    dev.anchor.fromTimeRequest(millis, now, off);
-    const offsetMs = dev.anchor.offsetMs();
-    const errorMs = boardClockErrorMs(millis, now, off, rtt);
-    if (offsetMs !== null) this.replier.stats(id, { clock: { offsetMs, rttMs: rtt ?? null, at: now, ...(errorMs === undefined ? {} : { errorMs }) } });
-  }
-
-  private onStatus(id: string, m: InboundMessage, now: number): void {
-    const status = parseStatusPayload(m.payload);
-    const dev = status === null ? null : this.devices.admit(id, now);
-    if (!(dev instanceof MqttDevice)) return;
-    if (status === 'online') {
-      if (dev.onlineAt === null) dev.onlineAt = now;
-      if (!m.retain) this.replier.stats(id, { connects: 1, lastSeen: now });
-    } else if (dev.onlineAt !== null) {
-      this.replier.stats(id, { connectedMs: now - dev.onlineAt, ...(m.retain ? {} : { lastSeen: now }) });
-      dev.onlineAt = null;
-    }
-  }
-
-  // --- test knobs -------------------------------------------------------------------------------
-
-  private hold(ms: number, taken: Taken, fn: () => void, what: string, fields: Record<string, unknown>): void {
-    this.deps.log.debug(fields, what);
-    const timer = this.deps.timers.after(ms, () => {
-      this.held.delete(timer);
-      fn();
-    });
-    this.held.set(timer, taken);
   }
 }

@@ -1,42 +1,19 @@
-import { randomInt } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { Logger } from '../../log.js';
 import { CLOSING_ERR_CODES, type ErrCode } from '../../protocol/codes.js';
 import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
 import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
-import { parseLine, readingSeqOf } from '../../protocol/parse.js';
 import { reply } from '../../protocol/replies.js';
-import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
-import type { Store } from '../../store/store.js';
-import type { TimerHandle, Timers } from '../../time/timers.js';
-import { AckTracker } from '../ack-tracker.js';
-import type { AuthMode } from '../auth.js';
-import { ClockAnchor } from '../clock-anchor.js';
-import type { IngestCounters } from '../counters.js';
-import { boardClockErrorMs } from '../clock-error.js';
-import { authenticateDevice, type AuthResult } from '../device-auth.js';
-import { toReadingRow } from '../reading-row.js';
-import type { DeviceSession, SessionRegistry } from '../sessions.js';
-
-export interface TcpLimits {
-  maxLineBytes: number;
-  helloTimeoutMs: number;
-  idleTimeoutMs: number;
-  maxUnackedPerConnection: number;
-  maxErrorRun: number;
-  maxWriteBufferBytes: number;
-}
-
-export interface ConnectionDeps {
-  limits: TcpLimits;
-  authMode: AuthMode;
-  busyRetryAfterMs: number;
-  store: Store;
-  sessions: SessionRegistry;
-  counters: IngestCounters;
-  timers: Timers;
-  log: Logger;
-}
+import type { ReadingOutcome } from '../../store/ops.js';
+import type { AuthResult } from '../device-auth.js';
+import type { LimitName } from '../session/limits.js';
+import { IngestSession } from '../session/session.js';
+import type { DeviceSession } from '../sessions.js';
+import { AckBatch } from './ack-batch.js';
+import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
+import { ConnectionDeadlines } from './deadlines.js';
+import { InputGate } from './input-gate.js';
+import { interpretLine } from './line-events.js';
+import { ReplyOutput } from './reply-output.js';
 
 /**
  * greeting: waiting for HELLO; authenticating: a HELLO is being registered (input is held);
@@ -44,47 +21,49 @@ export interface ConnectionDeps {
  */
 type State = 'greeting' | 'authenticating' | 'ready' | 'draining' | 'closed';
 
-/** How long a peer has to close its side after the gateway ended the connection. */
-const CLOSE_GRACE_MS = 2000;
-
 /**
- * One board's TCP connection: owns its framing, authentication state, pending acknowledgements,
- * clock anchor and counters. Protocol logic is in the pure modules; this class wires them to a socket.
+ * One board's TCP connection: the framing, connection state, flow control and replies around the
+ * board's IngestSession (which decides authentication, boots, the clock anchor, BUSY, acceptance,
+ * refusal counting and statistics). Protocol logic is in the pure modules.
  */
 export class TcpConnection implements DeviceSession {
   private state: State = 'greeting';
   private readonly splitter: LineSplitter;
-  private readonly tracker = new AckTracker();
-  private readonly anchor = new ClockAnchor();
+  private readonly acks = new AckBatch((ack) => this.flushAck(ack));
+  private readonly session: IngestSession;
   private childLog: Logger | null = null;
-  private device: string | null = null;
-  private boot = 0;
-  private backlog: LineEvent[] = [];
+  private readonly input: InputGate;
   private errorRun = 0;
   private backpressured = false;
-  private ackScheduled = false;
-  private finalReply: string | null = null;
+  private readonly out: ReplyOutput;
   private now: number;
-  private lastLineAt: number;
-  private readyAt = 0;
-  private bytesIn = 0;
-  private readingBytes = 0;
-  private helloTimer: TimerHandle | null;
-  private idleTimer: TimerHandle | null = null;
-  private closeTimer: TimerHandle | null = null;
-  private readonly loggedLimits = new Set<string>();
+  private readonly deadlines: ConnectionDeadlines;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
     private readonly deps: ConnectionDeps,
     readonly id: number,
     private readonly onClosed: (c: TcpConnection) => void,
   ) {
     this.splitter = new LineSplitter(deps.limits.maxLineBytes);
+    this.session = new IngestSession(deps, () => this.log);
+    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
+    this.input = new InputGate({
+      holding: () => this.state === 'authenticating' || this.backpressured,
+      open: () => this.state !== 'draining' && this.state !== 'closed',
+      handle: (ev) => this.handle(ev),
+      resume: () => socket.resume(),
+    });
     this.now = deps.timers.now();
-    this.lastLineAt = this.now;
-    this.helloTimer = deps.timers.after(deps.limits.helloTimeoutMs, () => this.onHelloTimeout());
-    this.armIdle(deps.limits.idleTimeoutMs);
+    this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
+      helloTimeout: () => {
+        if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
+      },
+      idle: () => {
+        if (this.state !== 'draining' && this.state !== 'closed') this.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
+      },
+      graceOver: () => this.socket.destroy(),
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => {
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ err: e.message }, 'socket error');
@@ -100,12 +79,12 @@ export class TcpConnection implements DeviceSession {
 
   /** The authenticated device, if any. */
   get deviceId(): string | null {
-    return this.device;
+    return this.session.device;
   }
 
   /** Readings received and not yet committed. */
   get unsettled(): number {
-    return this.tracker.unsettled;
+    return this.acks.unsettled;
   }
 
   kick(code: ErrCode, text: string): void {
@@ -126,55 +105,20 @@ export class TcpConnection implements DeviceSession {
   private onData(chunk: Buffer): void {
     if (this.state === 'draining' || this.state === 'closed') return;
     this.now = this.deps.timers.now();
-    this.bytesIn += chunk.length;
-    this.process(this.splitter.push(chunk));
-  }
-
-  /**
-   * Handles framed lines in order. While a HELLO is being registered, or while too many readings
-   * await commit, the socket is paused and the rest of the current chunk is held in `backlog`.
-   */
-  private process(events: LineEvent[]): void {
-    for (let i = 0; i < events.length; i++) {
-      if (this.holdingInput()) {
-        for (let j = i; j < events.length; j++) this.backlog.push(events[j] as LineEvent);
-        return;
-      }
-      if (this.state === 'draining' || this.state === 'closed') return;
-      this.handle(events[i] as LineEvent);
-    }
-  }
-
-  private holdingInput(): boolean {
-    return this.state === 'authenticating' || this.backpressured;
-  }
-
-  /** Resumes input after authentication or backpressure: held lines first, then the socket. */
-  private releaseInput(): void {
-    if (this.holdingInput()) return;
-    const held = this.backlog;
-    this.backlog = [];
-    this.process(held);
-    if (!this.holdingInput() && this.state !== 'draining' && this.state !== 'closed') this.socket.resume();
+    this.session.received(chunk.length);
+    this.input.feed(this.splitter.push(chunk));
   }
 
   private handle(ev: LineEvent): void {
-    this.lastLineAt = this.now;
-    if (ev.kind === 'line') {
-      const parsed = parseLine(ev.text);
-      if (parsed.ok) {
-        this.errorRun = 0;
-        this.dispatch(parsed.message, ev.bytes);
-      } else {
-        this.refuse(parsed.refusal);
-      }
+    this.deadlines.lastLineAt = this.now;
+    const line = interpretLine(ev, this.deps.limits.maxLineBytes);
+    if (line.kind === 'message') {
+      this.errorRun = 0;
+      this.dispatch(line.message, line.bytes);
       return;
     }
-    const code = ev.kind === 'too-long' ? 'LINE_TOO_LONG' : 'BAD_UTF8';
-    const text = ev.kind === 'too-long' ? `line longer than ${this.deps.limits.maxLineBytes} bytes` : 'line is not valid UTF-8';
-    if (code === 'LINE_TOO_LONG') this.limitHit(code);
-    const seq = readingSeqOf(ev.head);
-    this.refuse(seq !== null ? { scope: 'nak', seq, code, text } : { scope: 'err', code, text });
+    if (line.tooLong) this.session.limit('LINE_TOO_LONG');
+    this.refuse(line.refusal);
   }
 
   private dispatch(msg: Message, bytes: number): void {
@@ -190,7 +134,7 @@ export class TcpConnection implements DeviceSession {
         this.answerTime(msg);
         return;
       case 'PING':
-        this.send(reply.pong());
+        this.out.send(reply.pong());
         return;
       case 'BYE':
         this.drain(reply.bye());
@@ -198,11 +142,9 @@ export class TcpConnection implements DeviceSession {
     }
   }
 
-  // --- authentication -------------------------------------------------------------------------
 
   private beginHello(hello: HelloMessage): void {
-    const { store, authMode } = this.deps;
-    const result = authenticateDevice(store, authMode, hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r));
+    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r));
     if (result === null) {
       // Registration is a write: it rides the next group commit, and input waits for its outcome.
       this.state = 'authenticating';
@@ -220,7 +162,7 @@ export class TcpConnection implements DeviceSession {
     if (result.ok) {
       if (result.registered) this.log.info({ device: hello.deviceId }, 'device registered on first use');
       this.completeHello(hello);
-      this.releaseInput();
+      this.input.release();
       return;
     }
     this.state = 'greeting';
@@ -228,58 +170,32 @@ export class TcpConnection implements DeviceSession {
   }
 
   private completeHello(hello: HelloMessage): void {
-    const { store, sessions } = this.deps;
-    this.helloTimer?.cancel();
-    this.helloTimer = null;
+    this.deadlines.helloDone();
     this.state = 'ready';
-    this.device = hello.deviceId;
-    this.boot = hello.boot ?? this.freshBoot(hello.deviceId);
-    if (hello.up !== undefined) this.anchor.fromHello(hello.up, this.now);
-    this.readyAt = this.now;
-    sessions.claim(hello.deviceId, this);
-    const delta: StatsDelta = { connects: 1, lastSeen: this.now };
-    if (hello.board !== undefined) delta.board = hello.board;
-    if (hello.fw !== undefined) delta.fw = hello.fw;
-    if (hello.reset !== undefined) delta.resetCause = hello.reset;
-    if (hello.missed !== undefined) delta.missedSamples = hello.missed;
-    this.recordStats(hello.deviceId, delta);
-    this.send(reply.helloOk(this.now, store.readings.highestSeq(hello.deviceId, this.boot)));
-    this.deps.log.info({ conn: this.id, device: hello.deviceId, boot: this.boot, fw: hello.fw, board: hello.board }, 'device connected');
+    const boot = this.session.hello(hello, this.now, { live: true, connects: true, claimAs: this });
+    this.out.send(reply.helloOk(this.now, this.session.lastStored()));
+    this.deps.log.info({ conn: this.id, device: hello.deviceId, boot, fw: hello.fw, board: hello.board }, 'device connected');
   }
 
-  /** A board that sent no boot= gets a boot number of its own: no loss, no cross-connection dedupe. */
-  private freshBoot(device: string): number {
-    for (;;) {
-      const boot = randomInt(1, 0xffffffff);
-      if (!this.deps.store.readings.bootExists(device, boot)) return boot;
-    }
-  }
-
-  // --- readings and acknowledgements ---------------------------------------------------------
 
   private acceptReading(msg: ReadingMessage, bytes: number): void {
-    if (this.state !== 'ready' || this.device === null) {
+    if (this.state !== 'ready') {
       this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
       return;
     }
-    const { store, counters, limits } = this.deps;
-    if (store.isFull()) {
-      counters.busyReplies++;
-      this.limitHit('BUSY');
-      this.send(reply.busy(this.deps.busyRetryAfterMs));
+    const retryAfterMs = this.session.busy();
+    if (retryAfterMs !== null) {
+      this.out.send(reply.busy(retryAfterMs));
       this.drain(null);
       return;
     }
-    const row = toReadingRow(msg, this.device, this.boot, this.now, bytes, this.anchor);
-    const ticket = this.tracker.add(msg.seq);
-    this.readingBytes += bytes;
-    counters.readingsAccepted++;
-    store.committer.enqueue({ kind: 'reading', row, done: (outcome) => this.onCommitted(ticket, outcome) });
-    if (!this.backpressured && this.tracker.unsettled >= limits.maxUnackedPerConnection) {
+    const ticket = this.acks.add(msg.seq);
+    this.session.accept(msg, bytes, this.now, (outcome) => this.onCommitted(ticket, outcome));
+    if (!this.backpressured && this.acks.unsettled >= this.deps.limits.maxUnackedPerConnection) {
       // Flow control, not an error: stop reading until commits catch up; TCP pushes back on the board.
       this.backpressured = true;
       this.socket.pause();
-      this.limitHit('BACKPRESSURE');
+      this.session.limit('BACKPRESSURE');
     }
   }
 
@@ -287,77 +203,52 @@ export class TcpConnection implements DeviceSession {
     if (this.state === 'closed') return;
     if (outcome === 'failed') {
       // Nothing of this batch is durable: never ACK it. The board resends after reconnecting.
-      this.send(reply.err('INTERNAL', 'store write failed; reconnect and resend'));
+      this.out.send(reply.err('INTERNAL', 'store write failed; reconnect and resend'));
       this.socket.destroy();
       return;
     }
-    this.tracker.settle(ticket, true);
-    this.scheduleAck();
+    this.acks.settle(ticket, true);
   }
 
-  /** One ACK per connection per commit: every outcome of a batch is settled before this runs. */
-  private scheduleAck(): void {
-    if (this.ackScheduled) return;
-    this.ackScheduled = true;
-    queueMicrotask(() => {
-      this.ackScheduled = false;
-      this.flushAck();
-    });
-  }
-
-  private flushAck(): void {
+  private flushAck(ack: number | null): void {
     if (this.state === 'closed') return;
-    const ack = this.tracker.advance();
-    if (ack !== null) this.send(reply.ack(ack));
-    if (this.state === 'draining' && this.tracker.unsettled === 0) this.finish();
-    if (this.backpressured && this.tracker.unsettled <= this.deps.limits.maxUnackedPerConnection / 2) {
+    if (ack !== null) this.out.send(reply.ack(ack));
+    if (this.state === 'draining' && this.acks.unsettled === 0) this.finish();
+    if (this.backpressured && this.acks.unsettled <= this.deps.limits.maxUnackedPerConnection / 2) {
       this.backpressured = false;
-      this.releaseInput();
+      this.input.release();
     }
   }
 
-  // --- time -----------------------------------------------------------------------------------
 
   private answerTime(msg: TimeRequestMessage): void {
-    this.send(reply.time(msg.millis, this.now));
-    this.anchor.fromTimeRequest(msg.millis, this.now, msg.off);
-    const offsetMs = this.anchor.offsetMs();
-    if (this.device !== null && offsetMs !== null) {
-      const errorMs = boardClockErrorMs(msg.millis, this.now, msg.off, msg.rtt);
-      this.recordStats(this.device, { clock: { offsetMs, rttMs: msg.rtt ?? null, at: this.now, ...(errorMs === undefined ? {} : { errorMs }) } });
-    }
+    this.out.send(reply.time(msg.millis, this.now));
+    this.session.timeRequest(msg, this.now);
   }
 
-  // --- errors, limits and closing ----------------------------------------------------------------
 
   private refuse(refusal: Refusal): void {
     if (refusal.scope === 'nak' && this.state !== 'ready') {
       refusal = { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' };
     }
-    if (this.device !== null) this.recordStats(this.device, { errors: { [refusal.code]: 1 } });
+    this.session.refused(refusal);
     if (refusal.scope === 'nak') {
-      this.deps.counters.countNak(refusal.code);
-      this.tracker.settle(this.tracker.add(refusal.seq), false);
-      this.send(reply.nak(refusal.seq, refusal.code, refusal.text));
-      this.scheduleAck();
+      this.acks.settle(this.acks.add(refusal.seq), false);
+      this.out.send(reply.nak(refusal.seq, refusal.code, refusal.text));
     } else {
-      this.deps.counters.countErr(refusal.code);
       if (CLOSING_ERR_CODES.has(refusal.code)) {
         this.drain(reply.err(refusal.code, refusal.text));
         return;
       }
-      this.send(reply.err(refusal.code, refusal.text));
+      this.out.send(reply.err(refusal.code, refusal.text));
     }
-    if (++this.errorRun >= this.deps.limits.maxErrorRun) {
-      this.limitHit('TOO_MANY_ERRORS');
-      this.refuseConnection('TOO_MANY_ERRORS', `${this.errorRun} errors in a row`);
-    }
+    if (++this.errorRun >= this.deps.limits.maxErrorRun) this.closeOnLimit('TOO_MANY_ERRORS', `${this.errorRun} errors in a row`);
   }
 
   /** A connection-level error that ends the connection (after acknowledging what was received). */
   private refuseConnection(code: ErrCode, text: string): void {
     if (this.state === 'closed' || this.state === 'draining') return;
-    this.deps.counters.countErr(code);
+    this.session.closedWith(code);
     this.drain(reply.err(code, text));
   }
 
@@ -366,79 +257,32 @@ export class TcpConnection implements DeviceSession {
     if (this.state === 'closed' || this.state === 'draining') return;
     const wasAuthenticating = this.state === 'authenticating';
     this.state = 'draining';
-    this.finalReply = last;
-    this.backlog = [];
-    this.helloTimer?.cancel();
+    this.out.finalReply(last);
+    this.input.clear();
+    this.deadlines.helloDone();
     // Keep reading (and discarding) so the peer's FIN is seen.
     if (this.backpressured || wasAuthenticating) this.socket.resume();
-    if (this.tracker.unsettled === 0) this.scheduleAck();
+    if (this.acks.unsettled === 0) this.acks.schedule();
   }
 
   private finish(): void {
-    if (this.finalReply !== null) this.send(this.finalReply);
-    this.finalReply = null;
-    this.socket.end();
-    this.closeTimer ??= this.deps.timers.after(CLOSE_GRACE_MS, () => this.socket.destroy());
+    this.out.finish();
+    this.deadlines.closing();
   }
 
-  private limitHit(name: string): void {
-    this.deps.counters.countLimit(name);
-    if (this.loggedLimits.has(name)) return;
-    this.loggedLimits.add(name);
-    this.log.warn({ limit: name, device: this.device }, 'limit reached (logged once per connection)');
-  }
-
-  private onHelloTimeout(): void {
-    this.helloTimer = null;
-    if (this.state !== 'greeting') return;
-    this.limitHit('HELLO_TIMEOUT');
-    this.refuseConnection('HELLO_TIMEOUT', `no HELLO within ${this.deps.limits.helloTimeoutMs} ms`);
-  }
-
-  private armIdle(ms: number): void {
-    this.idleTimer = this.deps.timers.after(ms, () => this.onIdleCheck());
-  }
-
-  /** Checked lazily: one timer per connection instead of one per line. */
-  private onIdleCheck(): void {
-    if (this.state === 'closed') return;
-    const idleFor = this.deps.timers.now() - this.lastLineAt;
-    const limit = this.deps.limits.idleTimeoutMs;
-    if (idleFor < limit) {
-      this.armIdle(limit - idleFor);
-      return;
-    }
-    if (this.state === 'draining') return;
-    this.limitHit('IDLE_TIMEOUT');
-    this.refuseConnection('IDLE_TIMEOUT', `no line for ${limit} ms`);
-  }
-
-  private send(line: string): void {
-    const s = this.socket;
-    if (s.destroyed || !s.writable) return;
-    s.write(line);
-    if (s.writableLength > this.deps.limits.maxWriteBufferBytes) {
-      // The peer does not read its replies: cut it loose rather than buffer without bound.
-      this.limitHit('SLOW_READER');
-      s.destroy();
-    }
-  }
-
-  private recordStats(device: string, delta: StatsDelta): void {
-    this.deps.store.committer.enqueue({ kind: 'stats', device, delta });
+  /** A limit that ends the connection, named in the ERR the board gets. */
+  private closeOnLimit(code: LimitName & ErrCode, text: string): void {
+    this.session.limit(code);
+    this.refuseConnection(code, text);
   }
 
   private onClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.helloTimer?.cancel();
-    this.idleTimer?.cancel();
-    this.closeTimer?.cancel();
-    const now = this.deps.timers.now();
-    if (this.device !== null) {
-      this.deps.sessions.release(this.device, this);
-      this.recordStats(this.device, { connectedMs: now - this.readyAt, bytes: this.bytesIn - this.readingBytes, lastSeen: this.lastLineAt });
-      this.deps.log.info({ conn: this.id, device: this.device, unacked: this.tracker.unsettled }, 'device disconnected');
+    this.deadlines.cancel();
+    if (this.session.device !== null) {
+      this.session.end(this.deps.timers.now(), this.deadlines.lastLineAt, this);
+      this.deps.log.info({ conn: this.id, device: this.session.device, unacked: this.acks.unsettled }, 'device disconnected');
     }
     this.onClosed(this);
   }

@@ -2,7 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { once } from 'node:events';
 import { reply } from '../../protocol/replies.js';
-import { TcpConnection, type ConnectionDeps } from './connection.js';
+import { TcpConnection } from './connection.js';
+import type { ConnectionDeps } from './connection-deps.js';
 
 export interface TcpIngestOptions {
   host: string;

@@ -1,36 +1,22 @@
-import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import type { UdpConfig } from '../../config/sections/udp.js';
-import type { Logger } from '../../log.js';
 import type { Refusal } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
-import type { Store } from '../../store/store.js';
 import type { Timers } from '../../time/timers.js';
-import type { AuthMode } from '../auth.js';
-import { ClockAnchor } from '../clock-anchor.js';
-import type { IngestCounters } from '../counters.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
-import { toReadingRow } from '../reading-row.js';
+import { busyRetryAfter, countRefusal, freshBoot, IngestSession, type SessionContext } from '../session/session.js';
 import { parseDatagram, type UdpLine } from './datagram.js';
 import { SourceRateLimit } from './rate-limit.js';
 
-export interface UdpIngestDeps {
-  authMode: AuthMode;
-  busyRetryAfterMs: number;
-  store: Store;
-  counters: IngestCounters;
+export interface UdpIngestDeps extends SessionContext {
   timers: Timers;
-  log: Logger;
 }
 
 interface AuthSlot {
   result: AuthResult | null;
   waiting: ((r: AuthResult) => void)[];
 }
-
-/** UDP has no clock anchor: `u<millis>` readings get the gateway's receive time (docs/PROTOCOL.md). */
-const NO_ANCHOR = new ClockAnchor();
 
 /**
  * Optional UDP ingest: each datagram carries lines `<device-id> <token> [boot=<u32>] R ...`. After
@@ -92,7 +78,7 @@ export class UdpIngest {
 
   private onDatagram(msg: Buffer, from: RemoteInfo): void {
     if (this.stopping) return;
-    const { counters, store, timers } = this.deps;
+    const { counters, timers } = this.deps;
     const now = timers.now();
     if (msg.length > this.options.maxDatagramBytes) {
       counters.countLimit('DATAGRAM_TOO_LARGE');
@@ -111,10 +97,10 @@ export class UdpIngest {
       this.send(from, [reply.busy(waitMs)]);
       return;
     }
-    if (store.isFull()) {
-      counters.busyReplies++;
+    const retryAfterMs = busyRetryAfter(this.deps);
+    if (retryAfterMs !== null) {
       counters.countLimit('BUSY');
-      this.send(from, [reply.busy(this.deps.busyRetryAfterMs)]);
+      this.send(from, [reply.busy(retryAfterMs)]);
       return;
     }
     this.handleLines(parsed, from, now);
@@ -145,15 +131,13 @@ export class UdpIngest {
   }
 
   private accept(line: Extract<UdpLine, { kind: 'reading' }>, from: RemoteInfo, now: number, done: (reply: string) => void): void {
-    const boot = line.boot ?? this.bootFor(line.device, from);
-    const row = toReadingRow(line.message, line.device, boot, now, line.bytes, NO_ANCHOR);
-    this.deps.counters.readingsAccepted++;
+    // A session per line: UDP has no connection, and no clock anchor (no HELLO up=, no T), so
+    // `u<millis>` readings get the gateway's receive time (docs/PROTOCOL.md).
+    const session = new IngestSession(this.deps);
+    session.device = line.device;
+    session.useBoot(line.boot ?? this.bootFor(line.device, from));
     const seq = line.message.seq;
-    this.deps.store.committer.enqueue({
-      kind: 'reading',
-      row,
-      done: (outcome) => done(outcome === 'failed' ? reply.err('INTERNAL', 'store write failed; send again') : reply.ack(seq)),
-    });
+    session.accept(line.message, line.bytes, now, (outcome) => done(outcome === 'failed' ? reply.err('INTERNAL', 'store write failed; send again') : reply.ack(seq)));
   }
 
   /** One registry check per (device, token) per datagram; TOFU registration waits for its commit. */
@@ -176,14 +160,8 @@ export class UdpIngest {
   }
 
   private refuse(device: string | null, refusal: Refusal): string {
-    const { counters, store } = this.deps;
-    if (device !== null) store.committer.enqueue({ kind: 'stats', device, delta: { errors: { [refusal.code]: 1 } } });
-    if (refusal.scope === 'nak') {
-      counters.countNak(refusal.code);
-      return reply.nak(refusal.seq, refusal.code, refusal.text);
-    }
-    counters.countErr(refusal.code);
-    return reply.err(refusal.code, refusal.text);
+    countRefusal(this.deps, device, refusal);
+    return refusal.scope === 'nak' ? reply.nak(refusal.seq, refusal.code, refusal.text) : reply.err(refusal.code, refusal.text);
   }
 
   private answerWhole(to: RemoteInfo, line: string, code: string): void {
@@ -196,8 +174,7 @@ export class UdpIngest {
     const key = `${device} ${from.address} ${from.port}`;
     let boot = this.boots.get(key);
     if (boot === undefined) {
-      do boot = randomInt(1, 0xffffffff);
-      while (this.deps.store.readings.bootExists(device, boot));
+      boot = freshBoot(this.deps.store, device);
     } else {
       this.boots.delete(key);
     }

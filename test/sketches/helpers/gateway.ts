@@ -3,7 +3,6 @@
  * of what it stored.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -15,9 +14,6 @@ import type { Child, ProcessGroup } from './processes.js';
 const run = promisify(execFile);
 const CLI = join(REPO, 'gateway', 'cli', 'bin.ts');
 
-export function gatewayPresent(): boolean {
-  return existsSync(CLI);
-}
 
 /** The test's environment minus SHEETLOG_* (the gateway reads those as configuration). */
 function gatewayEnv(): NodeJS.ProcessEnv {

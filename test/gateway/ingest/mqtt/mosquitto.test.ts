@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp, tempDir, type TestApp } from '../../../helpers/app.js';
-import { startGatewayProcess, type GatewayProcess } from '../../../helpers/gateway-process.js';
+import { HELD_GATEWAY, startGatewayProcess, type GatewayProcess } from '../../../helpers/gateway-process.js';
 import { mosquittoMissing, mosquittoPub, startMosquitto, TestBoard, type Mosquitto } from '../../../helpers/mqtt.js';
 import { waitFor } from '../../../helpers/wait.js';
 
@@ -109,12 +109,12 @@ test('SIGKILL after receipt, before the commit: the broker redelivers and the re
   const board = await TestBoard.connect(broker.url, 'crash-1');
   t.after(() => board.end());
 
-  // The test knob holds every reading before it is queued for commit: a deterministic crash window.
-  const holding = await startGatewayProcess(['--config', configFile(dir, { ...base, mqtt: { url: broker.url, testHoldReadingsMs: 3_600_000 } })]);
+  // The injected hold keeps every reading from being queued for commit: a deterministic crash window.
+  const holding = await startGatewayProcess(['--config', configFile(dir, { ...base, mqtt: { url: broker.url } })], {}, [HELD_GATEWAY, 'readings']);
   t.after(() => holding.stop('SIGKILL'));
   await logged(holding, (r) => r.msg === 'mqtt subscribed', 'mqtt subscribed');
   await mosquittoPub(broker.port, ['-t', 'sheetlog/crash-1/r', '-q', '1', '-m', 'boot=7 R 1 - temp_c=20.5']);
-  await logged(holding, (r) => r.msg === 'mqtt reading held (test knob)' && r.seq === 1, 'the held reading');
+  await logged(holding, (r) => r.msg === 'mqtt reading held (test hold)' && r.seq === 1, 'the held reading');
   assert.equal(await holding.stop('SIGKILL'), 'SIGKILL');
   assert.deepEqual(storedSeqs(base.dataDir, 'crash-1'), [], 'nothing was committed');
 
@@ -133,12 +133,12 @@ test('SIGKILL after the commit, before the PUBACK: the redelivered reading is a 
   const board = await TestBoard.connect(broker.url, 'crash-2');
   t.after(() => board.end());
 
-  const holding = await startGatewayProcess(['--config', configFile(dir, { ...base, mqtt: { url: broker.url, testHoldPubacksMs: 3_600_000 } })]);
+  const holding = await startGatewayProcess(['--config', configFile(dir, { ...base, mqtt: { url: broker.url } })], {}, [HELD_GATEWAY, 'pubacks']);
   t.after(() => holding.stop('SIGKILL'));
   await logged(holding, (r) => r.msg === 'mqtt subscribed', 'mqtt subscribed');
   await mosquittoPub(broker.port, ['-t', 'sheetlog/crash-2/r', '-q', '1', '-m', 'boot=8 R 1 - temp_c=20.5']);
   await board.reply((r) => r === 'ACK 1 boot=8'); // durable: the end-to-end ACK went out
-  await logged(holding, (r) => r.msg === 'mqtt puback held after commit (test knob)', 'the held PUBACK');
+  await logged(holding, (r) => r.msg === 'mqtt puback held after commit (test hold)', 'the held PUBACK');
   assert.equal(await holding.stop('SIGKILL'), 'SIGKILL');
   assert.deepEqual(storedSeqs(base.dataDir, 'crash-2'), [1]);
 

@@ -1,0 +1,23 @@
+/**
+ * Names of the limits ingest counts (`limits` in the API's ingest counters and the metrics).
+ * One list, so a transport cannot count a limit under a misspelt name.
+ */
+export const LIMIT_NAMES = [
+  /** The store buffer is full: boards are told BUSY. */
+  'BUSY',
+  /** A connection has too many readings awaiting commit: input pauses (flow control, not an error). */
+  'BACKPRESSURE',
+  'LINE_TOO_LONG',
+  'TOO_MANY_ERRORS',
+  'HELLO_TIMEOUT',
+  'IDLE_TIMEOUT',
+  /** A peer that does not read its replies is disconnected. */
+  'SLOW_READER',
+  'TOO_MANY_CONNECTIONS',
+  'DATAGRAM_TOO_LARGE',
+  /** A TLS client that did not complete the handshake (a plain-text client on the TLS port, an untrusted certificate). */
+  'TLS_HANDSHAKE',
+  'UDP_RATE',
+] as const;
+
+export type LimitName = (typeof LIMIT_NAMES)[number];
