@@ -143,6 +143,8 @@ export class SheetsSink implements Sink {
           this.meta = null;
           continue;
         }
+        // Name the protection in the message: look at the tabs' protected ranges as they are now.
+        if (classify(e).code === 'PROTECTED') await this.refreshLastMeta();
         return this.failed(e);
       }
     }
@@ -297,6 +299,14 @@ export class SheetsSink implements Sink {
     }
     if (f.code === 'RATE_LIMITED' && f.quota) return { ...f, message: `${f.message} (${describeQuota(f.quota, who)})` };
     return f;
+  }
+
+  private async refreshLastMeta(): Promise<void> {
+    try {
+      this.lastMeta = await (await this.connect()).api.spreadsheet(this.record().spreadsheetId);
+    } catch {
+      // Only for the message; the failure at hand is reported either way.
+    }
   }
 
   /** " on tab "readings" (rows 1-2)" from the last metadata read, when it is known. */
