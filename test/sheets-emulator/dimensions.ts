@@ -7,7 +7,8 @@ import type { SpreadsheetDraft } from './draft.js';
 import { invalidArgument } from './errors.js';
 import { type Row, type Sheet, findSheetById } from './model.js';
 import { requireEditable } from './protection.js';
-import { deleteSpan, insertSpan, moveSpan, movedOrder, shiftAnchors } from './shift.js';
+import { shiftFormulas } from './formula-refs.js';
+import { deletePoint, deleteSpan, insertPoint, insertSpan, movePoint, moveSpan, movedOrder, shiftAnchors } from './shift.js';
 
 type Json = Record<string, unknown>;
 type Dimension = 'ROWS' | 'COLUMNS';
@@ -74,6 +75,7 @@ export function insertDimension(draft: SpreadsheetDraft, request: Json): Json {
   const { sheet, dimension, start, end } = dimensionRange(draft, request['range'], true);
   const count = end - start;
   shiftAnchors(draft, sheet, dimension, insertSpan(start, count));
+  shiftFormulas(draft, sheet, dimension, insertPoint(start, count));
   if (dimension === 'ROWS') {
     sheet.rows = withRows(sheet.rows, start, 0, count);
     sheet.rowCount += count;
@@ -94,6 +96,7 @@ export function deleteDimension(draft: SpreadsheetDraft, request: Json, actor?: 
   const count = end - start;
   requireEditable(sheet, spanBox(sheet, dimension, start, end), actor);
   shiftAnchors(draft, sheet, dimension, deleteSpan(start, end));
+  shiftFormulas(draft, sheet, dimension, deletePoint(start, end));
   if (dimension === 'ROWS') {
     if (count >= sheet.rowCount) throw invalidArgument("You can't delete all the rows on the sheet.");
     sheet.rows = withRows(sheet.rows, start, count, 0);
@@ -120,6 +123,7 @@ export function moveDimension(draft: SpreadsheetDraft, request: Json, actor?: st
   if (destination >= start && destination <= end) return {};
   requireEditable(sheet, spanBox(sheet, dimension, Math.min(start, destination), Math.max(end, destination)), actor);
   shiftAnchors(draft, sheet, dimension, moveSpan(start, end, destination));
+  shiftFormulas(draft, sheet, dimension, movePoint(start, end, destination));
   if (dimension === 'ROWS') {
     const order = movedOrder(Math.max(size, sheet.rows.length), start, end, destination);
     const before = sheet.rows;

@@ -175,3 +175,23 @@ describe('a person between two requests (real client)', () => {
     assert.deepEqual(search.data, {});
   });
 });
+
+describe('formulas follow the rows and columns they refer to', () => {
+  it('shiftFormula rewrites same-sheet references, leaves strings, prefixed references and function names', async () => {
+    const { shiftFormula } = await import('./formula-refs.js');
+    const { insertPoint, deletePoint } = await import('./shift.js');
+    assert.equal(shiftFormula('=D5*2+$B$7-SUM(D2:D9)', 'ROWS', insertPoint(4, 2)), '=D7*2+$B$9-SUM(D2:D11)');
+    assert.equal(shiftFormula('=LOG10(A1)&"D5"&Other!D5', 'ROWS', insertPoint(0, 1)), '=LOG10(A2)&"D5"&Other!D5');
+    assert.equal(shiftFormula('=D5+D6', 'ROWS', deletePoint(4, 5)), '=#REF!+D5');
+    assert.equal(shiftFormula('=D5+B5', 'COLUMNS', insertPoint(2, 1)), '=E5+B5');
+  });
+
+  it('through batchUpdate: an insertion above a formula and the moved cell it refers to', () => {
+    const data = fixture();
+    valuesUpdate(data, ID, 'Sheet1!E3', { values: [['=A3&C5']] }, new URLSearchParams({ valueInputOption: 'USER_ENTERED' }));
+    batch(data, { insertDimension: { range: { sheetId: 0, dimension: 'ROWS', startIndex: 0, endIndex: 2 } } });
+    assert.equal(sheet(data).rows[4]?.[4]?.formula, '=A5&C7');
+    batch(data, { moveDimension: { source: { sheetId: 0, dimension: 'COLUMNS', startIndex: 0, endIndex: 1 }, destinationIndex: 4 } });
+    assert.equal(sheet(data).rows[4]?.[4]?.formula, '=D5&B7', 'column A went before E (now D), C is now B');
+  });
+});

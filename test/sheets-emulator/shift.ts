@@ -11,6 +11,25 @@ export type Dimension = 'ROWS' | 'COLUMNS';
 /** Maps a [start, end) span of one dimension to its new span; undefined: nothing of it is left. */
 export type SpanMap = (start: number, end: number) => [number, number] | undefined;
 
+/** Where one index goes (undefined: deleted), for formulas' references. */
+export function insertPoint(at: number, count: number): (i: number) => number | undefined {
+  return (i) => (i >= at ? i + count : i);
+}
+
+export function deletePoint(from: number, to: number): (i: number) => number | undefined {
+  return (i) => (i < from ? i : i >= to ? i - (to - from) : undefined);
+}
+
+export function movePoint(from: number, to: number, destination: number): (i: number) => number {
+  const count = to - from;
+  return (i) => {
+    if (i >= from && i < to) return destination <= from ? destination + (i - from) : destination - count + (i - from);
+    if (destination <= from && i >= destination && i < from) return i + count;
+    if (destination > to && i >= to && i < destination) return i - count;
+    return i;
+  };
+}
+
 export function insertSpan(at: number, count: number): SpanMap {
   return (start, end) => [start >= at ? start + count : start, end > at ? end + count : end];
 }
@@ -30,13 +49,7 @@ export function deleteSpan(from: number, to: number): SpanMap {
  * source is taken out (Google's definition). A span that the move splits keeps its outer bounds.
  */
 export function moveSpan(from: number, to: number, destination: number): SpanMap {
-  const count = to - from;
-  const map = (i: number): number => {
-    if (i >= from && i < to) return destination <= from ? destination + (i - from) : destination - count + (i - from);
-    if (destination <= from && i >= destination && i < from) return i + count;
-    if (destination > to && i >= to && i < destination) return i - count;
-    return i;
-  };
+  const map = movePoint(from, to, destination);
   return (start, end) => {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
