@@ -21,6 +21,8 @@ export interface Person {
   read(range: string): unknown[][];
   /** The sheetId of a tab, by title. */
   sheetId(title: string): number;
+  /** A tab's grid size, as the browser shows it. */
+  grid(title: string): { rowCount: number; columnCount: number };
 }
 
 export function personIn(ctx: Pick<EmulatorContext, 'data'>, spreadsheetId: string): Person {
@@ -34,6 +36,11 @@ export function personIn(ctx: Pick<EmulatorContext, 'data'>, spreadsheetId: stri
       if (saved !== undefined) ctx.data.actor = saved;
     }
   };
+  const tab = (title: string) => {
+    const sheet = ctx.data.spreadsheets.get(spreadsheetId)?.sheets.find((s) => s.title.toLowerCase() === title.toLowerCase());
+    if (!sheet) throw new Error(`no tab "${title}" in ${spreadsheetId}`);
+    return sheet;
+  };
   return {
     account: OWNER,
     batchUpdate: (requests) => asOwner(() => spreadsheetsBatchUpdate(ctx.data, spreadsheetId, { requests }).replies),
@@ -41,10 +48,7 @@ export function personIn(ctx: Pick<EmulatorContext, 'data'>, spreadsheetId: stri
       asOwner(() => valuesUpdate(ctx.data, spreadsheetId, range, { values }, new URLSearchParams({ valueInputOption: 'USER_ENTERED' })));
     },
     read: (range) => (valuesGet(ctx.data, spreadsheetId, range, new URLSearchParams()).values ?? []) as unknown[][],
-    sheetId: (title) => {
-      const sheet = ctx.data.spreadsheets.get(spreadsheetId)?.sheets.find((s) => s.title.toLowerCase() === title.toLowerCase());
-      if (!sheet) throw new Error(`no tab "${title}" in ${spreadsheetId}`);
-      return sheet.sheetId;
-    },
+    sheetId: (title) => tab(title).sheetId,
+    grid: (title) => ({ rowCount: tab(title).rowCount, columnCount: tab(title).columnCount }),
   };
 }

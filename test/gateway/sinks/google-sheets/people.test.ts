@@ -50,8 +50,14 @@ const EDITS: Edit[] = [
     apply: (p, sheetId) => {
       p.batchUpdate([{ insertDimension: { range: { sheetId, dimension: 'ROWS', startIndex: 2, endIndex: 152 } } }]);
       p.type('readings!A3:B3', [['checked by', 'Ana']]);
+      // A note in the grid's last row: a grid set to a count from before the insertion cuts it off.
+      p.batchUpdate([{ appendDimension: { sheetId, dimension: 'COLUMNS', length: 2 } }]);
+      p.type(`readings!J${p.grid('readings').rowCount}`, [['end of month']]);
     },
-    check: (tab) => assert.deepEqual(tab[2]?.slice(0, 2), ['checked by', 'Ana']),
+    check: (tab) => {
+      assert.deepEqual(tab[2]?.slice(0, 2), ['checked by', 'Ana']);
+      assert.ok(tab.some((r) => r[9] === 'end of month'), 'the note in the last row is still there');
+    },
   },
   {
     name: 'inserts a column inside the log with a header and notes',
@@ -136,9 +142,10 @@ function personAt(h: SheetsHarness): { person: Person; sheetId: number } {
 }
 
 async function finish(h: SheetsHarness, sink: Awaited<ReturnType<typeof firstBatch>>, edit: Edit, removed: string[]) {
-  await writeUntilDelivered(sink, rowsOf(40, 11)); // goes on, growing the grid past what the person saw
+  // Goes on in small batches, past the grid size sheetlog knew before the edit (so it grows).
+  for (let from = 11; from <= 130; from += 10) await writeUntilDelivered(sink, rowsOf(10, from));
   const tab = h.tab('readings');
-  const want = longKeys(rowsOf(50, 1)).filter((k) => !removed.includes(k));
+  const want = longKeys(rowsOf(130, 1)).filter((k) => !removed.includes(k));
   assert.deepEqual(sorted(keysUnderHeader(tab)), sorted(want), 'every reading once (none lost, none doubled)');
   assert.equal(cellOf(tab, 'dev-1/7/49/temp_c', 'value'), 69, 'values under the right header');
   assert.equal(cellOf(tab, 'dev-0/7/8/temp_c', 'value'), 28);
