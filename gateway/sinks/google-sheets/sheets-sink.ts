@@ -12,7 +12,8 @@ import { createAuthClient, type AuthClient } from './auth-client.js';
 import { SheetBookkeeping, type SinkRecord } from './bookkeeping.js';
 import { describeCredentials, readCredentials, type Credentials } from './credentials.js';
 import { estimateRowBytes } from './encoder.js';
-import { classify, type QuotaLimitHit, type SheetsFailure } from './errors.js';
+import { classify, type SheetsFailure } from './errors.js';
+import { describeQuota, filterNotices, protectionsOf } from './notices.js';
 import { planRows } from './plan.js';
 import { openTab, partTitle, reconcileTabs, tabId, TabConflictError, type TabOrigin } from './tabs.js';
 import { settleReservations, writePlan, type PlannedWrite } from './write.js';
@@ -121,7 +122,7 @@ export class SheetsSink implements Sink {
     try {
       const s = await this.connect();
       const meta = await s.api.spreadsheet(this.record().spreadsheetId);
-      const notes = this.notices(meta).map((n) => `; ${n.code}: ${n.message}`).join('');
+      const notes = filterNotices(meta, this.book.tabs(meta.spreadsheetId)).map((n) => `; ${n.code}: ${n.message}`).join('');
       return { ok: true, detail: `${describeCredentials(s.creds)} can open "${meta.title}" (${meta.sheets.map((x) => x.title).join(', ')})${notes}` };
     } catch (e) {
       const f = this.explain(classify(e));
@@ -265,7 +266,7 @@ export class SheetsSink implements Sink {
     const meta = await api.spreadsheet(spreadsheetId);
     reconcileTabs(meta, this.book, this.deps.log);
     this.lastMeta = meta;
-    for (const n of this.notices(meta)) this.deps.log.warn({ code: n.code, spreadsheetId }, n.message);
+    for (const n of filterNotices(meta, this.book.tabs(spreadsheetId))) this.deps.log.warn({ code: n.code, spreadsheetId }, n.message);
     const tz = this.options.timeZone || (meta.timeZone && isTimeZone(meta.timeZone) ? meta.timeZone : 'UTC');
     if (tz !== this.zone.timeZone) this.zone = new ZoneClock(tz);
     this.meta = meta;
@@ -294,7 +295,7 @@ export class SheetsSink implements Sink {
     if (f.code === 'PERMISSION') return { ...f, message: `${f.message} (share spreadsheet ${id} with ${who} as an editor)` };
     if (f.code === 'NOT_FOUND') return { ...f, message: `${f.message} (spreadsheet ${id} does not exist or is not shared with ${who})` };
     if (f.code === 'PROTECTED') {
-      const where = this.protectionsOfOwnTabs();
+      const where = this.lastMeta ? protectionsOf(this.lastMeta, this.book.tabs(this.lastMeta.spreadsheetId)) : '';
       return { ...f, message: `${f.message} (a protected range${where} covers cells sheetlog writes: remove the protection, or add ${who} to its editors; nothing is lost, sheetlog retries)` };
     }
     if (f.code === 'RATE_LIMITED' && f.quota) return { ...f, message: `${f.message} (${describeQuota(f.quota, who)})` };
@@ -308,27 +309,6 @@ export class SheetsSink implements Sink {
       // Only for the message; the failure at hand is reported either way.
     }
   }
-
-  /** " on tab "readings" (rows 1-2)" from the last metadata read, when it is known. */
-  private protectionsOfOwnTabs(): string {
-    const id = this.book.current()?.spreadsheetId ?? this.options.spreadsheetId;
-    const own = new Set(this.book.tabs(id).map((t) => t.sheetId));
-    const hit = this.lastMeta?.sheets.find((s) => own.has(s.sheetId) && s.protections);
-    return hit ? ` on tab "${hit.title}" (${hit.protections?.join('; ')})` : '';
-  }
-
-  /**
-   * What a person did to sheetlog's tabs that does not stop it but that they should know:
-   * FILTERED: a basic filter that ends above the rows sheetlog writes (new rows are outside it).
-   */
-  private notices(meta: SpreadsheetMeta): { code: 'FILTERED'; message: string }[] {
-    const own = new Map(this.book.tabs(meta.spreadsheetId).map((t) => [t.sheetId, t]));
-    return meta.sheets.flatMap((s) => {
-      const tab = own.get(s.sheetId);
-      if (!tab || !s.filterRows || s.filterRows.last >= tab.nextRow - 1) return [];
-      return [{ code: 'FILTERED' as const, message: `a filter on tab "${s.title}" covers rows ${s.filterRows.first}-${s.filterRows.last}; rows sheetlog adds below row ${s.filterRows.last} are outside it (extend the filter's range to include them)` }];
-    });
-  }
 }
 
 async function stamp(path: string): Promise<string> {
@@ -340,10 +320,3 @@ async function stamp(path: string): Promise<string> {
   }
 }
 
-/** Which of Google's write limits a 429 came from, in words a person can act on (docs/SHEETS.md). */
-function describeQuota(q: QuotaLimitHit, who: string): string {
-  const value = q.value !== undefined ? ` of ${q.value}/min` : '';
-  if (q.scope === 'project') return `Google's per-project limit ${q.limit}${value}: shared by every gateway and app using the same Google Cloud project; see "Quota" in docs/SHEETS.md`;
-  if (q.scope === 'user') return `Google's per-user limit ${q.limit}${value} for ${who}`;
-  return `Google's limit ${q.limit}${value}`;
-}
