@@ -18,6 +18,8 @@ export interface SheetMeta {
 
 /** What sheetlog's developer metadata on a tab says: which of its tabs this is. */
 export interface TabMark {
+  /** The configured tab name (long layout) or the device id (per-device) the tab's parts are named after. */
+  base: string;
   tabKey: string;
   part: number;
 }
@@ -29,8 +31,8 @@ export const TAB_MARK_KEY = 'sheetlog.tab';
 export function parseMark(m: sheets_v4.Schema$DeveloperMetadata): TabMark | undefined {
   if (m.metadataKey !== TAB_MARK_KEY || typeof m.metadataValue !== 'string') return undefined;
   try {
-    const v = JSON.parse(m.metadataValue) as { tabKey?: unknown; part?: unknown };
-    return typeof v.tabKey === 'string' && typeof v.part === 'number' ? { tabKey: v.tabKey, part: v.part } : undefined;
+    const v = JSON.parse(m.metadataValue) as { base?: unknown; tabKey?: unknown; part?: unknown };
+    return typeof v.base === 'string' && typeof v.tabKey === 'string' && typeof v.part === 'number' ? { base: v.base, tabKey: v.tabKey, part: v.part } : undefined;
   } catch {
     return undefined;
   }

@@ -164,10 +164,11 @@ function timeFormatRequests(sheetId: number, columns: readonly string[], fromRow
  * visibility: any app with access to the spreadsheet can see it, so another gateway with other
  * credentials (another Cloud project) recognises it too.
  */
-export function markTabRequest(sheetId: number, tabKey: string, part: number): sheets_v4.Schema$Request {
+export function markTabRequest(sheetId: number, mark: { base: string; tabKey: string; part: number }): sheets_v4.Schema$Request {
+  const value = JSON.stringify({ base: mark.base, tabKey: mark.tabKey, part: mark.part });
   return {
     createDeveloperMetadata: {
-      developerMetadata: { metadataKey: 'sheetlog.tab', metadataValue: JSON.stringify({ tabKey, part }), location: { sheetId }, visibility: 'DOCUMENT' },
+      developerMetadata: { metadataKey: 'sheetlog.tab', metadataValue: value, location: { sheetId }, visibility: 'DOCUMENT' },
     },
   };
 }

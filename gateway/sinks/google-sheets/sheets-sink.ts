@@ -177,7 +177,7 @@ export class SheetsSink implements Sink {
       }
     }
     const throughId = (readings[readings.length - 1] as StoredReading).id;
-    await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
+    await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, tabBase: this.options.tab, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
     this.book.commitDelivery(rec.spreadsheetId, ...settleReservations(plan, throughId), throughId, this.deps.timers.now());
     return { kind: 'delivered', throughId };
   }
@@ -221,8 +221,9 @@ export class SheetsSink implements Sink {
       if (result.kind === 'planned') {
         return { spreadsheetId: meta.spreadsheetId, meta, result, origins, plannedThrough: (readings[readings.length - 1] as StoredReading).id };
       }
-      const title = partTitle(result.tabKey === '' ? this.options.tab : result.tabKey, result.part);
-      const opened = await openTab(api, meta, tabs, { ...result, title, layout: this.options.layout }, () => 1 + Math.floor(this.random() * 2_000_000_000));
+      const base = result.tabKey === '' ? this.options.tab : result.tabKey;
+      const title = partTitle(base, result.part);
+      const opened = await openTab(api, meta, tabs, { ...result, title, base, layout: this.options.layout }, () => 1 + Math.floor(this.random() * 2_000_000_000));
       tabs.push(opened.tab);
       origins.set(tabId(opened.tab), opened.origin);
     }

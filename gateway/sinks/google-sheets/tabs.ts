@@ -49,14 +49,14 @@ export async function openTab(
   api: SheetsApi,
   meta: SpreadsheetMeta,
   known: readonly TabRecord[],
-  want: { tabKey: string; part: number; title: string; layout: Layout },
+  want: { tabKey: string; part: number; title: string; base: string; layout: Layout },
   newSheetId: () => number,
 ): Promise<{ tab: TabRecord; origin: TabOrigin }> {
   const fixed = want.layout === 'long' ? LONG_COLUMNS : DEVICE_FIXED_COLUMNS;
   const base = { tabKey: want.tabKey, part: want.part, title: want.title, sealed: false };
   // A tab carrying sheetlog's mark for this key and part is it, whatever its title now; else
   // the title decides (Sheets compares titles without regard to case).
-  const marked = meta.sheets.find((s) => s.mark?.tabKey === want.tabKey && s.mark.part === want.part && !known.some((t) => t.sheetId === s.sheetId));
+  const marked = meta.sheets.find((s) => s.mark?.base === want.base && s.mark.tabKey === want.tabKey && s.mark.part === want.part && !known.some((t) => t.sheetId === s.sheetId));
   const sheet = marked ?? meta.sheets.find((s) => s.title.toLowerCase() === want.title.toLowerCase());
   if (!sheet) {
     let sheetId = newSheetId();
@@ -88,16 +88,22 @@ export function tabId(t: { tabKey: string; part: number }): string {
  * developer metadata that marks each tab as sheetlog's where it is missing (`marked`: sheetIds
  * that carry it).
  */
-export function structuralRequests(tabs: readonly TabRecord[], grown: readonly GridChange[], origins: ReadonlyMap<string, TabOrigin>, marked: ReadonlySet<number> = new Set()): sheets_v4.Schema$Request[] {
+export function structuralRequests(
+  tabs: readonly TabRecord[],
+  grown: readonly GridChange[],
+  origins: ReadonlyMap<string, TabOrigin>,
+  marked: ReadonlySet<number> = new Set(),
+  baseOf: (tabKey: string) => string = (k) => k,
+): sheets_v4.Schema$Request[] {
   const requests: sheets_v4.Schema$Request[] = [];
   for (const t of tabs) {
     const origin = origins.get(tabId(t));
     const g = grown.find((x) => x.tab === t);
     if (origin === 'create') {
-      requests.push(...addTabRequests({ sheetId: t.sheetId, title: t.title, rows: t.gridRows, columns: t.columns }), markTabRequest(t.sheetId, t.tabKey, t.part));
+      requests.push(...addTabRequests({ sheetId: t.sheetId, title: t.title, rows: t.gridRows, columns: t.columns }), markTabRequest(t.sheetId, { base: baseOf(t.tabKey), tabKey: t.tabKey, part: t.part }));
       continue;
     }
-    if (!marked.has(t.sheetId)) requests.push(markTabRequest(t.sheetId, t.tabKey, t.part));
+    if (!marked.has(t.sheetId)) requests.push(markTabRequest(t.sheetId, { base: baseOf(t.tabKey), tabKey: t.tabKey, part: t.part }));
     if (g) requests.push(...growRequests({ sheetId: t.sheetId, fromRows: g.fromRows, toRows: t.gridRows, fromCols: g.fromCols, toCols: t.gridCols, columns: t.columns }));
     if (origin === 'adopt-empty') requests.push(...headerRequests(t.sheetId, t.columns, 1, t.gridRows));
   }

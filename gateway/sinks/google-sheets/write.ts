@@ -22,6 +22,8 @@ export interface WriteDeps {
   api: SheetsApi;
   book: SheetBookkeeping;
   layout: Layout;
+  /** Name of the long layout's tab (sheets.tab): what its parts and its mark are named after. */
+  tabBase: string;
   zone: ZoneClock;
   now: () => number;
   log: Logger;
@@ -46,10 +48,11 @@ export async function writePlan(plan: PlannedWrite, deps: WriteDeps): Promise<vo
   const tabs = result.tabs.filter((t) => !(origins.get(tabId(t)) === 'create' && t.gridRows === 0));
   const grown = await againstRealGrids(plan, deps);
   const marked = new Set(plan.meta.sheets.filter((s) => s.mark).map((s) => s.sheetId));
-  const structural = structuralRequests(tabs, grown, origins, marked);
+  const baseOf = (k: string): string => (k === '' ? deps.tabBase : k);
+  const structural = structuralRequests(tabs, grown, origins, marked, baseOf);
   if (structural.length > 0) {
     await api.batchUpdate(spreadsheetId, structural);
-    updateMeta(plan.meta, tabs);
+    updateMeta(plan.meta, tabs, baseOf);
   }
   book.savePlan(spreadsheetId, tabs, result.newReservations, plan.plannedThrough, deps.now());
   const { skip, maps } = await placeSlots(plan, deps);
@@ -224,13 +227,14 @@ async function moveTo(slot: Slot, startRow: number, plan: PlannedWrite, deps: Wr
   deps.log.warn({ tab: tab.title, from, to: r.startRow }, 'rows were typed under the log: writing below them, never over them');
 }
 
-function updateMeta(meta: SpreadsheetMeta, tabs: readonly TabRecord[]): void {
+function updateMeta(meta: SpreadsheetMeta, tabs: readonly TabRecord[], baseOf: (tabKey: string) => string): void {
   for (const t of tabs) {
+    const mark = { base: baseOf(t.tabKey), tabKey: t.tabKey, part: t.part };
     const sheet = meta.sheets.find((s) => s.sheetId === t.sheetId);
     if (sheet) {
       sheet.rowCount = t.gridRows;
       sheet.columnCount = t.gridCols;
-      sheet.mark = { tabKey: t.tabKey, part: t.part };
-    } else meta.sheets.push({ sheetId: t.sheetId, title: t.title, rowCount: t.gridRows, columnCount: t.gridCols, mark: { tabKey: t.tabKey, part: t.part } });
+      sheet.mark = mark;
+    } else meta.sheets.push({ sheetId: t.sheetId, title: t.title, rowCount: t.gridRows, columnCount: t.gridCols, mark });
   }
 }

@@ -86,3 +86,28 @@ test('a 429 from the per-user limit names the account', async (t) => {
   const reason = limited.kind === 'retry-later' ? limited.reason : '';
   assert.match(reason, /per-user limit WriteRequestsPerMinutePerUser of 1\/min for .+@/);
 });
+
+test('sheetlog marks its tab with developer metadata once: created, created-then-dropped, adopted', async (t) => {
+  const marks = (h: Awaited<ReturnType<typeof sheetsHarness>>, title: string) =>
+    (h.sheet(title)?.developerMetadata ?? []).filter((m) => m['metadataKey'] === 'sheetlog.tab').map((m) => m['metadataValue']);
+  const h = await sheetsHarness();
+  t.after(() => h.close());
+  const sink = h.sink();
+  await sink.start();
+  h.emu.queueFault({ target: 'write', action: 'drop-after-apply' });
+  await writeUntilDelivered(sink, rowsOf(3, 1));
+  await writeUntilDelivered(sink, rowsOf(3, 4));
+  assert.deepEqual(marks(h, 'readings'), ['{"base":"readings","tabKey":"","part":1}']);
+  // A tab a person made with sheetlog's header (no mark) is adopted and marked once.
+  const person = h.emu.person(SPREADSHEET);
+  person.batchUpdate([{ addSheet: { properties: { title: 'lab' } } }]);
+  person.type('lab!A1:H1', [['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received']]);
+  const lab = h.sink({ tab: 'lab' });
+  h.db.exec('DELETE FROM sheet_tabs; DELETE FROM sheet_sinks; DELETE FROM sheet_reservations;');
+  await lab.start();
+  await writeUntilDelivered(lab, rowsOf(2, 1));
+  await writeUntilDelivered(lab, rowsOf(2, 3));
+  assert.deepEqual(marks(h, 'lab'), ['{"base":"lab","tabKey":"","part":1}']);
+  assert.deepEqual(marks(h, 'readings'), ['{"base":"readings","tabKey":"","part":1}'], 'the other tab keeps its own mark');
+  assert.deepEqual(keysOfTab(h.tab('lab')), longKeys(rowsOf(4, 1)));
+});
