@@ -110,6 +110,8 @@ export const SINK = {
   NOT_FOUND: { then: 'person', meaning: '404: no such spreadsheet (or not visible to the account)', action: 'check `sheets.spreadsheetId`, share it' },
   FULL: { then: 'person', meaning: 'cell limit reached, no overflow spreadsheet left', action: 'add one to `sheets.overflowSpreadsheetIds`' },
   CONFLICT: { then: 'person', meaning: 'the tab\'s name is taken by another table, or rows keep appearing where sheetlog writes', action: 'rename that tab or set `sheets.tab`' },
+  PROTECTED: { then: 'person', meaning: '403 on a protected range: a person protected cells sheetlog writes (the message names the range)', action: 'remove the protection, or add the account as an editor of the range; sync resumes by itself' },
+  FILTERED: { then: 'retry', meaning: 'a notice, not a failure: a person\'s filter ends above the new rows, so they are written but hidden', action: 'widen or clear the filter to see them' },
   BAD_REQUEST: { then: 'retry', meaning: '400 for the content itself', action: 'the reading is set aside and logged (`rejected`)' },
   IO: { then: 'person', meaning: 'CSV: the file system failed (disk full, permissions)', action: 'free space / fix permissions; retried' },
   INTERNAL: { then: 'retry', meaning: 'a bug: the sink threw', action: 'report it; retried' },

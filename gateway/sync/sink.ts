@@ -63,6 +63,8 @@ export type SinkErrorCode =
   | 'NOT_FOUND' // the spreadsheet does not exist
   | 'FULL' // the cell limit is reached and nowhere is left to roll over to
   | 'CONFLICT' // a tab the gateway must use holds something else
+  | 'PROTECTED' // a person protected cells the gateway must write (Sheets: protected range)
+  | 'FILTERED' // notice, never a failure: a person's filter on a tab does not cover new rows
   | 'BAD_REQUEST' // the destination refused the content (400)
   | 'IO' // local file system error
   | 'INTERNAL'; // a bug: the sink threw

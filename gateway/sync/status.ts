@@ -45,4 +45,4 @@ export interface SinkStatus {
 }
 
 /** Failures that wait for a person rather than for time. */
-export const NEEDS_A_PERSON: ReadonlySet<SinkErrorCode> = new Set(['AUTH', 'PERMISSION', 'NOT_FOUND', 'FULL', 'CONFLICT', 'IO']);
+export const NEEDS_A_PERSON: ReadonlySet<SinkErrorCode> = new Set(['AUTH', 'PERMISSION', 'NOT_FOUND', 'FULL', 'CONFLICT', 'PROTECTED', 'IO']);

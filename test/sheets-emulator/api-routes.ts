@@ -9,10 +9,13 @@
 //   GET  /v4/spreadsheets/{id}/values:batchGet              values.batchGet
 //   POST /v4/spreadsheets/{id}/values:batchUpdate           values.batchUpdate
 //   POST /v4/spreadsheets/{id}/values:batchClear            values.batchClear
+//   POST /v4/spreadsheets/{id}/developerMetadata:search     developerMetadata.search
+//   GET  /v4/spreadsheets/{id}/developerMetadata/{metadataId} developerMetadata.get
 // The client percent-encodes the range (":" becomes %3A), so a literal ":" before a verb
 // is unambiguous; a raw range typed into curl also works for GET and PUT.
 
 import { spreadsheetsBatchUpdate } from './batch-update.js';
+import { developerMetadataGet, developerMetadataSearch } from './developer-metadata.js';
 import type { SheetsData } from './model.js';
 import type { RequestKind } from './quota.js';
 import { spreadsheetsCreate, spreadsheetsGet } from './spreadsheets.js';
@@ -68,6 +71,13 @@ function valuesVerb(id: string, verb: string, method: string): ApiOperation | un
 export function matchApiRoute(method: string, pathname: string): ApiOperation | undefined {
   if (pathname === '/v4/spreadsheets' && method === 'POST') {
     return { name: 'create', kind: 'write', rpc: 'CreateSpreadsheet', run: (d, b) => spreadsheetsCreate(d, b) };
+  }
+  const meta = /^\/v4\/spreadsheets\/([A-Za-z0-9_-]+)\/developerMetadata(?::search|\/(\d+))$/.exec(pathname);
+  if (meta) {
+    const [, id = '', metadataId] = meta;
+    if (metadataId === undefined && method === 'POST') return { name: 'developerMetadata.search', kind: 'read', rpc: 'SearchDeveloperMetadata', spreadsheetId: id, run: (d, b) => developerMetadataSearch(d, id, b) };
+    if (metadataId !== undefined && method === 'GET') return { name: 'developerMetadata.get', kind: 'read', rpc: 'GetDeveloperMetadata', spreadsheetId: id, run: (d) => developerMetadataGet(d, id, Number(metadataId)) };
+    return undefined;
   }
   const m = /^\/v4\/spreadsheets\/([A-Za-z0-9_-]+)(?::([A-Za-z]+))?(?:\/values(?::([A-Za-z]+)|\/([^/]+))?)?$/.exec(pathname);
   if (!m) return undefined;

@@ -7,7 +7,13 @@ import { SpreadsheetDraft } from './draft.js';
 import { ApiError, cellLimitError, invalidArgument } from './errors.js';
 import { parseFieldMask } from './fields.js';
 import { type Sheet, type SheetsData, type Spreadsheet, findSheetById, findSpreadsheet, newSheet, newSheetId, totalCells } from './model.js';
-import { appendDimension, deleteDimension, insertDimension } from './dimensions.js';
+import { appendDimension, deleteDimension, insertDimension, moveDimension } from './dimensions.js';
+import { createDeveloperMetadata, deleteDeveloperMetadata } from './developer-metadata.js';
+import { OWNER } from './model.js';
+import { addProtectedRange, deleteProtectedRange, requireEditable } from './protection.js';
+import { clearBasicFilter, setBasicFilter, sortRange } from './sort-filter.js';
+import { resolveGridRange } from './cell-data.js';
+import { deleteSpan, shiftAnchors } from './shift.js';
 import { type SpreadsheetJson, sheetPropertiesJson, spreadsheetJson } from './spreadsheet-json.js';
 
 type Json = Record<string, unknown>;
@@ -81,7 +87,7 @@ const GRID_FIELDS = ['rowCount', 'columnCount', 'frozenRowCount', 'frozenColumnC
 /** Sheet properties the emulator accepts in a mask but does not model. */
 const IGNORED_SHEET_FIELDS = new Set(['hidden', 'tabColor', 'tabColorStyle', 'rightToLeft', 'gridProperties.hideGridlines', 'gridProperties.rowGroupControlAfter', 'gridProperties.columnGroupControlAfter']);
 
-function updateSheetProperties(draft: SpreadsheetDraft, request: Json): Reply {
+function updateSheetProperties(draft: SpreadsheetDraft, request: Json, actor: string): Reply {
   const props = asObject(request['properties'], 'properties');
   if (typeof request['fields'] !== 'string' || request['fields'] === '') throw invalidArgument("At least one field must be specified in 'fields'.");
   const sheet = findSheetById(draft.spreadsheet, props['sheetId'] === undefined ? 0 : positiveCount(props['sheetId'], 'sheetId'));
@@ -107,7 +113,14 @@ function updateSheetProperties(draft: SpreadsheetDraft, request: Json): Reply {
   }
   if (sheet.rowCount < 1 || sheet.columnCount < 1) throw invalidArgument('A sheet must have at least one row and one column.');
   requireFrozenFits(sheet);
-  if (sheet.rowCount < oldRows || sheet.columnCount < oldColumns) truncate(draft, sheet);
+  if (sheet.rowCount < oldRows || sheet.columnCount < oldColumns) {
+    // Shrinking a grid deletes its last rows / columns, protected ones included.
+    if (sheet.rowCount < oldRows) requireEditable(sheet, { startRow: sheet.rowCount, endRow: oldRows, startColumn: 0, endColumn: oldColumns }, actor);
+    if (sheet.columnCount < oldColumns) requireEditable(sheet, { startRow: 0, endRow: oldRows, startColumn: sheet.columnCount, endColumn: oldColumns }, actor);
+    if (sheet.rowCount < oldRows) shiftAnchors(draft, sheet, 'ROWS', deleteSpan(sheet.rowCount, oldRows));
+    if (sheet.columnCount < oldColumns) shiftAnchors(draft, sheet, 'COLUMNS', deleteSpan(sheet.columnCount, oldColumns));
+    truncate(draft, sheet);
+  }
   return {};
 }
 
@@ -124,6 +137,8 @@ function deleteSheet(draft: SpreadsheetDraft, request: Json): Reply {
   const sheet = findSheetById(ss, positiveCount(request['sheetId'] ?? 0, 'sheetId'));
   if (ss.sheets.length === 1) throw invalidArgument("You can't remove all the sheets in a document.");
   ss.sheets = ss.sheets.filter((s) => s !== sheet);
+  // Metadata located on the sheet or its rows and columns goes with it.
+  ss.developerMetadata = ss.developerMetadata.filter((m) => !('sheetId' in m.location && m.location.sheetId === sheet.sheetId));
   [...ss.sheets].sort((a, b) => a.index - b.index).forEach((s, i) => {
     s.index = i;
   });
@@ -138,17 +153,48 @@ function updateSpreadsheetProperties(draft: SpreadsheetDraft, request: Json): Re
   return {};
 }
 
-type Handler = (draft: SpreadsheetDraft, request: Json, defaults: Pick<Sheet, 'rowCount' | 'columnCount'>) => Reply;
+/** What a request handler may need besides the draft: new tabs' grid, and who is asking. */
+interface BatchEnv {
+  rowCount: number;
+  columnCount: number;
+  actor: string;
+}
+
+type Handler = (draft: SpreadsheetDraft, request: Json, env: BatchEnv) => Reply;
+
+/** updateCells / repeatCell may not touch a protected range of another account. */
+function requireCellsWritable(draft: SpreadsheetDraft, request: Json, actor: string): void {
+  if (request['range'] !== undefined) {
+    const { sheet, box } = resolveGridRange(draft, request['range']);
+    requireEditable(sheet, box, actor);
+    return;
+  }
+  const start = asObject(request['start'], 'start');
+  const rows = Array.isArray(request['rows']) ? (request['rows'] as Json[]) : [];
+  const width = rows.reduce((n, r) => Math.max(n, Array.isArray(r?.['values']) ? (r['values'] as unknown[]).length : 0), 0);
+  const sheet = findSheetById(draft.spreadsheet, Number(start['sheetId'] ?? 0));
+  const row = Number(start['rowIndex'] ?? 0);
+  const column = Number(start['columnIndex'] ?? 0);
+  requireEditable(sheet, { startRow: row, endRow: row + rows.length, startColumn: column, endColumn: column + width }, actor);
+}
 
 const HANDLERS: Record<string, Handler> = {
   addSheet,
-  updateSheetProperties: (d, r) => updateSheetProperties(d, r),
+  updateSheetProperties: (d, r, env) => updateSheetProperties(d, r, env.actor),
   deleteSheet: (d, r) => deleteSheet(d, r),
   appendDimension: (d, r) => appendDimension(d, r),
   insertDimension: (d, r) => insertDimension(d, r),
-  deleteDimension: (d, r) => deleteDimension(d, r),
-  updateCells: (d, r) => (updateCells(d, r), {}),
-  repeatCell: (d, r) => (repeatCell(d, r), {}),
+  deleteDimension: (d, r, env) => deleteDimension(d, r, env.actor),
+  moveDimension: (d, r, env) => moveDimension(d, r, env.actor),
+  updateCells: (d, r, env) => (requireCellsWritable(d, r, env.actor), updateCells(d, r), {}),
+  repeatCell: (d, r, env) => (requireCellsWritable(d, r, env.actor), repeatCell(d, r), {}),
+  sortRange: (d, r, env) => sortRange(d, r, env.actor),
+  setBasicFilter: (d, r, env) => setBasicFilter(d, r, env.actor),
+  clearBasicFilter: (d, r) => clearBasicFilter(d, r),
+  addProtectedRange: (d, r, env) => addProtectedRange(d, r, env.actor),
+  deleteProtectedRange: (d, r) => deleteProtectedRange(d, r),
+  createDeveloperMetadata: (d, r) => createDeveloperMetadata(d, r),
+  deleteDeveloperMetadata: (d, r) => deleteDeveloperMetadata(d, r),
   updateSpreadsheetProperties: (d, r) => updateSpreadsheetProperties(d, r),
   // Cosmetic requests a sink may send; accepted (after checking the sheet exists) and not modelled.
   autoResizeDimensions: (d, r) => (findSheetById(d.spreadsheet, Number(asObject(r['dimensions'], 'dimensions')['sheetId'] ?? 0)), {}),
@@ -156,9 +202,9 @@ const HANDLERS: Record<string, Handler> = {
 };
 
 /** Request kinds Google has but the emulator does not implement: a clear 400, never a silent no-op. */
-const KNOWN_UNSUPPORTED = ['addNamedRange', 'addProtectedRange', 'setBasicFilter', 'addBanding', 'addChart', 'mergeCells', 'copyPaste', 'findReplace', 'sortRange', 'duplicateSheet', 'setDataValidation', 'updateBorders', 'addConditionalFormatRule', 'pasteData', 'appendCells', 'deleteRange', 'insertRange', 'moveDimension', 'clearBasicFilter', 'unmergeCells'];
+const KNOWN_UNSUPPORTED = ['addNamedRange', 'updateProtectedRange', 'addBanding', 'addChart', 'mergeCells', 'copyPaste', 'findReplace', 'duplicateSheet', 'setDataValidation', 'updateBorders', 'addConditionalFormatRule', 'pasteData', 'appendCells', 'deleteRange', 'insertRange', 'updateDeveloperMetadata', 'addFilterView', 'unmergeCells'];
 
-function applyOne(draft: SpreadsheetDraft, raw: unknown, index: number, defaults: Pick<Sheet, 'rowCount' | 'columnCount'>, maxCells: number): Reply {
+function applyOne(draft: SpreadsheetDraft, raw: unknown, index: number, env: BatchEnv, maxCells: number): Reply {
   const request = asObject(raw, `requests[${index}]`);
   const kinds = Object.keys(request);
   if (kinds.length !== 1) throw invalidArgument(`Invalid requests[${index}]: exactly one request kind must be set (got ${kinds.length}).`);
@@ -169,7 +215,7 @@ function applyOne(draft: SpreadsheetDraft, raw: unknown, index: number, defaults
     throw invalidArgument(`Invalid JSON payload received. Unknown name "${kind}" at 'requests[${index}]': Cannot find field.`);
   }
   try {
-    const reply = handler(draft, asObject(request[kind], kind), defaults);
+    const reply = handler(draft, asObject(request[kind], kind), env);
     if (totalCells(draft.spreadsheet) > maxCells) throw cellLimitError(maxCells);
     return reply;
   } catch (err) {
@@ -189,7 +235,8 @@ export function spreadsheetsBatchUpdate(data: SheetsData, spreadsheetId: string,
   const requests = Array.isArray(body['requests']) ? body['requests'] : [];
   if (requests.length === 0) throw invalidArgument('Must specify at least one request.');
   const draft = new SpreadsheetDraft(original);
-  const replies = requests.map((r, i) => applyOne(draft, r, i, data.grid, data.maxCells));
+  const env: BatchEnv = { ...data.grid, actor: data.actor ?? OWNER };
+  const replies = requests.map((r, i) => applyOne(draft, r, i, env, data.maxCells));
   data.spreadsheets.set(spreadsheetId, draft.spreadsheet);
   const result: BatchUpdateJson = { spreadsheetId, replies };
   if (body['includeSpreadsheetInResponse'] === true) {

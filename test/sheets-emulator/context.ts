@@ -40,6 +40,11 @@ export class RequestLog {
     return full;
   }
 
+  last(): RequestLogEntry | undefined {
+    const e = this.entries[this.entries.length - 1];
+    return e && { ...e };
+  }
+
   list(): RequestLogEntry[] {
     return this.entries.map((e) => ({ ...e }));
   }
@@ -83,7 +88,24 @@ export interface EmulatorContext {
   requestLog: RequestLog;
   /** Observer of every logged request, called as it is logged (an applied API call has its answer). */
   onRequest?: (entry: RequestLogEntry, response: unknown) => void;
+  /** Test hook: runs just before each API call is applied (a person editing between requests). */
+  between?: BetweenHook;
+  /** API calls that reached the point of being applied (the `between` hook's index). */
+  callsApplied: number;
 }
+
+/** What a `between` hook is told about the API call about to be applied. */
+export interface PendingCall {
+  /** 1-based count of API calls that reached this point. */
+  index: number;
+  operation: string;
+  kind: 'read' | 'write';
+  spreadsheetId?: string;
+  /** The request logged before this one (e.g. a write applied and then dropped: status 0). */
+  previous?: RequestLogEntry;
+}
+
+export type BetweenHook = (call: PendingCall) => void;
 
 /** A fresh spreadsheet under a caller-chosen id: one empty Sheet1 (sheetId 0). */
 export function addSpreadsheet(data: SheetsData, id: string): void {

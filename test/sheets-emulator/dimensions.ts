@@ -1,9 +1,14 @@
-// batchUpdate requests that change a sheet's grid size: appendDimension, insertDimension,
-// deleteDimension. The 10M-cell workbook limit is checked by the batch after each request.
+// batchUpdate requests that change a sheet's rows or columns: appendDimension,
+// insertDimension, deleteDimension, moveDimension. Cells move with their rows and columns, and
+// so do protected ranges, the basic filter and row/column developer metadata (shift.ts). The
+// 10M-cell workbook limit is checked by the batch after each request.
 
 import type { SpreadsheetDraft } from './draft.js';
 import { invalidArgument } from './errors.js';
 import { type Row, type Sheet, findSheetById } from './model.js';
+import { requireEditable } from './protection.js';
+import { shiftFormulas } from './formula-refs.js';
+import { deletePoint, deleteSpan, insertPoint, insertSpan, movePoint, moveSpan, movedOrder, shiftAnchors } from './shift.js';
 
 type Json = Record<string, unknown>;
 type Dimension = 'ROWS' | 'COLUMNS';
@@ -69,6 +74,8 @@ function spliceColumns(draft: SpreadsheetDraft, sheet: Sheet, at: number, remove
 export function insertDimension(draft: SpreadsheetDraft, request: Json): Json {
   const { sheet, dimension, start, end } = dimensionRange(draft, request['range'], true);
   const count = end - start;
+  shiftAnchors(draft, sheet, dimension, insertSpan(start, count));
+  shiftFormulas(draft, sheet, dimension, insertPoint(start, count));
   if (dimension === 'ROWS') {
     sheet.rows = withRows(sheet.rows, start, 0, count);
     sheet.rowCount += count;
@@ -79,9 +86,17 @@ export function insertDimension(draft: SpreadsheetDraft, request: Json): Json {
   return {};
 }
 
-export function deleteDimension(draft: SpreadsheetDraft, request: Json): Json {
+/** The grid box a span of rows or columns covers, for the protection check. */
+function spanBox(sheet: Sheet, dimension: Dimension, start: number, end: number): { startRow: number; endRow: number; startColumn: number; endColumn: number } {
+  return dimension === 'ROWS' ? { startRow: start, endRow: end, startColumn: 0, endColumn: sheet.columnCount } : { startRow: 0, endRow: sheet.rowCount, startColumn: start, endColumn: end };
+}
+
+export function deleteDimension(draft: SpreadsheetDraft, request: Json, actor?: string): Json {
   const { sheet, dimension, start, end } = dimensionRange(draft, request['range'], false);
   const count = end - start;
+  requireEditable(sheet, spanBox(sheet, dimension, start, end), actor);
+  shiftAnchors(draft, sheet, dimension, deleteSpan(start, end));
+  shiftFormulas(draft, sheet, dimension, deletePoint(start, end));
   if (dimension === 'ROWS') {
     if (count >= sheet.rowCount) throw invalidArgument("You can't delete all the rows on the sheet.");
     sheet.rows = withRows(sheet.rows, start, count, 0);
@@ -92,6 +107,39 @@ export function deleteDimension(draft: SpreadsheetDraft, request: Json): Json {
     spliceColumns(draft, sheet, start, count, 0);
     sheet.columnCount -= count;
     sheet.frozenColumnCount = Math.min(sheet.frozenColumnCount, sheet.columnCount - 1);
+  }
+  return {};
+}
+
+/**
+ * moveDimension: `source` goes before `destinationIndex`, an index counted *before* the source
+ * is taken out (Google's definition); a destination inside the source moves nothing.
+ */
+export function moveDimension(draft: SpreadsheetDraft, request: Json, actor?: string): Json {
+  const { sheet, dimension, start, end } = dimensionRange(draft, request['source'], false);
+  const size = dimension === 'ROWS' ? sheet.rowCount : sheet.columnCount;
+  const destination = index(request['destinationIndex'], 'destinationIndex');
+  if (destination > size) throw invalidArgument(`Invalid destinationIndex: ${destination} (grid has ${size}).`);
+  if (destination >= start && destination <= end) return {};
+  requireEditable(sheet, spanBox(sheet, dimension, Math.min(start, destination), Math.max(end, destination)), actor);
+  shiftAnchors(draft, sheet, dimension, moveSpan(start, end, destination));
+  shiftFormulas(draft, sheet, dimension, movePoint(start, end, destination));
+  if (dimension === 'ROWS') {
+    const order = movedOrder(Math.max(size, sheet.rows.length), start, end, destination);
+    const before = sheet.rows;
+    sheet.rows = order.map((old) => before[old]);
+    while (sheet.rows.length > 0 && sheet.rows[sheet.rows.length - 1] === undefined) sheet.rows.length--;
+  } else {
+    const order = movedOrder(size, start, end, destination);
+    sheet.rows.forEach((row, r) => {
+      if (!row) return;
+      const copy = draft.mutableRow(sheet, r);
+      const before = copy.slice();
+      copy.length = 0;
+      order.forEach((old, i) => {
+        if (before[old] !== undefined) copy[i] = before[old];
+      });
+    });
   }
   return {};
 }

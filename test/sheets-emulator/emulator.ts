@@ -5,11 +5,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Authority, type OAuthClientCredentials, type ServiceAccountKey } from './auth.js';
-import { Clock, type EmulatorContext, type EmulatorUrls, RequestLog, type RequestLogEntry, resetAll, resetSpreadsheets } from './context.js';
+import { type BetweenHook, Clock, type EmulatorContext, type EmulatorUrls, RequestLog, type RequestLogEntry, resetAll, resetSpreadsheets } from './context.js';
 import { SpecError } from './errors.js';
 import { type FaultConfig, FaultInjector, type QueuedFault, faultConfigFrom, noFaults } from './faults.js';
 import { DEFAULT_GRID, DEFAULT_MAX_CELLS, type GridDefaults } from './model.js';
 import { DEFAULT_QUOTAS, type QuotaLimits, QuotaTracker } from './quota.js';
+import { type Person, personIn } from './person.js';
 import { createRequestListener } from './server.js';
 import { type EmulatorState, type SpreadsheetTabs, snapshot, tabsView } from './state.js';
 
@@ -72,6 +73,13 @@ export interface SheetsEmulator {
   /** Advances the emulator's clock (on top of the injected one). */
   advanceClock(ms: number): number;
   reset(): void;
+  /**
+   * Test hook: `hook` runs just before each later API call is applied (after auth, faults and
+   * quota), so a test can play a person editing between any two requests; undefined removes it.
+   */
+  between(hook: BetweenHook | undefined): void;
+  /** A person editing the spreadsheet in the browser, as its owner (see person.ts). */
+  person(spreadsheetId: string): Person;
   /** Closes the server and every open connection; idempotent. */
   stop(): Promise<void>;
 }
@@ -116,6 +124,7 @@ export async function startSheetsEmulator(options: SheetsEmulatorOptions = {}): 
     clock,
     sleep: options.sleep ?? ((ms) => delay(ms)),
     requestLog: new RequestLog(),
+    callsApplied: 0,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   };
   resetSpreadsheets(ctx);
@@ -138,6 +147,11 @@ export async function startSheetsEmulator(options: SheetsEmulatorOptions = {}): 
     requests: () => ctx.requestLog.list(),
     advanceClock: (ms) => ctx.clock.advance(ms),
     reset: () => resetAll(ctx),
+    between: (hook) => {
+      if (hook) ctx.between = hook;
+      else delete ctx.between;
+    },
+    person: (id) => personIn(ctx, id),
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

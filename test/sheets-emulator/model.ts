@@ -25,6 +25,49 @@ export interface Cell {
 
 export type Row = Array<Cell | undefined>;
 
+/** A GridRange with every side explicit (0-based, end exclusive); open sides are closed at the grid. */
+export interface GridBox {
+  startRow: number;
+  endRow: number;
+  startColumn: number;
+  endColumn: number;
+}
+
+/** addProtectedRange: writes into `box` by anyone but its editors (and the owner) are refused. */
+export interface ProtectedRange {
+  protectedRangeId: number;
+  /** undefined: the whole sheet. */
+  box?: GridBox;
+  description?: string;
+  warningOnly: boolean;
+  /** Accounts (emails / subjects) allowed to edit; the owner always is. */
+  editors: string[];
+}
+
+/** setBasicFilter: stored as given (criteria are not evaluated: no row is hidden by the emulator). */
+export interface BasicFilter {
+  box: GridBox;
+  sortSpecs?: unknown[];
+  filterSpecs?: unknown[];
+  criteria?: Record<string, unknown>;
+}
+
+export type MetadataLocation =
+  | { locationType: 'SPREADSHEET' }
+  | { locationType: 'SHEET'; sheetId: number }
+  | { locationType: 'ROW' | 'COLUMN'; sheetId: number; startIndex: number; endIndex: number };
+
+export interface DeveloperMetadata {
+  metadataId: number;
+  metadataKey: string;
+  metadataValue?: string;
+  location: MetadataLocation;
+  visibility: 'DOCUMENT' | 'PROJECT';
+}
+
+/** The account a person's edits are made as (the spreadsheet's owner): protections never stop it. */
+export const OWNER = 'owner@people.example.com';
+
 export interface Sheet {
   sheetId: number;
   title: string;
@@ -34,6 +77,9 @@ export interface Sheet {
   frozenRowCount: number;
   frozenColumnCount: number;
   rows: Array<Row | undefined>;
+  /** Replaced, never edited in place (drafts share it with the committed sheet). */
+  protectedRanges: ProtectedRange[];
+  basicFilter?: BasicFilter;
 }
 
 export interface Spreadsheet {
@@ -42,6 +88,8 @@ export interface Spreadsheet {
   locale: string;
   timeZone: string;
   sheets: Sheet[];
+  /** Every developer metadata entry, wherever it is located. Replaced, never edited in place. */
+  developerMetadata: DeveloperMetadata[];
 }
 
 export interface GridDefaults {
@@ -56,6 +104,11 @@ export interface SheetsData {
   maxCells: number;
   /** Grid of new tabs (Google: 1000 x 26). */
   grid: GridDefaults;
+  /**
+   * Who the API call being applied acts as (its subject), set by the server around each
+   * synchronous handler call; protected ranges are checked against it. Undefined: the owner.
+   */
+  actor?: string;
 }
 
 export const DEFAULT_GRID: Readonly<GridDefaults> = Object.freeze({ rowCount: 1000, columnCount: 26 });
@@ -82,6 +135,7 @@ export function newSheet(init: SheetInit): Sheet {
     frozenRowCount: init.frozenRowCount ?? 0,
     frozenColumnCount: init.frozenColumnCount ?? 0,
     rows: [],
+    protectedRanges: [],
   };
 }
 
@@ -93,6 +147,7 @@ export function newSpreadsheet(spreadsheetId: string, title: string, grid: GridD
     locale: 'en_US',
     timeZone: 'Etc/GMT',
     sheets: [newSheet({ sheetId: 0, title: 'Sheet1', index: 0, ...grid })],
+    developerMetadata: [],
   };
 }
 

@@ -63,8 +63,20 @@ async function handleApi(ctx: EmulatorContext, req: IncomingMessage, res: Server
   if (violation) throw quotaExceededError(violation.kind, violation.scope, violation.limit);
 
   createIfUnknown(ctx, op.spreadsheetId);
-  // Handlers are synchronous, so each request applies atomically with respect to the others.
-  let result = op.run(ctx.data, parseJsonBody(raw), url.searchParams);
+  const body = parseJsonBody(raw);
+  if (ctx.between) {
+    const previous = ctx.requestLog.last();
+    ctx.between({ index: ++ctx.callsApplied, operation: op.name, kind: op.kind, ...(op.spreadsheetId ? { spreadsheetId: op.spreadsheetId } : {}), ...(previous ? { previous } : {}) });
+  }
+  // Handlers are synchronous, so each request applies atomically with respect to the others;
+  // `actor` is who protected ranges are checked against during this one call.
+  ctx.data.actor = auth.principal.subject;
+  let result: unknown;
+  try {
+    result = op.run(ctx.data, body, url.searchParams);
+  } finally {
+    delete ctx.data.actor;
+  }
   applied.response = result;
   if (decision.action === 'drop-after-apply') return drop(res, log);
   const fields = url.searchParams.get('fields');

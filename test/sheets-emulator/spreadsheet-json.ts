@@ -4,7 +4,10 @@
 
 import type { Box } from './a1.js';
 import { formattedValue } from './cell-format.js';
+import { developerMetadataJson } from './developer-metadata.js';
 import { type Cell, type Sheet, type Spreadsheet, getCell, usedExtent } from './model.js';
+import { protectedRangeJson } from './protection.js';
+import { basicFilterJson } from './sort-filter.js';
 
 type Json = Record<string, unknown>;
 
@@ -19,8 +22,17 @@ export interface SheetPropertiesJson {
 export interface SpreadsheetJson {
   spreadsheetId: string;
   properties: Json;
-  sheets: Array<{ properties: SheetPropertiesJson; data?: Json[] }>;
+  sheets: SheetJson[];
   spreadsheetUrl: string;
+  developerMetadata?: Json[];
+}
+
+export interface SheetJson {
+  properties: SheetPropertiesJson;
+  data?: Json[];
+  protectedRanges?: Json[];
+  basicFilter?: Json;
+  developerMetadata?: Json[];
 }
 
 export function sheetPropertiesJson(sheet: Sheet): SheetPropertiesJson {
@@ -80,7 +92,13 @@ export interface SpreadsheetJsonOptions {
 
 export function spreadsheetJson(spreadsheet: Spreadsheet, options: SpreadsheetJsonOptions = {}): SpreadsheetJson {
   const sheets = [...spreadsheet.sheets].sort((a, b) => a.index - b.index).map((sheet) => {
-    const entry: { properties: SheetPropertiesJson; data?: Json[] } = { properties: sheetPropertiesJson(sheet) };
+    const entry: SheetJson = { properties: sheetPropertiesJson(sheet) };
+    // Empty lists are left out, as in Google's JSON.
+    if (sheet.protectedRanges.length > 0) entry.protectedRanges = sheet.protectedRanges.map((p) => protectedRangeJson(sheet, p));
+    const filter = basicFilterJson(sheet);
+    if (filter) entry.basicFilter = filter;
+    const located = spreadsheet.developerMetadata.filter((m) => m.location.locationType === 'SHEET' && m.location.sheetId === sheet.sheetId);
+    if (located.length > 0) entry.developerMetadata = located.map(developerMetadataJson);
     if (options.includeGridData) {
       const extent = usedExtent(sheet);
       const boxes = options.gridRanges ? (options.gridRanges.get(sheet.sheetId) ?? []) : extent ? [extent] : [];
@@ -88,6 +106,7 @@ export function spreadsheetJson(spreadsheet: Spreadsheet, options: SpreadsheetJs
     }
     return entry;
   });
+  const own = spreadsheet.developerMetadata.filter((m) => m.location.locationType === 'SPREADSHEET');
   return {
     spreadsheetId: spreadsheet.spreadsheetId,
     properties: {
@@ -105,5 +124,6 @@ export function spreadsheetJson(spreadsheet: Spreadsheet, options: SpreadsheetJs
     },
     sheets,
     spreadsheetUrl: `https://docs.google.com/spreadsheets/d/${spreadsheet.spreadsheetId}/edit`,
+    ...(own.length > 0 ? { developerMetadata: own.map(developerMetadataJson) } : {}),
   };
 }

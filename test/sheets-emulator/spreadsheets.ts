@@ -55,6 +55,7 @@ export function spreadsheetsCreate(data: SheetsData, rawBody: unknown): Spreadsh
     locale: typeof props['locale'] === 'string' ? props['locale'] : 'en_US',
     timeZone: typeof props['timeZone'] === 'string' ? props['timeZone'] : 'Etc/GMT',
     sheets: [],
+    developerMetadata: [],
   };
   const requested = Array.isArray(body['sheets']) ? body['sheets'] : [{}];
   requested.forEach((raw, i) => {

@@ -3,6 +3,9 @@
 // every non-empty cell with its value, formatted value and format. And the plain view of
 // GET /_emulator/spreadsheets/<id> and emu.tabs(id): each tab's rows as a person sees them.
 
+import { developerMetadataJson } from './developer-metadata.js';
+import { protectedRangeJson } from './protection.js';
+import { basicFilterJson } from './sort-filter.js';
 import { cellName } from './a1.js';
 import { formattedValue } from './cell-format.js';
 import { type CellFormat, type Scalar, type Sheet, type Spreadsheet, usedExtent } from './model.js';
@@ -24,6 +27,11 @@ export interface SheetState {
   values: Scalar[][];
   /** Non-empty cells by A1 name ("A1", "C12"). */
   cells: Record<string, CellState>;
+  /** As spreadsheets.get returns them; absent when there are none. */
+  protectedRanges?: Record<string, unknown>[];
+  basicFilter?: Record<string, unknown>;
+  /** Developer metadata located on the sheet or its rows and columns. */
+  developerMetadata?: Record<string, unknown>[];
 }
 
 export interface SpreadsheetState {
@@ -36,7 +44,7 @@ export interface EmulatorState {
   spreadsheets: SpreadsheetState[];
 }
 
-function sheetState(sheet: Sheet): SheetState {
+function sheetState(sheet: Sheet, spreadsheet: Spreadsheet): SheetState {
   const extent = usedExtent(sheet);
   const values = extent ? (readBox(sheet, extent, { valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER' }, 'ROWS').values ?? []) : [];
   const cells: Record<string, CellState> = {};
@@ -58,7 +66,15 @@ function sheetState(sheet: Sheet): SheetState {
     gridProperties: { rowCount: sheet.rowCount, columnCount: sheet.columnCount, frozenRowCount: sheet.frozenRowCount, frozenColumnCount: sheet.frozenColumnCount },
     values,
     cells,
+    ...(sheet.protectedRanges.length > 0 ? { protectedRanges: sheet.protectedRanges.map((p) => protectedRangeJson(sheet, p)) } : {}),
+    ...(sheet.basicFilter ? { basicFilter: basicFilterJson(sheet) } : {}),
+    ...anchoredMetadata(sheet, spreadsheet),
   };
+}
+
+function anchoredMetadata(sheet: Sheet, spreadsheet: Spreadsheet): Pick<SheetState, 'developerMetadata'> {
+  const own = spreadsheet.developerMetadata.filter((m) => 'sheetId' in m.location && m.location.sheetId === sheet.sheetId);
+  return own.length > 0 ? { developerMetadata: own.map(developerMetadataJson) } : {};
 }
 
 export function snapshot(spreadsheets: Iterable<Spreadsheet>, onlyId?: string): EmulatorState {
@@ -67,7 +83,7 @@ export function snapshot(spreadsheets: Iterable<Spreadsheet>, onlyId?: string): 
     spreadsheets: list.map((s) => ({
       spreadsheetId: s.spreadsheetId,
       title: s.title,
-      sheets: [...s.sheets].sort((a, b) => a.index - b.index).map(sheetState),
+      sheets: [...s.sheets].sort((a, b) => a.index - b.index).map((sheet) => sheetState(sheet, s)),
     })),
   };
 }

@@ -1,6 +1,7 @@
 // spreadsheets.values.* handlers as pure functions over the model: get, batchGet, update,
 // batchUpdate, append, clear, batchClear. Each validates fully before it mutates anything.
 
+import { requireCellsEditable, requireEditable } from './protection.js';
 import { type Box, formatA1 } from './a1.js';
 import { parseValueInputOption } from './cell-input.js';
 import { type RenderOptions, parseRenderOptions } from './cell-format.js';
@@ -98,6 +99,7 @@ export function valuesUpdate(data: SheetsData, spreadsheetId: string, range: str
   const spreadsheet = findSpreadsheet(data.spreadsheets, spreadsheetId);
   const option = parseValueInputOption(query.get('valueInputOption'));
   const plan = planUpdate(spreadsheet, range, asBody(body), option);
+  requireCellsEditable(plan.sheet, plan.cells, data.actor);
   applyWrite(plan);
   const render = responseRender(query.get('includeValuesInResponse'), query.get('responseValueRenderOption'), query.get('responseDateTimeRenderOption'));
   return updateSummary(spreadsheetId, plan, render);
@@ -127,6 +129,7 @@ export function valuesBatchUpdate(data: SheetsData, spreadsheetId: string, rawBo
       throw err instanceof ApiError ? err.withPrefix(`Invalid data[${i}]`) : err;
     }
   });
+  for (const p of plans) requireCellsEditable(p.sheet, p.cells, data.actor);
   plans.forEach(applyWrite);
   const render = responseRender(body['includeValuesInResponse'], body['responseValueRenderOption'], body['responseDateTimeRenderOption']);
   const responses = plans.map((p) => updateSummary(spreadsheetId, p, render));
@@ -183,6 +186,7 @@ export function valuesAppend(data: SheetsData, spreadsheetId: string, range: str
   const search = clampToGrid(sheet, resolved.bounds);
   const target = findAppendTarget(search, sheet, (r, c) => isFilled(sheet, r, c));
   const plan = planWrite(sheet, target, rows, option);
+  requireCellsEditable(sheet, plan.cells, data.actor);
   makeRoom(data, spreadsheet, plan, insert);
   applyWrite(plan);
   const render = responseRender(query.get('includeValuesInResponse'), query.get('responseValueRenderOption'), query.get('responseDateTimeRenderOption'));
@@ -196,6 +200,7 @@ export function valuesClear(data: SheetsData, spreadsheetId: string, range: stri
   const resolved = resolveRange(spreadsheet, range);
   requireWithinGrid(resolved.sheet, resolved.bounds);
   const box = clampToGrid(resolved.sheet, resolved.bounds);
+  requireEditable(resolved.sheet, box, data.actor);
   clearBox(resolved.sheet, box);
   return { spreadsheetId, clearedRange: formatA1(resolved.sheet.title, box) };
 }
@@ -213,6 +218,7 @@ export function valuesBatchClear(data: SheetsData, spreadsheetId: string, rawBod
       throw err instanceof ApiError ? err.withPrefix(`Invalid range[${i}]`) : err;
     }
   });
+  for (const res of resolved) requireEditable(res.sheet, clampToGrid(res.sheet, res.bounds), data.actor);
   const clearedRanges = resolved.map((res) => {
     const box = clampToGrid(res.sheet, res.bounds);
     clearBox(res.sheet, box);

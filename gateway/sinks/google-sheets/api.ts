@@ -8,6 +8,55 @@ export interface SheetMeta {
   title: string;
   rowCount: number;
   columnCount: number;
+  /** The tab-level developer metadata that marks a tab as sheetlog's (see tabs.ts), if any. */
+  mark?: TabMark;
+  /** Rows (1-based, inclusive) a person's basic filter covers, if the tab has one. */
+  filterRows?: { first: number; last: number };
+  /** Protected ranges on the tab (a person's), as A1-ish descriptions for messages. */
+  protections?: string[];
+}
+
+/** What sheetlog's developer metadata on a tab says: which of its tabs this is. */
+export interface TabMark {
+  /** The configured tab name (long layout) or the device id (per-device) the tab's parts are named after. */
+  base: string;
+  tabKey: string;
+  part: number;
+}
+
+/** Key of the developer metadata sheetlog puts on its tabs. */
+export const TAB_MARK_KEY = 'sheetlog.tab';
+
+/** The mark in a metadata entry, if it is sheetlog's and well-formed. */
+export function parseMark(m: sheets_v4.Schema$DeveloperMetadata): TabMark | undefined {
+  if (m.metadataKey !== TAB_MARK_KEY || typeof m.metadataValue !== 'string') return undefined;
+  try {
+    const v = JSON.parse(m.metadataValue) as { base?: unknown; tabKey?: unknown; part?: unknown };
+    return typeof v.base === 'string' && typeof v.tabKey === 'string' && typeof v.part === 'number' ? { base: v.base, tabKey: v.tabKey, part: v.part } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sheetMeta(s: sheets_v4.Schema$Sheet): SheetMeta {
+  const meta: SheetMeta = {
+    sheetId: s.properties?.sheetId ?? 0,
+    title: s.properties?.title ?? '',
+    rowCount: s.properties?.gridProperties?.rowCount ?? 0,
+    columnCount: s.properties?.gridProperties?.columnCount ?? 0,
+  };
+  const mark = (s.developerMetadata ?? []).map(parseMark).find((m) => m !== undefined);
+  if (mark) meta.mark = mark;
+  const f = s.basicFilter?.range;
+  if (f) meta.filterRows = { first: (f.startRowIndex ?? 0) + 1, last: f.endRowIndex ?? meta.rowCount };
+  const p = (s.protectedRanges ?? []).filter((r) => r.warningOnly !== true);
+  if (p.length > 0) meta.protections = p.map((r) => r.description || describeRange(r.range));
+  return meta;
+}
+
+function describeRange(r: sheets_v4.Schema$GridRange | undefined): string {
+  if (!r || (r.startRowIndex == null && r.endRowIndex == null)) return 'the whole tab';
+  return `rows ${(r.startRowIndex ?? 0) + 1}-${r.endRowIndex ?? 'end'}`;
 }
 
 export interface SpreadsheetMeta {
@@ -46,7 +95,11 @@ export class SheetsApi {
   async spreadsheet(spreadsheetId: string): Promise<SpreadsheetMeta> {
     const res = await this.call('read', () =>
       this.api.spreadsheets.get(
-        { spreadsheetId, fields: 'spreadsheetId,properties(title,timeZone),sheets(properties(sheetId,title,index,gridProperties))' },
+        {
+          spreadsheetId,
+          fields:
+            'spreadsheetId,properties(title,timeZone),sheets(properties(sheetId,title,index,gridProperties),developerMetadata(metadataKey,metadataValue),basicFilter(range),protectedRanges(range,description,warningOnly))',
+        },
         this.options_(),
       ),
     );
@@ -54,12 +107,7 @@ export class SheetsApi {
       spreadsheetId,
       title: res.data.properties?.title ?? '',
       timeZone: res.data.properties?.timeZone ?? null,
-      sheets: (res.data.sheets ?? []).map((s) => ({
-        sheetId: s.properties?.sheetId ?? 0,
-        title: s.properties?.title ?? '',
-        rowCount: s.properties?.gridProperties?.rowCount ?? 0,
-        columnCount: s.properties?.gridProperties?.columnCount ?? 0,
-      })),
+      sheets: (res.data.sheets ?? []).map(sheetMeta),
     };
   }
 
@@ -76,7 +124,7 @@ export class SheetsApi {
   }
 
   /** Writes values as they are (RAW: strings never become formulas or dates). */
-  async writeValues(spreadsheetId: string, data: { range: string; values: SheetValue[][] }[]): Promise<void> {
+  async writeValues(spreadsheetId: string, data: { range: string; values: (SheetValue | null)[][] }[]): Promise<void> {
     await this.call('write', () =>
       this.api.spreadsheets.values.batchUpdate(
         { spreadsheetId, requestBody: { valueInputOption: 'RAW', data: data.map((d) => ({ range: d.range, majorDimension: 'ROWS', values: d.values })) } },

@@ -157,3 +157,18 @@ function timeFormatRequests(sheetId: number, columns: readonly string[], fromRow
       },
     }));
 }
+
+/**
+ * The tab-level developer metadata that marks a tab as sheetlog's (which tab key and part), so
+ * the tab is recognised whatever a person does to its title, rows or columns. DOCUMENT
+ * visibility: any app with access to the spreadsheet can see it, so another gateway with other
+ * credentials (another Cloud project) recognises it too.
+ */
+export function markTabRequest(sheetId: number, mark: { base: string; tabKey: string; part: number }): sheets_v4.Schema$Request {
+  const value = JSON.stringify({ base: mark.base, tabKey: mark.tabKey, part: mark.part });
+  return {
+    createDeveloperMetadata: {
+      developerMetadata: { metadataKey: 'sheetlog.tab', metadataValue: value, location: { sheetId }, visibility: 'DOCUMENT' },
+    },
+  };
+}

@@ -11,6 +11,18 @@ export interface SheetsFailure {
   retryAfterMs?: number;
   /** The range in the request could not be resolved (a tab renamed or deleted by someone). */
   badRange: boolean;
+  /** For a 429: which quota limit Google named (ErrorInfo quota_limit, or the message's limit). */
+  quota?: QuotaLimitHit;
+}
+
+/** The limit a 429 came from, as Google names it. */
+export interface QuotaLimitHit {
+  /** e.g. WriteRequestsPerMinutePerUser, or the limit's name from the message. */
+  limit: string;
+  /** per user (one account) or per project (every account of the Cloud project, together). */
+  scope: 'user' | 'project' | 'unknown';
+  /** The limit's value when Google says (quota_limit_value). */
+  value?: number;
 }
 
 interface ErrorLike {
@@ -44,8 +56,13 @@ export function classify(e: unknown): SheetsFailure {
   if (status === null) return networkFailure(err);
   const retryAfterMs = retryHint(err, api?.details);
   const f = (code: SinkErrorCode) => ({ ...failure(code, status, `${status} ${apiMessage}`), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-  if (status === 429) return f('RATE_LIMITED');
+  if (status === 429) {
+    const quota = quotaHit(apiMessage, api?.details);
+    return { ...f('RATE_LIMITED'), ...(quota ? { quota } : {}) };
+  }
   if (status === 401) return f('AUTH');
+  // A person protected cells sheetlog writes: not the spreadsheet's sharing (PERMISSION).
+  if (status === 403 && /protected cell or object/i.test(apiMessage)) return f('PROTECTED');
   if (status === 403) return f('PERMISSION');
   if (status === 404) return f('NOT_FOUND');
   if (status === 408 || status >= 500) return f('UNAVAILABLE');
@@ -80,4 +97,26 @@ function retryHint(err: ErrorLike, details: unknown): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Which quota a 429 names. Google's body: the message "Quota exceeded for quota metric 'Write
+ * requests' and limit 'Write requests per minute per user' of service ..." and an ErrorInfo
+ * detail whose metadata has quota_limit (WriteRequestsPerMinutePerUser / ...PerProject),
+ * quota_limit_value and quota_unit.
+ */
+function quotaHit(message: string, details: unknown): QuotaLimitHit | undefined {
+  const info = Array.isArray(details)
+    ? (details as { '@type'?: unknown; metadata?: Record<string, unknown> }[]).find((d) => String(d?.['@type'] ?? '').endsWith('google.rpc.ErrorInfo') && d.metadata)
+    : undefined;
+  const meta = info?.metadata ?? {};
+  const named = /limit '([^']+)'/.exec(message)?.[1];
+  const limit = typeof meta['quota_limit'] === 'string' ? meta['quota_limit'] : named;
+  if (!limit) return undefined;
+  const unit = String(meta['quota_unit'] ?? '');
+  const perUser = /PerUser$/.test(limit) || / per user$/i.test(named ?? '') || unit.includes('{user}');
+  const perProject = /PerProject$/.test(limit) || / per minute$/i.test(named ?? '') || unit === '1/min/{project}';
+  const scope = perUser ? 'user' : perProject ? 'project' : 'unknown';
+  const value = Number(meta['quota_limit_value']);
+  return { limit, scope, ...(Number.isFinite(value) && value > 0 ? { value } : {}) };
 }

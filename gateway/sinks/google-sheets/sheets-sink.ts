@@ -13,6 +13,7 @@ import { SheetBookkeeping, type SinkRecord } from './bookkeeping.js';
 import { describeCredentials, readCredentials, type Credentials } from './credentials.js';
 import { estimateRowBytes } from './encoder.js';
 import { classify, type SheetsFailure } from './errors.js';
+import { describeQuota, filterNotices, protectionsOf } from './notices.js';
 import { planRows } from './plan.js';
 import { openTab, partTitle, reconcileTabs, tabId, TabConflictError, type TabOrigin } from './tabs.js';
 import { settleReservations, writePlan, type PlannedWrite } from './write.js';
@@ -79,6 +80,8 @@ export class SheetsSink implements Sink {
   private readonly book: SheetBookkeeping;
   private session: Session | null = null;
   private meta: SpreadsheetMeta | null = null;
+  /** The last metadata read, kept after failures, for messages (protected ranges). */
+  private lastMeta: SpreadsheetMeta | null = null;
   private zone = new ZoneClock('UTC');
   private readonly random: () => number;
 
@@ -119,7 +122,8 @@ export class SheetsSink implements Sink {
     try {
       const s = await this.connect();
       const meta = await s.api.spreadsheet(this.record().spreadsheetId);
-      return { ok: true, detail: `${describeCredentials(s.creds)} can open "${meta.title}" (${meta.sheets.map((x) => x.title).join(', ')})` };
+      const notes = filterNotices(meta, this.book.tabs(meta.spreadsheetId)).map((n) => `; ${n.code}: ${n.message}`).join('');
+      return { ok: true, detail: `${describeCredentials(s.creds)} can open "${meta.title}" (${meta.sheets.map((x) => x.title).join(', ')})${notes}` };
     } catch (e) {
       const f = this.explain(classify(e));
       if (f.code === 'AUTH') this.session = null;
@@ -140,6 +144,8 @@ export class SheetsSink implements Sink {
           this.meta = null;
           continue;
         }
+        // Name the protection in the message: look at the tabs' protected ranges as they are now.
+        if (classify(e).code === 'PROTECTED') await this.refreshLastMeta();
         return this.failed(e);
       }
     }
@@ -171,7 +177,7 @@ export class SheetsSink implements Sink {
       }
     }
     const throughId = (readings[readings.length - 1] as StoredReading).id;
-    await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
+    await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, tabBase: this.options.tab, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
     this.book.commitDelivery(rec.spreadsheetId, ...settleReservations(plan, throughId), throughId, this.deps.timers.now());
     return { kind: 'delivered', throughId };
   }
@@ -215,8 +221,9 @@ export class SheetsSink implements Sink {
       if (result.kind === 'planned') {
         return { spreadsheetId: meta.spreadsheetId, meta, result, origins, plannedThrough: (readings[readings.length - 1] as StoredReading).id };
       }
-      const title = partTitle(result.tabKey === '' ? this.options.tab : result.tabKey, result.part);
-      const opened = await openTab(api, meta, tabs, { ...result, title, layout: this.options.layout }, () => 1 + Math.floor(this.random() * 2_000_000_000));
+      const base = result.tabKey === '' ? this.options.tab : result.tabKey;
+      const title = partTitle(base, result.part);
+      const opened = await openTab(api, meta, tabs, { ...result, title, base, layout: this.options.layout }, () => 1 + Math.floor(this.random() * 2_000_000_000));
       tabs.push(opened.tab);
       origins.set(tabId(opened.tab), opened.origin);
     }
@@ -259,6 +266,8 @@ export class SheetsSink implements Sink {
     if (this.meta?.spreadsheetId === spreadsheetId) return this.meta;
     const meta = await api.spreadsheet(spreadsheetId);
     reconcileTabs(meta, this.book, this.deps.log);
+    this.lastMeta = meta;
+    for (const n of filterNotices(meta, this.book.tabs(spreadsheetId))) this.deps.log.warn({ code: n.code, spreadsheetId }, n.message);
     const tz = this.options.timeZone || (meta.timeZone && isTimeZone(meta.timeZone) ? meta.timeZone : 'UTC');
     if (tz !== this.zone.timeZone) this.zone = new ZoneClock(tz);
     this.meta = meta;
@@ -274,7 +283,7 @@ export class SheetsSink implements Sink {
     const structural = (e as { sheetlogStructural?: boolean } | null)?.sheetlogStructural === true;
     if (structural || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
     if (f.code === 'BAD_REQUEST' && (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite) return { kind: 'rejected', code: f.code, reason: f.message };
-    const slow = f.code === 'AUTH' || f.code === 'PERMISSION' || f.code === 'NOT_FOUND' || f.code === 'FULL';
+    const slow = f.code === 'AUTH' || f.code === 'PERMISSION' || f.code === 'NOT_FOUND' || f.code === 'FULL' || f.code === 'PROTECTED';
     const delayMs = slow ? Math.max(f.retryAfterMs ?? 0, this.options.authRetryMs) : f.retryAfterMs;
     return { kind: 'retry-later', code: f.code, reason: f.message, ...(delayMs !== undefined ? { delayMs } : {}) };
   }
@@ -286,7 +295,20 @@ export class SheetsSink implements Sink {
     if (f.code === 'AUTH') return { ...f, message: `${f.message} (check ${this.options.credentials || 'sheets.credentials'}; run \`sheetlog auth check\`)` };
     if (f.code === 'PERMISSION') return { ...f, message: `${f.message} (share spreadsheet ${id} with ${who} as an editor)` };
     if (f.code === 'NOT_FOUND') return { ...f, message: `${f.message} (spreadsheet ${id} does not exist or is not shared with ${who})` };
+    if (f.code === 'PROTECTED') {
+      const where = this.lastMeta ? protectionsOf(this.lastMeta, this.book.tabs(this.lastMeta.spreadsheetId)) : '';
+      return { ...f, message: `${f.message} (a protected range${where} covers cells sheetlog writes: remove the protection, or add ${who} to its editors; nothing is lost, sheetlog retries)` };
+    }
+    if (f.code === 'RATE_LIMITED' && f.quota) return { ...f, message: `${f.message} (${describeQuota(f.quota, who)})` };
     return f;
+  }
+
+  private async refreshLastMeta(): Promise<void> {
+    try {
+      this.lastMeta = await (await this.connect()).api.spreadsheet(this.record().spreadsheetId);
+    } catch {
+      // Only for the message; the failure at hand is reported either way.
+    }
   }
 }
 
@@ -298,3 +320,4 @@ async function stamp(path: string): Promise<string> {
     return 'missing';
   }
 }
+
