@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import type { AuthMode } from '../auth.js';
 import type { IngestCounters } from '../counters.js';
+import { checkTimeRequest } from '../clock-anchor.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
 import type { SessionRegistry } from '../sessions.js';
@@ -337,6 +338,11 @@ export class MqttIngest {
     const parsed = parseTimePayload(m.payload);
     if (!parsed.ok) {
       this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
+      return;
+    }
+    const refused = checkTimeRequest(parsed.request, now);
+    if (refused) {
+      this.replier.refuse(id, this.devices.get(id) ?? null, refused, null);
       return;
     }
     const { millis, off, rtt } = parsed.request;

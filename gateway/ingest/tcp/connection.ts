@@ -11,7 +11,7 @@ import type { Store } from '../../store/store.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import { AckTracker } from '../ack-tracker.js';
 import type { AuthMode } from '../auth.js';
-import { ClockAnchor } from '../clock-anchor.js';
+import { checkTimeRequest, ClockAnchor } from '../clock-anchor.js';
 import type { IngestCounters } from '../counters.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
@@ -316,6 +316,8 @@ export class TcpConnection implements DeviceSession {
   // --- time -----------------------------------------------------------------------------------
 
   private answerTime(msg: TimeRequestMessage): void {
+    const refused = checkTimeRequest(msg, this.now);
+    if (refused) return this.refuse(refused);
     this.send(reply.time(msg.millis, this.now));
     this.anchor.fromTimeRequest(msg.millis, this.now, msg.off);
     const offsetMs = this.anchor.offsetMs();

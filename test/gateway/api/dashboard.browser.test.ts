@@ -232,7 +232,7 @@ describe('dashboard in Chromium', { skip }, () => {
     for (const [i, id] of ['greenhouse-1', 'greenhouse-2', 'kitchen', 'garage'].entries()) {
       const c = await LineClient.open(gw.port);
       boards.push(c);
-      c.send(`HELLO ${id} tok boot=${10 + i} fw=1.${i}.0 board=${i % 2 ? 'feather-m0' : 'esp8266'}`, `T 1000 off=${i * 9 - 12} rtt=${14 + i}`);
+      c.send(`HELLO ${id} tok boot=${10 + i} fw=1.${i}.0 board=${i % 2 ? 'feather-m0' : 'esp8266'}`, `T 1000 off=${Date.now() - 1000 + i * 9 - 12} rtt=${14 + i}`);
       const n = 30;
       const t0 = Date.now() - n * 2000;
       c.send(...Array.from({ length: n }, (_, k) => `R ${k + 1} ${t0 + k * 2000} temp_c=${(19 + i + Math.sin(k / 4)).toFixed(2)} rh=${(45 + Math.cos(k / 5) * 4).toFixed(1)}`));
