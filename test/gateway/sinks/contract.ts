@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LONG_COLUMNS } from '../../../gateway/sinks/layout.js';
-import type { Sink } from '../../../gateway/sync/sink.js';
+import type { Sink } from '../../../gateway/sinks/contract.js';
 import { longKeys, readings } from './readings.js';
 
 /** What a sink's destination holds, as text: the header and the data rows in order. */

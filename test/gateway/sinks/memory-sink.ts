@@ -1,5 +1,5 @@
 import type { StoredReading } from '../../../gateway/store/readings.js';
-import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../../gateway/sync/sink.js';
+import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../../gateway/sinks/contract.js';
 
 /**
  * A sink in memory: the reference implementation of the Sink contract, and a scriptable one for
