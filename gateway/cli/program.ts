@@ -4,6 +4,7 @@ import { StoreError } from '../store/errors.js';
 import { runGateway } from '../main.js';
 import { authCommand, AuthCommandError } from './auth.js';
 import { devicesCommand } from './devices.js';
+import { quarantineCommand } from './quarantine.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -43,6 +44,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   program.addCommand(devicesCommand(out));
+  program.addCommand(quarantineCommand(out));
   program.addCommand(authCommand(out));
 
   program

@@ -4,7 +4,8 @@ export type StoreErrorCode =
   | 'STORE_TOO_NEW'
   | 'DEVICE_EXISTS'
   | 'DEVICE_UNKNOWN'
-  | 'DEVICE_ID_INVALID';
+  | 'DEVICE_ID_INVALID'
+  | 'QUARANTINE_SELECTION';
 
 export class StoreError extends Error {
   constructor(
