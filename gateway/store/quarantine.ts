@@ -117,11 +117,12 @@ export class Quarantine {
         const missing: number[] = [];
         const waiting: number[] = [];
         let retried = 0;
-        const behind = this.db.prepare('SELECT 1 FROM sink_cursors WHERE last_id < ?');
+        // A sink that skips the reading never writes it, wherever its cursor is.
+        const behind = this.db.prepare('SELECT 1 FROM sink_cursors c WHERE last_id < ? AND NOT EXISTS (SELECT 1 FROM sink_skips s WHERE s.reading_id = ? AND s.sink = c.sink)');
         for (const [oldId, sinks] of bySink) {
           const ids = entries.filter((e) => e.readingId === oldId).map((e) => e.id);
           if (this.db.prepare('SELECT 1 FROM readings WHERE id = ?').get(oldId) === undefined) missing.push(...ids);
-          else if (behind.get(oldId) !== undefined) waiting.push(...ids);
+          else if (behind.get(oldId, oldId) !== undefined) waiting.push(...ids);
           else {
             this.requeue(oldId, sinks, now);
             retried += ids.length;
