@@ -8,6 +8,7 @@ import type { ReadingMessage, TimeRequestMessage } from '../../../gateway/protoc
 import { startTestApp } from '../../helpers/app.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
+import { TestBoard } from '../../helpers/mqtt.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -120,4 +121,23 @@ test('over TCP: the issue\'s board (HELLO up=0, T off=1e16-ish, R u0) is refused
   assert.equal(dev.clockOffsetMs, null, 'no refused estimate reached the statistics');
   assert.equal(dev.clockUntrusted, 3);
   assert.equal(dev.errors?.BAD_TIME_REQUEST, 3);
+});
+
+test('over MQTT: an off= outside the trust window is refused on the ack topic, no time reply, and never anchors u<millis>', async (t) => {
+  const gw = await startTestApp({ mqtt: { embedded: true, embeddedHost: '127.0.0.1', embeddedPort: 0 } });
+  t.after(() => gw.stop());
+  await gw.app.mqtt!.subscribed();
+  const board = await TestBoard.connect(`mqtt://127.0.0.1:${gw.app.mqtt!.address!.broker!.port}`, 'mq-poison', { username: 'mq-poison', password: 'pw' });
+  t.after(() => board.end());
+  await board.publish('hello', 'boot=4 up=0');
+  await board.reply((r) => r.startsWith('HELLO OK'));
+  await board.publish('t', '0 off=999999999999999', 0);
+  assert.match(await board.reply((r) => r.startsWith('ERR')), /^ERR BAD_TIME_REQUEST off=999999999999999 puts the clock at/);
+  await board.publish('r', 'boot=4 R 1 u0 v=1');
+  await board.reply((r) => r === 'ACK 1 boot=4');
+  const row = gw.app.store.db.prepare("SELECT ts_source AS src FROM readings WHERE device = 'mq-poison'").get() as { src: string };
+  assert.equal(row.src, 'uptime', 'converted through up=, the refused estimate ignored');
+  gw.app.store.committer.flush();
+  assert.equal(gw.app.store.devices.get('mq-poison')!.errors.BAD_TIME_REQUEST, 1);
+  assert.equal(gw.app.store.devices.get('mq-poison')!.clockOffsetMs, null);
 });

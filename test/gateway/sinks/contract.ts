@@ -94,6 +94,16 @@ export function sinkContract(name: string, open: () => Promise<SinkUnderTest>): 
     );
   });
 
+  test(`${name}: a row no destination can hold ends the batch; first in a batch it is rejected by name (quarantine)`, async (t) => {
+    const s = await fresh(t);
+    const batch = readings(4).map((r) => (r.id === 3 ? { ...r, ts: 1e16 } : r));
+    assert.deepEqual(await s.sink.write({ rows: batch }), { kind: 'delivered', throughId: 2 });
+    const refused = await s.sink.write({ rows: batch.slice(2) });
+    assert.deepEqual(refused, { kind: 'rejected', code: 'BAD_ROW', reason: 'time 10000000000000000 is outside the years 1-9999', rowId: 3 });
+    assert.deepEqual(await s.sink.write({ rows: batch.slice(3) }), { kind: 'delivered', throughId: 4 });
+    assert.deepEqual(keysOf(await s.table()), longKeys([batch[0]!, batch[1]!, batch[3]!]));
+  });
+
   test(`${name}: health reports ok, close is idempotent`, async (t) => {
     const s = await fresh(t);
     const h = await s.sink.health();
