@@ -97,3 +97,6 @@ export interface SinkDeps {
  * thread's entry, gateway/sync-thread.ts) and never imports a sink itself.
  */
 export type SinkFactory = (deps: SinkDeps) => Sink[];
+
+// The outcome table is part of the contract: the sync side reads it through this module only.
+export { handlingOf, SINK_ERRORS, type Handling } from './outcomes.js';

@@ -2,8 +2,7 @@ import type { Logger } from '../log.js';
 import type { StoredReading } from '../store/readings.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 import { backoffDelay } from './backoff.js';
-import type { Sink, SinkErrorCode, WriteOutcome } from '../sinks/contract.js';
-import { handlingOf } from '../sinks/outcomes.js';
+import { handlingOf, type Sink, type SinkErrorCode, type WriteOutcome } from '../sinks/contract.js';
 import type { SinkStatus } from './status.js';
 
 /** What the worker needs from the store (the Store class satisfies it). */
