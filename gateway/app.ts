@@ -19,7 +19,7 @@ import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
-import { chooseSinks, createSinks } from './sinks/create.js';
+import { chooseSinks, createSinks, sinkNamesFor } from './sinks/create.js';
 import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';
 import type { SyncRunner } from './sync/runner.js';
@@ -147,7 +147,7 @@ export class App {
       return new SyncService(sinks, config.sync, { store, timers, log });
     }
     if (injectedTimers) throw new Error('sync.thread runs the sinks on the system clock: with injected timers, set sync.thread to false');
-    return new SyncThreadHost(config, { store, timers, log });
+    return new SyncThreadHost(config, { sinkNames: sinkNamesFor(config), store, timers, log });
   }
 
   /** The HTTP API, metrics and dashboard, beside the data path: it reads the store, counters and sessions. */

@@ -119,6 +119,7 @@ export class GatewayMetrics {
     perSink('sheetlog_sync_backoff_seconds', 'Time until the next attempt while backing off (0: not backing off)', 'gauge', (v) =>
       v.backoffUntil === null ? 0 : Math.max(0, (v.backoffUntil - now()) / 1000),
     );
+    perSink('sheetlog_sync_quarantined_rows', 'Rows the sink could not write, held in its quarantine', 'gauge', (v) => v.quarantinedRows);
     perSink('sheetlog_sync_quota_used', 'Write requests used in the current quota window', 'gauge', (v) => v.quota?.used ?? 0);
   }
 }

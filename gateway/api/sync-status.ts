@@ -26,6 +26,10 @@ export interface SinkStatus {
   errors: number;
   /** Replies 429 (quota exceeded) received. */
   throttled: number;
+  /** Readings held in this sink's quarantine (rows it cannot write; `sheetlog quarantine`). 0 when left out. */
+  quarantinedRows?: number;
+  /** The same per device; devices with none are left out. */
+  quarantinedByDevice?: Record<string, number>;
   /** Write requests used in the current quota window, when the sink has a quota. */
   quota: { used: number; limit: number; windowMs: number } | null;
   /** While backing off: when the next attempt is due (epoch ms). */

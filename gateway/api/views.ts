@@ -131,6 +131,7 @@ export function sinkViews(deps: ApiDeps): SinkView[] {
       const pendingRows = s.pendingRows ?? Math.max(0, highest - s.cursor);
       const oldestPendingAt = s.oldestPendingAt !== undefined ? s.oldestPendingAt : pendingRows > 0 ? deps.recent.receivedAfter(s.cursor) : null;
       const warnings = [...(s.warnings ?? []), ...(deps.sinkWarnings?.(s.name) ?? [])];
-      return { ...s, pendingRows, oldestPendingAt, warnings, lagMs: oldestPendingAt === null ? 0 : Math.max(0, now - oldestPendingAt) };
+      const quarantine = { quarantinedRows: s.quarantinedRows ?? 0, quarantinedByDevice: s.quarantinedByDevice ?? {} };
+      return { ...s, pendingRows, oldestPendingAt, warnings, ...quarantine, lagMs: oldestPendingAt === null ? 0 : Math.max(0, now - oldestPendingAt) };
     });
 }

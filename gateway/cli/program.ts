@@ -6,6 +6,7 @@ import { authCommand, AuthCommandError } from './auth.js';
 import { devicesCommand } from './devices.js';
 import { tlsCommand, TlsCommandError } from './tls.js';
 import { TlsSetupError } from '../ingest/tcp/tls-credentials.js';
+import { quarantineCommand } from './quarantine.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -45,6 +46,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   program.addCommand(devicesCommand(out));
+  program.addCommand(quarantineCommand(out));
   program.addCommand(authCommand(out));
   program.addCommand(tlsCommand(out));
 

@@ -85,6 +85,7 @@ export const STORE = {
   DEVICE_EXISTS: { meaning: '`devices add`: the device is registered and not revoked', action: 'revoke it first to issue a new token' },
   DEVICE_UNKNOWN: { meaning: 'no device with that id' },
   DEVICE_ID_INVALID: { meaning: 'the id does not match `[A-Za-z0-9_.-]{1,64}`' },
+  QUARANTINE_SELECTION: { meaning: '`quarantine retry|drop`: the selection names no held entry, or a retry would let a sink write a reading twice', action: '`sheetlog quarantine list` shows what is held' },
 } as const satisfies Record<string, CodeInfo>;
 
 /** Configuration errors (CLI exit code 2). */
@@ -93,8 +94,14 @@ export const CONFIG = {
 } as const satisfies Record<string, CodeInfo>;
 
 export interface SinkInfo extends CodeInfo {
-  /** What the sync worker does: wait and retry by itself, or wait for a person to fix something. */
-  readonly then: 'retry' | 'person';
+  /**
+   * What the sync worker does with the rows (gateway/sinks/outcomes.ts):
+   * - retry: the destination is down or busy; the same rows again after a jittered backoff.
+   * - person: the destination refuses everything until a person fixes something; retried slowly.
+   * - quarantine: this row can never be written as it is; it is set aside with the reason and the
+   *   sink goes on with the rows after it (`sheetlog quarantine list|retry|drop`).
+   */
+  readonly then: 'retry' | 'person' | 'quarantine';
 }
 
 /**
@@ -102,19 +109,20 @@ export interface SinkInfo extends CodeInfo {
  * dashboard's sync panel) and the log. Nothing is dropped on any of them.
  */
 export const SINK = {
-  RATE_LIMITED: { then: 'retry', meaning: '429 from Google', action: 'nothing: backoff; lower `writesPerMinute` if frequent' },
-  UNAVAILABLE: { then: 'retry', meaning: '5xx, connection refused or dropped, answer lost', action: 'nothing: retried (a write is checked first)' },
+  RATE_LIMITED: { then: 'retry', meaning: '429 from the destination (quota); the message says whether the per-user or the per-project limit was hit when Google says', action: 'nothing: backoff; lower `writesPerMinute` if frequent' },
+  UNAVAILABLE: { then: 'retry', meaning: '5xx, connection refused or reset, answer lost', action: 'nothing: retried (a write is checked first)' },
   TIMEOUT: { then: 'retry', meaning: 'no answer within `requestTimeoutMs`', action: 'nothing: retried (checked first)' },
+  INTERNAL: { then: 'retry', meaning: 'a bug: the sink threw', action: 'report it with the log; retried' },
   AUTH: { then: 'person', meaning: 'credentials missing, unreadable, revoked or refused (`invalid_grant`)', action: 'fix the file (`auth check`, `auth login`); sync resumes by itself: the file is read again when it changes' },
   PERMISSION: { then: 'person', meaning: '403: the account may not write the spreadsheet', action: 'share the spreadsheet with the account as Editor' },
   NOT_FOUND: { then: 'person', meaning: '404: no such spreadsheet (or not visible to the account)', action: 'check `sheets.spreadsheetId`, share it' },
   FULL: { then: 'person', meaning: 'cell limit reached, no overflow spreadsheet left', action: 'add one to `sheets.overflowSpreadsheetIds`' },
-  CONFLICT: { then: 'person', meaning: 'the tab\'s name is taken by another table, or rows keep appearing where sheetlog writes', action: 'rename that tab or set `sheets.tab`' },
+  CONFLICT: { then: 'person', meaning: 'a tab the gateway must use holds something else', action: 'rename that tab or set `sheets.tab`' },
   PROTECTED: { then: 'person', meaning: '403 on a protected range: a person protected cells sheetlog writes (the message names the range)', action: 'remove the protection, or add the account as an editor of the range; sync resumes by itself' },
-  FILTERED: { then: 'retry', meaning: 'a notice, not a failure: a person\'s filter ends above the new rows, so they are written but hidden', action: 'widen or clear the filter to see them' },
-  BAD_REQUEST: { then: 'retry', meaning: '400 for the content itself', action: 'the reading is set aside and logged (`rejected`)' },
   IO: { then: 'person', meaning: 'CSV: the file system failed (disk full, permissions)', action: 'free space / fix permissions; retried' },
-  INTERNAL: { then: 'retry', meaning: 'a bug: the sink threw', action: 'report it; retried' },
+  FILTERED: { then: 'retry', meaning: 'a notice, never a failure: a person\'s filter ends above the new rows, so they are written but hidden', action: 'widen or clear the filter to see them' },
+  BAD_ROW: { then: 'quarantine', meaning: 'the stored row cannot be represented (a time outside years 1-9999, fields that are not a JSON object)', action: '`sheetlog quarantine list`; `drop` it, or `retry` after an upgrade that can write it' },
+  BAD_REQUEST: { then: 'quarantine', meaning: 'the destination refused the content of a values write (400)', action: '`sheetlog quarantine list` shows the row and Google\'s reason' },
 } as const satisfies Record<string, SinkInfo>;
 
 export type NakCode = keyof typeof NAK;

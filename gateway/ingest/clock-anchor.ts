@@ -6,6 +6,9 @@
  * Preference: the board's own Cristian estimate (`T ... off=`) beats the HELLO `up=` anchor, which
  * beats the gateway's one-way estimate from T requests (smallest receive - millis wins).
  */
+import type { Refusal, TimeRequestMessage } from '../protocol/messages.js';
+import { isTrustedTime } from './trust-window.js';
+
 export type AnchorSource = 'board-estimate' | 'hello' | 'time-request';
 
 const RANK: Record<AnchorSource, number> = { 'board-estimate': 3, hello: 2, 'time-request': 1 };
@@ -28,9 +31,13 @@ export class ClockAnchor {
     this.offer({ deviceMillis: up, epochMs: receivedMs, source: 'hello' });
   }
 
-  /** A `T` request: its millis seen at `receivedMs`, and maybe the board's own estimate. */
+  /**
+   * A `T` request: its millis seen at `receivedMs`, and maybe the board's own estimate. An
+   * estimate outside the trust window is never kept (callers refuse it first: checkTimeRequest).
+   */
   fromTimeRequest(millis: number, receivedMs: number, boardOffsetMs?: number): void {
     if (boardOffsetMs !== undefined) {
+      if (!isTrustedTime(millis + boardOffsetMs, receivedMs)) return;
       this.offer({ deviceMillis: millis, epochMs: millis + boardOffsetMs, source: 'board-estimate' });
     } else {
       this.offer({ deviceMillis: millis, epochMs: receivedMs, source: 'time-request' });
@@ -61,4 +68,17 @@ export class ClockAnchor {
     if (candidate.source === 'board-estimate') this.anchor = candidate;
     else if (candidate.epochMs < (this.toEpoch(candidate.deviceMillis) as number)) this.anchor = candidate;
   }
+}
+
+/**
+ * Refuses a `T` whose `off=` puts the board's clock outside the trust window at the moment the
+ * line was written (pure). Answered `ERR BAD_TIME_REQUEST`, counted, and never used as an anchor.
+ */
+export function checkTimeRequest(msg: TimeRequestMessage, receivedMs: number): Refusal | null {
+  if (msg.off === undefined || isTrustedTime(msg.millis + msg.off, receivedMs)) return null;
+  return {
+    scope: 'err',
+    code: 'BAD_TIME_REQUEST',
+    text: `off=${msg.off} puts the clock at ${msg.millis + msg.off}, outside 2020-01-01 .. gateway time + 24 h`,
+  };
 }

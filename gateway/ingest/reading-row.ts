@@ -1,11 +1,9 @@
 import type { ReadingMessage } from '../protocol/messages.js';
 import type { ReadingRow } from '../store/ops.js';
 import type { ClockAnchor } from './clock-anchor.js';
+import { isTrustedTime } from './trust-window.js';
 
-/** Device clocks before this are not trusted (an unset RTC counts from 1970 or 2000). */
-export const TRUST_FLOOR_MS = Date.UTC(2020, 0, 1);
-/** Device clocks more than this ahead of the gateway are not trusted. */
-export const TRUST_AHEAD_MS = 24 * 60 * 60 * 1000;
+export { TRUST_AHEAD_MS, TRUST_FLOOR_MS } from './trust-window.js';
 
 /**
  * Turns a parsed reading into the row the store writes, resolving its time (pure).
@@ -32,20 +30,16 @@ export function toReadingRow(
     clockUntrusted: false,
   };
   const stamp = msg.ts;
-  if (stamp.kind === 'epoch') {
-    if (stamp.ms >= TRUST_FLOOR_MS && stamp.ms <= receivedMs + TRUST_AHEAD_MS) {
-      row.ts = stamp.ms;
-      row.tsSource = 'device';
-    } else {
-      row.deviceTs = stamp.ms;
-      row.clockUntrusted = true;
-    }
-  } else if (stamp.kind === 'uptime') {
-    const epoch = anchor.toEpoch(stamp.millis);
-    if (epoch !== null) {
-      row.ts = epoch;
-      row.tsSource = 'uptime';
-    }
+  // Every time the board gives, directly or through an anchor, passes the same window; one that
+  // fails it is kept as device_ts for diagnosis and the row takes the gateway's receive time.
+  const claimed = stamp.kind === 'epoch' ? stamp.ms : stamp.kind === 'uptime' ? anchor.toEpoch(stamp.millis) : null;
+  if (claimed === null) return row;
+  if (isTrustedTime(claimed, receivedMs)) {
+    row.ts = claimed;
+    row.tsSource = stamp.kind === 'epoch' ? 'device' : 'uptime';
+  } else {
+    row.deviceTs = Number.isSafeInteger(claimed) ? claimed : null;
+    row.clockUntrusted = true;
   }
   return row;
 }

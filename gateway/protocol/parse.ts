@@ -10,7 +10,10 @@ const TOKEN = /^[A-Za-z0-9_.~+/=-]{1,128}$/;
 const WORD = /^[\x21-\x7e]{1,32}$/;
 const DIGITS = /^\d{1,10}$/;
 const EPOCH = /^\d{1,15}$/;
-const INT64 = /^-?\d{1,16}$/;
+/** `off=`: a signed integer of at most 15 digits (the window check needs the receive time: ingest/clock-anchor.ts). */
+const OFFSET = /^-?\d{1,15}$/;
+/** Largest `rtt=` accepted: a round trip longer than ten minutes says nothing about the clock. */
+export const MAX_RTT_MS = 600_000;
 
 /** Parses one complete line (already framed and decoded) into a message or a refusal. Pure. */
 export function parseLine(line: string): ParseResult {
@@ -111,10 +114,10 @@ function parseTimeRequest(tokens: string[]): ParseResult {
     const value = kv.slice(eq + 1);
     if (key === 'rtt') {
       const n = parseU32(value);
-      if (n === null) return err('BAD_TIME_REQUEST', 'rtt must be 0..4294967295');
+      if (n === null || n > MAX_RTT_MS) return err('BAD_TIME_REQUEST', `rtt must be 0..${MAX_RTT_MS}`);
       message.rtt = n;
     } else if (key === 'off') {
-      if (!INT64.test(value)) return err('BAD_TIME_REQUEST', 'off must be a signed integer');
+      if (!OFFSET.test(value)) return err('BAD_TIME_REQUEST', 'off must be a signed integer of at most 15 digits');
       message.off = Number(value);
     } else if (eq <= 0) {
       return err('BAD_TIME_REQUEST', `not key=value: ${clip(kv)}`);

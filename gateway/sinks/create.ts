@@ -2,22 +2,13 @@ import { join } from 'node:path';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { SinkName } from '../config/sections/sinks.js';
-import type { Logger } from '../log.js';
-import type { Db } from '../store/database.js';
-import { RateLimiter } from '../sync/rate-limiter.js';
-import type { Sink } from '../sync/sink.js';
-import type { Timers } from '../time/timers.js';
+import type { Sink, SinkDeps } from './contract.js';
+import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { SheetsSink } from './google-sheets/sheets-sink.js';
 import { systemTimeZone } from './time-zone.js';
 
-export interface SinkDeps {
-  db: Db;
-  storeInstance: string;
-  timers: Timers;
-  log: Logger;
-  random?: () => number;
-}
+export type { SinkDeps } from './contract.js';
 
 /**
  * The sinks the configuration asks for. With none listed: Google Sheets when a spreadsheet and
@@ -26,6 +17,19 @@ export interface SinkDeps {
 export function chooseSinks(config: Config): SinkName[] {
   if (config.sinks.enabled.length > 0) return [...config.sinks.enabled];
   return config.sheets.spreadsheetId !== '' && config.sheets.credentials !== '' ? ['google-sheets'] : ['csv'];
+}
+
+/**
+ * The names createSinks will build, checked as it would check them: for a composition root that
+ * builds the sinks elsewhere (the sync thread), so a bad configuration fails before there is a
+ * thread to fail.
+ */
+export function sinkNamesFor(config: Config): SinkName[] {
+  const names = chooseSinks(config);
+  if (names.includes('google-sheets') && config.sheets.spreadsheetId === '') {
+    throw new ConfigError(['sinks.enabled: the google-sheets sink needs sheets.spreadsheetId (and sheets.credentials)']);
+  }
+  return names;
 }
 
 /** Builds the sinks; constructors validate and never connect. */

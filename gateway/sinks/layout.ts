@@ -1,4 +1,5 @@
 import type { StoredReading } from '../store/readings.js';
+import { fieldsOf } from '../time/instant.js';
 
 /**
  * Turning stored readings into table rows, shared by every tabular sink (Sheets, CSV). Pure: no
@@ -96,11 +97,14 @@ function common(r: StoredReading, time: { time: number }, received: { time: numb
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** The fields object of a reading (iterated in JSON order); none when the text holds no object. */
+/**
+ * The fields object of a reading (iterated in JSON order); none when the text holds no object.
+ * Never throws: sinks refuse such a row before layout (gateway/sinks/row-check.ts), the live feed
+ * shows it without fields.
+ */
 function parseFields(text: string): Readonly<Record<string, unknown>> {
-  const parsed: unknown = JSON.parse(text);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return NO_FIELDS;
-  return parsed as Record<string, unknown>;
+  const parsed = fieldsOf<unknown>(text);
+  return Object.keys(parsed).length === 0 ? NO_FIELDS : parsed;
 }
 
 function cellValue(v: unknown): LogicalValue {

@@ -1,3 +1,5 @@
+import { isRepresentableInstant } from '../time/instant.js';
+
 /** Days between the spreadsheet epoch (1899-12-30) and the Unix epoch. */
 const SERIAL_EPOCH_DAYS = 25569;
 const DAY_MS = 86_400_000;
@@ -57,6 +59,8 @@ export class ZoneClock {
 
   /** "YYYY-MM-DD HH:MM:SS.mmm" in the zone: what spreadsheet programs read as a date-time. */
   text(epochMs: number): string {
+    // A time no date can hold (a row stored before the trust window existed) shows as stored.
+    if (!isRepresentableInstant(this.local(epochMs))) return String(epochMs);
     // Date truncates toward zero; the seconds' text is cached (rows of a batch share seconds).
     const local = Math.trunc(this.local(epochMs)) + 0;
     const second = Math.floor(local / 1000);
@@ -77,6 +81,7 @@ export class ZoneClock {
 
   /** UTC offset in ms at that instant. */
   offset(epochMs: number): number {
+    if (!isRepresentableInstant(epochMs)) return 0;
     const bucket = Math.floor(epochMs / BUCKET_MS);
     const cached = this.offsets.get(bucket);
     if (cached !== undefined) return cached;

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { Quarantine } from './quarantine.js';
 
 const CHUNK = 5000;
 
@@ -6,10 +7,13 @@ const CHUNK = 5000;
  * Deletes readings that every sink has delivered and that are older than the retention period.
  * Before deleting, it records per (device, boot) the highest pruned seq, so that a board resending
  * an old reading is still recognised as a duplicate. Works in chunks to keep each transaction short.
+ * A reading some sink holds in quarantine is never pruned: `sheetlog quarantine retry` needs it,
+ * and `drop` (which keeps its own record) lets retention have it.
  */
 export class Retention {
   private readonly raisePruned;
   private readonly remove;
+  private readonly forgetSkips;
 
   constructor(private readonly db: Db) {
     this.raisePruned = db.prepare(
@@ -18,7 +22,9 @@ export class Retention {
        ON CONFLICT (device, boot) DO UPDATE SET pruned_seq = max(pruned_seq, excluded.pruned_seq),
          max_seq = max(max_seq, excluded.max_seq)`,
     );
-    this.remove = db.prepare('DELETE FROM readings WHERE id <= ?');
+    // received too: a retried reading (store/quarantine.ts) has a new, high id and an old receive time.
+    this.remove = db.prepare(`DELETE FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS})`);
+    this.forgetSkips = db.prepare('DELETE FROM sink_skips WHERE reading_id <= ? AND reading_id NOT IN (SELECT id FROM readings WHERE id <= ?)');
   }
 
   /**
@@ -28,7 +34,7 @@ export class Retention {
     let deleted = 0;
     for (;;) {
       const upTo = this.db
-        .prepare('SELECT max(id) AS id FROM (SELECT id FROM readings WHERE id <= ? AND received < ? ORDER BY id LIMIT ?)')
+        .prepare(`SELECT max(id) AS id FROM (SELECT id FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS}) ORDER BY id LIMIT ?)`)
         .get(deliveredId, olderThan, CHUNK) as { id: number | null };
       if (upTo.id === null) return deleted;
       const limit = upTo.id;
@@ -36,7 +42,9 @@ export class Retention {
       // sync thread's connection wrote in between.
       const n = this.db.transaction(() => {
         this.raisePruned.run(limit);
-        return this.remove.run(limit).changes;
+        const n = this.remove.run(limit, olderThan).changes;
+        this.forgetSkips.run(limit, limit);
+        return n;
       }).immediate();
       deleted += n;
       if (n < CHUNK) return deleted;

@@ -105,6 +105,40 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 3,
+    // Quarantine (dead-letter) of rows a sink cannot write (gateway/store/quarantine.ts,
+    // docs/SHEETS.md "Sink errors and quarantine"). An entry keeps a copy of what the reading was,
+    // so the record outlives the reading; `state` is held (waiting for a person), retried (given
+    // back to the sink under a new id) or dropped (given up for good). sink_skips lists readings
+    // a sink must pass over: a retried reading gets a new id above every cursor, and the sinks
+    // that already hold it must not write it again.
+    sql: `
+      CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        sink TEXT NOT NULL,
+        reading_id INTEGER NOT NULL,
+        device TEXT NOT NULL,
+        boot INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        received INTEGER NOT NULL,
+        fields TEXT NOT NULL,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'held',
+        settled_at INTEGER
+      );
+      CREATE INDEX quarantine_by_sink ON quarantine (sink, state, device);
+      CREATE INDEX quarantine_by_reading ON quarantine (reading_id, state);
+      CREATE TABLE sink_skips (
+        reading_id INTEGER NOT NULL,
+        sink TEXT NOT NULL,
+        PRIMARY KEY (reading_id, sink)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 4,
     // What the boards report about their own health in HELLO (docs/PROTOCOL.md): why the board
     // last (re)started (reset=: power, watchdog, software, pin, ...) and how many samples it could

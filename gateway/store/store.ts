@@ -5,7 +5,8 @@ import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
 import { DeviceRegistry } from './devices.js';
 import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
-import { ReadingsQueries } from './readings.js';
+import { Quarantine } from './quarantine.js';
+import { ReadingsQueries, type StoredReading } from './readings.js';
 import { Retention } from './retention.js';
 
 export interface StoreSettings {
@@ -26,6 +27,7 @@ export class Store {
   readonly devices: DeviceRegistry;
   readonly readings: ReadingsQueries;
   readonly cursors: SinkCursors;
+  readonly quarantine: Quarantine;
   readonly committer: GroupCommitter;
   private readonly writer: BatchWriter;
   private readonly retention: Retention;
@@ -43,6 +45,7 @@ export class Store {
     this.devices = new DeviceRegistry(db);
     this.readings = new ReadingsQueries(db);
     this.cursors = new SinkCursors(db);
+    this.quarantine = new Quarantine(db);
     this.writer = new BatchWriter(db);
     this.retention = new Retention(db);
     this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, events);
@@ -63,6 +66,12 @@ export class Store {
 
   advanceCursor(sink: string, lastId: number): void {
     this.cursors.advance(sink, lastId, this.timers.now());
+    this.useSinks([...this.sinkCursors.keys()]);
+  }
+
+  /** A sink cannot write `row`: it goes to the quarantine and the cursor past it (one transaction). */
+  quarantineRow(sink: string, row: StoredReading, code: string, reason: string): void {
+    this.quarantine.hold(sink, row, code, reason, this.timers.now());
     this.useSinks([...this.sinkCursors.keys()]);
   }
 

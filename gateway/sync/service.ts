@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { Timers } from '../time/timers.js';
 import type { SyncRunner } from './runner.js';
-import type { Sink } from './sink.js';
+import type { Sink } from '../sinks/contract.js';
 import type { SinkStatus } from './status.js';
 import { SyncWorker, type SyncStore, type WorkerSettings } from './worker.js';
 

@@ -1,4 +1,4 @@
-import type { SinkErrorCode } from './sink.js';
+import type { SinkErrorCode } from '../sinks/contract.js';
 
 /**
  * One sink's sync state, for the dashboard, the API and logs (`App.syncStatus()`). Field names
@@ -36,13 +36,15 @@ export interface SinkStatus {
   errors: number;
   /** 429 answers. */
   throttled: number;
-  /** Readings skipped because the sink rejected them for good (each logged). */
+  /** Readings this sink moved to the quarantine since the gateway started (each logged). */
   rejectedRows: number;
+  /** Readings held in this sink's quarantine now (survives restarts; `sheetlog quarantine`). */
+  quarantinedRows: number;
+  /** The same, per device (devices with none are left out). */
+  quarantinedByDevice: Record<string, number>;
   /** Requests used in the limiter's window (writes; reads beside), null for sinks without quota. */
   quota: { used: number; limit: number; windowMs: number; readsUsed: number; readsLimit: number } | null;
   /** While backing off or failed: when the next attempt is due. */
   backoffUntil: number | null;
 }
 
-/** Failures that wait for a person rather than for time. */
-export const NEEDS_A_PERSON: ReadonlySet<SinkErrorCode> = new Set(['AUTH', 'PERMISSION', 'NOT_FOUND', 'FULL', 'CONFLICT', 'PROTECTED', 'IO']);

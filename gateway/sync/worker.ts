@@ -2,14 +2,21 @@ import type { Logger } from '../log.js';
 import type { StoredReading } from '../store/readings.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 import { backoffDelay } from './backoff.js';
-import type { Sink, SinkErrorCode, WriteOutcome } from './sink.js';
-import { NEEDS_A_PERSON, type SinkStatus } from './status.js';
+import { handlingOf, type Sink, type SinkErrorCode, type WriteOutcome } from '../sinks/contract.js';
+import type { SinkStatus } from './status.js';
 
 /** What the worker needs from the store (the Store class satisfies it). */
 export interface SyncStore {
   readonly readings: { after(afterId: number, limit: number): StoredReading[] };
   readonly cursors: { get(sink: string): number };
   advanceCursor(sink: string, lastId: number): void;
+  /** Moves a reading the sink cannot write to the quarantine and the cursor past it, at once. */
+  quarantineRow(sink: string, row: StoredReading, code: SinkErrorCode, reason: string): void;
+  readonly quarantine: {
+    /** Ids in a range the sink must pass over (it already holds them: a retried reading). */
+    skipped(sink: string, fromId: number, toId: number): Set<number>;
+    counts(sink: string): { rows: number; byDevice: Record<string, number> };
+  };
   readonly highestId: number;
 }
 
@@ -43,7 +50,10 @@ const ROW_OVERHEAD_BYTES = 96;
  *   cursor ─▶ read batch (adaptive size) ─▶ sink.write ─▶ delivered ─▶ advance cursor
  *                                               │
  *                        retry-later ◀──────────┤  (jittered exponential backoff, hint as floor)
- *                        rejected ◀─────────────┘  (halve, then skip the one bad reading, logged)
+ *                        rejected ◀─────────────┘  (narrow to the bad reading, quarantine it, go on)
+ *
+ * What each failure code means (retry, wait for a person, quarantine) is decided in one table,
+ * gateway/sinks/outcomes.ts.
  *
  * Batching adapts by itself: a batch takes everything pending up to the limits, so when idle
  * each reading goes out within about lingerMs + one request, and when behind (or while the rate
@@ -59,11 +69,15 @@ export class SyncWorker {
   /** Whether the current wait is an idle poll (a commit notification may cut it short). */
   private idleWait = false;
   private lastCursor = 0;
+  private lastHeld: { rows: number; byDevice: Record<string, number> } = { rows: 0, byDevice: {} };
   private attempt = 0;
   private batchLimit: number;
   private lastLoggedCode: string | null = null;
   private readonly random: () => number;
-  private readonly st: Omit<SinkStatus, 'name' | 'kind' | 'target' | 'cursor' | 'pendingRows' | 'oldestPendingAt' | 'quota'> = {
+  private readonly st: Omit<
+    SinkStatus,
+    'name' | 'kind' | 'target' | 'cursor' | 'pendingRows' | 'oldestPendingAt' | 'quota' | 'quarantinedRows' | 'quarantinedByDevice'
+  > = {
     state: 'idle',
     lastPushAt: null,
     lastError: null,
@@ -120,6 +134,8 @@ export class SyncWorker {
     const cursor = live ? this.deps.store.cursors.get(this.sink.name) : this.lastCursor;
     const oldest = live ? this.deps.store.readings.after(cursor, 1)[0] : undefined;
     const q = this.sink.quota?.();
+    const held = live ? this.deps.store.quarantine.counts(this.sink.name) : this.lastHeld;
+    this.lastHeld = held;
     return {
       name: this.sink.name,
       kind: this.sink.name,
@@ -127,6 +143,8 @@ export class SyncWorker {
       cursor,
       pendingRows: live ? Math.max(0, this.deps.store.highestId - cursor) : 0,
       oldestPendingAt: oldest ? oldest.received : null,
+      quarantinedRows: held.rows,
+      quarantinedByDevice: held.byDevice,
       quota: q ? { used: q.writesUsed, limit: q.writesLimit, windowMs: q.windowMs, readsUsed: q.readsUsed, readsLimit: q.readsLimit } : null,
       ...this.st,
       lastError: this.st.lastError && { ...this.st.lastError },
@@ -153,7 +171,13 @@ export class SyncWorker {
   private async step(): Promise<number> {
     const cursor = this.deps.store.cursors.get(this.sink.name);
     this.lastCursor = cursor;
-    const { rows, cut } = this.readBatch(cursor);
+    const { rows, cut, passOver } = this.readBatch(cursor);
+    if (passOver !== null) {
+      // Readings this sink already holds under an older id (another sink's quarantine retry).
+      this.deps.store.advanceCursor(this.sink.name, passOver);
+      this.lastCursor = passOver;
+      return 0;
+    }
     if (rows.length === 0) {
       this.st.state = 'idle';
       this.idleWait = true;
@@ -187,15 +211,31 @@ export class SyncWorker {
     }
   }
 
-  /** The next batch; `cut` says it was limited (more may be waiting). */
-  private readBatch(cursor: number): { rows: StoredReading[]; cut: boolean } {
-    const rows = this.deps.store.readings.after(cursor, this.batchLimit);
+  /**
+   * The next batch; `cut` says it was limited (more may be waiting). `passOver`: the batch starts
+   * with readings the sink must not get; the cursor moves through them instead.
+   */
+  private readBatch(cursor: number): { rows: StoredReading[]; cut: boolean; passOver: number | null } {
+    let rows = this.deps.store.readings.after(cursor, this.batchLimit);
+    let cut = rows.length >= this.batchLimit;
+    const first = rows[0];
+    if (first === undefined) return { rows, cut, passOver: null };
+    const skipped = this.deps.store.quarantine.skipped(this.sink.name, first.id, (rows[rows.length - 1] as StoredReading).id);
+    if (skipped.size > 0) {
+      const at = rows.findIndex((r) => skipped.has(r.id));
+      if (at === 0) {
+        const through = rows.findIndex((r) => !skipped.has(r.id));
+        return { rows: [], cut: false, passOver: (rows[through === -1 ? rows.length - 1 : through - 1] as StoredReading).id };
+      }
+      rows = rows.slice(0, at);
+      cut = true;
+    }
     let bytes = 0;
     for (let i = 0; i < rows.length; i++) {
       bytes += (rows[i] as StoredReading).fields.length + ROW_OVERHEAD_BYTES;
-      if (bytes > this.settings.maxBatchBytes && i > 0) return { rows: rows.slice(0, i), cut: true };
+      if (bytes > this.settings.maxBatchBytes && i > 0) return { rows: rows.slice(0, i), cut: true, passOver: null };
     }
-    return { rows, cut: rows.length >= this.batchLimit };
+    return { rows, cut, passOver: null };
   }
 
   private delivered(rows: StoredReading[], throughId: number, cut: boolean): number {
@@ -220,18 +260,29 @@ export class SyncWorker {
     return cut || throughId < last ? 0 : this.settings.lingerMs;
   }
 
-  private rejected(rows: StoredReading[], outcome: { code: string; reason: string }): number {
-    if (rows.length > 1) {
+  private rejected(rows: StoredReading[], outcome: { code: SinkErrorCode; reason: string; rowId?: number }): number {
+    if (handlingOf(outcome.code) !== 'quarantine') {
+      // A sink bug: only a per-row data problem may cost a row. Retry rather than lose it.
+      return this.retryDelay(outcome.code, `rejected with a code that is not a row problem: ${outcome.reason}`);
+    }
+    const named = outcome.rowId === undefined ? -1 : rows.findIndex((r) => r.id === outcome.rowId);
+    if (named > 0) {
+      // The rows before the named one go first (the sink should have written them as a prefix).
+      this.batchLimit = named;
+      return 0;
+    }
+    if (named === -1 && rows.length > 1) {
       this.batchLimit = Math.max(1, Math.floor(rows.length / 2));
       this.deps.log.warn({ sink: this.sink.name, rows: rows.length, code: outcome.code, reason: outcome.reason }, 'batch rejected; narrowing it down');
       return 0;
     }
     const row = rows[0] as StoredReading;
+    this.deps.store.quarantineRow(this.sink.name, row, outcome.code, outcome.reason);
     this.deps.log.error(
       { sink: this.sink.name, id: row.id, device: row.device, boot: row.boot, seq: row.seq, code: outcome.code, reason: outcome.reason },
-      'reading rejected by the sink for good; skipped',
+      'reading cannot be written by this sink; quarantined (see `sheetlog quarantine list`)',
     );
-    this.deps.store.advanceCursor(this.sink.name, row.id);
+    this.lastCursor = row.id;
     this.st.rejectedRows++;
     this.batchLimit = this.settings.maxBatchRows;
     return 0;
@@ -245,7 +296,7 @@ export class SyncWorker {
     this.st.lastError = { at: now, code, message: reason };
     const delay = backoffDelay(this.attempt, { baseMs: this.settings.backoffBaseMs, maxMs: this.settings.backoffMaxMs }, this.random, hintMs);
     this.st.backoffUntil = now + delay;
-    this.st.state = NEEDS_A_PERSON.has(code) ? 'failed' : 'backoff';
+    this.st.state = handlingOf(code) === 'person' ? 'failed' : 'backoff';
     // One clear line per kind of trouble; repeats of the same failure go to debug.
     const level = this.lastLoggedCode === code ? 'debug' : code === 'RATE_LIMITED' || code === 'UNAVAILABLE' || code === 'TIMEOUT' ? 'warn' : 'error';
     this.lastLoggedCode = code;

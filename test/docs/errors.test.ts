@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { errorsReference } from '../../gateway/errors/docs.js';
 import { SINK, type SinkErrorCode as RegistrySinkCode } from '../../gateway/errors/registry.js';
-import type { SinkErrorCode } from '../../gateway/sync/sink.js';
+import type { SinkErrorCode } from '../../gateway/sinks/contract.js';
 import { CLOSING_ERR_CODES, ERR_CODES, NAK_CODES } from '../../gateway/protocol/codes.js';
 import { API_ERRORS } from '../../gateway/api/errors.js';
 import { ERRORS_MD } from './errors-doc.js';

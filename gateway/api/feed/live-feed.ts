@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { fieldsOf } from '../../time/instant.js';
 import type { TimerHandle } from '../../time/timers.js';
 import type { ApiDeps } from '../context.js';
 import type { FeedStats } from '../metrics.js';
@@ -206,7 +207,7 @@ export class LiveFeed {
     for (const c of this.clients) {
       if (c.watch === null || c.watchReset || out.has(c.watch)) continue;
       const rows = this.deps.recent.newerOfDevice(c.watch, this.lastHighest, CHART_POINTS_PER_TICK);
-      out.set(c.watch, rows.map((r) => [r.id, r.ts, JSON.parse(r.fields) as Record<string, string | number | boolean>]));
+      out.set(c.watch, rows.map((r) => [r.id, r.ts, fieldsOf<string | number | boolean>(r.fields)]));
     }
     return out;
   }
@@ -254,7 +255,7 @@ export class LiveFeed {
     }
     if (client.watchReset) {
       const rows = this.deps.recent.query({ device: client.watch, limit: HISTORY_POINTS }).reverse();
-      update.chart = { device: client.watch, reset: true, points: rows.map((r) => [r.ts, JSON.parse(r.fields) as Record<string, string>]) };
+      update.chart = { device: client.watch, reset: true, points: rows.map((r) => [r.ts, fieldsOf<string>(r.fields)]) };
       client.chartId = rows.length > 0 ? (rows[rows.length - 1] as { id: number }).id : highestId;
       client.watchReset = false;
       return;

@@ -1,4 +1,5 @@
 import type { StoredReading } from '../../store/readings.js';
+import { fieldsOf, isoOrValue } from '../../time/instant.js';
 
 export type Cell = string | number | boolean;
 
@@ -15,9 +16,9 @@ export interface SheetRowEncoder {
 export const longLayoutEncoder: SheetRowEncoder = {
   header: ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received'],
   encode(r) {
-    const fields = JSON.parse(r.fields) as Record<string, Cell>;
-    const time = new Date(r.ts).toISOString();
-    const received = new Date(r.received).toISOString();
+    const fields = fieldsOf<Cell>(r.fields);
+    const time = isoOrValue(r.ts);
+    const received = isoOrValue(r.received);
     return Object.entries(fields).map(([sensor, value]) => [time, r.device, sensor, value, r.seq, r.boot, r.tsSource, received]);
   },
 };

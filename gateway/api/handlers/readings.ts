@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StoredReading } from '../../store/readings.js';
+import { fieldsOf, isoOrNull } from '../../time/instant.js';
 import { defineOperation } from '../operation.js';
 
 /** A stored reading as the API returns it. */
@@ -8,8 +9,8 @@ export interface ReadingView {
   device: string;
   boot: number;
   seq: number;
-  /** The reading's time, ISO 8601 (the `ts` below). */
-  time: string;
+  /** The reading's time, ISO 8601 (the `ts` below); null when `ts` is no representable date. */
+  time: string | null;
   ts: number;
   tsSource: string;
   /** The board's clock value when it was not trusted, else null. */
@@ -24,12 +25,12 @@ export function readingView(r: StoredReading): ReadingView {
     device: r.device,
     boot: r.boot,
     seq: r.seq,
-    time: new Date(r.ts).toISOString(),
+    time: isoOrNull(r.ts),
     ts: r.ts,
     tsSource: r.tsSource,
     deviceTs: r.deviceTs,
     received: r.received,
-    fields: JSON.parse(r.fields) as ReadingView['fields'],
+    fields: fieldsOf(r.fields),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ReadingOutcome } from '../../store/ops.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import type { SessionContext } from '../session/session.js';
+import { checkTimeRequest } from '../clock-anchor.js';
 import type { InboundMessage } from './broker-connection.js';
 import type { DeviceDirectory } from './device-directory.js';
 import { MqttDevice } from './device-state.js';
@@ -161,6 +162,12 @@ export class MqttMessages {
     const parsed = parseTimePayload(m.payload);
     if (!parsed.ok) {
       this.replier.refuse(id, this.devices.get(id) ?? null, parsed.refusal, null);
+      return;
+    }
+    // The trust window is checked before the reply, also for a board not admitted yet.
+    const refused = checkTimeRequest(parsed.request, now);
+    if (refused !== null) {
+      this.replier.refuse(id, this.devices.get(id) ?? null, refused, null);
       return;
     }
     this.replier.send(id, mqttReply.time(parsed.request.millis, now), 't/reply');

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { ReadingMessage, Refusal } from '../../protocol/messages.js';
+import type { ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
 import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
 import type { AuthMode } from '../auth.js';
-import { ClockAnchor } from '../clock-anchor.js';
+import { checkTimeRequest, ClockAnchor } from '../clock-anchor.js';
 import { boardClockErrorMs } from '../clock-error.js';
 import type { IngestCounters } from '../counters.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
@@ -143,13 +143,19 @@ export class IngestSession {
     this.ctx.counters.countErr(code);
   }
 
-  /** A `T` request seen at `now`: feeds the clock anchor and records the offset in the statistics. */
-  timeRequest(req: { millis: number; off?: number; rtt?: number }, now: number): void {
+  /**
+   * A `T` request seen at `now`: refused when its `off=` puts the board's clock outside the trust
+   * window (never used as an anchor then); otherwise it feeds the clock anchor and the statistics.
+   */
+  timeRequest(req: TimeRequestMessage, now: number): Refusal | null {
+    const refused = checkTimeRequest(req, now);
+    if (refused !== null) return refused;
     this.anchor.fromTimeRequest(req.millis, now, req.off);
     const offsetMs = this.anchor.offsetMs();
-    if (this.device === null || offsetMs === null) return;
+    if (this.device === null || offsetMs === null) return null;
     const errorMs = boardClockErrorMs(req.millis, now, req.off, req.rtt);
     this.stats({ clock: { offsetMs, rttMs: req.rtt ?? null, at: now, ...(errorMs === undefined ? {} : { errorMs }) } });
+    return null;
   }
 
   /** Adds to the device's statistics (in the next group commit); empty deltas are skipped. */

@@ -222,8 +222,9 @@ export class TcpConnection implements DeviceSession {
 
 
   private answerTime(msg: TimeRequestMessage): void {
+    const refused = this.session.timeRequest(msg, this.now);
+    if (refused !== null) return this.refuse(refused);
     this.out.send(reply.time(msg.millis, this.now));
-    this.session.timeRequest(msg, this.now);
   }
 
 

@@ -1,8 +1,9 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
-import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../sync/sink.js';
+import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
 import { extendColumns, layoutRows, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
+import { writablePrefix } from '../row-check.js';
 import { ZoneClock } from '../time-zone.js';
 import { repairFiles, rewriteHeader, writeAt } from './files.js';
 import { csvRecord } from './rfc4180.js';
@@ -69,9 +70,12 @@ export class CsvSink implements Sink {
   async write(batch: SinkBatch): Promise<WriteOutcome> {
     const state = this.state;
     if (!state) throw new Error('CsvSink.write before start');
-    const last = batch.rows[batch.rows.length - 1];
+    // A row no CSV line can hold ends the batch here (rejected when it comes first: quarantine).
+    const writable = writablePrefix(batch.rows);
+    if ('outcome' in writable) return writable.outcome;
+    const last = writable.rows[writable.rows.length - 1];
     if (!last) throw new Error('empty batch');
-    const fresh = batch.rows.filter((r) => r.id > state.deliveredThrough);
+    const fresh = writable.rows.filter((r) => r.id > state.deliveredThrough);
     try {
       if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh), last.id);
       return { kind: 'delivered', throughId: last.id };

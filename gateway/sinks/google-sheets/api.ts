@@ -1,5 +1,5 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
-import type { RateLimiter, RequestKind } from '../../sync/rate-limiter.js';
+import type { RateLimiter, RequestKind } from '../rate-limiter.js';
 import type { AuthClient } from './auth-client.js';
 import type { SheetValue } from './encoder.js';
 

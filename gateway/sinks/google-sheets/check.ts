@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { LONG_COLUMNS, type Layout } from '../layout.js';
-import { RateLimiter } from '../../sync/rate-limiter.js';
+import { RateLimiter } from '../rate-limiter.js';
 import { systemTimers } from '../../time/timers.js';
 import { SheetsApi } from './api.js';
 import { createAuthClient } from './auth-client.js';

@@ -1,6 +1,6 @@
-import type { SinkErrorCode } from '../../sync/sink.js';
+import type { SinkErrorCode } from '../contract.js';
 import { CredentialsError } from './credentials.js';
-import { LimiterClosedError } from '../../sync/rate-limiter.js';
+import { LimiterClosedError } from '../rate-limiter.js';
 
 /** A failed Sheets or token request, classified. `applied` says whether the write may have landed. */
 export interface SheetsFailure {

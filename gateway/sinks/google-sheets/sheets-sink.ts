@@ -2,10 +2,12 @@ import { stat } from 'node:fs/promises';
 import type { Logger } from '../../log.js';
 import type { Db } from '../../store/database.js';
 import type { StoredReading } from '../../store/readings.js';
-import type { RateLimiter } from '../../sync/rate-limiter.js';
-import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../sync/sink.js';
+import type { RateLimiter } from '../rate-limiter.js';
+import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
 import type { Timers } from '../../time/timers.js';
 import { layoutRows, type Layout } from '../layout.js';
+import { handlingOf } from '../outcomes.js';
+import { writablePrefix } from '../row-check.js';
 import { isTimeZone, ZoneClock } from '../time-zone.js';
 import { SheetsApi, type SpreadsheetMeta } from './api.js';
 import { createAuthClient, type AuthClient } from './auth-client.js';
@@ -132,11 +134,14 @@ export class SheetsSink implements Sink {
   }
 
   async write(batch: SinkBatch): Promise<WriteOutcome> {
-    const last = batch.rows[batch.rows.length - 1];
+    // A row no cell can hold ends the batch here (rejected when it comes first: quarantine).
+    const writable = writablePrefix(batch.rows);
+    if ('outcome' in writable) return writable.outcome;
+    const last = writable.rows[writable.rows.length - 1];
     if (!last) throw new Error('empty batch');
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(batch.rows, last.id);
+        return await this.attempt(writable.rows, last.id);
       } catch (e) {
         // A range that no longer resolves (a tab renamed or deleted by someone): read the
         // spreadsheet again and retry at once; the bookkeeping follows the tabs by sheetId.
@@ -282,8 +287,8 @@ export class SheetsSink implements Sink {
     if (f.code === 'AUTH') this.session = null;
     const structural = (e as { sheetlogStructural?: boolean } | null)?.sheetlogStructural === true;
     if (structural || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
-    if (f.code === 'BAD_REQUEST' && (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite) return { kind: 'rejected', code: f.code, reason: f.message };
-    const slow = f.code === 'AUTH' || f.code === 'PERMISSION' || f.code === 'NOT_FOUND' || f.code === 'FULL' || f.code === 'PROTECTED';
+    if (handlingOf(f.code) === 'quarantine' && (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite) return { kind: 'rejected', code: f.code, reason: f.message };
+    const slow = handlingOf(f.code) === 'person';
     const delayMs = slow ? Math.max(f.retryAfterMs ?? 0, this.options.authRetryMs) : f.retryAfterMs;
     return { kind: 'retry-later', code: f.code, reason: f.message, ...(delayMs !== undefined ? { delayMs } : {}) };
   }

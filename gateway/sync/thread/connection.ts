@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { SinkCursors } from '../../store/cursors.js';
 import { openDatabase, type Db } from '../../store/database.js';
-import { ReadingsQueries } from '../../store/readings.js';
+import { Quarantine } from '../../store/quarantine.js';
+import { ReadingsQueries, type StoredReading } from '../../store/readings.js';
 import type { Timers } from '../../time/timers.js';
 import type { SyncStore } from '../worker.js';
 
@@ -15,6 +16,7 @@ export class ThreadStore implements SyncStore {
   readonly db: Db;
   readonly readings: ReadingsQueries;
   readonly cursors: SinkCursors;
+  readonly quarantine: Quarantine;
   private highest: number;
 
   constructor(
@@ -27,12 +29,18 @@ export class ThreadStore implements SyncStore {
     this.db = openDatabase({ path: join(config.dataDir, s.file), synchronous: s.synchronous, busyTimeoutMs: s.busyTimeoutMs });
     this.readings = new ReadingsQueries(this.db);
     this.cursors = new SinkCursors(this.db);
+    this.quarantine = new Quarantine(this.db);
     this.highest = Math.max(highestId, this.readings.maxId());
   }
 
   advanceCursor(sink: string, lastId: number): void {
     this.cursors.advance(sink, lastId, this.timers.now());
     this.onAdvance(sink, lastId);
+  }
+
+  quarantineRow(sink: string, row: StoredReading, code: string, reason: string): void {
+    this.quarantine.hold(sink, row, code, reason, this.timers.now());
+    this.onAdvance(sink, row.id);
   }
 
   /** The highest reading id the main thread has committed (told with each commit notification). */

@@ -1,8 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { ConfigError } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import { chooseSinks } from '../../sinks/create.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import { backoffDelay } from '../backoff.js';
 import type { SyncRunner } from '../runner.js';
@@ -20,6 +18,8 @@ export interface HostStore {
 }
 
 export interface SyncThreadHostDeps {
+  /** The names of the sinks the thread will build (validated by the composition root). */
+  sinkNames: readonly string[];
   store: HostStore;
   timers: Timers;
   log: Logger;
@@ -40,7 +40,7 @@ const HEALTHY_MS = 60_000;
 type Phase = 'new' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
 /**
- * The main thread's side of the sync thread (entry.ts), with SyncService's surface:
+ * The main thread's side of the sync thread (run.ts), with SyncService's surface:
  *
  *   commit ─▶ notify ─▶ CommitSignal (coalesced) ─▶ thread      thread ─▶ cursor ─▶ store.cursorAdvanced
  *                                                               thread ─▶ status ─▶ snapshot ─▶ status()
@@ -66,11 +66,7 @@ export class SyncThreadHost implements SyncRunner {
     private readonly config: Config,
     private readonly deps: SyncThreadHostDeps,
   ) {
-    this.names = chooseSinks(config);
-    // The check createSinks makes when it builds the sinks, made before there is a thread to fail.
-    if (this.names.includes('google-sheets') && config.sheets.spreadsheetId === '') {
-      throw new ConfigError(['sinks.enabled: the google-sheets sink needs sheets.spreadsheetId (and sheets.credentials)']);
-    }
+    this.names = [...deps.sinkNames];
     this.snapshot = this.names.map(initialStatus);
     this.log = deps.log.child({ part: 'sync' });
     this.random = deps.random ?? Math.random;
@@ -229,6 +225,8 @@ function initialStatus(name: string): SinkStatus {
     errors: 0,
     throttled: 0,
     rejectedRows: 0,
+    quarantinedRows: 0,
+    quarantinedByDevice: {},
     quota: null,
     backoffUntil: null,
   };

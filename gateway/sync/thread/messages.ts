@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { SinkStatus } from '../status.js';
 
 /*
- * The messages between the gateway's main thread (host.ts) and the sync thread (entry.ts).
+ * The messages between the gateway's main thread (host.ts) and the sync thread (run.ts).
  *
  *   main ──workerData: ThreadInit──────────────────────────────▶ thread  (opens its own SQLite
  *   main ──committed (coalesced, carries highestId)─────────────▶ thread   connection, builds the

@@ -27,7 +27,7 @@ before(async () => {
   gw = await startTestApp({}, undefined, undefined, { syncStatus: { sinks: () => sinks } });
   token = readFileSync(join(gw.dataDir, 'admin-token'), 'utf8').trim();
   // Two boards with readings at known times, one NAK, one clock sample.
-  const a = await board('alpha', ['T 2000 off=-35 rtt=18', 'R 1 1795232400000 temp_c=20.5 rh=40', 'R 2 1795232460000 temp_c=20.7', 'R 3 - temp_c=']);
+  const a = await board('alpha', [`T 2000 off=${Date.now() - 2035} rtt=18`, 'R 1 1795232400000 temp_c=20.5 rh=40', 'R 2 1795232460000 temp_c=20.7', 'R 3 - temp_c=']);
   assert.match((await a.next())!, /^T 2000 /);
   // The NAK goes out at once, the ACK after the commit: either order.
   const replies = [await a.next(), await a.next()].sort();

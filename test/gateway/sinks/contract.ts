@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LONG_COLUMNS } from '../../../gateway/sinks/layout.js';
-import type { Sink } from '../../../gateway/sync/sink.js';
+import type { Sink } from '../../../gateway/sinks/contract.js';
 import { longKeys, readings } from './readings.js';
 
 /** What a sink's destination holds, as text: the header and the data rows in order. */
@@ -92,6 +92,16 @@ export function sinkContract(name: string, open: () => Promise<SinkUnderTest>): 
       table.rows.filter((r) => r[sensor] === 'ok').map((r) => String(r[value]).toLowerCase()),
       notes.map((_, i) => String((i + 1) % 2 === 0)),
     );
+  });
+
+  test(`${name}: a row no destination can hold ends the batch; first in a batch it is rejected by name (quarantine)`, async (t) => {
+    const s = await fresh(t);
+    const batch = readings(4).map((r) => (r.id === 3 ? { ...r, ts: 1e16 } : r));
+    assert.deepEqual(await s.sink.write({ rows: batch }), { kind: 'delivered', throughId: 2 });
+    const refused = await s.sink.write({ rows: batch.slice(2) });
+    assert.deepEqual(refused, { kind: 'rejected', code: 'BAD_ROW', reason: 'time 10000000000000000 is outside the years 1-9999', rowId: 3 });
+    assert.deepEqual(await s.sink.write({ rows: batch.slice(3) }), { kind: 'delivered', throughId: 4 });
+    assert.deepEqual(keysOf(await s.table()), longKeys([batch[0]!, batch[1]!, batch[3]!]));
   });
 
   test(`${name}: health reports ok, close is idempotent`, async (t) => {

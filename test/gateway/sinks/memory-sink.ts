@@ -1,5 +1,6 @@
 import type { StoredReading } from '../../../gateway/store/readings.js';
-import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../../gateway/sync/sink.js';
+import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../../gateway/sinks/contract.js';
+import { writablePrefix } from '../../../gateway/sinks/row-check.js';
 
 /**
  * A sink in memory: the reference implementation of the Sink contract, and a scriptable one for
@@ -41,10 +42,13 @@ export class MemorySink implements Sink {
       s = undefined;
     }
     if (s !== undefined && s !== 'apply-then-lose') return s;
+    // Like every sink: a row no table can hold ends the batch (gateway/sinks/row-check.ts).
+    const writable = writablePrefix(batch.rows);
+    if ('outcome' in writable) return writable.outcome;
     const last = this.rows[this.rows.length - 1]?.id ?? 0;
-    for (const r of batch.rows) if (r.id > last) this.rows.push(r);
+    for (const r of writable.rows) if (r.id > last) this.rows.push(r);
     if (s === 'apply-then-lose') return { kind: 'retry-later', code: 'UNAVAILABLE', reason: 'answer lost' };
-    return { kind: 'delivered', throughId: (batch.rows[batch.rows.length - 1] as StoredReading).id };
+    return { kind: 'delivered', throughId: (writable.rows[writable.rows.length - 1] as StoredReading).id };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,23 @@ export class FakeStore implements SyncStore {
   readonly readings = { after: (afterId: number, limit: number) => this.rowsById.filter((r) => r.id > afterId).slice(0, limit) };
   readonly cursors = { get: (sink: string) => this.cursorMap.get(sink) ?? 0 };
 
+  /** Quarantined rows per sink, and ids each sink must pass over. */
+  readonly held: { sink: string; row: StoredReading; code: string; reason: string }[] = [];
+  readonly skips = new Map<string, Set<number>>();
+  readonly quarantine = {
+    skipped: (sink: string, fromId: number, toId: number) => new Set([...(this.skips.get(sink) ?? [])].filter((id) => id >= fromId && id <= toId)),
+    counts: (sink: string) => {
+      const byDevice: Record<string, number> = {};
+      for (const h of this.held) if (h.sink === sink) byDevice[h.row.device] = (byDevice[h.row.device] ?? 0) + 1;
+      return { rows: Object.values(byDevice).reduce((a, b) => a + b, 0), byDevice };
+    },
+  };
+
+  quarantineRow(sink: string, row: StoredReading, code: string, reason: string): void {
+    this.held.push({ sink, row, code, reason });
+    this.advanceCursor(sink, row.id);
+  }
+
   add(n: number): void {
     this.rowsById.push(...readings(n, this.highestId + 1));
   }

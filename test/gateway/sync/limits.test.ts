@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backoffDelay } from '../../../gateway/sync/backoff.js';
-import { LimiterClosedError, RateLimiter } from '../../../gateway/sync/rate-limiter.js';
+import { LimiterClosedError, RateLimiter } from '../../../gateway/sinks/rate-limiter.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 import { waitFor } from '../../helpers/wait.js';
 

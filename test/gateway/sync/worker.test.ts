@@ -175,7 +175,7 @@ test('needs-a-person failures show as failed, transient ones as backoff', async 
   assert.equal(st.oldestPendingAt, store.rowsById[0]!.received);
 });
 
-test('rejected: the batch is halved until the bad reading is alone, which is skipped and logged', async (t) => {
+test('rejected: the batch is halved until the bad reading is alone, which is quarantined and logged', async (t) => {
   const { timers, store, sink, worker, records } = setup();
   t.after(() => worker.stop(0));
   store.add(8);
@@ -185,7 +185,46 @@ test('rejected: the batch is halved until the bad reading is alone, which is ski
   await settle(timers);
   assert.deepEqual(sink.ids(), [1, 2, 3, 4, 5, 7, 8]);
   assert.equal(worker.status().rejectedRows, 1);
-  assert.ok(records.some((r) => r.level === 50 && r.id === 6 && r.msg === 'reading rejected by the sink for good; skipped'));
+  assert.equal(worker.status().quarantinedRows, 1);
+  assert.deepEqual(store.held.map((h) => [h.sink, h.row.id, h.code, h.reason]), [['memory', 6, 'BAD_REQUEST', 'cell too long']]);
+  assert.ok(records.some((r) => r.level === 50 && r.id === 6 && /quarantined/.test(String(r.msg))));
+});
+
+test('rejected naming the row: no halving; the rows before it go first, then it alone is quarantined', async (t) => {
+  const { timers, store, sink, worker } = setup();
+  t.after(() => worker.stop(0));
+  store.add(8);
+  sink.script = (b) => (b.rows.some((r) => r.id === 5) ? { kind: 'rejected', code: 'BAD_ROW', reason: 'time 1e16', rowId: 5 } : undefined);
+  worker.start();
+  await waitFor(() => store.cursors.get('memory') === 8, 'the rest delivered');
+  await settle(timers);
+  assert.deepEqual(sink.ids(), [1, 2, 3, 4, 6, 7, 8]);
+  assert.deepEqual(sink.batches.map((b) => b.length), [8, 4, 4, 3], 'the whole batch, the prefix, the batch the bad row starts, the rest');
+  assert.deepEqual(store.held.map((h) => [h.row.id, h.code]), [[5, 'BAD_ROW']]);
+  assert.deepEqual(worker.status().quarantinedByDevice, { [store.rowsById[4]!.device]: 1 });
+});
+
+test('rejected with a code that is no row problem is a sink bug: retried, nothing quarantined', async (t) => {
+  const { timers, store, sink, worker } = setup();
+  t.after(() => worker.stop(0));
+  store.add(2);
+  sink.script = () => ({ kind: 'rejected', code: 'UNAVAILABLE', reason: 'down' });
+  worker.start();
+  await settle(timers);
+  assert.equal(store.cursors.get('memory'), 0);
+  assert.equal(store.held.length, 0);
+  assert.equal(worker.status().state, 'backoff');
+});
+
+test('readings the sink must pass over (a retried reading it already holds) are never handed to it', async (t) => {
+  const { timers, store, sink, worker } = setup();
+  t.after(() => worker.stop(0));
+  store.add(6);
+  store.skips.set('memory', new Set([1, 2, 4, 6]));
+  worker.start();
+  await waitFor(() => store.cursors.get('memory') === 6, 'all passed');
+  await settle(timers);
+  assert.deepEqual(sink.ids(), [3, 5]);
 });
 
 test('a partial delivery moves the cursor to what was confirmed and continues with the rest', async (t) => {

@@ -172,7 +172,7 @@ test('clock anchor: HELLO up= maps u<millis> readings; a board estimate (T off=)
   const at = timers.now();
   session.hello({ deviceId: 'dev-9', boot: 1, up: 10_000 }, at, { live: true, connects: true });
   session.accept(reading(1, { kind: 'uptime', millis: 12_000 }), 20, at + 5000, () => {});
-  session.timeRequest({ millis: 20_000, off: at - 9_000, rtt: 40 }, at + 10_000);
+  session.timeRequest({ verb: 'T', millis: 20_000, off: at - 9_000, rtt: 40 }, at + 10_000);
   session.accept(reading(2, { kind: 'uptime', millis: 21_000 }), 20, at + 11_000, () => {});
   // A retained (not live) hello does not anchor: its up= says nothing about now.
   const old = new IngestSession(ctx);

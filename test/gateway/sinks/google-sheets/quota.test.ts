@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../../../gateway/sync/rate-limiter.js';
+import { RateLimiter } from '../../../../gateway/sinks/rate-limiter.js';
 import { SheetsSink } from '../../../../gateway/sinks/google-sheets/sheets-sink.js';
-import type { WriteOutcome } from '../../../../gateway/sync/sink.js';
+import type { WriteOutcome } from '../../../../gateway/sinks/contract.js';
 import { ManualTimers } from '../../../helpers/manual-timers.js';
 import { memoryLog } from '../csv/harness.js';
 import { longKeys, readings } from '../readings.js';

@@ -11,6 +11,7 @@ import { Store } from '../../../../gateway/store/store.js';
 import { SyncThreadHost } from '../../../../gateway/sync/thread/host.js';
 import type { ThreadInit } from '../../../../gateway/sync/thread/messages.js';
 import { spawnSyncThread } from '../../../../gateway/sync/thread/spawn.js';
+import { sinkNamesFor } from '../../../../gateway/sinks/create.js';
 import { systemTimers } from '../../../../gateway/time/timers.js';
 import { tempDir } from '../../../helpers/app.js';
 import { waitFor } from '../../../helpers/wait.js';
@@ -42,6 +43,7 @@ function rig(t: { after: (fn: () => Promise<void> | void) => void }, overrides: 
   const store = Store.open(dir, config.store, systemTimers, { committed: (r) => r.stored > 0 && host?.notify() });
   const threads: Worker[] = [];
   host = new SyncThreadHost(config, {
+    sinkNames: sinkNamesFor(config),
     store,
     timers: systemTimers,
     log,

@@ -37,7 +37,7 @@ function status(cursor: number, state: SinkStatus['state'] = 'idle'): SinkStatus
   return [
     {
       name: 'csv', kind: 'csv', state, target: 'x', cursor, pendingRows: 0, oldestPendingAt: null, lastPushAt: null, lastError: null,
-      failing: false, rowsWritten: cursor, requests: 0, errors: 0, throttled: 0, rejectedRows: 0, quota: null, backoffUntil: null,
+      failing: false, rowsWritten: cursor, requests: 0, errors: 0, throttled: 0, rejectedRows: 0, quarantinedRows: 0, quarantinedByDevice: {}, quota: null, backoffUntil: null,
     },
   ];
 }

@@ -1,4 +1,8 @@
+import type { SinkErrorCode } from '../errors/registry.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/database.js';
 import type { StoredReading } from '../store/readings.js';
+import type { Timers } from '../time/timers.js';
 
 /**
  * A destination for stored readings. The sync worker owns ordering, batching, backoff and the
@@ -43,31 +47,21 @@ export interface SinkBatch {
  *   less than the batch's last id: a partial write; the worker continues with the rest).
  * - retry-later: nothing is lost, try the same rows again later; `delayMs` is the destination's
  *   own hint (Retry-After), honoured as a minimum.
- * - rejected: these rows can never be written as they are. The worker halves the batch until the
- *   offending reading is alone, then skips it with an error log (never silently).
+ * - rejected: these rows can never be written as they are (the code's handling is `quarantine`
+ *   in gateway/sinks/outcomes.ts). `rowId` names the offending reading when the sink knows it
+ *   (it must then be the batch's first row: a sink writes the rows before it first, as a partial
+ *   delivery); otherwise the worker halves the batch until the reading is alone. Either way the
+ *   reading goes to the quarantine with the reason and the sink goes on with the rows after it.
  */
 export type WriteOutcome =
   | { kind: 'delivered'; throughId: number }
   | { kind: 'retry-later'; code: SinkErrorCode; reason: string; delayMs?: number }
-  | { kind: 'rejected'; code: SinkErrorCode; reason: string };
+  | { kind: 'rejected'; code: SinkErrorCode; reason: string; rowId?: number };
 
 export type SinkHealth = { ok: true; detail: string } | { ok: false; code: SinkErrorCode; reason: string };
 
-/** Stable codes of sink failures; listed in docs/SHEETS.md. */
-export type SinkErrorCode =
-  | 'RATE_LIMITED' // 429 from the destination
-  | 'UNAVAILABLE' // 5xx, connection refused or reset, response lost
-  | 'TIMEOUT' // no response within the request timeout
-  | 'AUTH' // credentials missing, unreadable, revoked or refused
-  | 'PERMISSION' // authenticated, but not allowed to write the spreadsheet
-  | 'NOT_FOUND' // the spreadsheet does not exist
-  | 'FULL' // the cell limit is reached and nowhere is left to roll over to
-  | 'CONFLICT' // a tab the gateway must use holds something else
-  | 'PROTECTED' // a person protected cells the gateway must write (Sheets: protected range)
-  | 'FILTERED' // notice, never a failure: a person's filter on a tab does not cover new rows
-  | 'BAD_REQUEST' // the destination refused the content (400)
-  | 'IO' // local file system error
-  | 'INTERNAL'; // a bug: the sink threw
+/** Stable codes of sink failures, from the error registry; what each means for the rows: gateway/sinks/outcomes.ts. */
+export type { SinkErrorCode };
 
 export interface QuotaUsage {
   windowMs: number;
@@ -76,3 +70,22 @@ export interface QuotaUsage {
   readsUsed: number;
   readsLimit: number;
 }
+
+/** What a composition root gives the sinks it builds. */
+export interface SinkDeps {
+  db: Db;
+  /** Names the SQLite store the rows come from (gateway/sync/instance.ts). */
+  storeInstance: string;
+  timers: Timers;
+  log: Logger;
+  random?: () => number;
+}
+
+/**
+ * Builds the configured sinks. The sync side receives one (from app.ts, or from the sync
+ * thread's entry, gateway/sync-thread.ts) and never imports a sink itself.
+ */
+export type SinkFactory = (deps: SinkDeps) => Sink[];
+
+// The outcome table is part of the contract: the sync side reads it through this module only.
+export { handlingOf, SINK_ERRORS, type Handling } from './outcomes.js';

@@ -1,5 +1,5 @@
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { createSinks } from '../../sinks/create.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { SinkFactory } from '../../sinks/contract.js';
 import { systemTimers } from '../../time/timers.js';
 import { storeInstanceId } from '../instance.js';
 import { SyncService } from '../service.js';
@@ -9,12 +9,13 @@ import type { FromThread, ThreadInit, ToThread } from './messages.js';
 import { StatusFeed } from './status-feed.js';
 
 /*
- * The sync thread (started by host.ts): its own SQLite connection, the sinks and one SyncWorker
+ * The sync thread's body (its entry module, gateway/sync-thread.ts, hands it the sinks' factory;
+ * started by host.ts): its own SQLite connection, the sinks and one SyncWorker
  * per sink, exactly as SyncService runs them in process, so that reading batches, laying out rows,
  * formatting CSV and encoding Sheets requests never hold up an ACK on the main event loop.
  * A throw that escapes ends the thread; the host logs it and starts a new one.
  */
-async function runSyncThread(port: MessagePort, init: ThreadInit): Promise<void> {
+export async function runSyncThread(port: MessagePort, init: ThreadInit, createSinks: SinkFactory): Promise<void> {
   const post = (m: FromThread) => port.postMessage(m);
   const log = threadLogger(init.logLevel, (line) => post({ type: 'log', line }));
   let feed: StatusFeed | null = null;
@@ -45,7 +46,7 @@ async function runSyncThread(port: MessagePort, init: ThreadInit): Promise<void>
   });
 
   try {
-    const sinks = createSinks(init.config, { db: store.db, storeInstance: storeInstanceId(store.db), timers: systemTimers, log });
+    const sinks = createSinks({ db: store.db, storeInstance: storeInstanceId(store.db), timers: systemTimers, log });
     const started = new SyncService(sinks, init.config.sync, { store, timers: systemTimers, log });
     await started.start();
     service = started;
@@ -62,6 +63,3 @@ async function runSyncThread(port: MessagePort, init: ThreadInit): Promise<void>
   feed = new StatusFeed(() => running.status(), (status) => post({ type: 'status', status }), systemTimers);
   if (stopRequest !== null) await stop(stopRequest);
 }
-
-if (!parentPort) throw new Error('gateway/sync/thread/entry runs as a worker thread (see host.ts)');
-await runSyncThread(parentPort, workerData as ThreadInit);
