@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+import { checkDataDir } from './data-dir.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { checkPorts, type PortToCheck } from './ports.js';
+
+/**
+ * Everything `sheetlog start` checks before it creates or generates anything (data directory, lock
+ * file, store, admin token, MQTT client id): the data directory can be used, no other gateway holds
+ * it, and every port is free. Each failure is a StartupError with its exit code.
+ */
+export async function preflight(config: Config): Promise<void> {
+  checkDataDir(config.dataDir, config.store.file);
+  if (existsSync(config.dataDir)) DataDirLock.checkFree(config.dataDir);
+  await checkPorts(portsOf(config));
+}
+
+/** The ports the configuration makes the gateway listen on. */
+export function portsOf(config: Config): PortToCheck[] {
+  const ports: PortToCheck[] = [{ what: 'TCP port for boards', protocol: 'tcp', host: config.tcp.host, port: config.tcp.port, setting: '--port <n> (tcp.port)' }];
+  if (config.http.port !== 'off') {
+    ports.push({ what: 'HTTP port of the dashboard', protocol: 'tcp', host: config.http.host, port: Number(config.http.port), setting: '--http-port <n> (http.port), or --http-port off' });
+  }
+  if (config.mqtt.embedded) {
+    ports.push({ what: 'port of the embedded MQTT broker', protocol: 'tcp', host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, setting: 'mqtt.embeddedPort' });
+  }
+  if (config.udp.enabled) ports.push({ what: 'UDP port for boards', protocol: 'udp', host: config.udp.host, port: config.udp.port, setting: 'udp.port' });
+  return ports;
+}
