@@ -6,6 +6,7 @@ import { runGateway } from '../main.js';
 import { EXIT, StartupError } from '../startup/errors.js';
 import { authCommand, AuthCommandError } from './auth.js';
 import { devicesCommand } from './devices.js';
+import { sendCommand, SendError } from './send.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -47,6 +48,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program.addCommand(devicesCommand(out));
   program.addCommand(authCommand(out));
+  program.addCommand(sendCommand(out));
 
   program
     .command('config')
@@ -89,7 +91,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`sheetlog: ${e.code}: ${e.message}\n`);
       process.exit(EXIT.failure);
     }
-    if (e instanceof AuthCommandError) {
+    if (e instanceof AuthCommandError || e instanceof SendError) {
       process.stderr.write(`sheetlog: ${e.message}\n`);
       process.exit(EXIT.failure);
     }
