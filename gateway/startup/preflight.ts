@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { chooseSinks } from '../sinks/create.js';
 import { checkDataDir } from './data-dir.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { checkPorts, type PortToCheck } from './ports.js';
@@ -10,6 +12,7 @@ import { checkPorts, type PortToCheck } from './ports.js';
  * it, and every port is free. Each failure is a StartupError with its exit code.
  */
 export async function preflight(config: Config): Promise<void> {
+  checkSinks(config);
   checkDataDir(config.dataDir, config.store.file);
   if (existsSync(config.dataDir)) DataDirLock.checkFree(config.dataDir);
   await checkPorts(portsOf(config));
@@ -26,4 +29,15 @@ export function portsOf(config: Config): PortToCheck[] {
   }
   if (config.udp.enabled) ports.push({ what: 'UDP port for boards', protocol: 'udp', host: config.udp.host, port: config.udp.port, setting: 'udp.port' });
   return ports;
+}
+
+/**
+ * The one sink rule the schema cannot state per section: a listed google-sheets sink needs a
+ * spreadsheet. The sync side checks it again when it builds the sinks; here it is checked before
+ * the store exists, so the refused start leaves nothing behind.
+ */
+function checkSinks(config: Config): void {
+  if (chooseSinks(config).includes('google-sheets') && config.sheets.spreadsheetId === '') {
+    throw new ConfigError(['sinks.enabled: the google-sheets sink needs sheets.spreadsheetId (and sheets.credentials)']);
+  }
 }

@@ -116,3 +116,11 @@ test('a configuration key that does not exist: exit 2 naming the key', async (t)
   assertClearFailure(r, 2, /tcp\.prot: no such configuration key \(`sheetlog config --docs` lists every key\)/);
   assert.ok(!existsSync(join(dir, 'data')));
 });
+
+test('a sink the configuration cannot build: exit 2 before the store exists', async (t) => {
+  const data = join(scratch(t), 'data');
+  const r = await runCli(['start', '--port', '0', '--http-port', '0', '--data', data], { SHEETLOG_SINKS__ENABLED: '["google-sheets"]' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /sinks\.enabled: the google-sheets sink needs sheets\.spreadsheetId/);
+  assert.ok(!existsSync(data));
+});
