@@ -22,17 +22,8 @@ export async function runGateway(config: Config, invocation: Invocation = {}): P
   mkdirSync(config.dataDir, { recursive: true });
   const lock = DataDirLock.acquire(config.dataDir, process.pid);
   const { app, listening } = await startApp(config, log, lock);
-  const { tcp, http, mqtt, udp } = listening;
-  log.info(
-    {
-      tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
-      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
-      dataDir: config.dataDir, auth: config.auth.mode,
-    },
-    'listening',
-  );
-  process.stderr.write(banner(config, listening, invocation));
-
+  // The handlers are in place before the gateway says it listens: whoever reads "listening" and
+  // sends SIGTERM at once gets a clean stop, not the default action.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -56,6 +47,17 @@ export async function runGateway(config: Config, invocation: Invocation = {}): P
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const { tcp, http, mqtt, udp } = listening;
+  log.info(
+    {
+      tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
+      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
+      dataDir: config.dataDir, auth: config.auth.mode,
+    },
+    'listening',
+  );
+  process.stderr.write(banner(config, listening, invocation));
 }
 
 /**

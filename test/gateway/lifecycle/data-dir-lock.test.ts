@@ -8,9 +8,12 @@ import { LineClient } from '../../helpers/line-client.js';
 
 test('a second start on a running gateway\'s data directory exits 4 at once, names the holder and writes nothing; devices commands still work', async (t) => {
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
   const first = await startGatewayProcess(['--port', '0', '--data', data]);
-  t.after(() => first.stop('SIGKILL'));
+  // One hook, in this order: the gateway must be gone before its directory is removed.
+  t.after(async () => {
+    await first.stop('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  });
   const before = readdirSync(data).sort();
   const token = readFileSync(join(data, 'admin-token'), 'utf8');
 
@@ -38,14 +41,18 @@ test('a second start on a running gateway\'s data directory exits 4 at once, nam
 
 test('the kernel releases the lock of a SIGKILLed gateway: its successor starts at once', async (t) => {
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
+  const gateways: { stop(signal: NodeJS.Signals): Promise<unknown> }[] = [];
+  t.after(async () => {
+    for (const gw of gateways) await gw.stop('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  });
   const killed = await startGatewayProcess(['--port', '0', '--data', data]);
-  t.after(() => killed.stop('SIGKILL'));
+  gateways.push(killed);
   assert.equal(await killed.stop('SIGKILL'), 'SIGKILL');
   assert.equal(readFileSync(join(data, 'lock.pid'), 'utf8').trim(), String(killed.child.pid), 'the dead holder\'s pid file is still there');
 
   const successor = await startGatewayProcess(['--port', '0', '--data', data]);
-  t.after(() => successor.stop('SIGKILL'));
+  gateways.push(successor);
   assert.equal(readFileSync(join(data, 'lock.pid'), 'utf8').trim(), String(successor.child.pid));
   const refused = await runCli(['start', '--port', '0', '--http-port', '0', '--data', data]);
   assert.equal(refused.code, 4);
@@ -55,6 +62,6 @@ test('the kernel releases the lock of a SIGKILLed gateway: its successor starts 
   assert.equal(await successor.stop('SIGTERM'), 0);
   assert.ok(!readdirSync(data).includes('lock.pid'));
   const third = await startGatewayProcess(['--port', '0', '--data', data]);
-  t.after(() => third.stop('SIGKILL'));
+  gateways.push(third);
   assert.equal(await third.stop('SIGTERM'), 0);
 });
