@@ -1,30 +1,29 @@
-import { App } from './app.js';
+import { mkdirSync } from 'node:fs';
+import { App, type Listening } from './app.js';
 import type { Config } from './config/schema.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { formatDeviceTable } from './report.js';
+import { banner, type Invocation } from './startup/banner.js';
+import { DataDirLock } from './startup/data-dir-lock.js';
+import { describeListenError } from './startup/ports.js';
+import { portsOf, preflight } from './startup/preflight.js';
 
 /**
  * Runs the gateway until SIGINT/SIGTERM. The only module that touches process signals and exit
  * codes; everything else is wired in app.ts.
+ *
+ * Nothing is created before the checks pass (gateway/startup/preflight.ts): the data directory,
+ * its lock, the store and the admin token come after them. The lock is held for the life of the
+ * process; the kernel releases it if the process dies.
  */
-export async function runGateway(config: Config): Promise<void> {
+export async function runGateway(config: Config, invocation: Invocation = {}): Promise<void> {
   const log = createLogger(config.log.level);
-  const app = new App(config, { log });
-  const { tcp, http, mqtt, udp, tls } = await app.start();
-  log.info(
-    {
-      tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
-      tlsPort: tls?.port, tlsFingerprint256: tls?.fingerprint256,
-      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
-      dataDir: config.dataDir, auth: config.auth.mode,
-    },
-    'listening',
-  );
-  process.stderr.write(banner(tcp.port, config, http));
-  if (mqtt) process.stderr.write(`  mqtt:     ${mqtt.broker ? `embedded broker on port ${mqtt.broker.port}` : `subscribed to ${mqtt.url}`} (topics ${config.mqtt.topicPrefix}/<device>/...)\n`);
-  if (udp) process.stderr.write(`  udp:      port ${udp.port}\n`);
-  if (tls) process.stderr.write(`  tls:      boards over TLS on port ${tls.port}; certificate ${tls.certFile}, SHA-256 ${tls.fingerprint256}\n`);
-
+  await preflight(config);
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = DataDirLock.acquire(config.dataDir, process.pid);
+  const { app, listening } = await startApp(config, log, lock);
+  // The handlers are in place before the gateway says it listens: whoever reads "listening" and
+  // sends SIGTERM at once gets a clean stop, not the default action.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -36,6 +35,7 @@ export async function runGateway(config: Config): Promise<void> {
     app
       .stop()
       .then((devices) => {
+        lock.release();
         process.stderr.write(`\nper-device statistics\n${formatDeviceTable(devices, Date.now())}`);
         log.info('stopped cleanly');
         process.exit(0);
@@ -47,24 +47,33 @@ export async function runGateway(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const { tcp, http, mqtt, udp, tls } = listening;
+  log.info(
+    {
+      tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
+      tlsPort: tls?.port, tlsFingerprint256: tls?.fingerprint256,
+      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
+      dataDir: config.dataDir, auth: config.auth.mode,
+    },
+    'listening',
+  );
+  process.stderr.write(banner(config, listening, invocation));
 }
 
-function banner(port: number, config: Config, http?: { host: string; port: number }): string {
-  return [
-    '',
-    `sheetlog gateway: boards connect over TCP to port ${port} (data in ${config.dataDir}, auth ${config.auth.mode})`,
-    http
-      ? `  dashboard: ${dashboardUrl(http)}   (API: ${dashboardUrl(http)}api/v1, admin token in ${config.dataDir}/${config.http.adminTokenFile})`
-      : '  dashboard: off (--http-port off)',
-    `  try it:   printf 'HELLO demo-1 secret boot=1 up=0\\nR 1 - temp_c=21.5\\nBYE\\n' | nc 127.0.0.1 ${port}`,
-    `  simulate: npm run fleet -- --devices 20 --rate 1 --gateway 127.0.0.1:${port}`,
-    '  devices:  npx sheetlog devices list',
-    '  stop:     Ctrl-C (readings received are acknowledged before exit)',
-    '',
-  ].join('\n');
-}
-
-function dashboardUrl(http: { host: string; port: number }): string {
-  const host = http.host === '0.0.0.0' || http.host === '::' ? 'localhost' : http.host.includes(':') ? `[${http.host}]` : http.host;
-  return `http://${host}:${http.port}/`;
+/**
+ * Builds and starts the app. A failure here (a port taken since the check, a store that cannot be
+ * opened) releases the lock and is rethrown as the CLI reports it; its stack goes to the debug log.
+ */
+async function startApp(config: Config, log: Logger, lock: DataDirLock): Promise<{ app: App; listening: Listening }> {
+  try {
+    const app = new App(config, { log });
+    return { app, listening: await app.start() };
+  } catch (e) {
+    log.debug({ err: e instanceof Error ? e.stack : String(e) }, 'start failed');
+    lock.release();
+    const port = (e as { port?: number }).port;
+    const taken = portsOf(config).find((p) => p.port === port);
+    throw taken ? describeListenError(taken, e) : e;
+  }
 }

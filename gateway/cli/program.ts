@@ -1,12 +1,15 @@
 import { Command, Option } from 'commander';
+import { packageVersion } from '../api/version.js';
 import { ConfigError } from '../config/load.js';
 import { StoreError } from '../store/errors.js';
 import { runGateway } from '../main.js';
+import { EXIT, StartupError } from '../startup/errors.js';
 import { authCommand, AuthCommandError } from './auth.js';
 import { devicesCommand } from './devices.js';
 import { tlsCommand, TlsCommandError } from './tls.js';
 import { TlsSetupError } from '../ingest/tcp/tls-credentials.js';
 import { quarantineCommand } from './quarantine.js';
+import { sendCommand, SendError } from './send.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -22,6 +25,7 @@ interface StartFlags extends CommonFlags {
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   const program = new Command('sheetlog')
     .description('logging gateway: boards → SQLite → Google Sheets')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -42,13 +46,14 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         ...(flags.auth !== undefined ? { auth: { mode: flags.auth } } : {}),
         ...(flags.httpPort !== undefined ? { http: { port: flags.httpPort } } : {}),
       });
-      await runGateway(config);
+      await runGateway(config, { configFile: flags.config });
     });
 
   program.addCommand(devicesCommand(out));
   program.addCommand(quarantineCommand(out));
   program.addCommand(authCommand(out));
   program.addCommand(tlsCommand(out));
+  program.addCommand(sendCommand(out));
 
   program
     .command('config')
@@ -59,35 +64,49 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .action((flags: CommonFlags & { docs?: boolean }) => {
       out(flags.docs ? configReference() : `${JSON.stringify(configFor(flags), null, 2)}\n`);
     });
+  // Commands built elsewhere (addCommand) do not inherit these: without them a missing argument
+  // would exit 1 from inside commander instead of 2 like every other usage error.
+  for (const cmd of allCommands(program)) cmd.exitOverride().showHelpAfterError();
   return program;
 }
 
-/** Runs the CLI; expected failures print one clear line and exit 1, never a stack trace. */
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+/**
+ * Runs the CLI. Expected failures print one or two clear lines and exit with the code documented
+ * in docs/OPERATIONS.md ("Exit codes"), never a stack trace; anything unexpected prints its
+ * message, and its stack only with SHEETLOG_LOG_LEVEL=debug (or trace).
+ */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    if (e instanceof StartupError) {
+      process.stderr.write(`sheetlog: ${e.message}\n`);
+      process.exit(e.exitCode);
+    }
     if (e instanceof ConfigError) {
       process.stderr.write(`sheetlog: ${e.message}\n`);
-      process.exit(2);
+      process.exit(EXIT.usage);
     }
     if (e instanceof StoreError) {
       process.stderr.write(`sheetlog: ${e.code}: ${e.message}\n`);
-      process.exit(1);
+      process.exit(EXIT.failure);
     }
-    if (e instanceof TlsCommandError || e instanceof TlsSetupError) {
+    if (e instanceof TlsCommandError || e instanceof TlsSetupError || e instanceof AuthCommandError || e instanceof SendError) {
       process.stderr.write(`sheetlog: ${e.message}\n`);
-      process.exit(1);
-    }
-    if (e instanceof AuthCommandError) {
-      process.stderr.write(`sheetlog: ${e.message}\n`);
-      process.exit(1);
+      process.exit(EXIT.failure);
     }
     const code = (e as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2);
+      process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' ? EXIT.ok : EXIT.usage);
     }
-    throw e;
+    const debug = /^(debug|trace)$/.test(process.env.SHEETLOG_LOG_LEVEL ?? '') || argv.some((a, i) => a === '--log-level' && /^(debug|trace)$/.test(argv[i + 1] ?? ''));
+    process.stderr.write(`sheetlog: ${debug && e instanceof Error ? e.stack : String((e as Error)?.message ?? e)}\n`);
+    if (!debug) process.stderr.write('sheetlog: (run with --log-level debug or SHEETLOG_LOG_LEVEL=debug for details)\n');
+    process.exit(EXIT.failure);
   }
 }

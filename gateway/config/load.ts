@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { jsonErrorLocation } from './json-position.js';
 import { configLeaves } from './paths.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -43,7 +44,10 @@ export function loadConfig(sources: ConfigSources): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      problems.push(`${where}: ${issue.message}`);
+      if (issue.code === 'unrecognized_keys') {
+        // Name the key itself: a typo is the usual cause, and the reference lists the right spelling.
+        for (const key of issue.keys) problems.push(`${[...issue.path, key].join('.')}: no such configuration key (\`sheetlog config --docs\` lists every key)`);
+      } else problems.push(`${where}: ${issue.message}`);
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -66,9 +70,17 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
     }
     return value as Record<string, unknown>;
   } catch (e) {
-    problems.push(`config file ${path}: not valid JSON (${(e as Error).message})`);
+    problems.push(`config file ${path}: ${jsonSyntaxProblem(text, e as Error)}`);
     return {};
   }
+}
+
+/** "JSON syntax error at line 3, column 5: Unexpected token 'x'", from JSON.parse's error. */
+function jsonSyntaxProblem(text: string, e: Error): string {
+  const where = jsonErrorLocation(text);
+  // Node 20 quotes the whole text in some messages and names an offset in others: keep the reason only.
+  const reason = e.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+$/, '');
+  return where ? `not valid JSON: syntax error at line ${where.line}, column ${where.column}: ${reason}` : `not valid JSON (${reason})`;
 }
 
 /**

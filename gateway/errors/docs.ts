@@ -17,11 +17,19 @@ export function errorsReference(): string {
 
 function familySection(family: Family): string[] {
   const entries = Object.entries(family.codes);
-  const extra = entries.some(([, c]) => c.http !== undefined) ? 'HTTP' : entries.some(([, c]) => c.closes !== undefined) ? 'closes' : entries.some(([, c]) => c.then !== undefined) ? 'then' : null;
+  const extra = entries.some(([, c]) => c.http !== undefined)
+    ? 'HTTP'
+    : entries.some(([, c]) => c.closes !== undefined)
+      ? 'closes'
+      : entries.some(([, c]) => c.then !== undefined)
+        ? 'then'
+        : entries.some(([, c]) => c.exit !== undefined)
+          ? 'exit'
+          : null;
   const actions = entries.some(([, c]) => c.action !== undefined);
   const head = ['code', ...(extra ? [extra] : []), 'meaning', ...(actions ? ['what to do'] : [])];
   const rows = entries.map(([code, c]) => {
-    const cell = extra === 'HTTP' ? String(c.http) : extra === 'closes' ? (c.closes ? 'yes' : 'no') : extra === 'then' ? String(c.then) : null;
+    const cell = extra === 'HTTP' ? String(c.http) : extra === 'closes' ? (c.closes ? 'yes' : 'no') : extra === 'then' ? String(c.then) : extra === 'exit' ? String(c.exit) : null;
     const cells = [`\`${code}\``, ...(cell === null ? [] : [cell]), c.meaning, ...(actions ? [c.action ?? ''] : [])];
     return `| ${cells.join(' | ')} |`;
   });

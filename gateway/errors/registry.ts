@@ -88,6 +88,23 @@ export const STORE = {
   QUARANTINE_SELECTION: { meaning: '`quarantine retry|drop`: the selection names no held entry, or a retry would let a sink write a reading twice', action: '`sheetlog quarantine list` shows what is held' },
 } as const satisfies Record<string, CodeInfo>;
 
+export interface CommandInfo extends CodeInfo {
+  /** The process exit code of the `sheetlog` command (docs/OPERATIONS.md, "Startup checks and exit codes"). */
+  readonly exit: number;
+}
+
+/** Why `sheetlog start` or another command refused to run: one or two lines, then this exit code. */
+export const COMMAND = {
+  DATA_DIR_NOT_DIRECTORY: { exit: 3, meaning: 'the data directory, or a parent of it, is a file', action: 'choose another `--data`' },
+  DATA_DIR_NOT_WRITABLE: { exit: 3, meaning: 'the data directory cannot be created or written (permissions, a read-only file system)', action: 'fix the permissions or choose another `--data`' },
+  STORE_MISSING: { exit: 3, meaning: 'a command that only reads found no store in the data directory (a mistyped `--data`?)', action: 'check `--data`; `sheetlog start` creates the store' },
+  DATA_DIR_IN_USE: { exit: 4, meaning: 'another process (named by its pid) holds the data directory: one gateway per data directory', action: 'stop the other gateway, or give this one its own `--data`' },
+  PORT_IN_USE: { exit: 5, meaning: 'a port to listen on is taken (the message names the port, its setting and, when it can tell, the process holding it)', action: 'stop that process or choose another port' },
+  PORT_DENIED: { exit: 5, meaning: 'a port may not be used (below 1024 without privileges, an address this machine does not have)', action: 'choose another port or address' },
+  TLS_INVALID: { exit: 1, meaning: '`tcp.tls`: the certificate or key cannot be read, is not PEM, or the key does not belong to the certificate', action: 'fix `tcp.tls.certFile`/`keyFile`, or unset both for a generated certificate' },
+  SEND_FAILED: { exit: 1, meaning: '`sheetlog send`: a reading was NAKed, the gateway answered ERR or BUSY, closed the connection, or did not answer in time', action: 'the printed reply says which' },
+} as const satisfies Record<string, CommandInfo>;
+
 /** Configuration errors (CLI exit code 2). */
 export const CONFIG = {
   CONFIG_INVALID: { meaning: 'the configuration file, a `SHEETLOG_*` variable or a flag is invalid; every problem is listed with its key' },
@@ -131,13 +148,14 @@ export type ApiErrorCode = keyof typeof API;
 export type StoreErrorCode = keyof typeof STORE;
 export type SinkErrorCode = keyof typeof SINK;
 export type ConfigErrorCode = keyof typeof CONFIG;
+export type CommandErrorCode = keyof typeof COMMAND;
 
 /** A family of codes as docs/ERRORS.md lists it. */
 export interface Family {
   readonly title: string;
   /** Where a person meets these codes. */
   readonly where: string;
-  readonly codes: Readonly<Record<string, CodeInfo & { closes?: boolean; http?: number; then?: string }>>;
+  readonly codes: Readonly<Record<string, CodeInfo & { closes?: boolean; http?: number; then?: string; exit?: number }>>;
 }
 
 /** The families in the order docs/ERRORS.md shows them. */
@@ -147,5 +165,6 @@ export const FAMILIES: readonly Family[] = [
   { title: 'HTTP API', where: '`reason.code` in the JSON envelope of `/api/v1/...`, with the HTTP status shown.', codes: API },
   { title: 'Sync (sinks)', where: '`lastError.code` of a sink in `GET /api/v1/sync`, the dashboard\'s sync panel and the log. "then" says whether sync retries by itself or waits for a person.', codes: SINK },
   { title: 'Store', where: 'Opening the SQLite store, and the `sheetlog devices` commands (exit code 1).', codes: STORE },
+  { title: 'Commands and start-up', where: 'The `sheetlog` command line, before or instead of running: one or two lines, then the exit code shown (no stack trace; it is logged at debug level).', codes: COMMAND },
   { title: 'Configuration', where: 'Start-up and every command that reads the configuration (exit code 2).', codes: CONFIG },
 ];

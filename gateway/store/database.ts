@@ -11,6 +11,8 @@ export interface OpenOptions {
   path: string;
   synchronous: Synchronous;
   busyTimeoutMs: number;
+  /** Open an existing store only (commands that read): a missing file is SQLite's error, nothing is created. */
+  mustExist?: boolean;
 }
 
 /**
@@ -18,8 +20,8 @@ export interface OpenOptions {
  * gateway runs, and brings the schema up to date.
  */
 export function openDatabase(opts: OpenOptions): Db {
-  mkdirSync(dirname(opts.path), { recursive: true });
-  const db = new Database(opts.path);
+  if (!opts.mustExist) mkdirSync(dirname(opts.path), { recursive: true });
+  const db = new Database(opts.path, { fileMustExist: opts.mustExist === true });
   try {
     db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });

@@ -4,6 +4,11 @@ import { hashToken, newToken, tokenMatches } from './token-hash.js';
 
 const DEVICE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** Throws DEVICE_ID_INVALID unless `id` is a valid device id (checked before a store is opened). */
+export function checkDeviceId(id: string): void {
+  if (!DEVICE_ID.test(id)) throw new StoreError('DEVICE_ID_INVALID', `device id must match [A-Za-z0-9_.-]{1,64}: ${JSON.stringify(id)}`);
+}
+
 /** A device's registry entry as authentication needs it. */
 export interface DeviceCredentials {
   id: string;
@@ -77,7 +82,7 @@ export class DeviceRegistry {
    * A revoked device may be provisioned again; an active one may not (revoke it first).
    */
   add(id: string, now: number): string {
-    if (!DEVICE_ID.test(id)) throw new StoreError('DEVICE_ID_INVALID', `device id must match [A-Za-z0-9_.-]{1,64}: ${JSON.stringify(id)}`);
+    checkDeviceId(id);
     const token = newToken();
     const { salt, hash } = hashToken(token);
     const tx = this.db.transaction(() => {
