@@ -6,7 +6,7 @@ import type { Sink, SinkDeps } from './contract.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { SheetsSink } from './google-sheets/sheets-sink.js';
-import { systemTimeZone } from './time-zone.js';
+import { systemTimeZone } from '../time/time-zone.js';
 
 export type { SinkDeps } from './contract.js';
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { chooseSinks } from '../../sinks/create.js';
 import { DEVICE_FIXED_COLUMNS, LONG_COLUMNS, layoutRows, rowValues, type Layout, type LogicalValue } from '../../sinks/layout.js';
-import { systemTimeZone, ZoneClock } from '../../sinks/time-zone.js';
+import { systemTimeZone, ZoneClock } from '../../time/time-zone.js';
 import type { StoredReading } from '../../store/readings.js';
 import type { Cell, SheetRowEncoder } from './sheet-rows.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isTimeZone } from '../../sinks/time-zone.js';
+import { isTimeZone } from '../../time/time-zone.js';
 
 export const csvSection = z
   .object({

@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
 import { extendColumns, layoutRows, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
 import { writablePrefix } from '../row-check.js';
-import { ZoneClock } from '../time-zone.js';
+import { ZoneClock } from '../../time/time-zone.js';
 import { repairFiles, rewriteHeader, writeAt } from './files.js';
 import { csvRecord } from './rfc4180.js';
 import { emptyState, loadState, saveState, syncDir, type CsvState } from './state.js';

@@ -1,6 +1,6 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { DEVICE_FIXED_COLUMNS, LONG_COLUMNS, rowValues, type Layout, type LogicalValue, type TableRow } from '../layout.js';
-import type { ZoneClock } from '../time-zone.js';
+import type { ZoneClock } from '../../time/time-zone.js';
 
 /**
  * Pure translation of planned rows into Sheets API request bodies. No I/O: every function here

@@ -8,7 +8,7 @@ import type { Timers } from '../../time/timers.js';
 import { layoutRows, type Layout } from '../layout.js';
 import { handlingOf } from '../outcomes.js';
 import { writablePrefix } from '../row-check.js';
-import { isTimeZone, ZoneClock } from '../time-zone.js';
+import { isTimeZone, ZoneClock } from '../../time/time-zone.js';
 import { SheetsApi, type SpreadsheetMeta } from './api.js';
 import { createAuthClient, type AuthClient } from './auth-client.js';
 import { SheetBookkeeping, type SinkRecord } from './bookkeeping.js';

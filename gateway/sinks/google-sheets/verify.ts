@@ -1,7 +1,7 @@
 import { KEY_COLUMNS, type Layout, type TableRow } from '../layout.js';
 import type { CellValue } from './api.js';
 import { sheetValue } from './encoder.js';
-import type { ZoneClock } from '../time-zone.js';
+import type { ZoneClock } from '../../time/time-zone.js';
 
 /**
  * What the sheet holds in the rows reserved for a slot, read just before writing:

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log.js';
 import { KEY_COLUMNS, type Layout } from '../layout.js';
-import type { ZoneClock } from '../time-zone.js';
+import type { ZoneClock } from '../../time/time-zone.js';
 import type { CellValue, SheetsApi, SpreadsheetMeta } from './api.js';
 import type { Reservation, SheetBookkeeping, TabRecord } from './bookkeeping.js';
 import { blockRange, isEmptyCell, mapColumns, openRows, ownCells, span, spread, type ColumnMap } from './columns.js';

@@ -4,7 +4,7 @@ import { devicePage } from '../../../gateway/api/feed/device-page.js';
 import { longLayoutEncoder } from '../../../gateway/api/feed/sheet-rows.js';
 import { sinkRowEncoder, sinkRowEncoderFor } from '../../../gateway/api/feed/sink-rows.js';
 import { configSchema } from '../../../gateway/config/schema.js';
-import { ZoneClock } from '../../../gateway/sinks/time-zone.js';
+import { ZoneClock } from '../../../gateway/time/time-zone.js';
 import { RateMeter } from '../../../gateway/api/rates.js';
 import { Router } from '../../../gateway/api/router.js';
 import { sinkViews, type DeviceView } from '../../../gateway/api/views.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extendColumns, layoutRows, LONG_COLUMNS, rowValues } from '../../../gateway/sinks/layout.js';
-import { ZoneClock, isTimeZone } from '../../../gateway/sinks/time-zone.js';
+import { ZoneClock, isTimeZone } from '../../../gateway/time/time-zone.js';
 import { readings } from './readings.js';
 
 test('long layout: one tab, a row per field in the order sent, shared columns repeated', () => {

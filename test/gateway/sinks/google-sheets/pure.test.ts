@@ -8,7 +8,7 @@ import { CredentialsError, parseCredentials } from '../../../../gateway/sinks/go
 import { GROW_AHEAD_BATCHES, planRows } from '../../../../gateway/sinks/google-sheets/plan.js';
 import { rangeState } from '../../../../gateway/sinks/google-sheets/verify.js';
 import { layoutRows, LONG_COLUMNS } from '../../../../gateway/sinks/layout.js';
-import { ZoneClock } from '../../../../gateway/sinks/time-zone.js';
+import { ZoneClock } from '../../../../gateway/time/time-zone.js';
 import { readings } from '../readings.js';
 
 const UTC = new ZoneClock('UTC');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ZoneClock } from '../../../gateway/sinks/time-zone.js';
+import { ZoneClock } from '../../../gateway/time/time-zone.js';
 
 /** What `text` returned before its per-second cache: the reference it must keep matching. */
 function reference(zone: ZoneClock, epochMs: number): string {

@@ -1,4 +1,4 @@
-import { isRepresentableInstant } from '../time/instant.js';
+import { isRepresentableInstant } from './instant.js';
 
 /** Days between the spreadsheet epoch (1899-12-30) and the Unix epoch. */
 const SERIAL_EPOCH_DAYS = 25569;

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The import rules of docs/ARCHITECTURE.md, enforced: each top-level folder of gateway/ may import
+ * only the folders listed here (and itself). `root` is gateway/*.ts (app.ts, main.ts, log.ts,
+ * events.ts, report.ts); app.ts is the composition root and may import anything.
+ */
+const ALLOWED: Record<string, readonly string[] | '*'> = {
+  errors: [],
+  time: [],
+  protocol: ['errors'],
+  fields: ['config'],
+  config: ['time', 'errors', 'fields'],
+  store: ['errors', 'time', 'config'],
+  ingest: ['protocol', 'store', 'time', 'config', 'errors', 'fields', 'root'],
+  sinks: ['store', 'time', 'config', 'errors', 'fields', 'root', 'protocol'],
+  sync: ['store', 'time', 'config', 'errors', 'root', 'sinks:contract'],
+  api: ['protocol', 'store', 'time', 'config', 'errors', 'fields', 'root', 'ingest', 'sinks', 'sync'],
+  startup: ['config', 'errors', 'store', 'sinks', 'root'],
+  cli: '*',
+  root: '*',
+};
+
+/** The files of sinks/ that sync/ may import: the contract, nothing of any sink. */
+const SINK_CONTRACT = /^sinks\/(contract|outcomes)\.ts$/;
+
+const GATEWAY = resolve(dirname(fileURLToPath(import.meta.url)), '../../gateway');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+function folderOf(rel: string): string {
+  return rel.includes('/') ? (rel.split('/')[0] as string) : 'root';
+}
+
+test('each gateway folder imports only what docs/ARCHITECTURE.md allows', () => {
+  const broken: string[] = [];
+  for (const file of tsFiles(GATEWAY)) {
+    const from = relative(GATEWAY, file);
+    const folder = folderOf(from);
+    const allowed = ALLOWED[folder];
+    assert.ok(allowed, `gateway/${folder} is not in the import rules: add it to this test and docs/ARCHITECTURE.md`);
+    if (allowed === '*') continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = relative(GATEWAY, resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')));
+      const to = folderOf(target);
+      if (to === folder) continue;
+      const ok = allowed.includes(to) || (to === 'sinks' && allowed.includes('sinks:contract') && SINK_CONTRACT.test(target));
+      if (!ok) broken.push(`gateway/${from} imports gateway/${target}`);
+    }
+  }
+  assert.deepEqual(broken, []);
+});
