@@ -15,13 +15,14 @@ export async function runGateway(config: Config): Promise<void> {
     {
       tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
       tlsPort: tls?.port, tlsFingerprint256: tls?.fingerprint256,
-      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
+      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, mqttBrokerTlsPort: mqtt?.broker?.tls?.port, udpPort: udp?.port,
       dataDir: config.dataDir, auth: config.auth.mode,
     },
     'listening',
   );
   process.stderr.write(banner(tcp.port, config, http));
   if (mqtt) process.stderr.write(`  mqtt:     ${mqtt.broker ? `embedded broker on port ${mqtt.broker.port}` : `subscribed to ${mqtt.url}`} (topics ${config.mqtt.topicPrefix}/<device>/...)\n`);
+  if (mqtt?.broker?.tls) process.stderr.write(`  mqtts:    embedded broker over TLS on port ${mqtt.broker.tls.port}; certificate ${mqtt.broker.tls.certFile}, SHA-256 ${mqtt.broker.tls.fingerprint256}\n`);
   if (udp) process.stderr.write(`  udp:      port ${udp.port}\n`);
   if (tls) process.stderr.write(`  tls:      boards over TLS on port ${tls.port}; certificate ${tls.certFile}, SHA-256 ${tls.fingerprint256}\n`);
 

@@ -14,7 +14,7 @@ import { BrokerConnection, type InboundMessage } from './broker-connection.js';
 import { stableClientId } from './client-id.js';
 import { DeviceDirectory } from './device-directory.js';
 import { MqttDevice } from './device-state.js';
-import { EmbeddedBroker } from './embedded-broker.js';
+import { EmbeddedBroker, type EmbeddedBrokerAddress } from './embedded-broker.js';
 import { parseHelloPayload, parseReadingPayload, parseStatusPayload, parseTimePayload, type HelloResult } from './payloads.js';
 import { Replier } from './replier.js';
 import { mqttReply } from './replies.js';
@@ -36,8 +36,8 @@ export interface MqttIngestDeps {
 export interface MqttListening {
   url: string;
   clientId: string;
-  /** The embedded broker's listener, when `mqtt.embedded`. */
-  broker?: { host: string; port: number };
+  /** The embedded broker's listener(s), when `mqtt.embedded`. */
+  broker?: EmbeddedBrokerAddress;
 }
 
 /** A message taken in: `release` lets its PUBACK go; `drop` forgets it unacknowledged (redelivered later). */
@@ -99,11 +99,11 @@ export class MqttIngest {
     const clientId = stableClientId(this.deps.dataDir, c.clientId);
     let url = c.url ?? '';
     let credentials = { username: c.username, password: c.password };
-    let broker: { host: string; port: number } | undefined;
+    let broker: EmbeddedBrokerAddress | undefined;
     if (c.embedded) {
       const internal = { clientId, username: '$sheetlog-gateway', password: randomBytes(24).toString('base64url') };
       this.broker = new EmbeddedBroker(
-        { host: c.embeddedHost, port: c.embeddedPort, internal },
+        { host: c.embeddedHost, port: c.embeddedPort, internal, ...(c.embeddedTls.enabled ? { tls: { ...c.embeddedTls, host: c.embeddedTls.host ?? c.embeddedHost, dataDir: this.deps.dataDir } } : {}) },
         { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log },
       );
       broker = await this.broker.start();
