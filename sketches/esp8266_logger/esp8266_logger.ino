@@ -81,7 +81,7 @@ void setup() {
   net.setTimeout(NET_TIMEOUT_MS);  // connect() and write() give up after this
 #if GATEWAY_TLS
   net.begin(&Serial);
-#ifdef GATEWAY_TLS_CA
+#ifdef TLS_CA
   configTime(0, 0, SNTP_SERVER);  // the certificate's dates are checked: connects wait for the time
 #endif
 #endif

@@ -18,19 +18,19 @@
 #endif
 
 // 1: connect with TLS (BearSSL) to port 8490. The board must know the gateway's certificate:
-// define GATEWAY_TLS_FINGERPRINT (the output of `sheetlog tls fingerprint --sha1`), or
-// GATEWAY_TLS_CA (a PEM trust anchor: the gateway's <data>/tls/cert.pem or the CA that signed its
+// define TLS_FINGERPRINT (the output of `sheetlog tls fingerprint --sha1`), or
+// TLS_CA (a PEM trust anchor: the gateway's <data>/tls/cert.pem or the CA that signed its
 // certificate; the board then takes the time from SNTP_SERVER first, to check the dates).
 // TLS costs about 9 KB of heap while connected (docs/SKETCHES.md).
 #ifndef GATEWAY_TLS
 #define GATEWAY_TLS 0
 #endif
-// #define GATEWAY_TLS_FINGERPRINT "4F:0A:...:9C"
-// #define GATEWAY_TLS_CA "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
+// #define TLS_FINGERPRINT "4F:0A:...:9C"
+// #define TLS_CA "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
 // TLS record buffers (512-4096): 512 unless the gateway sits behind a proxy that cannot
 // negotiate small records.
-#ifndef GATEWAY_TLS_BUFFER
-#define GATEWAY_TLS_BUFFER 512
+#ifndef TLS_BUFFER
+#define TLS_BUFFER 512
 #endif
 #ifndef SNTP_SERVER
 #define SNTP_SERVER "pool.ntp.org"

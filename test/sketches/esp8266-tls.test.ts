@@ -5,8 +5,10 @@
  *
  *   - pinned by the SHA-1 fingerprint `sheetlog tls fingerprint --sha1` prints: small records
  *     negotiated, every reading acknowledged exactly once across a dropped link;
- *   - trusting the gateway's certificate file as a trust anchor (GATEWAY_TLS_CA): acknowledged;
- *   - a wrong fingerprint: every handshake refused, nothing stored for the device.
+ *   - trusting the gateway's certificate file as a trust anchor (TLS_CA): acknowledged;
+ *   - a wrong fingerprint: every handshake refused, nothing stored for the device;
+ *   - sketches/esp8266_mqtt_logger with MQTT_TLS 1 through the embedded broker's TLS listener
+ *     (mqtt.embeddedTls), pinned by the same fingerprint: readings acknowledged.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,8 +25,8 @@ const READINGS = 30;
 const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 1000 };
 
 /** A user's sheetlog_config.h: the TLS settings, then the example for everything else. */
-function tlsConfig(device: string, settings: string): string {
-  return `#define GATEWAY_TLS 1\n#define DEVICE_ID "${device}"\n#define DEVICE_TOKEN "token-${device}"\n${settings}\n#include "sheetlog_config.example.h"\n`;
+function tlsConfig(device: string, settings: string, tlsSwitch = 'GATEWAY_TLS'): string {
+  return `#define ${tlsSwitch} 1\n#define DEVICE_ID "${device}"\n#define DEVICE_TOKEN "token-${device}"\n${settings}\n#include "sheetlog_config.example.h"\n`;
 }
 
 /** The same fingerprint with its last byte changed. */
@@ -56,9 +58,9 @@ describe('esp8266_logger over TLS on the host, against the gateway', {
     sha1 = await tlsFingerprintOf(dataDir, true);
     certPem = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
     const configs = {
-      pinned: tlsConfig('tls-pinned', `#define GATEWAY_TLS_FINGERPRINT "${sha1}"`),
-      anchored: tlsConfig('tls-anchored', `#define GATEWAY_TLS_CA ${JSON.stringify(certPem)}`),
-      wrong: tlsConfig('tls-wrong', `#define GATEWAY_TLS_FINGERPRINT "${wrongFingerprint(sha1)}"`),
+      pinned: tlsConfig('tls-pinned', `#define TLS_FINGERPRINT "${sha1}"`),
+      anchored: tlsConfig('tls-anchored', `#define TLS_CA ${JSON.stringify(certPem)}`),
+      wrong: tlsConfig('tls-wrong', `#define TLS_FINGERPRINT "${wrongFingerprint(sha1)}"`),
     };
     for (const kind of ['pinned', 'anchored', 'wrong'] as const) {
       const built = await buildSketch('esp8266_logger', join(dir, kind), DEFINES, [], configs[kind]);
@@ -99,7 +101,7 @@ describe('esp8266_logger over TLS on the host, against the gateway', {
     assert.ok(!board.child.lines.some((l) => l.startsWith('sheetlog: tls: handshake failed')), board.child.tail());
   });
 
-  it("trusting the gateway's certificate file (GATEWAY_TLS_CA): readings acknowledged", async () => {
+  it("trusting the gateway's certificate file (TLS_CA): readings acknowledged", async () => {
     const board = await boardOnTls('tls-anchored', binaries.anchored, 5);
     await waitForHelloOk(board, 0, 60_000);
     await board.child.waitFor(/^host: reading limit \d+ reached$/, 60_000);
@@ -115,5 +117,47 @@ describe('esp8266_logger over TLS on the host, against the gateway', {
     await board.child.waitFor(/^host: reading limit \d+ reached$/, 60_000);
     assert.ok(!board.child.lines.some((l) => l.startsWith('sheetlog: hello ok')), 'a HELLO went through with a wrong fingerprint');
     assert.deepEqual(storedReadings(dataDir, 'tls-wrong'), []);
+  });
+});
+
+describe('esp8266_mqtt_logger over TLS on the host, through the embedded broker (mqtt.embeddedTls)', {
+  skip: gatewayPresent() ? false : 'gateway/cli/bin.ts does not exist yet',
+  timeout: 300_000,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sheetlog-mqtt-tls-'));
+  const dataDir = join(dir, 'data');
+  const group = new ProcessGroup();
+  let gateway: RunningGateway;
+  let binary = '';
+  let warnings: string[] = [];
+
+  before(async () => {
+    mkdirSync(dataDir, { recursive: true });
+    const configPath = join(dir, 'gateway.json');
+    writeFileSync(configPath, JSON.stringify({ mqtt: { embedded: true, embeddedHost: '127.0.0.1', embeddedPort: 0, embeddedTls: { enabled: true, port: 0 } } }));
+    gateway = await startGateway(group, dataDir, 'gateway-mqtt', ['--config', configPath]);
+    await gateway.child.waitFor((l) => l.includes('"msg":"mqtt subscribed"'), 30_000);
+    const sha1 = await tlsFingerprintOf(dataDir, true);
+    const config = tlsConfig('tls-mqtt', `#define TLS_FINGERPRINT "${sha1}"`, 'MQTT_TLS');
+    const built = await buildSketch('esp8266_mqtt_logger', join(dir, 'mqtt'), { ...DEFINES, REPLY_TIMEOUT_MS: 1500 }, [], config);
+    binary = built.binary;
+    warnings = built.warnings;
+  });
+
+  after(async () => {
+    await group.stopAll();
+    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('compiles with MQTT_TLS 1 and no warnings; every reading acknowledged over TLS', async () => {
+    assert.deepEqual(warnings, []);
+    assert.ok(gateway.mqttBrokerTlsPort !== null, 'the gateway reported no mqttBrokerTlsPort');
+    const board = await startBoard(group, 'tls-mqtt', binary, { gateway: `127.0.0.1:${gateway.mqttBrokerTlsPort}`, readings: 10 });
+    await waitForHelloOk(board, 0, 60_000);
+    assert.ok(board.child.lines.some((l) => l === 'host: tls up (fragment limit negotiated)'), board.child.tail());
+    await board.child.waitFor(/^host: reading limit \d+ reached$/, 60_000);
+    await waitForAllAcked(board, 10, 60_000);
+    assert.deepEqual(storedReadings(dataDir, 'tls-mqtt').map((r) => r.seq), Array.from({ length: 10 }, (_, i) => i + 1));
   });
 });

@@ -33,6 +33,8 @@ export interface RunningGateway {
   mqttBrokerPort: number | null;
   /** The TLS listener's port (`tcp.tls.enabled`), else null. */
   tlsPort: number | null;
+  /** The embedded broker's TLS port (`mqtt.embeddedTls.enabled`), else null. */
+  mqttBrokerTlsPort: number | null;
 }
 
 /**
@@ -55,8 +57,8 @@ export async function startGateway(group: ProcessGroup, dataDir: string, name = 
       return false;
     }
   }, 90_000);
-  const { tcpPort, mqttBrokerPort, tlsPort } = JSON.parse(m.line) as { tcpPort: number; mqttBrokerPort?: number; tlsPort?: number };
-  return { child, tcpPort, mqttBrokerPort: mqttBrokerPort ?? null, tlsPort: tlsPort ?? null };
+  const { tcpPort, mqttBrokerPort, tlsPort, mqttBrokerTlsPort } = JSON.parse(m.line) as { tcpPort: number; mqttBrokerPort?: number; tlsPort?: number; mqttBrokerTlsPort?: number };
+  return { child, tcpPort, mqttBrokerPort: mqttBrokerPort ?? null, tlsPort: tlsPort ?? null, mqttBrokerTlsPort: mqttBrokerTlsPort ?? null };
 }
 
 export interface StoredReading {

@@ -1,23 +1,22 @@
-// TLS to the gateway on the ESP8266 (tcp.tls, port 8490; or the embedded broker's mqtt.embeddedTls,
-// 8883): BearSSL::WiFiClientSecure set up from sheetlog_config.h. Header only, included by the
-// ESP8266 sketches when GATEWAY_TLS is 1 (other boards never compile it). See docs/SKETCHES.md.
+// TLS to the gateway on the ESP8266: to tcp.tls (port 8490) from esp8266_logger (GATEWAY_TLS 1), or
+// to a broker over TLS (the embedded broker's mqtt.embeddedTls, 8883) from esp8266_mqtt_logger
+// (MQTT_TLS 1). BearSSL::WiFiClientSecure set up from sheetlog_config.h. Header only: only those
+// sketches include it, other boards never compile it. See docs/SKETCHES.md.
 //
-//   GATEWAY_TLS_FINGERPRINT "AB:CD:..."  the SHA-1 fingerprint of the gateway's certificate
-//                                        (`sheetlog tls fingerprint --sha1`): BearSSL's
-//                                        setFingerprint() takes SHA-1 only. Nothing else is
-//                                        checked: no dates, no name, no clock needed.
-//   GATEWAY_TLS_CA "-----BEGIN ..."      a trust anchor (setTrustAnchors): the CA that signed the
-//                                        gateway's certificate, or that certificate itself. Dates
-//                                        are checked, so the board needs the time first (SNTP,
-//                                        configTime); a DNS name in GATEWAY_HOST is checked
-//                                        against the certificate, an IP address is not.
-//   GATEWAY_TLS_BUFFER 512               receive and send buffer (bytes of record payload):
-//                                        512..4096, a power of two.
+//   TLS_FINGERPRINT "AB:CD:..."  the SHA-1 fingerprint of the server's certificate (`sheetlog tls
+//                                fingerprint --sha1`): BearSSL's setFingerprint() takes SHA-1
+//                                only. Nothing else is checked: no dates, no name, no clock.
+//   TLS_CA "-----BEGIN ..."      a trust anchor (setTrustAnchors): the CA that signed the server's
+//                                certificate, or that certificate itself. Dates are checked, so
+//                                the board needs the time first (SNTP: configTime); a DNS name as
+//                                host is checked against the certificate, an IP address is not.
+//   TLS_BUFFER 512               receive and send buffer (bytes of record payload): 512, 1024,
+//                                2048 or 4096.
 //
-// Before the first connection of a boot the client asks the gateway whether it agrees to
-// records of GATEWAY_TLS_BUFFER bytes (probeMaxFragmentLength; the gateway does). If it does, the
-// buffers are that small (512: 837 + 597 bytes); if not, the receive buffer is BearSSL's full
-// 16 KB, which an ESP8266 running a 200-reading ring can rarely spare.
+// Before the first connection of a boot the client asks the server whether it agrees to records
+// of TLS_BUFFER bytes (probeMaxFragmentLength; the gateway does, being Node's OpenSSL). If it does,
+// the buffers are that small (512: 837 + 597 bytes); if not, the receive buffer is BearSSL's full
+// 16 KB (+325), which an ESP8266 that also holds a 200-reading ring can rarely spare.
 #pragma once
 #include <ESP8266WiFi.h>
 #include <time.h>
@@ -40,11 +39,11 @@ class GatewayTlsClient : public BearSSL::WiFiClientSecure {
     log_ = log;
     if (settings_.fingerprintSha1 != nullptr) {
       configured_ = setFingerprint(settings_.fingerprintSha1);
-      if (!configured_) say("tls: GATEWAY_TLS_FINGERPRINT is not 20 hex bytes (AB:CD:...): not connecting");
+      if (!configured_) say("tls: TLS_FINGERPRINT is not 20 hex bytes (AB:CD:...): not connecting");
     } else if (settings_.trustAnchorPem != nullptr) {
       configured_ = anchors_.append(settings_.trustAnchorPem);
       if (configured_) setTrustAnchors(&anchors_);
-      else say("tls: GATEWAY_TLS_CA holds no PEM certificate: not connecting");
+      else say("tls: TLS_CA holds no PEM certificate: not connecting");
     }
     return configured_;
   }
@@ -122,15 +121,15 @@ class GatewayTlsClient : public BearSSL::WiFiClientSecure {
 }  // namespace sheetlog
 
 // The settings of sheetlog_config.h, checked at compile time.
-#if defined(GATEWAY_TLS_FINGERPRINT) && defined(GATEWAY_TLS_CA)
-#error "sheetlog_config.h: set GATEWAY_TLS_FINGERPRINT or GATEWAY_TLS_CA, not both"
-#elif defined(GATEWAY_TLS_FINGERPRINT)
-#define SHEETLOG_TLS_SETTINGS (sheetlog::TlsSettings{GATEWAY_TLS_FINGERPRINT, nullptr, GATEWAY_TLS_BUFFER})
-#elif defined(GATEWAY_TLS_CA)
-#define SHEETLOG_TLS_SETTINGS (sheetlog::TlsSettings{nullptr, GATEWAY_TLS_CA, GATEWAY_TLS_BUFFER})
+#if defined(TLS_FINGERPRINT) && defined(TLS_CA)
+#error "sheetlog_config.h: set TLS_FINGERPRINT or TLS_CA, not both"
+#elif defined(TLS_FINGERPRINT)
+#define SHEETLOG_TLS_SETTINGS (sheetlog::TlsSettings{TLS_FINGERPRINT, nullptr, TLS_BUFFER})
+#elif defined(TLS_CA)
+#define SHEETLOG_TLS_SETTINGS (sheetlog::TlsSettings{nullptr, TLS_CA, TLS_BUFFER})
 #else
-#error "sheetlog_config.h: GATEWAY_TLS 1 needs GATEWAY_TLS_FINGERPRINT (sheetlog tls fingerprint --sha1) or GATEWAY_TLS_CA"
+#error "sheetlog_config.h: GATEWAY_TLS 1 needs TLS_FINGERPRINT (sheetlog tls fingerprint --sha1) or TLS_CA"
 #endif
-#if GATEWAY_TLS_BUFFER != 512 && GATEWAY_TLS_BUFFER != 1024 && GATEWAY_TLS_BUFFER != 2048 && GATEWAY_TLS_BUFFER != 4096
-#error "sheetlog_config.h: GATEWAY_TLS_BUFFER must be 512, 1024, 2048 or 4096"
+#if TLS_BUFFER != 512 && TLS_BUFFER != 1024 && TLS_BUFFER != 2048 && TLS_BUFFER != 4096
+#error "sheetlog_config.h: TLS_BUFFER must be 512, 1024, 2048 or 4096"
 #endif
