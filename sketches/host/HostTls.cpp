@@ -141,7 +141,7 @@ TlsSession* tlsHandshake(int fd, const char* serverName, const TlsOptions& o, in
   }
   SSL_CTX_set_min_proto_version(s->ctx, TLS1_VERSION);
   SSL_CTX_set_max_proto_version(s->ctx, TLS1_2_VERSION);
-  SSL_CTX_set_cipher_list(s->ctx, kBearSslCiphers);
+  SSL_CTX_set_cipher_list(s->ctx, o.ciphers != nullptr ? o.ciphers : kBearSslCiphers);
   bool chain = !o.insecure && !o.useFingerprint;
   if (chain && !loadTrustAnchors(s->ctx, o.trustAnchorsPem)) {
     setError(error, kErrBadParam, "the trust anchor PEM holds no certificate");
@@ -158,7 +158,7 @@ TlsSession* tlsHandshake(int fd, const char* serverName, const TlsOptions& o, in
   if (chain) {
     X509_VERIFY_PARAM* param = SSL_get0_param(s->ssl);
     if (o.x509Time != 0) X509_VERIFY_PARAM_set_time(param, o.x509Time);
-    if (serverName != nullptr && serverName[0] != '\0' && !isIpLiteral(serverName)) {
+    if (o.checkName && serverName != nullptr && serverName[0] != '\0' && !isIpLiteral(serverName)) {
       X509_VERIFY_PARAM_set1_host(param, serverName, 0);
     }
   }

@@ -23,6 +23,11 @@ struct TlsOptions {
   time_t x509Time = 0;
   // 512, 1024, 2048 or 4096: asked for with the max_fragment_length extension; 0: not asked.
   uint16_t maxFragment = 0;
+  // OpenSSL cipher list; nullptr: the suites BearSSL offers.
+  const char* ciphers = nullptr;
+  // Trust-anchor mode: check a DNS server name against the certificate (BearSSL does; WiFi101
+  // leaves the ATWINC1500's name check off).
+  bool checkName = true;
 };
 
 struct TlsSession;
