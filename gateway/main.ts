@@ -53,7 +53,7 @@ export async function runGateway(config: Config, invocation: Invocation = {}): P
     {
       tcpHost: tcp.host, tcpPort: tcp.port, httpHost: http?.host, httpPort: http?.port,
       tlsPort: tls?.port, tlsFingerprint256: tls?.fingerprint256,
-      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, udpPort: udp?.port,
+      mqttUrl: mqtt?.url, mqttClientId: mqtt?.clientId, mqttBrokerPort: mqtt?.broker?.port, mqttBrokerTlsPort: mqtt?.broker?.tls?.port, udpPort: udp?.port,
       dataDir: config.dataDir, auth: config.auth.mode,
     },
     'listening',

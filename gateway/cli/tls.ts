@@ -18,13 +18,14 @@ export function tlsCommand(out: (s: string) => void): Command {
     .description("print the SHA-256 fingerprint of the gateway's TLS certificate, for the boards to pin")
     .option('--data <dir>', 'data directory (default ./data)')
     .option('--config <file>', 'JSON configuration file')
-    .action((flags: CommonFlags) => {
+    .option('--sha1', "print the SHA-1 fingerprint instead: the ESP8266 core's setFingerprint() takes only SHA-1")
+    .action((flags: CommonFlags & { sha1?: boolean }) => {
       const config = configFor(flags);
       const found = tlsFingerprint(config.dataDir, config.tcp.tls);
       if (found === null) {
         throw new TlsCommandError(`no TLS certificate in ${config.dataDir}/tls yet: start the gateway once with tcp.tls.enabled (it generates one), or set tcp.tls.certFile`);
       }
-      out(`${found.fingerprint256}\n`);
+      out(`${flags.sha1 === true ? found.fingerprint1 : found.fingerprint256}\n`);
     });
   return cmd;
 }

@@ -27,6 +27,7 @@ export function banner(config: Config, listening: Listening, invocation: Invocat
       : '  dashboard: off (--http-port off)',
   ];
   if (mqtt) lines.push(`  mqtt:      ${mqtt.broker ? `embedded broker on port ${mqtt.broker.port}` : `subscribed to ${mqtt.url}`} (topics ${config.mqtt.topicPrefix}/<device>/...)`);
+  if (mqtt?.broker?.tls) lines.push(`  mqtts:     embedded broker over TLS on port ${mqtt.broker.tls.port} (certificate ${mqtt.broker.tls.certFile}, SHA-256 ${mqtt.broker.tls.fingerprint256})`);
   if (udp) lines.push(`  udp:       ${udp.host}:${udp.port}`);
   for (const sink of sinkLines(config)) lines.push(`  sink:      ${sink}`);
   lines.push(

@@ -30,6 +30,10 @@ export function portsOf(config: Config): PortToCheck[] {
   if (config.mqtt.embedded) {
     ports.push({ what: 'port of the embedded MQTT broker', protocol: 'tcp', host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, setting: 'mqtt.embeddedPort' });
   }
+  if (config.mqtt.embedded && config.mqtt.embeddedTls.enabled) {
+    const t = config.mqtt.embeddedTls;
+    ports.push({ what: 'MQTT over TLS port of the embedded broker', protocol: 'tcp', host: t.host ?? config.mqtt.embeddedHost, port: t.port, setting: 'mqtt.embeddedTls.port' });
+  }
   if (config.udp.enabled) ports.push({ what: 'UDP port for boards', protocol: 'udp', host: config.udp.host, port: config.udp.port, setting: 'udp.port' });
   return ports;
 }

@@ -21,7 +21,7 @@
 
 // 200 readings * 66 bytes (a slot and its checksum) = 13.2 KB of RAM: 33 minutes of readings at
 // one per 10 s survive a gateway or Wi-Fi outage, and about 25 KB of the ESP8266's ~40 KB heap
-// stays free for Wi-Fi/TCP.
+// stays free for Wi-Fi/TCP (with GATEWAY_TLS 1, BearSSL takes about 12.5 KB of that).
 static const uint16_t kBufferReadings = 200;
 
 sheetlog::SessionSettings sessionSettings();
@@ -45,7 +45,12 @@ static sheetlog::RetainedSlots<kBufferReadings> retained SHEETLOG_NOINIT;
 static sheetlog::Board board;
 static sheetlog::ReadingRing ring(retained.slots, kBufferReadings);
 static sheetlog::Retention retention(retained, board.headerStore(&retained.header));
+#if GATEWAY_TLS
+#include <SheetlogTls.h>
+static sheetlog::GatewayTlsClient net(SHEETLOG_TLS_SETTINGS);
+#else
 static WiFiClient net;
+#endif
 static sheetlog::SheetlogClient client(net, ring, sessionSettings(), linkSettings());
 static sheetlog::ExampleLogger<sheetlog::SheetlogClient> logger(client, board, retention, SAMPLE_PERIOD_MS);
 static NodeMcuSensors sensors;
@@ -74,6 +79,12 @@ void setup() {
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // returns at once; the core joins in the background
   WiFiClient::setDefaultNoDelay(true);  // no Nagle delay: T round trips measure the network only
   net.setTimeout(NET_TIMEOUT_MS);  // connect() and write() give up after this
+#if GATEWAY_TLS
+  net.begin(&Serial);
+#ifdef TLS_CA
+  configTime(0, 0, SNTP_SERVER);  // the certificate's dates are checked: connects wait for the time
+#endif
+#endif
   logger.begin(ESP.random(), WATCHDOG_MS);  // hardware random number: a new boot id at every power-up
 }
 

@@ -11,12 +11,37 @@
 #define WIFI_PASSWORD "your-password"
 #endif
 
-// The sheetlog gateway (`sheetlog start` listens on TCP 8090).
+// The sheetlog gateway (`sheetlog start` listens on TCP 8090, and with tcp.tls.enabled on 8490
+// over TLS).
 #ifndef GATEWAY_HOST
 #define GATEWAY_HOST "192.168.1.10"
 #endif
+
+// 1: connect with TLS (BearSSL) to port 8490. The board must know the gateway's certificate:
+// define TLS_FINGERPRINT (the output of `sheetlog tls fingerprint --sha1`), or
+// TLS_CA (a PEM trust anchor: the gateway's <data>/tls/cert.pem or the CA that signed its
+// certificate; the board then takes the time from SNTP_SERVER first, to check the dates).
+// TLS costs about 12.5 KB of heap (6.2 KB from start, the rest while connected; docs/SKETCHES.md).
+#ifndef GATEWAY_TLS
+#define GATEWAY_TLS 0
+#endif
+// #define TLS_FINGERPRINT "4F:0A:...:9C"
+// #define TLS_CA "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
+// TLS record buffers (512-4096): 512 unless the gateway sits behind a proxy that cannot
+// negotiate small records.
+#ifndef TLS_BUFFER
+#define TLS_BUFFER 512
+#endif
+#ifndef SNTP_SERVER
+#define SNTP_SERVER "pool.ntp.org"
+#endif
+
 #ifndef GATEWAY_PORT
+#if GATEWAY_TLS
+#define GATEWAY_PORT 8490
+#else
 #define GATEWAY_PORT 8090
+#endif
 #endif
 
 // Device id: 1-64 of A-Z a-z 0-9 _ . -   Token: 1-128 of those and ~ + / =

@@ -45,7 +45,12 @@ static sheetlog::RetainedSlots<kBufferReadings> retained SHEETLOG_NOINIT;
 static sheetlog::Board board;
 static sheetlog::ReadingRing ring(retained.slots, kBufferReadings);
 static sheetlog::Retention retention(retained, board.headerStore(&retained.header));
+#if MQTT_TLS
+#include <SheetlogTls.h>
+static sheetlog::GatewayTlsClient net(SHEETLOG_TLS_SETTINGS);
+#else
 static WiFiClient net;
+#endif
 static PubSubClient mqtt(net);
 static sheetlog::SheetlogMqtt client(mqtt, ring, sessionSettings(), mqttSettings());
 static sheetlog::ExampleLogger<sheetlog::SheetlogMqtt> logger(client, board, retention, SAMPLE_PERIOD_MS);
@@ -78,6 +83,12 @@ void setup() {
   WiFi.begin(WIFI_SSID, WIFI_PASSWORD);  // returns at once; the core joins in the background
   WiFiClient::setDefaultNoDelay(true);  // no Nagle delay: T round trips measure the network only
   net.setTimeout(NET_TIMEOUT_MS);  // connect() and write() give up after this
+#if MQTT_TLS
+  net.begin(&Serial);
+#ifdef TLS_CA
+  configTime(0, 0, SNTP_SERVER);  // the certificate's dates are checked: connects wait for the time
+#endif
+#endif
   mqtt.setSocketTimeout(NET_TIMEOUT_MS / 1000 > 0 ? NET_TIMEOUT_MS / 1000 : 1);  // waiting for CONNACK
   mqtt.setCallback(onMqttMessage);
   logger.begin(ESP.random(), WATCHDOG_MS);  // hardware random number: a new boot id at every power-up

@@ -15,8 +15,33 @@
 #ifndef MQTT_HOST
 #define MQTT_HOST "192.168.1.10"
 #endif
+
+// 1: connect to the broker with TLS (BearSSL), port 8883: the gateway's embedded broker with
+// mqtt.embeddedTls, or Mosquitto with a TLS listener. The board must know the broker's
+// certificate: define TLS_FINGERPRINT (its SHA-1 fingerprint; for the embedded broker the output
+// of `sheetlog tls fingerprint --sha1`), or TLS_CA (a PEM trust anchor: the broker's certificate
+// or the CA that signed it; the board then takes the time from SNTP_SERVER first, to check the
+// dates). TLS costs about 12.5 KB of heap (6.2 KB from start, the rest while connected;
+// docs/SKETCHES.md).
+#ifndef MQTT_TLS
+#define MQTT_TLS 0
+#endif
+// #define TLS_FINGERPRINT "4F:0A:...:9C"
+// #define TLS_CA "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
+// TLS record buffers (512-4096): 512 unless the broker cannot negotiate small records.
+#ifndef TLS_BUFFER
+#define TLS_BUFFER 512
+#endif
+#ifndef SNTP_SERVER
+#define SNTP_SERVER "pool.ntp.org"
+#endif
+
 #ifndef MQTT_PORT
+#if MQTT_TLS
+#define MQTT_PORT 8883
+#else
 #define MQTT_PORT 1883
+#endif
 #endif
 
 // Device id: 1-64 of A-Z a-z 0-9 _ . -   Token: 1-128 of those and ~ + / =

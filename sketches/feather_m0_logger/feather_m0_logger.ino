@@ -49,7 +49,11 @@ static sheetlog::RetainedSlots<kBufferReadings> retained SHEETLOG_NOINIT;
 static sheetlog::Board board;
 static sheetlog::ReadingRing ring(retained.slots, kBufferReadings);
 static sheetlog::Retention retention(retained, board.headerStore(&retained.header));
+#if GATEWAY_TLS
+static WiFiSSLClient net;  // TLS in the ATWINC1500, checked against the roots uploaded to it
+#else
 static WiFiClient net;
+#endif
 static sheetlog::SheetlogClient client(net, ring, sessionSettings(), linkSettings());
 static sheetlog::ExampleLogger<sheetlog::SheetlogClient> logger(client, board, retention, SAMPLE_PERIOD_MS);
 static FeatherSensors sensors;

@@ -11,12 +11,26 @@
 #define WIFI_PASSWORD "your-password"
 #endif
 
-// The sheetlog gateway (`sheetlog start` listens on TCP 8090).
+// The sheetlog gateway (`sheetlog start` listens on TCP 8090, and with tcp.tls.enabled on 8490
+// over TLS).
 #ifndef GATEWAY_HOST
 #define GATEWAY_HOST "192.168.1.10"
 #endif
+
+// 1: connect with TLS (WiFi101's WiFiSSLClient: the ATWINC1500 does TLS itself) to port 8490.
+// The gateway needs an RSA certificate (the chip has no ECDSA), and that certificate must be
+// uploaded to the chip's root store with the firmware/certificate updater (docs/SKETCHES.md, TLS).
+// Costs no SAMD21 RAM.
+#ifndef GATEWAY_TLS
+#define GATEWAY_TLS 0
+#endif
+
 #ifndef GATEWAY_PORT
+#if GATEWAY_TLS
+#define GATEWAY_PORT 8490
+#else
 #define GATEWAY_PORT 8090
+#endif
 #endif
 
 // Device id: 1-64 of A-Z a-z 0-9 _ . -   Token: 1-128 of those and ~ + / =

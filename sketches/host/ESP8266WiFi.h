@@ -1,7 +1,11 @@
 // Host shim: the ESP8266 core's Wi-Fi API as the sketches use it. Station mode joins in the
 // background and reconnects by itself, as on the board; the harness decides when Wi-Fi is in range.
 #pragma once
+#include <string.h>
 #include <sys/random.h>
+#include <time.h>
+
+#include <string>
 
 // sheetlog's Board.h picks the ESP8266 code (watchdog, reset reason, RTC memory) on this shim.
 #define SHEETLOG_HOST_ESP8266 1
@@ -75,6 +79,133 @@ class WiFiClient : public HostSocketClient {
     return on;
   }
 };
+
+// BearSSL::WiFiClientSecure of the ESP8266 core (WiFiClientSecureBearSSL.h) as the sketches use
+// it, over OpenSSL (HostTls.h) restricted to what BearSSL does. As in the core: nothing is
+// accepted until one of setInsecure / setFingerprint / setTrustAnchors was called; the
+// fingerprint is SHA-1 (20 bytes); setBufferSizes(recv, xmit) before connect() makes the client
+// ask for a maximum fragment length that fits `recv` and refuse larger records.
+namespace BearSSL {
+
+class X509List {
+ public:
+  X509List() = default;
+  explicit X509List(const char* pemCert) { append(pemCert); }
+  X509List(const X509List&) = delete;
+  X509List& operator=(const X509List&) = delete;
+  bool append(const char* pemCert) {
+    size_t before = count_;
+    for (const char* p = pemCert; (p = strstr(p, "-----BEGIN CERTIFICATE-----")) != nullptr; ++p) ++count_;
+    if (count_ == before) return false;
+    pem_ += pemCert;
+    pem_ += "\n";
+    return true;
+  }
+  size_t getCount() const { return count_; }
+  // Host only: the PEM text OpenSSL loads.
+  const char* hostPem() const { return pem_.c_str(); }
+
+ private:
+  std::string pem_;
+  size_t count_ = 0;
+};
+
+class WiFiClientSecure : public WiFiClient {
+ public:
+  WiFiClientSecure() { useTls(&options_); }
+  void setInsecure() {
+    clearAuthentication();
+    options_.insecure = true;
+  }
+  bool setFingerprint(const uint8_t fingerprint[20]) {
+    clearAuthentication();
+    options_.useFingerprint = true;
+    memcpy(options_.fingerprintSha1, fingerprint, 20);
+    return true;
+  }
+  // "AB:CD:..." or "ab cd ...": 20 hex bytes, separated by colons or spaces (or nothing).
+  bool setFingerprint(const char* fpStr) {
+    uint8_t fp[20];
+    int idx = 0;
+    const char* p = fpStr;
+    while (idx < 20 && *p != '\0') {
+      int hi = hexValue(*p++);
+      if (*p == '\0') return false;
+      int lo = hexValue(*p++);
+      if (hi < 0 || lo < 0) return false;
+      fp[idx++] = static_cast<uint8_t>((hi << 4) | lo);
+      while (*p == ' ' || *p == ':') ++p;
+    }
+    if (idx != 20 || *p != '\0') return false;
+    return setFingerprint(fp);
+  }
+  void setTrustAnchors(const X509List* ta) {
+    clearAuthentication();
+    options_.trustAnchorsPem = ta->hostPem();
+  }
+  void setX509Time(time_t now) { options_.x509Time = now; }
+  // As the core: each clamped to 512..16384. A receive size under 16384 asks for the largest
+  // maximum fragment length (512..4096) that fits it.
+  void setBufferSizes(int recv, int xmit) {
+    (void)xmit;
+    if (recv < 512) recv = 512;
+    options_.maxFragment = 0;
+    for (uint16_t len = 4096; len >= 512 && recv < 16384; len /= 2) {
+      if (recv >= len) {
+        options_.maxFragment = len;
+        break;
+      }
+    }
+  }
+  int getMFLNStatus() { return connected() && tlsFragmentNegotiated() ? 1 : 0; }
+  int getLastSSLError(char* dest = nullptr, size_t len = 0) {
+    if (dest != nullptr && len > 0) snprintf(dest, len, "%s", lastTlsError().text);
+    return lastTlsError().code;
+  }
+  // Opens a connection only to learn whether the server agrees to fragments of `len` bytes.
+  static bool probeMaxFragmentLength(const char* hostname, uint16_t port, uint16_t len) {
+    WiFiClientSecure probe;
+    probe.setInsecure();
+    probe.setBufferSizes(len, len);
+    bool agreed = probe.connect(hostname, port) == 1 && probe.getMFLNStatus() == 1;
+    probe.stop();
+    return agreed;
+  }
+  static bool probeMaxFragmentLength(IPAddress ip, uint16_t port, uint16_t len) {
+    char text[16];
+    ip.format(text, sizeof text);
+    return probeMaxFragmentLength(text, port, len);
+  }
+
+ private:
+  static int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  void clearAuthentication() {
+    options_.insecure = false;
+    options_.useFingerprint = false;
+    options_.trustAnchorsPem = nullptr;
+  }
+
+  host::TlsOptions options_;
+};
+
+}  // namespace BearSSL
+
+using namespace BearSSL;  // as the core's WiFiClientSecure.h does
+
+// The core's SNTP set-up (cores/esp8266/time.cpp); on the host time() is the system's already.
+inline void configTime(int timezoneSeconds, int daylightOffsetSeconds, const char* server1, const char* server2 = nullptr,
+                       const char* server3 = nullptr) {
+  (void)timezoneSeconds;
+  (void)daylightOffsetSeconds;
+  (void)server1;
+  (void)server2;
+  (void)server3;
+}
 
 // The SDK's reset information (user_interface.h), as far as the sketches read it.
 enum rst_reason {

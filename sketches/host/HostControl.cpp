@@ -42,6 +42,7 @@ struct Control {
   uint32_t hangLine = 0;
   bool hangNext = false;
   uint32_t joinMs = 0;
+  std::string wincRootsPem;  // the ATWINC1500's root certificate store (--winc-roots)
   uint64_t pendingAdvanceMs = 0;
   uint32_t advanceStepMs = 3600000;
   // the emulated board
@@ -139,7 +140,7 @@ void watchdogCheck() {
 void usage(const char* argv0) {
   printf("usage: %s [--gateway HOST:PORT] [--clock-start MS] [--speed X] [--readings N]\n"
          "          [--wifi-up-after MS] [--drop-at MS,...] [--lose-line N,...] [--refuse]\n"
-         "          [--exit-on-stdin-eof] [--hang-line N] [--join-ms MS]\n"
+         "          [--exit-on-stdin-eof] [--hang-line N] [--join-ms MS] [--winc-roots FILE]\n"
          "see sketches/host/HostControl.h for the stdin commands\n",
          argv0);
 }
@@ -242,6 +243,17 @@ void configure(int argc, char** argv) {
   if ((v = option(argc, argv, "--join-ms", "SHEETLOG_HOST_JOIN_MS")) != nullptr) {
     c.joinMs = static_cast<uint32_t>(strtoul(v, nullptr, 10));
   }
+  if ((v = option(argc, argv, "--winc-roots", "SHEETLOG_HOST_WINC_ROOTS")) != nullptr) {
+    FILE* f = fopen(v, "rb");
+    if (f == nullptr) {
+      fprintf(stderr, "host: cannot read --winc-roots %s\n", v);
+      exit(2);
+    }
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) c.wincRootsPem.append(buf, n);
+    fclose(f);
+  }
   if ((v = option(argc, argv, "--gateway", "SHEETLOG_HOST_GATEWAY")) != nullptr && !setGateway(v)) {
     fprintf(stderr, "host: bad --gateway %s (want HOST:PORT)\n", v);
     exit(2);
@@ -343,6 +355,7 @@ void watchdogAllow(uint32_t maxMs) {
 
 uint8_t resetCauseCode() { return ctl().resetCause; }
 uint32_t joinMs() { return ctl().joinMs; }
+const char* wincRootsPem() { return ctl().wincRootsPem.empty() ? nullptr : ctl().wincRootsPem.c_str(); }
 
 void resetBoard(uint8_t cause) {
   Control& c = ctl();

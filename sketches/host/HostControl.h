@@ -18,6 +18,9 @@
 //   --hang-line N            SHEETLOG_HOST_HANG_LINE    the Nth line the board writes never returns
 //                                                        from write() (an ATWINC1500 lock-up): only
 //                                                        the watchdog gets the board out
+//   --winc-roots FILE        SHEETLOG_HOST_WINC_ROOTS   PEM certificates in the emulated ATWINC1500's
+//                                                        root store (what the firmware updater
+//                                                        uploads): WiFiSSLClient trusts these
 //   --join-ms MS             SHEETLOG_HOST_JOIN_MS      how long WiFi101's begin() takes to join
 //                                                        when the network is in range (default 0)
 //
@@ -81,6 +84,8 @@ uint8_t resetCauseCode();
 [[noreturn]] void resetBoard(uint8_t cause);
 // WiFi101 begin(): how long a join takes when in range.
 uint32_t joinMs();
+// The --winc-roots certificates (PEM), or nullptr: WiFiSSLClient then trusts nothing.
+const char* wincRootsPem();
 
 // --- Serial hooks ---
 void onSerialLine(const char* line);

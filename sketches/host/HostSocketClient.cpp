@@ -18,6 +18,7 @@ namespace {
 
 const int kConnectTimeoutMs = 3000;
 const int kWriteTimeoutMs = 5000;  // ESP8266 and WiFi101 writes also give up after a few seconds
+const int kHandshakeTimeoutMs = 15000;  // BearSSL's handshake is bounded by WiFiClient's timeout
 
 bool waitFor(int fd, short events, int timeoutMs) {
   pollfd p = {fd, events, 0};
@@ -57,11 +58,12 @@ HostSocketClient::~HostSocketClient() { stop(); }
 int HostSocketClient::connect(IPAddress ip, uint16_t port) {
   char host[16];
   ip.format(host, sizeof host);
-  return connect(host, port);
+  return HostSocketClient::connect(host, port);  // not virtual: a subclass's connect(name) may call this one
 }
 
 int HostSocketClient::connect(const char* host, uint16_t port) {
   stop();
+  const char* requested = host;
   if (!host::wifiInRange() || host::connectsRefused()) return 0;
   if (host::gatewayHost() != nullptr) {
     printf("host: connect %s:%u goes to %s:%u\n", host, port, host::gatewayHost(), host::gatewayPort());
@@ -71,6 +73,19 @@ int HostSocketClient::connect(const char* host, uint16_t port) {
   }
   fd_ = openConnection(host, port);
   if (fd_ < 0) return 0;
+  if (tlsOptions_ != nullptr) {
+    // The name the sketch asked for is what BearSSL checks, wherever the harness sends the link.
+    tls_ = host::tlsHandshake(fd_, requested, *tlsOptions_, kHandshakeTimeoutMs, &tlsError_);
+    if (tls_ == nullptr) {
+      printf("host: tls refused: %s\n", tlsError_.text);
+      fflush(stdout);
+      close(fd_);
+      fd_ = -1;
+      return 0;
+    }
+    printf("host: tls up (fragment %s)\n", host::tlsFragmentNegotiated(tls_) ? "limit negotiated" : "limit not negotiated");
+    fflush(stdout);
+  }
   generation_ = host::linkGeneration();
   peerClosed_ = false;
   rxStart_ = rxEnd_ = 0;
@@ -91,6 +106,7 @@ bool HostSocketClient::alive() {
 
 // Reset, not close: the peer sees the connection die and nothing buffered is delivered.
 void HostSocketClient::abort() {
+  endTls(false);
   linger l = {1, 0};
   setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   close(fd_);
@@ -103,7 +119,14 @@ void HostSocketClient::fill() {
   if (!alive() || peerClosed_) return;
   if (rxStart_ == rxEnd_) rxStart_ = rxEnd_ = 0;
   if (rxEnd_ == sizeof rx_) return;
-  ssize_t n = recv(fd_, rx_ + rxEnd_, sizeof rx_ - rxEnd_, MSG_DONTWAIT);
+  ssize_t n = 0;
+  if (tls_ != nullptr) {
+    n = host::tlsRecv(tls_, rx_ + rxEnd_, sizeof rx_ - rxEnd_);
+    if (n == -1) return;  // no whole record yet
+    if (n == -2) errno = EIO;
+  } else {
+    n = recv(fd_, rx_ + rxEnd_, sizeof rx_ - rxEnd_, MSG_DONTWAIT);
+  }
   if (n > 0) {
     rxEnd_ += static_cast<size_t>(n);
   } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -126,6 +149,11 @@ size_t HostSocketClient::write(const uint8_t* buf, size_t size) {
         host::serviceWhileBlocked();
       }
     }
+  }
+  if (tls_ != nullptr) {
+    size_t done = host::tlsSend(tls_, buf, size, kWriteTimeoutMs);
+    if (done < size) peerClosed_ = true;
+    return done;
   }
   size_t done = 0;
   while (done < size) {
@@ -169,7 +197,13 @@ int HostSocketClient::peek() {
   return rxStart_ < rxEnd_ ? rx_[rxStart_] : -1;
 }
 
+void HostSocketClient::endTls(bool graceful) {
+  host::tlsEnd(tls_, graceful);
+  tls_ = nullptr;
+}
+
 void HostSocketClient::stop() {
+  endTls(fd_ >= 0 && !peerClosed_);
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   peerClosed_ = false;

@@ -6,6 +6,7 @@
 // range or connects are refused, and connections can be retargeted to another gateway port.
 #pragma once
 #include "Client.h"
+#include "HostTls.h"
 
 class HostSocketClient : public Client {
  public:
@@ -34,13 +35,23 @@ class HostSocketClient : public Client {
   // Applied to every new connection. true: each write goes out at once (TCP_NODELAY);
   // false: Nagle's algorithm.
   virtual bool noDelayForNewConnections() const { return false; }
+  // TLS over the connection (the BearSSL stand-in): options for the next connect(), nullptr for
+  // plain TCP. The handshake is part of connect(), as in the ESP8266 core.
+  void useTls(const host::TlsOptions* options) { tlsOptions_ = options; }
+  const host::TlsError& lastTlsError() const { return tlsError_; }
+  bool tlsFragmentNegotiated() const { return tls_ != nullptr && host::tlsFragmentNegotiated(tls_); }
 
  private:
   bool alive();  // applies an injected drop
   void fill();
   void abort();
 
+  void endTls(bool graceful);
+
   int fd_ = -1;
+  const host::TlsOptions* tlsOptions_ = nullptr;
+  host::TlsSession* tls_ = nullptr;
+  host::TlsError tlsError_;
   uint32_t generation_ = 0;
   bool peerClosed_ = false;
   uint8_t rx_[2048];

@@ -64,3 +64,35 @@ class WiFiClient : public HostSocketClient {
   // The ATWINC1500 sends each write at once; there is no setNoDelay() in WiFi101.
   bool noDelayForNewConnections() const override { return true; }
 };
+
+// WiFi101's WiFiSSLClient: TLS run by the ATWINC1500 itself, emulated over OpenSSL (HostTls.h)
+// as the chip does it: TLS 1.2 at most, only the RSA key exchange suites WiFi101 enables
+// (WiFi.cpp: no ECDHE/ECDSA without an ATECC508/608), the chain checked against the chip's root
+// store (--winc-roots: what the firmware updater uploaded), the host name sent as SNI but not
+// checked against the certificate (WiFi101 leaves SO_SSL_ENABLE_SNI_VALIDATION off).
+class WiFiSSLClient : public WiFiClient {
+ public:
+  WiFiSSLClient() {
+    options_.ciphers = "AES128-GCM-SHA256:AES128-SHA256:AES128-SHA:AES256-SHA256:AES256-SHA";
+    options_.checkName = false;
+    useTls(&options_);
+  }
+  int connect(IPAddress ip, uint16_t port) override {
+    useRoots();
+    return WiFiClient::connect(ip, port);
+  }
+  int connect(const char* host, uint16_t port) override {
+    useRoots();
+    return WiFiClient::connect(host, port);
+  }
+
+ private:
+  // Read at connect time: a global client is constructed before the harness has parsed its options.
+  void useRoots() {
+    const char* roots = host::wincRootsPem();
+    // An empty store trusts nothing: a PEM without a certificate fails every handshake.
+    options_.trustAnchorsPem = roots != nullptr ? roots : "(no root certificates uploaded)";
+  }
+
+  host::TlsOptions options_;
+};

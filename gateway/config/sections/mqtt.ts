@@ -4,6 +4,28 @@ const PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const GROUP = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
+ * The embedded broker's TLS listener (`mqtt.embeddedTls`): the same certificate handling as
+ * tcp.tls (gateway/ingest/tcp/tls-credentials.ts), and with no files configured the same
+ * self-signed certificate in <data>/tls/, so boards pin one fingerprint for both.
+ */
+export const mqttEmbeddedTlsSection = z
+  .object({
+    enabled: z.boolean().default(false).describe('Also accept MQTT over TLS on the embedded broker (mqtt.embedded), on mqtt.embeddedTls.port'),
+    host: z.string().min(1).nullable().default(null).describe('Address the broker\'s TLS listener binds to (null: mqtt.embeddedHost)'),
+    port: z.number().int().min(0).max(65535).default(8883).describe('MQTT over TLS port of the embedded broker (0: any free port)'),
+    certFile: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('PEM certificate (chain) file; null: the self-signed EC P-256 certificate in <data>/tls/ that tcp.tls also uses (generated on first start)'),
+    keyFile: z.string().min(1).nullable().default(null).describe('PEM private key of certFile (both or neither)'),
+    handshakeTimeoutMs: z.number().int().min(100).default(10000).describe('Time a new TLS connection has to finish its handshake'),
+  })
+  .strict()
+  .refine((t) => (t.certFile === null) === (t.keyFile === null), { message: 'set both mqtt.embeddedTls.certFile and keyFile, or neither (the self-signed certificate in <data>/tls/ is used)' });
+
+/**
  * MQTT ingest (docs/PROTOCOL.md, MQTT; docs/OPERATIONS.md). Off unless `url` is set or `embedded`
  * is true. Passwords come from here or SHEETLOG_MQTT__PASSWORD and are redacted in logs.
  */
@@ -51,6 +73,7 @@ export const mqttSection = z
     embedded: z.boolean().default(false).describe('Start an aedes MQTT broker inside the gateway that authenticates boards against the device registry'),
     embeddedHost: z.string().min(1).default('0.0.0.0').describe('Address the embedded broker binds to'),
     embeddedPort: z.number().int().min(0).max(65535).default(1883).describe('Port of the embedded broker (0: any free port)'),
+    embeddedTls: mqttEmbeddedTlsSection.prefault({}),
   })
   .strict()
   .refine((m) => !(m.embedded && m.url !== undefined), {
@@ -60,6 +83,10 @@ export const mqttSection = z
   .refine((m) => !(m.embedded && m.shareGroup !== undefined), {
     message: 'the embedded broker (aedes) has no shared subscriptions; unset mqtt.shareGroup',
     path: ['shareGroup'],
+  })
+  .refine((m) => !m.embeddedTls.enabled || m.embedded, {
+    message: 'mqtt.embeddedTls is a listener of the embedded broker: set mqtt.embedded too',
+    path: ['embeddedTls'],
   })
   .refine((m) => m.reconnectMinMs <= m.reconnectMaxMs, { message: 'reconnectMinMs must not exceed reconnectMaxMs', path: ['reconnectMinMs'] });
 

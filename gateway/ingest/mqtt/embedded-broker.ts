@@ -2,10 +2,12 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Logger } from '../../log.js';
 import type { IngestStore } from '../session/ingest-store.js';
 import type { Timers } from '../../time/timers.js';
 import type { AuthMode } from '../auth.js';
+import { loadOrCreateTlsCredentials, type TlsFiles } from '../tcp/tls-credentials.js';
 import type { IngestCounters } from '../counters.js';
 import { authenticateDevice, type AuthResult } from '../device-auth.js';
 import type { Topics } from './topics.js';
@@ -15,6 +17,23 @@ export interface EmbeddedBrokerOptions {
   port: number;
   /** The gateway's own client: the only one allowed to read every board's topics. */
   internal: { clientId: string; username: string; password: string };
+  /** A second listener for MQTT over TLS (`mqtt.embeddedTls`), or absent. */
+  tls?: EmbeddedBrokerTlsOptions;
+}
+
+export interface EmbeddedBrokerTlsOptions extends TlsFiles {
+  host: string;
+  port: number;
+  handshakeTimeoutMs: number;
+  /** Where the self-signed certificate lives when no files are configured (<data>/tls/). */
+  dataDir: string;
+}
+
+/** Where the broker listens; `tls` when `mqtt.embeddedTls` is on. */
+export interface EmbeddedBrokerAddress {
+  host: string;
+  port: number;
+  tls?: { host: string; port: number; fingerprint256: string; certFile: string };
 }
 
 export interface EmbeddedBrokerDeps {
@@ -45,6 +64,7 @@ const NOT_AUTHORIZED = 5;
 export class EmbeddedBroker {
   private aedes: Aedes | null = null;
   private server: Server | null = null;
+  private tlsServer: TlsServer | null = null;
   private readonly deviceOf = new WeakMap<Client, string>();
   private readonly clientsOf = new Map<string, Set<Client>>();
   private readonly internalPassword: Buffer;
@@ -56,7 +76,7 @@ export class EmbeddedBroker {
     this.internalPassword = Buffer.from(options.internal.password);
   }
 
-  async start(): Promise<{ host: string; port: number }> {
+  async start(): Promise<EmbeddedBrokerAddress> {
     const aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => done(this.mayPublish(client, packet.topic) ? null : new Error('not authorized')),
@@ -71,7 +91,32 @@ export class EmbeddedBroker {
     const a = this.server.address();
     if (a === null || typeof a === 'string') throw new Error('embedded broker is not listening');
     this.deps.log.info({ host: a.address, port: a.port }, 'embedded MQTT broker listening');
-    return { host: a.address, port: a.port };
+    if (this.options.tls === undefined) return { host: a.address, port: a.port };
+    return { host: a.address, port: a.port, tls: await this.listenTls(aedes, this.options.tls) };
+  }
+
+  /**
+   * MQTT over TLS into the same aedes instance: the same logins, ACLs and sessions as the plain
+   * listener. A connection that fails its handshake (plain MQTT on the TLS port, a board that does
+   * not trust the certificate, a handshake not finished in time) never reaches aedes; it is
+   * counted as the limit TLS_HANDSHAKE, as on tcp.tls.
+   */
+  private async listenTls(aedes: Aedes, o: EmbeddedBrokerTlsOptions): Promise<NonNullable<EmbeddedBrokerAddress['tls']>> {
+    const credentials = await loadOrCreateTlsCredentials(o.dataDir, { certFile: o.certFile, keyFile: o.keyFile });
+    if (credentials.generated) this.deps.log.info({ certFile: credentials.certFile, fingerprint256: credentials.fingerprint256 }, 'generated a self-signed TLS certificate for boards');
+    const server = createTlsServer({ cert: credentials.cert, key: credentials.key, handshakeTimeout: o.handshakeTimeoutMs, minVersion: 'TLSv1.2' }, (socket) => aedes.handle(socket));
+    server.on('tlsClientError', (e, socket) => {
+      this.deps.counters.countLimit('TLS_HANDSHAKE');
+      this.deps.log.debug({ err: e.message, remote: socket.remoteAddress }, 'embedded broker: TLS handshake failed');
+      socket.destroy();
+    });
+    this.tlsServer = server;
+    server.listen({ host: o.host, port: o.port });
+    await once(server, 'listening');
+    const a = server.address();
+    if (a === null || typeof a === 'string') throw new Error('embedded broker TLS listener is not listening');
+    this.deps.log.info({ host: a.address, port: a.port, fingerprint256: credentials.fingerprint256 }, 'embedded MQTT broker listening over TLS');
+    return { host: a.address, port: a.port, fingerprint256: credentials.fingerprint256, certFile: credentials.certFile };
   }
 
   /** Disconnects a board's clients (revoked, or taken over on another transport). */
@@ -81,11 +126,14 @@ export class EmbeddedBroker {
 
   async stop(): Promise<void> {
     const server = this.server;
+    const tlsServer = this.tlsServer;
     const aedes = this.aedes;
     this.server = null;
+    this.tlsServer = null;
     this.aedes = null;
     if (aedes !== null) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (tlsServer !== null) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
   }
 
   private authenticate(

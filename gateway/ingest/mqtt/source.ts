@@ -6,7 +6,7 @@ import type { SessionContext } from '../session/session.js';
 import { BrokerConnection, type InboundMessage } from './broker-connection.js';
 import { stableClientId } from './client-id.js';
 import { DeviceDirectory } from './device-directory.js';
-import { EmbeddedBroker } from './embedded-broker.js';
+import { EmbeddedBroker, type EmbeddedBrokerAddress } from './embedded-broker.js';
 import { MqttMessages, type MqttTestHolds, type Taken } from './messages.js';
 import { Replier } from './replier.js';
 import { mqttReply } from './replies.js';
@@ -26,8 +26,8 @@ export type { MqttTestHolds } from './messages.js';
 export interface MqttListening {
   url: string;
   clientId: string;
-  /** The embedded broker's listener, when `mqtt.embedded`. */
-  broker?: { host: string; port: number };
+  /** The embedded broker's listener(s), when `mqtt.embedded`. */
+  broker?: EmbeddedBrokerAddress;
 }
 
 /**
@@ -91,11 +91,11 @@ export class MqttIngest {
     const clientId = stableClientId(this.deps.dataDir, c.clientId);
     let url = c.url ?? '';
     let credentials = { username: c.username, password: c.password };
-    let broker: { host: string; port: number } | undefined;
+    let broker: EmbeddedBrokerAddress | undefined;
     if (c.embedded) {
       const internal = { clientId, username: '$sheetlog-gateway', password: randomBytes(24).toString('base64url') };
       this.broker = new EmbeddedBroker(
-        { host: c.embeddedHost, port: c.embeddedPort, internal },
+        { host: c.embeddedHost, port: c.embeddedPort, internal, ...(c.embeddedTls.enabled ? { tls: { ...c.embeddedTls, host: c.embeddedTls.host ?? c.embeddedHost, dataDir: this.deps.dataDir } } : {}) },
         { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log },
       );
       broker = await this.broker.start();

@@ -66,11 +66,15 @@ export async function loadOrCreateTlsCredentials(dataDir: string, files: TlsFile
   return readPair(paths.certFile, paths.keyFile, true);
 }
 
-/** The fingerprint of the certificate the gateway serves, or null when none exists yet. */
-export function tlsFingerprint(dataDir: string, files: TlsFiles): { fingerprint256: string; certFile: string } | null {
+/**
+ * The fingerprints of the certificate the gateway serves, or null when none exists yet. SHA-1 is
+ * there for the ESP8266 (BearSSL's `setFingerprint` takes SHA-1 only); everything else pins SHA-256.
+ */
+export function tlsFingerprint(dataDir: string, files: TlsFiles): { fingerprint256: string; fingerprint1: string; certFile: string } | null {
   const certFile = files.certFile !== null ? resolve(files.certFile) : generatedPaths(dataDir).certFile;
   if (!existsSync(certFile)) return null;
-  return { fingerprint256: certificateOf(readFileSync(certFile, 'utf8'), certFile).fingerprint256, certFile };
+  const x509 = certificateOf(readFileSync(certFile, 'utf8'), certFile);
+  return { fingerprint256: x509.fingerprint256, fingerprint1: x509.fingerprint, certFile };
 }
 
 function readPair(certFile: string, keyFile: string, generated: boolean): TlsCredentials {

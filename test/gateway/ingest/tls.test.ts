@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import tls from 'node:tls';
@@ -29,6 +30,12 @@ test('a self-signed EC certificate is generated once in <data>/tls (key 0600) an
   const printed: string[] = [];
   await buildProgram((s) => printed.push(s)).parseAsync(['node', 'sheetlog', 'tls', 'fingerprint', '--data', data]);
   assert.equal(printed.join(''), `${first.fingerprint256}\n`);
+
+  // --sha1: what the ESP8266's BearSSL setFingerprint() takes
+  const sha1: string[] = [];
+  await buildProgram((s) => sha1.push(s)).parseAsync(['node', 'sheetlog', 'tls', 'fingerprint', '--data', data, '--sha1']);
+  assert.equal(sha1.join(''), `${new X509Certificate(first.cert).fingerprint}\n`);
+  assert.match(sha1.join(''), /^([0-9A-F]{2}:){19}[0-9A-F]{2}\n$/);
 });
 
 test('configured certificate files are used as they are; a key of another certificate is a clear TLS_INVALID error', async () => {

@@ -118,8 +118,11 @@ function hostUnits(): Unit[] {
   return sources(HOST_SHIM, '.cpp').map((source) => ({ source, flags: HOST_FLAGS, includes: [HOST_SHIM] }));
 }
 
+// OpenSSL under the host shim's BearSSL stand-in (sketches/host/HostTls.cpp; Debian: libssl-dev).
+const LINK_LIBRARIES = ['-lssl', '-lcrypto'];
+
 async function link(objects: string[], binary: string): Promise<void> {
-  await run('g++', [...objects, '-o', binary], { maxBuffer: 16 << 20 });
+  await run('g++', [...objects, '-o', binary, ...LINK_LIBRARIES], { maxBuffer: 16 << 20 });
 }
 
 /**

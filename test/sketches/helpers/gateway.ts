@@ -27,6 +27,10 @@ export interface RunningGateway {
   tcpPort: number;
   /** The embedded MQTT broker's port (`mqtt.embedded` in the configuration), else null. */
   mqttBrokerPort: number | null;
+  /** The TLS listener's port (`tcp.tls.enabled`), else null. */
+  tlsPort: number | null;
+  /** The embedded broker's TLS port (`mqtt.embeddedTls.enabled`), else null. */
+  mqttBrokerTlsPort: number | null;
 }
 
 /**
@@ -49,8 +53,8 @@ export async function startGateway(group: ProcessGroup, dataDir: string, name = 
       return false;
     }
   }, 90_000);
-  const { tcpPort, mqttBrokerPort } = JSON.parse(m.line) as { tcpPort: number; mqttBrokerPort?: number };
-  return { child, tcpPort, mqttBrokerPort: mqttBrokerPort ?? null };
+  const { tcpPort, mqttBrokerPort, tlsPort, mqttBrokerTlsPort } = JSON.parse(m.line) as { tcpPort: number; mqttBrokerPort?: number; tlsPort?: number; mqttBrokerTlsPort?: number };
+  return { child, tcpPort, mqttBrokerPort: mqttBrokerPort ?? null, tlsPort: tlsPort ?? null, mqttBrokerTlsPort: mqttBrokerTlsPort ?? null };
 }
 
 export interface StoredReading {
@@ -86,6 +90,16 @@ export function deviceClock(dataDir: string, device: string): { offset: number |
   } finally {
     db.close();
   }
+}
+
+/** `sheetlog tls fingerprint [--sha1]` for a data directory, as a person would run it. */
+export async function tlsFingerprintOf(dataDir: string, sha1: boolean): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CLI, 'tls', 'fingerprint', '--data', dataDir, ...(sha1 ? ['--sha1'] : [])], {
+    cwd: REPO,
+    env: gatewayEnv(),
+    timeout: 60_000,
+  });
+  return stdout.trim();
 }
 
 /** `sheetlog devices list --json`, the operator's view. */
