@@ -1,4 +1,4 @@
-import { FAMILIES, type Family } from './registry.js';
+import { ERR, FAMILIES, NAK, type Family } from './registry.js';
 
 /** docs/ERRORS.md, generated from the registry (`npm run docs:errors`). */
 export function errorsReference(): string {
@@ -34,4 +34,24 @@ function familySection(family: Family): string[] {
     return `| ${cells.join(' | ')} |`;
   });
   return [`## ${family.title}`, '', family.where, '', `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows, ''];
+}
+
+/** The code tables of docs/PROTOCOL.md section 7, generated from the same registry. */
+export function protocolCodeTables(): string {
+  const nak = Object.entries(NAK).map(([code, c]) => `| \`${code}\` | ${c.meaning} |`);
+  const err = Object.entries(ERR).map(([code, c]) => `| \`${code}\` | ${c.closes ? 'yes' : 'no'} | ${c.meaning} |`);
+  return [
+    'NAK codes (the reading is dropped by the board):',
+    '',
+    '| code | cause |',
+    '| --- | --- |',
+    ...nak,
+    '',
+    'ERR codes:',
+    '',
+    '| code | closes | cause |',
+    '| --- | --- | --- |',
+    ...err,
+    '',
+  ].join('\n');
 }

@@ -42,7 +42,7 @@ export const ERR = {
   ALREADY_HELLO: { closes: false, meaning: 'a second `HELLO` on one connection' },
   NOT_AUTHENTICATED: { closes: false, meaning: '`R` before `HELLO OK`' },
   BAD_SEQ: { closes: false, meaning: 'an `R` line whose `seq` is missing, zero or not a u32 (so it cannot be NAKed)' },
-  BAD_TIME_REQUEST: { closes: false, meaning: 'malformed `T`' },
+  BAD_TIME_REQUEST: { closes: false, meaning: 'malformed `T`, `rtt=` above 600000, or an `off=` that puts the board\'s clock outside the trust window (docs/PROTOCOL.md section 3)' },
   UNKNOWN_VERB: { closes: false, meaning: 'the line does not start with a known verb' },
   LINE_TOO_LONG: { closes: false, meaning: 'a line other than `R` exceeded the line limit' },
   BAD_UTF8: { closes: false, meaning: 'a line other than `R` is not valid UTF-8' },

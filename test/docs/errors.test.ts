@@ -6,7 +6,7 @@ import { SINK, type SinkErrorCode as RegistrySinkCode } from '../../gateway/erro
 import type { SinkErrorCode } from '../../gateway/sinks/contract.js';
 import { CLOSING_ERR_CODES, ERR_CODES, NAK_CODES } from '../../gateway/protocol/codes.js';
 import { API_ERRORS } from '../../gateway/api/errors.js';
-import { ERRORS_MD } from './errors-doc.js';
+import { ERRORS_MD, PROTOCOL_MD, withFreshProtocolCodes } from './errors-doc.js';
 
 /** True only when A and B are the same union (checked by the compiler: `npm test` typechecks first). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -14,6 +14,11 @@ const sinkCodesAgree: Same<SinkErrorCode, RegistrySinkCode> = true;
 
 test('docs/ERRORS.md is generated from the error registry (run `npm run docs:errors` after changing it)', () => {
   assert.equal(readFileSync(ERRORS_MD, 'utf8'), errorsReference());
+});
+
+test('the code tables of docs/PROTOCOL.md section 7 are generated from the registry too', () => {
+  const protocol = readFileSync(PROTOCOL_MD, 'utf8');
+  assert.equal(protocol, withFreshProtocolCodes(protocol));
 });
 
 test('the code lists the gateway matches on come from the registry', () => {
