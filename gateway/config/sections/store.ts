@@ -7,6 +7,10 @@ export const storeSection = z
     busyTimeoutMs: z.number().int().min(0).default(5000).describe('How long a write waits for another process (the CLI) holding the lock'),
     commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit (0: next event-loop turn)'),
     commitMaxRows: z.number().int().min(1).default(5000).describe('A batch this large is committed at once'),
+    writerThread: z
+      .boolean()
+      .default(true)
+      .describe('Commit in a writer thread with its own SQLite connection, so transactions and fsyncs never hold up the ingest event loop; false commits on the main event loop (always so with an injected test clock)'),
     maxBufferRows: z.number().int().min(1).default(2_000_000).describe('Rows not yet delivered to every sink before boards get BUSY'),
     busyRetryAfterMs: z.number().int().min(1).default(5000).describe('retry-after value sent with BUSY'),
     retentionHours: z.number().min(0).default(168).describe('Delivered rows older than this are pruned (0: prune as soon as delivered)'),
