@@ -7,7 +7,10 @@ import { NEEDS_A_PERSON, type SinkStatus } from './status.js';
 
 /** What the worker needs from the store (the Store class satisfies it). */
 export interface SyncStore {
-  readonly readings: { after(afterId: number, limit: number): StoredReading[] };
+  readonly readings: {
+    after(afterId: number, limit: number): StoredReading[];
+    within(afterId: number, limit: number, maxBytes: number, overheadBytes: number): { rows: StoredReading[]; cut: boolean };
+  };
   readonly cursors: { get(sink: string): number };
   advanceCursor(sink: string, lastId: number): void;
   readonly highestId: number;
@@ -189,13 +192,7 @@ export class SyncWorker {
 
   /** The next batch; `cut` says it was limited (more may be waiting). */
   private readBatch(cursor: number): { rows: StoredReading[]; cut: boolean } {
-    const rows = this.deps.store.readings.after(cursor, this.batchLimit);
-    let bytes = 0;
-    for (let i = 0; i < rows.length; i++) {
-      bytes += (rows[i] as StoredReading).fields.length + ROW_OVERHEAD_BYTES;
-      if (bytes > this.settings.maxBatchBytes && i > 0) return { rows: rows.slice(0, i), cut: true };
-    }
-    return { rows, cut: rows.length >= this.batchLimit };
+    return this.deps.store.readings.within(cursor, this.batchLimit, this.settings.maxBatchBytes, ROW_OVERHEAD_BYTES);
   }
 
   private delivered(rows: StoredReading[], throughId: number, cut: boolean): number {
