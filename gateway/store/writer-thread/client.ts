@@ -15,8 +15,8 @@ const DRAIN_LIMIT_MS = 120_000;
  * counter the thread bumps after each reply, then reads the port with receiveMessageOnPort.
  */
 export class ThreadedWriter implements CommitBackend {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
+  private worker: Worker;
+  private port: MessagePort;
   private readonly bell: Int32Array;
   private readonly waiting = new Map<number, (result: BatchResult) => void>();
   private nextId = 1;
@@ -24,22 +24,37 @@ export class ThreadedWriter implements CommitBackend {
   private fatal: string | null = null;
   private closed = false;
 
-  constructor(db: OpenOptions, highestId: number) {
+  constructor(
+    private readonly db: OpenOptions,
+    highestId: number,
+  ) {
     this.highest = highestId;
-    const signal = new SharedArrayBuffer(4);
-    this.bell = new Int32Array(signal);
+    this.bell = new Int32Array(new SharedArrayBuffer(4));
+    ({ worker: this.worker, port: this.port } = this.start());
+  }
+
+  /**
+   * A thread and its channel. A thread that dies (not closed by us) fails what it had in flight
+   * (those readings were not acknowledged: boards resend them) and is replaced, so one bad moment
+   * does not refuse every later reading.
+   */
+  private start(): { worker: Worker; port: MessagePort } {
     const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const init: WriterInit & { port: MessagePort } = { db, signal, port: port2 };
-    this.worker = spawnWriterThread(init, [port2]);
+    const init: WriterInit & { port: MessagePort } = { db: this.db, signal: this.bell.buffer as SharedArrayBuffer, port: port2 };
+    const worker = spawnWriterThread(init, [port2]);
     // The thread keeps the process alive only while batches are in flight (the port is ref'd then).
-    this.worker.unref();
-    this.port.on('message', (m: FromWriter) => this.receive(m));
-    this.port.unref();
-    this.worker.on('error', (e) => this.failAll(`writer thread failed: ${e.message}`));
-    this.worker.on('exit', (code) => {
-      if (!this.closed) this.failAll(`writer thread exited (${code})`);
+    worker.unref();
+    port1.on('message', (m: FromWriter) => this.receive(m));
+    port1.unref();
+    worker.on('error', (e) => this.failAll(`writer thread failed: ${e.message}`));
+    worker.on('exit', (code) => {
+      if (this.closed || worker !== this.worker) return;
+      this.failAll(`writer thread exited (${code})`);
+      port1.close();
+      this.fatal = null;
+      ({ worker: this.worker, port: this.port } = this.start());
     });
+    return { worker, port: port1 };
   }
 
   get busy(): boolean {

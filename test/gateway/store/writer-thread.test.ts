@@ -115,3 +115,19 @@ test('writer thread: close commits what is queued and the file reopens with it',
     again.close();
   }
 });
+
+test('writer thread: a thread that dies fails its batch and is replaced; later readings commit', async (t) => {
+  const { store } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  store.committer.enqueue({ kind: 'reading', row: row('k', 1, 1), done: (o) => outcomes.push(o) });
+  store.committer.flush();
+  // Reach the thread through the store's internals: nothing public may end it.
+  const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+  const first = writer.worker;
+  await first.terminate();
+  while (writer.worker === first) await new Promise((r) => setImmediate(r));
+  store.committer.enqueue({ kind: 'reading', row: row('k', 1, 2), done: (o) => outcomes.push(o) });
+  store.committer.flush();
+  assert.deepEqual(outcomes, ['stored', 'stored']);
+  assert.equal(store.readings.highestSeq('k', 1), 2);
+});
