@@ -94,7 +94,10 @@ export class App {
     this.log = deps.log;
     this.timers = deps.timers ?? systemTimers;
     this.events = new EventHub<GatewayEventMap>((name, error) => this.log.error({ event: name, err: String(error) }, 'event listener failed'));
-    this.store = Store.open(config.dataDir, config.store, this.timers, {
+    // An injected (manual) clock drives commits on this event loop: tests then see a commit the
+    // moment they advance the clock, which a thread answering later could not give them.
+    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined };
+    this.store = Store.open(config.dataDir, storeSettings, this.timers, {
       committed: (r) => {
         this.counters.readingsStored += r.stored;
         this.counters.readingsDuplicate += r.duplicates;

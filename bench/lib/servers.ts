@@ -72,19 +72,35 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
-  // The banner on stderr names the port (stdout carries the JSON logs, discarded here).
+  // The banner on stderr names the ports (stdout carries the JSON logs, discarded here). Parsed
+  // loosely: the first "port <n>" after "TCP", and the dashboard URL's port when there is one;
+  // the banner is complete once its dashboard line (a URL or "off") is there.
   let stderr = '';
   let httpPort: number | undefined;
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /TCP to port (\d+)/.exec(stderr);
-      const h = /dashboard: http:\/\/[^\s]+:(\d+)\//.exec(stderr);
-      if (h) httpPort = Number(h[1]);
-      if (m) resolve(Number(m[1]));
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /TCP\b[^\n]*?\bport (\d+)/i.exec(stderr);
+        const dash = /dashboard:\s*(\S+)/i.exec(stderr);
+        if (!m) return;
+        // A banner without a dashboard line at all: the TCP port is enough, a moment later.
+        if (!dash) {
+          setTimeout(() => resolve(Number(m[1])), 2000).unref();
+          return;
+        }
+        const h = /^https?:\/\/[^/\s]*:(\d+)\//.exec(dash[1] as string);
+        if (h) httpPort = Number(h[1]);
+        resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`sheetlog exited (${code}): ${stderr}`)));
     });
-    child.once('exit', (code) => reject(new Error(`sheetlog exited (${code}): ${stderr}`)));
-  });
+  } catch (e) {
+    // A failed start must not leave its data directory behind.
+    if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     name: 'sheetlog',
     port,

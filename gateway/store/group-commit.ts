@@ -1,4 +1,5 @@
-import type { BatchWriter, Outcome } from './batch-writer.js';
+import type { Outcome } from './batch-writer.js';
+import type { BatchResult, CommitBackend } from './commit-backend.js';
 import type { ReadingOutcome, RegisterOutcome, WriteOp } from './ops.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 
@@ -26,15 +27,23 @@ export interface GroupCommitEvents {
  * Group commit: operations from every connection gather for at most `delayMs` (or until `maxOps`)
  * and are committed in one transaction, after which each operation's `done` callback runs. The
  * callbacks therefore never run before the commit: that is what makes an ACK mean "durable".
+ *
+ * With the writer thread (a backend that answers later) at most one batch is in flight: while it
+ * commits, the next one gathers, and it is sent the moment the previous one is answered. So the
+ * batch size follows the rate by itself: at a low rate a commit carries what `delayMs` gathered, at
+ * a high one it carries everything that arrived during the previous commit (up to `maxOps`), and
+ * fewer, larger commits write fewer pages per reading. Batches complete in order.
  */
 export class GroupCommitter {
   private queue: WriteOp[] = [];
   private timer: TimerHandle | null = null;
   private closed = false;
+  /** The gathering window ended while a batch was in flight: send as soon as it is answered. */
+  private due = false;
   private immediate: NodeJS.Immediate | null = null;
 
   constructor(
-    private readonly writer: BatchWriter,
+    private readonly backend: CommitBackend,
     private readonly timers: Timers,
     private readonly options: GroupCommitOptions,
     private readonly events: GroupCommitEvents = {},
@@ -47,24 +56,27 @@ export class GroupCommitter {
     }
     this.queue.push(op);
     if (this.queue.length >= this.options.maxOps) {
-      this.flush();
+      this.dispatch();
       return;
     }
     this.arm();
   }
 
-  /** Operations waiting for the next commit. */
+  /** Operations waiting for the next commit (not counting a batch being committed). */
   get pending(): number {
     return this.queue.length;
   }
 
-  /** Commits everything queued now (used on shutdown and when a batch is full). */
+  /**
+   * Commits everything queued and waits until it is committed (shutdown, tests): every `done`
+   * of an operation enqueued before this call has run when it returns.
+   */
   flush(): void {
     this.disarm();
-    while (this.queue.length > 0) {
-      const batch = this.queue.length > this.options.maxOps ? this.queue.splice(0, this.options.maxOps) : this.queue;
-      if (batch === this.queue) this.queue = [];
-      this.commit(batch);
+    for (;;) {
+      this.backend.drain();
+      if (this.queue.length === 0) return;
+      this.send();
     }
   }
 
@@ -74,17 +86,45 @@ export class GroupCommitter {
     this.closed = true;
   }
 
-  private commit(batch: WriteOp[]): void {
-    const started = performance.now();
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.writer.apply(batch, this.timers.now());
-    } catch (error) {
-      this.events.failed?.(error, batch.length);
+  /** The gathering window ended or a batch is full: send now, or as soon as the writer is free. */
+  private dispatch(): void {
+    this.disarm();
+    if (this.backend.busy) {
+      this.due = true; // completed() sends what gathered meanwhile
+      return;
+    }
+    this.send();
+  }
+
+  private send(): void {
+    this.due = false;
+    const batch = this.queue.length > this.options.maxOps ? this.queue.splice(0, this.options.maxOps) : this.queue;
+    if (batch === this.queue) this.queue = [];
+    this.backend.submit(batch, this.timers.now(), (result) => this.completed(batch, result));
+    // More than one batch was queued: an in-process backend has committed already, so go on at
+    // once; the writer thread takes the rest when it answers.
+    if (this.queue.length > 0) {
+      if (this.backend.busy) this.due = true;
+      else this.send();
+    }
+  }
+
+  private completed(batch: WriteOp[], result: BatchResult): void {
+    this.settleBatch(batch, result);
+    // The writer is free again: what gathered during that commit, past its window, goes now.
+    if (this.due && !this.backend.busy) {
+      if (this.queue.length > 0) this.send();
+      else this.due = false;
+    }
+  }
+
+  private settleBatch(batch: WriteOp[], result: BatchResult): void {
+    if ('error' in result) {
+      this.events.failed?.(result.error, batch.length);
       for (const op of batch) settle(op, 'failed');
       return;
     }
-    const durationMs = performance.now() - started;
+    const { outcomes, durationMs } = result;
     let stored = 0;
     let duplicates = 0;
     for (let i = 0; i < batch.length; i++) {
@@ -97,16 +137,16 @@ export class GroupCommitter {
   }
 
   private arm(): void {
-    if (this.timer !== null || this.immediate !== null) return;
+    if (this.timer !== null || this.immediate !== null || this.due) return;
     if (this.options.delayMs <= 0) {
       this.immediate = setImmediate(() => {
         this.immediate = null;
-        this.flush();
+        this.dispatch();
       });
     } else {
       this.timer = this.timers.after(this.options.delayMs, () => {
         this.timer = null;
-        this.flush();
+        this.dispatch();
       });
     }
   }

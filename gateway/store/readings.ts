@@ -1,5 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
-import type { ReadingRow } from './ops.js';
+import type { ReadingRow, TsSource } from './ops.js';
+
+type RawReading = [number, string, number, number, number, TsSource, number | null, number, string];
 
 /** A stored reading as the sync side and the API read it: the row as written, with its id. */
 export type StoredReading = Omit<ReadingRow, 'bytes' | 'clockUntrusted'> & { id: number };
@@ -13,15 +16,34 @@ export class ReadingsQueries {
     return row.id ?? 0;
   }
 
-  /** Readings with id > afterId, oldest first (the sync worker's read). */
+  /** Readings with id > afterId, oldest first. */
   after(afterId: number, limit: number): StoredReading[] {
-    return this.db
-      .prepare(
-        `SELECT id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields
-         FROM readings WHERE id > ? ORDER BY id LIMIT ?`,
-      )
-      .all(afterId, limit) as StoredReading[];
+    return this.within(afterId, limit, Number.POSITIVE_INFINITY, 0).rows;
   }
+
+  /**
+   * The sync worker's read: readings with id > afterId, oldest first, at most `limit` of them and
+   * no more than `maxBytes` (each row's fields text plus `overheadBytes`; the first row always).
+   * Rows are stepped through (`.raw().iterate()`) rather than materialised with `.all()`: reading
+   * stops where the byte limit cuts, and each row becomes one object of a fixed shape instead of
+   * better-sqlite3's per-row named-column object. `cut`: the batch was limited (more may wait).
+   */
+  within(afterId: number, limit: number, maxBytes: number, overheadBytes: number): { rows: StoredReading[]; cut: boolean } {
+    this.afterStmt ??= this.db
+      .prepare('SELECT id, device, boot, seq, ts, ts_source, device_ts, received, fields FROM readings WHERE id > ? ORDER BY id LIMIT ?')
+      .raw();
+    const rows: StoredReading[] = [];
+    let bytes = 0;
+    for (const r of this.afterStmt.iterate(afterId, limit) as IterableIterator<RawReading>) {
+      const fields = r[8];
+      bytes += fields.length + overheadBytes;
+      if (bytes > maxBytes && rows.length > 0) return { rows, cut: true };
+      rows.push({ id: r[0], device: r[1], boot: r[2], seq: r[3], ts: r[4], tsSource: r[5], deviceTs: r[6], received: r[7], fields });
+    }
+    return { rows, cut: rows.length >= limit };
+  }
+
+  private afterStmt: Statement | undefined;
 
   /** Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. */
   highestSeq(device: string, boot: number): number {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Timers } from '../time/timers.js';
 import { BatchWriter } from './batch-writer.js';
+import { InProcessWriter, type CommitBackend } from './commit-backend.js';
 import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
 import { DeviceRegistry } from './devices.js';
@@ -8,6 +9,7 @@ import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
 import { Quarantine } from './quarantine.js';
 import { ReadingsQueries, type StoredReading } from './readings.js';
 import { Retention } from './retention.js';
+import { ThreadedWriter } from './writer-thread/client.js';
 
 export interface StoreSettings {
   file: string;
@@ -17,6 +19,11 @@ export interface StoreSettings {
   commitMaxRows: number;
   maxBufferRows: number;
   retentionHours: number;
+  /**
+   * Commit in the writer thread (its own connection) instead of on the calling event loop.
+   * Absent: in process (the store's own tests, the CLI).
+   */
+  writerThread?: boolean;
 }
 
 /**
@@ -29,7 +36,7 @@ export class Store {
   readonly cursors: SinkCursors;
   readonly quarantine: Quarantine;
   readonly committer: GroupCommitter;
-  private readonly writer: BatchWriter;
+  private readonly writer: CommitBackend;
   private readonly retention: Retention;
   /** The cursor of each sink holding rows in the buffer, as last read or reported. */
   private sinkCursors = new Map<string, number>();
@@ -46,7 +53,9 @@ export class Store {
     this.readings = new ReadingsQueries(db);
     this.cursors = new SinkCursors(db);
     this.quarantine = new Quarantine(db);
-    this.writer = new BatchWriter(db);
+    this.writer = settings.writerThread === true
+      ? new ThreadedWriter({ path: db.name, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs }, maxReadingId(db))
+      : new InProcessWriter(new BatchWriter(db));
     this.retention = new Retention(db);
     this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, events);
   }
@@ -115,7 +124,12 @@ export class Store {
     if (this.closed) return;
     this.closed = true;
     this.committer.close();
+    this.writer.close();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
+}
+
+function maxReadingId(db: Db): number {
+  return (db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number | null }).id ?? 0;
 }

@@ -7,7 +7,10 @@ import type { SinkStatus } from './status.js';
 
 /** What the worker needs from the store (the Store class satisfies it). */
 export interface SyncStore {
-  readonly readings: { after(afterId: number, limit: number): StoredReading[] };
+  readonly readings: {
+    after(afterId: number, limit: number): StoredReading[];
+    within(afterId: number, limit: number, maxBytes: number, overheadBytes: number): { rows: StoredReading[]; cut: boolean };
+  };
   readonly cursors: { get(sink: string): number };
   advanceCursor(sink: string, lastId: number): void;
   /** Moves a reading the sink cannot write to the quarantine and the cursor past it, at once. */
@@ -216,8 +219,7 @@ export class SyncWorker {
    * with readings the sink must not get; the cursor moves through them instead.
    */
   private readBatch(cursor: number): { rows: StoredReading[]; cut: boolean; passOver: number | null } {
-    let rows = this.deps.store.readings.after(cursor, this.batchLimit);
-    let cut = rows.length >= this.batchLimit;
+    let { rows, cut } = this.deps.store.readings.within(cursor, this.batchLimit, this.settings.maxBatchBytes, ROW_OVERHEAD_BYTES);
     const first = rows[0];
     if (first === undefined) return { rows, cut, passOver: null };
     const skipped = this.deps.store.quarantine.skipped(this.sink.name, first.id, (rows[rows.length - 1] as StoredReading).id);
@@ -229,11 +231,6 @@ export class SyncWorker {
       }
       rows = rows.slice(0, at);
       cut = true;
-    }
-    let bytes = 0;
-    for (let i = 0; i < rows.length; i++) {
-      bytes += (rows[i] as StoredReading).fields.length + ROW_OVERHEAD_BYTES;
-      if (bytes > this.settings.maxBatchBytes && i > 0) return { rows: rows.slice(0, i), cut: true, passOver: null };
     }
     return { rows, cut, passOver: null };
   }

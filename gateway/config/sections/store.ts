@@ -5,8 +5,12 @@ export const storeSection = z
     file: z.string().min(1).default('sheetlog.db').describe('SQLite file name, relative to the data directory'),
     synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('FULL').describe('SQLite synchronous pragma; FULL makes every ACK survive power loss'),
     busyTimeoutMs: z.number().int().min(0).default(5000).describe('How long a write waits for another process (the CLI) holding the lock'),
-    commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit (0: next event-loop turn)'),
+    commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit while no commit is running (0: next event-loop turn); with the writer thread, readings arriving during a commit go in the next one as soon as it ends, so batches grow with the rate'),
     commitMaxRows: z.number().int().min(1).default(5000).describe('A batch this large is committed at once'),
+    writerThread: z
+      .boolean()
+      .default(false)
+      .describe('Commit in a writer thread with its own SQLite connection, so transactions and fsyncs never hold up the ingest event loop (off by default until bench:ingest shows it wins on a quiet machine, docs/BENCHMARKS.md); false commits on the main event loop (always so with an injected test clock)'),
     maxBufferRows: z.number().int().min(1).default(2_000_000).describe('Rows not yet delivered to every sink before boards get BUSY'),
     busyRetryAfterMs: z.number().int().min(1).default(5000).describe('retry-after value sent with BUSY'),
     retentionHours: z.number().min(0).default(168).describe('Delivered rows older than this are pruned (0: prune as soon as delivered)'),
