@@ -162,11 +162,12 @@ export class App {
   private createApi(): ApiServer {
     const { config } = this;
     const now = () => this.timers.now();
-    const tailEncoder = sinkRowEncoderFor(config);
+    const tailEncoder = sinkRowEncoderFor(config, this.fieldRules);
     return new ApiServer(
       {
         store: this.store,
         recent: new RecentReadings(this.store.db),
+        fields: this.fieldRules,
         sessions: this.sessions,
         counters: this.counters,
         events: this.events,

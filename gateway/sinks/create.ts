@@ -10,6 +10,7 @@ import type { Timers } from '../time/timers.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { SheetsSink } from './google-sheets/sheets-sink.js';
 import { systemTimeZone } from './time-zone.js';
+import { FieldRules } from '../fields/rules.js';
 
 export interface SinkDeps {
   db: Db;
@@ -40,6 +41,7 @@ function createCsvSink(config: Config, deps: SinkDeps): Sink {
     table: config.csv.table,
     timeZone: config.csv.timeZone || systemTimeZone(),
     storeInstance: deps.storeInstance,
+    fields: new FieldRules(config.fields),
     log: deps.log.child({ part: 'sink', sink: 'csv' }),
   });
 }
@@ -65,6 +67,7 @@ function createSheetsSink(config: Config, deps: SinkDeps): Sink {
       maxCellsPerSpreadsheet: s.maxCellsPerSpreadsheet,
       maxCellsPerTab: s.maxCellsPerTab,
       authRetryMs: s.authRetryMs,
+      fields: new FieldRules(config.fields),
     },
     { db: deps.db, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
   );

@@ -2,6 +2,7 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../sync/sink.js';
+import type { FieldRules } from '../../fields/rules.js';
 import { extendColumns, layoutRows, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
 import { ZoneClock } from '../time-zone.js';
 import { repairFiles, rewriteHeader, writeAt } from './files.js';
@@ -18,6 +19,8 @@ export interface CsvSinkOptions {
   timeZone: string;
   /** Identifies the SQLite store the rows come from (see CsvState.storeInstance). */
   storeInstance: string;
+  /** Field rules: values shown calibrated, with the long layout's `unit` (docs/FIELDS.md); absent: as sent. */
+  fields?: FieldRules;
   log: Logger;
 }
 
@@ -73,7 +76,7 @@ export class CsvSink implements Sink {
     if (!last) throw new Error('empty batch');
     const fresh = batch.rows.filter((r) => r.id > state.deliveredThrough);
     try {
-      if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh), last.id);
+      if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh, this.options.fields ?? null), last.id);
       return { kind: 'delivered', throughId: last.id };
     } catch (e) {
       // The state on disk is unchanged, so the next attempt writes the same bytes at the same offsets.

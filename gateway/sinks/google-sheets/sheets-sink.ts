@@ -5,6 +5,7 @@ import type { StoredReading } from '../../store/readings.js';
 import type { RateLimiter } from '../../sync/rate-limiter.js';
 import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../../sync/sink.js';
 import type { Timers } from '../../time/timers.js';
+import type { FieldRules } from '../../fields/rules.js';
 import { layoutRows, type Layout } from '../layout.js';
 import { isTimeZone, ZoneClock } from '../time-zone.js';
 import { SheetsApi, type SpreadsheetMeta } from './api.js';
@@ -34,6 +35,8 @@ export interface SheetsSinkOptions {
   maxCellsPerSpreadsheet: number;
   maxCellsPerTab: number;
   authRetryMs: number;
+  /** Field rules: values shown calibrated, with the long layout's `unit` (docs/FIELDS.md); absent: as sent. */
+  fields?: FieldRules;
 }
 
 export interface SheetsSinkDeps {
@@ -208,7 +211,7 @@ export class SheetsSink implements Sink {
    * A number: they need more cells than the spreadsheet has left; the share of them that fits.
    */
   private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[]): Promise<PlannedWrite | number> {
-    const blocks = layoutRows(this.options.layout, readings);
+    const blocks = layoutRows(this.options.layout, readings, this.options.fields ?? null);
     const tabs = this.book.tabs(meta.spreadsheetId);
     const origins = new Map<string, TabOrigin>();
     const used = meta.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
@@ -237,7 +240,7 @@ export class SheetsSink implements Sink {
     let bytes = REQUEST_ENVELOPE_BYTES;
     const tabs = new Set<string>();
     for (let i = 0; i < fresh.length; i++) {
-      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading])) {
+      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading], this.options.fields ?? null)) {
         if (!tabs.has(block.tabKey)) {
           tabs.add(block.tabKey);
           bytes += TAB_ENTRY_BYTES + block.columns.reduce((n, c) => n + Buffer.byteLength(c) + 3, 0);
