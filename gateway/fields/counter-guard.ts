@@ -48,7 +48,8 @@ export class CounterGuard {
    */
   check(lookup: CounterLookup, device: string, boot: number, seq: number, fields: Fields): Refusal | null {
     if (this.rules.empty) return null;
-    const taken: [string, CounterPoint][] = [];
+    // Allocated only for a reading that carries a counter (most readings of most boards do not).
+    let taken: [string, CounterPoint | null, CounterPoint][] | null = null;
     for (const name in fields) {
       const rule = this.rules.ruleFor(device, name);
       const value = fields[name];
@@ -58,7 +59,7 @@ export class CounterGuard {
       if (known !== undefined && seq === known.seq) continue; // a resend of the last one taken
       if (known !== undefined && seq > known.seq) {
         if (!counterForward(known.value, value, rule.wrap)) return backwards(seq, name, value, known, 'lower than');
-        taken.push([key, { seq, value }]);
+        (taken ??= []).push([key, known, { seq, value }]);
         continue;
       }
       const near = lookup.counterNear(device, boot, name, seq);
@@ -67,14 +68,19 @@ export class CounterGuard {
       const above = known !== undefined && (near.above === null || known.seq < near.above.seq) ? known : near.above;
       if (near.below !== null && !counterForward(near.below.value, value, rule.wrap)) return backwards(seq, name, value, near.below, 'lower than');
       if (above !== null && !counterForward(value, above.value, rule.wrap)) return backwards(seq, name, value, above, 'higher than');
-      if (known === undefined) taken.push([key, above !== null && above.seq > seq ? above : { seq, value }]);
+      if (known === undefined) (taken ??= []).push([key, null, above !== null && above.seq > seq ? above : { seq, value }]);
     }
-    for (const [key, point] of taken) this.remember(key, point);
+    if (taken !== null) for (const [key, known, point] of taken) this.remember(key, known, point);
     return null;
   }
 
-  private remember(key: string, point: CounterPoint): void {
-    this.last.delete(key);
+  private remember(key: string, known: CounterPoint | null, point: CounterPoint): void {
+    if (known !== null) {
+      // The hot path (the next seq of a boot): updated in place, no map write.
+      known.seq = point.seq;
+      known.value = point.value;
+      return;
+    }
     if (this.last.size >= STATE_LIMIT) this.last.delete(this.last.keys().next().value as string);
     this.last.set(key, point);
   }
