@@ -23,6 +23,9 @@ export interface CliConfig {
   profile: ProfileName | 'mixed';
   dropLinks: number;
   garbage: number;
+  /** --counter-backwards, --out-of-range: field faults per reading. */
+  counterBackwards: number;
+  outOfRange: number;
   slow: boolean;
   clockSkewMs: number;
   storm: boolean;
@@ -46,9 +49,11 @@ export const USAGE = `usage: npm run fleet -- [options]
   --ca FILE              a PEM CA or the gateway's certificate itself
   --mqtt-qos 0|1       QoS of the boards' MQTT publishes (default 0, like PubSubClient)
   --token-file F       JSON { "<device-id>": "<token>" }; default: generated ids, tokens derived from ids
-  --profile P          esp8266 | feather-m0 | mixed (default mixed)
+  --profile P          esp8266 | feather-m0 | meter | mixed (default mixed)
   --drop-links P       probability per second per board that its Wi-Fi link drops (0 <= P < 1)
   --garbage P          probability per reading of also sending a malformed line (0..1)
+  --counter-backwards P  probability per reading of sending energy_wh below the last one (0..1)
+  --out-of-range P     probability per reading of sending temp_c -127 (meter: power_w -5) (0..1)
   --slow               write byte by byte (10 ms apart)
   --clock-skew MS      board clocks off by up to +-MS (epoch timestamps)
   --storm              every link drops at once, periodically (every duration/3, 1-30 s)
@@ -88,6 +93,8 @@ export function parseCli(argv: readonly string[]): CliConfig {
         profile: { type: 'string' },
         'drop-links': { type: 'string' },
         garbage: { type: 'string' },
+        'counter-backwards': { type: 'string' },
+        'out-of-range': { type: 'string' },
         slow: { type: 'boolean' },
         'clock-skew': { type: 'string' },
         storm: { type: 'boolean' },
@@ -107,7 +114,7 @@ export function parseCli(argv: readonly string[]): CliConfig {
   const transport = str('transport') ?? 'tcp';
   if (transport !== 'tcp' && transport !== 'mqtt') throw new UsageError(`--transport must be tcp or mqtt, got ${transport}`);
   const profile = str('profile') ?? 'mixed';
-  if (profile !== 'mixed' && !isProfileName(profile)) throw new UsageError(`--profile must be esp8266, feather-m0 or mixed, got ${profile}`);
+  if (profile !== 'mixed' && !isProfileName(profile)) throw new UsageError(`--profile must be esp8266, feather-m0, meter or mixed, got ${profile}`);
   let gateway: { host: string; port: number };
   try {
     gateway = parseHostPort(str('gateway') ?? '127.0.0.1', transport === 'mqtt' ? 1883 : values.tls === true ? 8490 : 8090);
@@ -131,6 +138,8 @@ export function parseCli(argv: readonly string[]): CliConfig {
     profile,
     dropLinks: number('drop-links', str('drop-links'), (n) => n >= 0 && n < 1, 'a probability 0 <= P < 1') ?? 0,
     garbage: number('garbage', str('garbage'), (n) => n >= 0 && n <= 1, 'a probability 0..1') ?? 0,
+    counterBackwards: number('counter-backwards', str('counter-backwards'), (n) => n >= 0 && n <= 1, 'a probability 0..1') ?? 0,
+    outOfRange: number('out-of-range', str('out-of-range'), (n) => n >= 0 && n <= 1, 'a probability 0..1') ?? 0,
     slow: values.slow === true,
     clockSkewMs: number('clock-skew', str('clock-skew'), (n) => Number.isInteger(n) && n >= 0, 'milliseconds >= 0') ?? 0,
     storm: values.storm === true,

@@ -74,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
     ...(config.seed !== null ? { seed: config.seed } : {}),
     clockSkewMs: config.clockSkewMs,
     garbageProbability: config.garbage,
+    counterBackwardsProbability: config.counterBackwards,
+    outOfRangeProbability: config.outOfRange,
     dropLinksPerSecond: config.dropLinks,
     stormEveryMs: config.storm ? stormPeriodMs(config.durationMs) : null,
     slowByteIntervalMs: config.slow ? SLOW_BYTE_INTERVAL_MS : null,

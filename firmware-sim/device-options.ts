@@ -27,6 +27,10 @@ export interface DeviceOptions {
   clockSkewMs?: number;
   /** Probability, per reading, of also sending a malformed line. Default 0. */
   garbageProbability?: number;
+  /** Probability, per reading, of sending energy_wh below the last one sent (NAKed COUNTER_BACKWARDS by a counter rule). Default 0. */
+  counterBackwardsProbability?: number;
+  /** Probability, per reading, of sending a value out of any sane range (temp_c -127, a meter's power_w -5). Default 0. */
+  outOfRangeProbability?: number;
   /** HELLO `fw=`. */
   fw?: string;
   /** Called when a reading is sent for the first time (the fleet counts them for --kill-after). */

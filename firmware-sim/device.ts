@@ -73,7 +73,7 @@ export class Device {
     });
     this.outbox = new Outbox(profile.bufferCapacity, this.counters, this.latency, this.ackedSeqs);
     // Sensors draw their starting values here, before the backoff: the seeded sequence of a board.
-    const sensors = new Sensors(rng);
+    const sensors = new Sensors(rng, profile.sensors);
     this.backoff = new Backoff(profile.backoff, rng);
     this.timeSync = new TimeSync(profile.timeSync.samples);
     this.garbage = new GarbageTracker(this.counters);
@@ -86,6 +86,7 @@ export class Device {
       rng,
       periodMs: options.samplePeriodMs ?? profile.samplePeriodMs,
       skewMs: options.clockSkewMs ?? 0,
+      fieldFaults: { counterBackwards: options.counterBackwardsProbability ?? 0, outOfRange: options.outOfRangeProbability ?? 0 },
       beforeReading: () => {
         if (this.stateValue === 'online' && chance(rng, options.garbageProbability ?? 0)) this.sendGarbage();
       },

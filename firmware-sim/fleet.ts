@@ -25,7 +25,7 @@ export interface FleetOptions {
   scheduler?: Scheduler;
   /** Number of boards (with `credentials`: the first N of them; default all). */
   devices?: number;
-  /** `esp8266`, `feather-m0`, or `mixed` (alternating). Default `mixed`. */
+  /** `esp8266`, `feather-m0`, `meter`, or `mixed` (esp8266 and feather-m0 alternating). Default `mixed`. */
   profile?: ProfileName | 'mixed';
   /** Readings per second per board. Default: the profile's sample period. */
   ratePerDevice?: number;
@@ -45,6 +45,10 @@ export interface FleetOptions {
   clockSkewMs?: number;
   /** Probability per reading of also sending a malformed line. Default 0. */
   garbageProbability?: number;
+  /** Per reading: a backwards energy_wh (--counter-backwards). */
+  counterBackwardsProbability?: number;
+  /** Per reading: an out-of-range value (--out-of-range). */
+  outOfRangeProbability?: number;
   /** Probability per second per board of a Wi-Fi drop. Default 0. */
   dropLinksPerSecond?: number;
   /** Cut every link at once this often. Default: no storms. */
@@ -128,6 +132,8 @@ export class Fleet {
         samplePeriodMs: periodMs(profile.name),
         clockSkewMs: skew ? Math.round((rng.next() * 2 - 1) * skew) : 0,
         garbageProbability: garbage,
+        counterBackwardsProbability: options.counterBackwardsProbability ?? 0,
+        outOfRangeProbability: options.outOfRangeProbability ?? 0,
         ...(options.startUptimeMs !== undefined ? { startUptimeMs: options.startUptimeMs } : {}),
         onFirstSend: () => {
           this.totalSent += 1;

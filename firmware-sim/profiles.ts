@@ -6,13 +6,18 @@ import type { BackoffOptions } from './backoff.js';
  * slot, so the ESP8266 keeps 200 (12.8 KB of its ~40 KB heap) and the Feather M0 keeps 150
  * (9.6 KB of the SAMD21's 32 KB, WiFi101 and the USB stack needing most of the rest).
  */
-export type ProfileName = 'esp8266' | 'feather-m0';
-export const PROFILE_NAMES: readonly ProfileName[] = ['esp8266', 'feather-m0'];
+export type ProfileName = 'esp8266' | 'feather-m0' | 'meter';
+export const PROFILE_NAMES: readonly ProfileName[] = ['esp8266', 'feather-m0', 'meter'];
 
 export interface Profile {
   name: ProfileName;
   /** HELLO `board=`. */
   board: string;
+  /**
+   * What the board measures: `climate` (temp_c, humidity, pressure_hpa, battery_v, energy_wh) or
+   * `meter` (an electricity meter: power_w and the counter energy_wh, restarting at 0 each boot).
+   */
+  sensors: 'climate' | 'meter';
   /** Unacknowledged readings kept in RAM; when full the oldest is dropped. */
   bufferCapacity: number;
   /** Time between two readings, in board milliseconds (a fleet's --rate overrides it). */
@@ -49,6 +54,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     ...COMMON,
     name: 'esp8266',
     board: 'esp8266',
+    sensors: 'climate',
     bufferCapacity: 200,
     samplePeriodMs: 10_000,
     backoff: { minMs: 500, maxMs: 30_000, factor: 2 },
@@ -58,10 +64,23 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     ...COMMON,
     name: 'feather-m0',
     board: 'feather-m0',
+    sensors: 'climate',
     bufferCapacity: 150,
     samplePeriodMs: 10_000,
     backoff: { minMs: 500, maxMs: 30_000, factor: 2 },
     driftPpm: 20,
+  },
+  // An ESP8266 on a meter's S0 pulse output (1 pulse = 1 Wh, counted in RAM: 0 after a reboot),
+  // sending every 10 s like the energy sketch (sketches/ SheetlogClient EnergyCounter.h).
+  meter: {
+    ...COMMON,
+    name: 'meter',
+    board: 'esp8266',
+    sensors: 'meter',
+    bufferCapacity: 200,
+    samplePeriodMs: 10_000,
+    backoff: { minMs: 500, maxMs: 30_000, factor: 2 },
+    driftPpm: 40,
   },
 };
 

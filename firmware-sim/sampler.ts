@@ -17,6 +17,8 @@ export interface SamplerDeps {
   periodMs: number;
   /** Error of the board's wall clock, added to every epoch timestamp. */
   skewMs: number;
+  /** Probabilities per reading of sending a backwards counter or an out-of-range value (0: never; no draw). */
+  fieldFaults?: { counterBackwards: number; outOfRange: number };
   /** Runs before each reading is taken (the garbage fault draws here). */
   beforeReading(): void;
   /** A reading went into the buffer. */
@@ -79,12 +81,21 @@ export class Sampler {
 
   private takeReading(): void {
     const uptime = this.deps.clock.uptimeMs();
-    const values = this.deps.sensors.read(uptime);
+    const values = this.withFaults(this.deps.sensors.read(uptime));
     this.deps.beforeReading();
     const seq = this.nextSeq();
     const dropped = this.deps.outbox.add(seq, encodeReading({ seq, ts: this.timestampFor(uptime), fields: Object.entries(values) }));
     if (dropped !== null) this.giveUp(dropped);
     this.deps.taken();
+  }
+
+  /** Replaces a reading by a faulty one when a field fault is drawn (no draw at probability 0). */
+  private withFaults(values: ReturnType<Sensors['read']>): ReturnType<Sensors['read']> {
+    const faults = this.deps.fieldFaults;
+    if (faults === undefined) return values;
+    if (faults.counterBackwards > 0 && this.deps.rng.next() < faults.counterBackwards) return this.deps.sensors.backwards(values) ?? values;
+    if (faults.outOfRange > 0 && this.deps.rng.next() < faults.outOfRange) return this.deps.sensors.outOfRange(values);
+    return values;
   }
 
   /** `u<millis>` until the first time sync, the board's epoch estimate (plus its skew) after. */

@@ -8,6 +8,8 @@ import { noSyncStatus, type SyncStatusSource } from './api/sync-status.js';
 import { packageVersion } from './api/version.js';
 import type { Config } from './config/schema.js';
 import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
+import { IngestFieldChecks } from './fields/ingest-checks.js';
+import { FieldRules } from './fields/rules.js';
 import { IngestCounters } from './ingest/counters.js';
 import { MqttIngest, type MqttListening, type MqttTestHolds } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
@@ -66,6 +68,8 @@ export class App {
   readonly store: Store;
   readonly counters = new IngestCounters();
   readonly sessions = new SessionRegistry();
+  /** The field rules (config `fields`): checked at ingest, applied by every view (docs/FIELDS.md). */
+  readonly fieldRules: FieldRules;
   /** What the gateway reports about itself to observers (metrics, dashboard feed). */
   readonly events: GatewayEvents;
   private readonly rates: RateMeter;
@@ -110,6 +114,9 @@ export class App {
       },
     });
     this.sync = this.createSync(deps.timers !== undefined);
+    this.fieldRules = new FieldRules(config.fields);
+    // One for every transport: a counter's memory is the gateway's, whichever way a reading came.
+    const fields = new IngestFieldChecks(this.fieldRules);
     this.tcp = new TcpIngest(
       { host: config.tcp.host, port: config.tcp.port, maxConnections: config.tcp.maxConnections },
       {
@@ -121,9 +128,10 @@ export class App {
         counters: this.counters,
         timers: this.timers,
         log: this.log.child({ part: 'tcp' }),
+        fields,
       },
     );
-    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers };
+    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers, fields };
     this.mqtt = MqttIngest.enabled(config.mqtt)
       ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }), testHolds: deps.mqttTestHolds })
       : null;
@@ -157,11 +165,12 @@ export class App {
   private createApi(): ApiServer {
     const { config } = this;
     const now = () => this.timers.now();
-    const tailEncoder = sinkRowEncoderFor(config);
+    const tailEncoder = sinkRowEncoderFor(config, this.fieldRules);
     return new ApiServer(
       {
         store: this.store,
         recent: new RecentReadings(this.store.db),
+        fields: this.fieldRules,
         sessions: this.sessions,
         counters: this.counters,
         events: this.events,

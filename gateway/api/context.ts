@@ -1,3 +1,4 @@
+import type { FieldRules } from '../fields/rules.js';
 import type { Config } from '../config/schema.js';
 import type { GatewayEvents } from '../events.js';
 import type { IngestCounters } from '../ingest/counters.js';
@@ -18,6 +19,8 @@ export interface Endpoint {
 export interface ApiDeps {
   store: Store;
   recent: RecentReadings;
+  /** Field rules: the readings and the live feed show values calibrated (docs/FIELDS.md); absent: as sent. */
+  fields?: FieldRules;
   sessions: SessionRegistry;
   counters: IngestCounters;
   events: GatewayEvents;

@@ -26,6 +26,9 @@ export const NAK = {
   TOO_MANY_FIELDS: { meaning: 'more than 32 fields' },
   LINE_TOO_LONG: { meaning: 'the `R` line exceeded the line limit' },
   BAD_UTF8: { meaning: 'the `R` line is not valid UTF-8' },
+  OUT_OF_RANGE: { meaning: 'a field\'s calibrated value is below its rule\'s `min` or above its `max` (docs/FIELDS.md)', action: 'check the sensor, or widen the rule in `fields`' },
+  NOT_NUMERIC: { meaning: 'a field whose rule calibrates it, gives it a range or makes it a counter has a value that is not a number (docs/FIELDS.md)', action: 'send a number, or narrow the rule\'s `match`' },
+  COUNTER_BACKWARDS: { meaning: 'a counter field (`kind: counter`) is lower than at the nearest lower seq of the same boot, or higher than at the nearest higher seq (docs/FIELDS.md)', action: 'a board whose counter restarts must start a new boot' },
 } as const satisfies Record<string, CodeInfo>;
 
 export interface ErrInfo extends CodeInfo {

@@ -7,6 +7,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { SheetsSink } from './google-sheets/sheets-sink.js';
 import { systemTimeZone } from '../time/time-zone.js';
+import { FieldRules } from '../fields/rules.js';
 
 export type { SinkDeps } from './contract.js';
 
@@ -44,6 +45,7 @@ function createCsvSink(config: Config, deps: SinkDeps): Sink {
     table: config.csv.table,
     timeZone: config.csv.timeZone || systemTimeZone(),
     storeInstance: deps.storeInstance,
+    fields: new FieldRules(config.fields),
     log: deps.log.child({ part: 'sink', sink: 'csv' }),
   });
 }
@@ -69,6 +71,7 @@ function createSheetsSink(config: Config, deps: SinkDeps): Sink {
       maxCellsPerSpreadsheet: s.maxCellsPerSpreadsheet,
       maxCellsPerTab: s.maxCellsPerTab,
       authRetryMs: s.authRetryMs,
+      fields: new FieldRules(config.fields),
     },
     { db: deps.db, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
   );

@@ -1,3 +1,4 @@
+import { calibrate, type FieldRules } from '../fields/rules.js';
 import type { StoredReading } from '../store/readings.js';
 import { fieldsOf } from '../time/instant.js';
 
@@ -9,13 +10,21 @@ import { fieldsOf } from '../time/instant.js';
  * - long (default): one tab; one row per field of a reading.
  * - per-device: one tab per device; one row per reading, a column per field, columns added
  *   (at the right) when a device sends a field for the first time.
+ *
+ * Values are shown as the field rules say (config `fields`, docs/FIELDS.md): a number with a rule
+ * is calibrated (× scale + offset, rounded to `decimals`), and the long layout's `unit` column
+ * names the rule's unit. Rules apply when a row is laid out: a changed rule changes rows written
+ * from then on, never rows a sink already holds.
  */
 export type Layout = 'long' | 'per-device';
 
 /** A cell before rendering; `{ time }` is an instant in epoch milliseconds. */
 export type LogicalValue = string | number | boolean | { time: number } | null;
 
-export const LONG_COLUMNS: readonly string[] = ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received'];
+/** `unit` is last: a table written before units existed gets it at the right, where a new one has it too. */
+export const LONG_COLUMNS: readonly string[] = ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received', 'unit'];
+/** The long layout's columns a table must already have to be taken as sheetlog's (one from before units lacks `unit`). */
+export const LONG_REQUIRED_COLUMNS: readonly string[] = LONG_COLUMNS.filter((c) => c !== 'unit');
 export const DEVICE_FIXED_COLUMNS: readonly string[] = ['time', 'seq', 'boot', 'time source', 'received'];
 
 /** Columns that identify a row as a particular reading's (for recognising rows already written). */
@@ -38,7 +47,8 @@ export interface TabBlock {
 }
 
 /** Groups readings into per-tab blocks, preserving reading order within each tab. */
-export function layoutRows(layout: Layout, readings: readonly StoredReading[]): TabBlock[] {
+export function layoutRows(layout: Layout, readings: readonly StoredReading[], rules: FieldRules | null = null): TabBlock[] {
+  const withRules = rules !== null && !rules.empty ? rules : null;
   const blocks = new Map<string, TabBlock>();
   for (const r of readings) {
     const key = layout === 'long' ? '' : r.device;
@@ -54,10 +64,11 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[]): 
     const received = { time: r.received };
     if (layout === 'long') {
       for (const sensor in fields) {
-        const value = cellValue(fields[sensor]);
+        const rule = withRules?.ruleFor(r.device, sensor) ?? null;
+        const value = rule === null ? cellValue(fields[sensor]) : shownValue(rule, fields[sensor]);
         block.rows.push({
           readingId: r.id,
-          cells: { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received, device: r.device, sensor, value },
+          cells: { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received, device: r.device, sensor, value, unit: rule?.unit ?? null },
         });
       }
     } else {
@@ -66,7 +77,8 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[]): 
       for (const name in fields) {
         const column = fieldColumn(name);
         if (!block.columns.includes(column)) block.columns.push(column);
-        cells[column] = cellValue(fields[name]);
+        const rule = withRules?.ruleFor(r.device, name) ?? null;
+        cells[column] = rule === null ? cellValue(fields[name]) : shownValue(rule, fields[name]);
       }
       block.rows.push({ readingId: r.id, cells });
     }
@@ -105,6 +117,11 @@ const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 function parseFields(text: string): Readonly<Record<string, unknown>> {
   const parsed = fieldsOf<unknown>(text);
   return Object.keys(parsed).length === 0 ? NO_FIELDS : parsed;
+}
+
+/** A value as its field rule shows it: a number calibrated; anything else as it is. */
+function shownValue(rule: Parameters<typeof calibrate>[0], v: unknown): LogicalValue {
+  return typeof v === 'number' ? calibrate(rule, v) : cellValue(v);
 }
 
 function cellValue(v: unknown): LogicalValue {

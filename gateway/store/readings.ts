@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { CounterPoint } from '../fields/counter-guard.js';
 import type { Db } from './database.js';
 import type { ReadingRow, TsSource } from './ops.js';
 
@@ -70,6 +71,25 @@ export class ReadingsQueries {
       }
       if (seqs.length < 512) return { prefix, more: false };
     }
+  }
+
+  /**
+   * A counter field's stored values of (device, boot) nearest `seq` below and above it (readings
+   * without the field, or with a non-number, are passed over), and whether `seq` itself is stored.
+   * Served by the (device, boot, seq) index; usually the neighbour is the next row.
+   */
+  counterNear(device: string, boot: number, field: string, seq: number): { stored: boolean; below: CounterPoint | null; above: CounterPoint | null } {
+    const path = `$."${field}"`;
+    const near = (op: '<' | '>', order: 'DESC' | 'ASC') =>
+      (this.db
+        .prepare(
+          `SELECT seq, json_extract(fields, ?) AS value FROM readings
+           WHERE device = ? AND boot = ? AND seq ${op} ? AND json_type(fields, ?) IN ('integer', 'real')
+           ORDER BY seq ${order} LIMIT 1`,
+        )
+        .get(path, device, boot, seq, path) as CounterPoint | undefined) ?? null;
+    const stored = this.db.prepare('SELECT 1 FROM readings WHERE device = ? AND boot = ? AND seq = ?').get(device, boot, seq) !== undefined;
+    return { stored, below: near('<', 'DESC'), above: near('>', 'ASC') };
   }
 
   bootExists(device: string, boot: number): boolean {

@@ -13,7 +13,7 @@ describe('fleet command line', () => {
       { ...c },
       {
         devices: 200, rate: 1, durationMs: 60_000, transport: 'tcp', gateway: { host: 'gw.local', port: 9000 }, tls: null, mqttQos: 0, tokenFile: 't.json',
-        profile: 'mixed', dropLinks: 0.01, garbage: 0.05, slow: true, clockSkewMs: 5000, storm: true, killAfter: 100, seed: 42,
+        profile: 'mixed', dropLinks: 0.01, garbage: 0.05, counterBackwards: 0, outOfRange: 0, slow: true, clockSkewMs: 5000, storm: true, killAfter: 100, seed: 42,
         drainTimeoutMs: 30_000, checkDb: null, audit: true, help: false,
       },
     );

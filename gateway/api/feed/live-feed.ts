@@ -1,3 +1,4 @@
+import { shownFields } from '../../fields/shown.js';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -207,7 +208,7 @@ export class LiveFeed {
     for (const c of this.clients) {
       if (c.watch === null || c.watchReset || out.has(c.watch)) continue;
       const rows = this.deps.recent.newerOfDevice(c.watch, this.lastHighest, CHART_POINTS_PER_TICK);
-      out.set(c.watch, rows.map((r) => [r.id, r.ts, fieldsOf<string | number | boolean>(r.fields)]));
+      out.set(c.watch, rows.map((r) => [r.id, r.ts, shownFields(this.deps.fields, r.device, fieldsOf<string | number | boolean>(r.fields)).fields]));
     }
     return out;
   }
@@ -255,7 +256,7 @@ export class LiveFeed {
     }
     if (client.watchReset) {
       const rows = this.deps.recent.query({ device: client.watch, limit: HISTORY_POINTS }).reverse();
-      update.chart = { device: client.watch, reset: true, points: rows.map((r) => [r.ts, fieldsOf<string>(r.fields)]) };
+      update.chart = { device: client.watch, reset: true, points: rows.map((r) => [r.ts, shownFields(this.deps.fields, r.device, fieldsOf<string>(r.fields)).fields as Record<string, string>]) };
       client.chartId = rows.length > 0 ? (rows[rows.length - 1] as { id: number }).id : highestId;
       client.watchReset = false;
       return;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { FieldRules } from '../../fields/rules.js';
+import { shownFields } from '../../fields/shown.js';
 import type { StoredReading } from '../../store/readings.js';
 import { fieldsOf, isoOrNull } from '../../time/instant.js';
 import { defineOperation } from '../operation.js';
@@ -16,11 +18,18 @@ export interface ReadingView {
   /** The board's clock value when it was not trusted, else null. */
   deviceTs: number | null;
   received: number;
+  /** The fields as shown: numbers calibrated by their field rule (docs/FIELDS.md). */
   fields: Record<string, number | boolean | string>;
+  /** Only when a field rule applies to a field of the reading: the fields as the board sent them (as stored). */
+  raw?: Record<string, number | boolean | string>;
+  /** Only when a field rule applies: field → unit, for the fields whose rule names one. */
+  units?: Record<string, string>;
 }
 
-export function readingView(r: StoredReading): ReadingView {
-  return {
+export function readingView(r: StoredReading, rules: FieldRules | null = null): ReadingView {
+  const raw = fieldsOf<number | boolean | string>(r.fields);
+  const shown = shownFields(rules, r.device, raw);
+  const view: ReadingView = {
     id: r.id,
     device: r.device,
     boot: r.boot,
@@ -30,8 +39,13 @@ export function readingView(r: StoredReading): ReadingView {
     tsSource: r.tsSource,
     deviceTs: r.deviceTs,
     received: r.received,
-    fields: fieldsOf(r.fields),
+    fields: shown.fields,
   };
+  if (shown.ruled) {
+    view.raw = raw;
+    view.units = shown.units;
+  }
+  return view;
 }
 
 /** Epoch milliseconds or an ISO 8601 date. */
@@ -81,6 +95,6 @@ export const listReadings = defineOperation({
     });
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    return { readings: page.map(readingView), nextCursor: more ? String((page[page.length - 1] as StoredReading).id) : null };
+    return { readings: page.map((r) => readingView(r, deps.fields ?? null)), nextCursor: more ? String((page[page.length - 1] as StoredReading).id) : null };
   },
 });

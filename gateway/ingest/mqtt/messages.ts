@@ -87,6 +87,12 @@ export class MqttMessages {
     }
     const seq = parsed.message.seq;
     const msg = parsed.message;
+    const refusal = dev.session.screen(msg);
+    if (refusal !== null) {
+      this.replier.refuse(id, dev, refusal, boot);
+      taken.release();
+      return;
+    }
     // The session stores under its current boot: `boot` (a boot= of this message was made current above).
     const enqueue = () => dev.session.accept(msg, m.payload.length, now, (outcome) => this.onCommitted(dev, boot, seq, outcome, taken));
     const holdMs = this.deps.testHolds?.readingsMs ?? 0;

@@ -1,3 +1,4 @@
+import type { CounterLookup } from '../../fields/counter-guard.js';
 import type { DeviceCredentials } from '../../store/devices.js';
 import type { WriteOp } from '../../store/ops.js';
 
@@ -14,6 +15,8 @@ export interface IngestStore {
     /** The end of the run of stored seqs after `after`, and whether more follow past a gap. */
     contiguousSeq(device: string, boot: number, after: number): { prefix: number; more: boolean };
     bootExists(device: string, boot: number): boolean;
+    /** A counter field's stored values around `seq` of (device, boot) (field rules, docs/FIELDS.md). */
+    counterNear: CounterLookup['counterNear'];
   };
   readonly devices: { find(id: string): DeviceCredentials | undefined };
   /** Whether boards must be refused with BUSY. */

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { IngestFieldChecks } from '../../fields/ingest-checks.js';
 import type { Logger } from '../../log.js';
 import type { ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
 import type { ReadingOutcome, StatsDelta } from '../../store/ops.js';
@@ -20,6 +21,8 @@ export interface SessionContext {
   counters: IngestCounters;
   sessions: SessionRegistry;
   log: Logger;
+  /** The field rules at ingest (config `fields`, docs/FIELDS.md); absent: no rules. */
+  fields?: IngestFieldChecks;
 }
 
 /** The HELLO fields the session acts on (a TCP HELLO line or an MQTT hello payload). */
@@ -119,6 +122,18 @@ export class IngestSession {
     const retry = busyRetryAfter(this.ctx);
     if (retry !== null) this.limit('BUSY');
     return retry;
+  }
+
+  /**
+   * The field rules' verdict on a reading of the session's device and boot (docs/FIELDS.md): null
+   * when it may be accepted (its counters are then recorded as taken: call `accept` next), else
+   * the NAK (NOT_NUMERIC, OUT_OF_RANGE, COUNTER_BACKWARDS) to refuse it with through the
+   * transport's own refusal path (which counts it).
+   */
+  screen(msg: ReadingMessage): Refusal | null {
+    if (this.ctx.fields === undefined) return null;
+    if (this.device === null || this.boot === null) throw new Error('IngestSession.screen before the device and boot are known');
+    return this.ctx.fields.check(this.ctx.store.readings, this.device, this.boot, msg.seq, msg.fields);
   }
 
   /**

@@ -189,6 +189,11 @@ export class TcpConnection implements DeviceSession {
       this.drain(null);
       return;
     }
+    const refusal = this.session.screen(msg);
+    if (refusal !== null) {
+      this.refuse(refusal);
+      return;
+    }
     const ticket = this.acks.add(msg.seq);
     this.session.accept(msg, bytes, this.now, (outcome) => this.onCommitted(ticket, outcome));
     if (!this.backpressured && this.acks.unsettled >= this.deps.limits.maxUnackedPerConnection) {

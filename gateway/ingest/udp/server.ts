@@ -137,6 +137,11 @@ export class UdpIngest {
     session.device = line.device;
     session.useBoot(line.boot ?? this.bootFor(line.device, from));
     const seq = line.message.seq;
+    const refusal = session.screen(line.message);
+    if (refusal !== null) {
+      done(this.refuse(line.device, refusal));
+      return;
+    }
     session.accept(line.message, line.bytes, now, (outcome) => done(outcome === 'failed' ? reply.err('INTERNAL', 'store write failed; send again') : reply.ack(seq)));
   }
 

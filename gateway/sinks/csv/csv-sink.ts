@@ -2,6 +2,7 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
+import type { FieldRules } from '../../fields/rules.js';
 import { extendColumns, layoutRows, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
 import { writablePrefix } from '../row-check.js';
 import { ZoneClock } from '../../time/time-zone.js';
@@ -19,6 +20,8 @@ export interface CsvSinkOptions {
   timeZone: string;
   /** Identifies the SQLite store the rows come from (see CsvState.storeInstance). */
   storeInstance: string;
+  /** Field rules: values shown calibrated, with the long layout's `unit` (docs/FIELDS.md); absent: as sent. */
+  fields?: FieldRules;
   log: Logger;
 }
 
@@ -77,7 +80,7 @@ export class CsvSink implements Sink {
     if (!last) throw new Error('empty batch');
     const fresh = writable.rows.filter((r) => r.id > state.deliveredThrough);
     try {
-      if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh), last.id);
+      if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh, this.options.fields ?? null), last.id);
       return { kind: 'delivered', throughId: last.id };
     } catch (e) {
       // The state on disk is unchanged, so the next attempt writes the same bytes at the same offsets.

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { LONG_COLUMNS, type Layout } from '../layout.js';
+import { LONG_COLUMNS, LONG_REQUIRED_COLUMNS, type Layout } from '../layout.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { systemTimers } from '../../time/timers.js';
 import { SheetsApi } from './api.js';
@@ -80,7 +80,8 @@ export async function checkSheets(o: CheckOptions): Promise<boolean> {
   try {
     const [header = [], columnA = []] = await api.batchGet(o.spreadsheetId, [`${quoteTitle(sheet.title)}!1:1`, `${quoteTitle(sheet.title)}!A:A`]);
     const found = (header[0] ?? []).map(String);
-    const ours = found.length === 0 || found.join('\u0000') === LONG_COLUMNS.join('\u0000');
+    // A header from before units (no `unit` column) is sheetlog's too: `unit` is added at its right.
+    const ours = found.length === 0 || [LONG_COLUMNS, LONG_REQUIRED_COLUMNS].some((cols) => found.join('\u0000') === cols.join('\u0000'));
     o.out(
       `tab "${sheet.title}": ${found.length === 0 ? 'empty' : ours ? "sheetlog's header" : `another header (${found.slice(0, 4).join(', ')}…)`}, ` +
         `${Math.max(0, columnA.length - 1)} data rows, grid ${sheet.rowCount} x ${sheet.columnCount}`,

@@ -5,6 +5,7 @@ import type { StoredReading } from '../../store/readings.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
 import type { Timers } from '../../time/timers.js';
+import type { FieldRules } from '../../fields/rules.js';
 import { layoutRows, type Layout } from '../layout.js';
 import { handlingOf } from '../outcomes.js';
 import { writablePrefix } from '../row-check.js';
@@ -36,6 +37,8 @@ export interface SheetsSinkOptions {
   maxCellsPerSpreadsheet: number;
   maxCellsPerTab: number;
   authRetryMs: number;
+  /** Field rules: values shown calibrated, with the long layout's `unit` (docs/FIELDS.md); absent: as sent. */
+  fields?: FieldRules;
 }
 
 export interface SheetsSinkDeps {
@@ -213,7 +216,7 @@ export class SheetsSink implements Sink {
    * A number: they need more cells than the spreadsheet has left; the share of them that fits.
    */
   private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[]): Promise<PlannedWrite | number> {
-    const blocks = layoutRows(this.options.layout, readings);
+    const blocks = layoutRows(this.options.layout, readings, this.options.fields ?? null);
     const tabs = this.book.tabs(meta.spreadsheetId);
     const origins = new Map<string, TabOrigin>();
     const used = meta.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
@@ -242,7 +245,7 @@ export class SheetsSink implements Sink {
     let bytes = REQUEST_ENVELOPE_BYTES;
     const tabs = new Set<string>();
     for (let i = 0; i < fresh.length; i++) {
-      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading])) {
+      for (const block of layoutRows(this.options.layout, [fresh[i] as StoredReading], this.options.fields ?? null)) {
         if (!tabs.has(block.tabKey)) {
           tabs.add(block.tabKey);
           bytes += TAB_ENTRY_BYTES + block.columns.reduce((n, c) => n + Buffer.byteLength(c) + 3, 0);

@@ -1,6 +1,6 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import type { Logger } from '../../log.js';
-import { DEVICE_FIXED_COLUMNS, LONG_COLUMNS, type Layout } from '../layout.js';
+import { DEVICE_FIXED_COLUMNS, LONG_COLUMNS, LONG_REQUIRED_COLUMNS, type Layout } from '../layout.js';
 import type { SheetsApi, SpreadsheetMeta } from './api.js';
 import type { SheetBookkeeping, TabRecord } from './bookkeeping.js';
 import { addTabRequests, growRequests, headerRequests, markTabRequest, quoteTitle } from './encoder.js';
@@ -69,9 +69,11 @@ export async function openTab(
   const grid = { title: sheet.title, gridRows: sheet.rowCount, gridCols: sheet.columnCount, sheetId: sheet.sheetId };
   if (isEmptyRow(found)) return { tab: { ...base, ...grid, columns: [...fixed], nextRow: Math.max(2, columnA.length + 1) }, origin: 'adopt-empty' };
   // sheetlog's columns are found by their header cells wherever they are (columns.ts); a
-  // person's columns among them are fine. Without the mark, the header must hold all of them.
+  // person's columns among them are fine. Without the mark, the header must hold all of them
+  // (a long table from before units may lack `unit`: it is added at the right on the next write).
+  const required = want.layout === 'long' ? LONG_REQUIRED_COLUMNS : fixed;
   const ours = found.filter((c) => fixed.includes(c) || (want.layout === 'per-device' && c !== ''));
-  if (!marked && !fixed.every((c) => found.includes(c))) {
+  if (!marked && !required.every((c) => found.includes(c))) {
     throw new TabConflictError(`tab "${want.title}" already exists with another header (${found.slice(0, 4).join(', ')}…): rename it, or choose another sheets.tab`);
   }
   const columns = want.layout === 'long' ? [...fixed] : [...fixed, ...ours.filter((c) => !fixed.includes(c))];

@@ -71,7 +71,7 @@ test('a new client gets a hello, an update at once, then updates only when the i
   const feed = await FeedClient.open(gw.httpPort);
   t.after(() => feed.close());
   const hello = await feed.waitFor((m) => (m.type === 'hello' ? m : undefined), 'hello');
-  assert.deepEqual(hello.tailColumns, ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received']);
+  assert.deepEqual(hello.tailColumns, ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received', 'unit']);
   assert.equal(hello.feedIntervalMs, 500);
   const first = await feed.waitFor((m) => (m.type === 'update' ? (m as UpdateMessage) : undefined), 'first update');
   assert.deepEqual(first.fleet, { total: 0, connected: 0, seen: 0, silent: 0, never: 0, revoked: 0 });
@@ -90,7 +90,7 @@ test('a new client gets a hello, an update at once, then updates only when the i
   assert.deepEqual(second.devices!.rows.map((r) => [r.id, r.status, r.board, r.fw, r.readings]), [['ferm-1', 'connected', 'feather-m0', '3.0', 200]]);
   // The tail: the newest 50 rows (two per reading) as the CSV sink writes them, oldest first.
   assert.equal(second.tail!.length, 50);
-  assert.deepEqual(second.tail![49], ['2026-11-21 03:40:00.000', 'ferm-1', 'ok', true, 200, 5, 'device', second.tail![49]![7]]);
+  assert.deepEqual(second.tail![49], ['2026-11-21 03:40:00.000', 'ferm-1', 'ok', true, 200, 5, 'device', second.tail![49]![7], '']);
   assert.match(String(second.tail![49]![7]), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
   assert.deepEqual(second.tail![48]!.slice(2, 5), ['temp_c', 200, 200]);
   assert.deepEqual(second.status.listeners.tcp, { host: '127.0.0.1', port: gw.port });

@@ -1,3 +1,5 @@
+import { fieldsSection } from '../../../gateway/config/sections/fields.js';
+import { FieldRules } from '../../../gateway/fields/rules.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { devicePage } from '../../../gateway/api/feed/device-page.js';
@@ -95,11 +97,14 @@ const reading = { id: 7, device: 'd', boot: 3, seq: 9, ts: Date.UTC(2026, 0, 15,
 
 test('tail rows from the sinks\' layout: long layout, times in the sink\'s zone', () => {
   const enc = sinkRowEncoder('long', new ZoneClock('Europe/Berlin'));
-  assert.deepEqual(enc.header, ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received']);
+  assert.deepEqual(enc.header, ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received', 'unit']);
   assert.deepEqual(enc.encode(reading), [
-    ['2026-01-15 13:00:00.000', 'd', 't', 1.5, 9, 3, 'device', '2026-01-15 13:00:01.000'],
-    ['2026-01-15 13:00:00.000', 'd', 'door', false, 9, 3, 'device', '2026-01-15 13:00:01.000'],
+    ['2026-01-15 13:00:00.000', 'd', 't', 1.5, 9, 3, 'device', '2026-01-15 13:00:01.000', ''],
+    ['2026-01-15 13:00:00.000', 'd', 'door', false, 9, 3, 'device', '2026-01-15 13:00:01.000', ''],
   ]);
+  // With field rules: the calibrated value and its unit, as the sinks write them.
+  const ruled = sinkRowEncoder('long', new ZoneClock('UTC'), new FieldRules(fieldsSection.parse([{ match: 't', unit: '°C', scale: 10 }])));
+  assert.deepEqual(ruled.encode(reading).map((r) => [r[2], r[3], r[8]]), [['t', 15, '°C'], ['door', false, '']]);
 });
 
 test('tail rows from the sinks\' layout: per-device layout names the tab and the field columns', () => {

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extendColumns, layoutRows, LONG_COLUMNS, rowValues } from '../../../gateway/sinks/layout.js';
 import { ZoneClock, isTimeZone } from '../../../gateway/time/time-zone.js';
+import { fieldsSection } from '../../../gateway/config/sections/fields.js';
+import { FieldRules } from '../../../gateway/fields/rules.js';
 import { readings } from './readings.js';
 
 test('long layout: one tab, a row per field in the order sent, shared columns repeated', () => {
@@ -10,7 +12,7 @@ test('long layout: one tab, a row per field in the order sent, shared columns re
   assert.equal(block?.tabKey, '');
   assert.deepEqual(block?.columns, LONG_COLUMNS);
   assert.deepEqual(block?.rows.map((r) => [r.readingId, r.cells.sensor, r.cells.value]), [[1, 'a', 1], [2, 'a', 1], [2, 'b', 'x'], [3, 'a', 3]]);
-  assert.deepEqual(rowValues(LONG_COLUMNS, block!.rows[2]!).slice(1), ['dev-0', 'b', 'x', 2, 7, 'device', { time: block!.rows[2]!.cells.received && (block!.rows[2]!.cells.received as { time: number }).time }]);
+  assert.deepEqual(rowValues(LONG_COLUMNS, block!.rows[2]!).slice(1), ['dev-0', 'b', 'x', 2, 7, 'device', { time: block!.rows[2]!.cells.received && (block!.rows[2]!.cells.received as { time: number }).time }, null]);
 });
 
 test('per-device layout: a block per device, columns in order of first appearance, fixed names protected', () => {
@@ -32,4 +34,18 @@ test('time zones: serial numbers and local text follow DST; the offset cache sta
   assert.equal(new ZoneClock('Asia/Kathmandu').text(Date.UTC(2026, 0, 1)), '2026-01-01 05:45:00.000');
   assert.equal(isTimeZone('Mars/Olympus'), false);
   assert.equal(isTimeZone('America/Sao_Paulo'), true);
+});
+
+test('field rules: numbers shown calibrated in both layouts, the long layout names the unit; other values and fields as sent', () => {
+  const rules = new FieldRules(fieldsSection.parse([
+    { match: 'temp_*', unit: '°C', scale: 0.1, offset: -2, decimals: 1 },
+    { match: 'label', unit: 'txt' },
+    { match: 'a', devices: 'dev-9', scale: 100 },
+  ]));
+  const rs = readings(1, 1, { fields: () => ({ temp_in: 215, label: 'on', a: 3 }) });
+  const [long] = layoutRows('long', rs, rules);
+  assert.deepEqual(long!.rows.map((r) => [r.cells.sensor, r.cells.value, r.cells.unit]), [['temp_in', 19.5, '°C'], ['label', 'on', 'txt'], ['a', 3, null]]);
+  const [wide] = layoutRows('per-device', rs, rules);
+  assert.deepEqual([wide!.rows[0]!.cells.temp_in, wide!.rows[0]!.cells.label, wide!.rows[0]!.cells.a], [19.5, 'on', 3]);
+  assert.deepEqual(layoutRows('long', rs)[0]!.rows.map((r) => [r.cells.value, r.cells.unit]), [[215, null], ['on', null], [3, null]], 'no rules: as sent');
 });

@@ -78,7 +78,7 @@ test('SIGKILL while the emulator holds a write, again and again: after a clean r
   assert.equal(await last.stop('SIGTERM'), 0);
 
   const rows = tab();
-  assert.deepEqual(rows[0], ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received']);
+  assert.deepEqual(rows[0], ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received', 'unit']);
   const expected = Array.from({ length: acked }, (_, i) => [`${i + 1}/v`, `${i + 1}/w`]).flat();
   assert.deepEqual(rows.slice(1).map((r) => `${r[4]}/${r[2]}`), expected, kills.join('; '));
   const faults = emu.requests().filter((r) => r.fault);

@@ -12,7 +12,7 @@ import { startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/sheets-emulator-process.js';
 
-const HEADER = ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received'];
+const HEADER = ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received', 'unit'];
 const DEVICES = [
   { id: 'greenhouse-1', boot: 7001 },
   { id: 'greenhouse-2', boot: 7002 },

@@ -1,6 +1,13 @@
 // A monotonically increasing energy counter for the example sketches: integrates power over
 // millis() into milliwatt-hours with integer arithmetic (exact, no float drift), so the reported
-// `energy_wh` never goes backwards (the gateway can NAK a counter that does).
+// `energy_wh` never goes backwards while the board runs. With a gateway field rule
+// `{ "match": "energy_wh", "kind": "counter" }` (docs/FIELDS.md) the gateway NAKs a reading whose
+// counter is lower than at an earlier seq of the same boot (COUNTER_BACKWARDS); a new boot may
+// start again from 0. This counter lives in ordinary RAM: it restarts at 0 on every reset,
+// including the resets after which the boot continues (watchdog, software, pin: docs/SKETCHES.md,
+// "Resets"), so under such a rule the readings after such a reset are refused until the counter
+// passes its value before the reset. A real meter keeps its total where the boot is kept, or starts
+// a new boot when its total restarts.
 #pragma once
 #include <stdint.h>
 

@@ -95,7 +95,7 @@ test('sheetlog auth check prints what it found; a spreadsheet it cannot open is 
   assert.match(ok.stdout, /^credentials: service account sheetlog-writer@\S+ \(.*credentials\.json, mode 600\)$/m);
   assert.match(ok.stdout, /^token: ok/m);
   assert.match(ok.stdout, new RegExp(`^spreadsheet: ".*" \\(${SPREADSHEET}\\), time zone .*, tabs: Sheet1, readings$`, 'm'));
-  assert.match(ok.stdout, new RegExp(`^tab "readings": sheetlog's header, ${longKeys(readings(2)).length} data rows, grid \\d+ x 8$`, 'm'));
+  assert.match(ok.stdout, new RegExp(`^tab "readings": sheetlog's header, ${longKeys(readings(2)).length} data rows, grid \\d+ x 9$`, 'm'));
   assert.ok(!ok.stdout.includes('PRIVATE KEY'));
 
   const missing = await runCli(['auth', 'check', '--config', config('nope')]);

@@ -8,8 +8,8 @@ const SECOND = 'sheetlog-test-book-2';
 test('roll-over to a new tab before the per-tab cell limit; readings never split across tabs', async (t) => {
   const h = await sheetsHarness();
   t.after(() => h.close());
-  // 8 columns x 12 rows: a header and at most 11 data rows per tab.
-  const sink = h.sink({ maxCellsPerTab: 96, growRows: 4 });
+  // 9 columns (LONG_COLUMNS) x 12 rows: a header and at most 11 data rows per tab.
+  const sink = h.sink({ maxCellsPerTab: 108, growRows: 4 });
   await sink.start();
   const all = readings(40);
   for (let i = 0; i < all.length; i += 6) await writeUntilDelivered(sink, all.slice(i, i + 6));
@@ -17,7 +17,7 @@ test('roll-over to a new tab before the per-tab cell limit; readings never split
   assert.ok(tabs.length >= 5, `${tabs.length} tabs`);
   assert.deepEqual(tabs.map((s) => s.title).slice(0, 3), ['readings', 'readings 2', 'readings 3']);
   for (const s of tabs) {
-    assert.ok(s.gridProperties.rowCount * s.gridProperties.columnCount <= 96, `${s.title}: ${JSON.stringify(s.gridProperties)}`);
+    assert.ok(s.gridProperties.rowCount * s.gridProperties.columnCount <= 108, `${s.title}: ${JSON.stringify(s.gridProperties)}`);
     assert.equal(s.values[0]?.[0], 'time');
     const seqs = s.values.slice(1).map((r) => r[4]);
     const perReading = new Map<unknown, number>();

@@ -12,8 +12,10 @@ import { ZoneClock } from '../../../../gateway/time/time-zone.js';
 import { readings } from '../readings.js';
 
 const UTC = new ZoneClock('UTC');
+/** Columns of a long-layout tab. */
+const W = LONG_COLUMNS.length;
 const tab = (over: Partial<TabRecord> = {}): TabRecord => ({
-  tabKey: '', part: 1, title: 'readings', sheetId: 5, columns: [...LONG_COLUMNS], nextRow: 2, gridRows: 100, gridCols: 8, sealed: false, ...over,
+  tabKey: '', part: 1, title: 'readings', sheetId: 5, columns: [...LONG_COLUMNS], nextRow: 2, gridRows: 100, gridCols: W, sealed: false, ...over,
 });
 const limits = { maxCellsPerTab: 0, growRows: 10, budgetCells: 1_000_000 };
 
@@ -58,7 +60,7 @@ test('plan: new rows get a reservation at the tab\'s next row; the grid grows by
   assert.deepEqual(p.newReservations, [{ tabKey: '', part: 1, firstId: 1, lastId: 3, startRow: 98, columns: [...LONG_COLUMNS], writeHeader: false }]);
   assert.equal(p.tabs[0]!.nextRow, 98 + rows);
   assert.equal(p.tabs[0]!.gridRows, 98 + rows - 1 + rows * GROW_AHEAD_BATCHES);
-  assert.equal(p.cells, (p.tabs[0]!.gridRows - 100) * 8);
+  assert.equal(p.cells, (p.tabs[0]!.gridRows - 100) * W);
   const small = planRows(layoutRows('long', readings(3)), [tab({ nextRow: 98 })], [], { ...limits, growRows: 1000 });
   assert.equal(small.kind === 'planned' && small.tabs[0]!.gridRows, 98 + rows - 1 + 1000, 'a small batch: growRows');
   const grids = planRows(blocks, [tab({ nextRow: 50 })], [], limits);
@@ -68,12 +70,12 @@ test('plan: new rows get a reservation at the tab\'s next row; the grid grows by
 test('plan: growing ahead stays within the cells the spreadsheet has left and maxCellsPerTab; only the rows themselves can be over-budget', () => {
   const blocks = layoutRows('long', readings(3));
   const rows = blocks[0]!.rows.length;
-  const need = (98 + rows - 1 - 100) * 8;
-  const tight = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, budgetCells: need + 8 * 3 + 5 });
+  const need = (98 + rows - 1 - 100) * W;
+  const tight = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, budgetCells: need + W * 3 + 5 });
   assert.equal(tight.kind === 'planned' && tight.tabs[0]!.gridRows, 98 + rows - 1 + 3, 'three rows ahead fit in the budget');
   const exact = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, budgetCells: need });
   assert.equal(exact.kind === 'planned' && exact.tabs[0]!.gridRows, 98 + rows - 1, 'no room ahead: just the rows');
-  const perTab = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, maxCellsPerTab: (98 + rows + 1) * 8 });
+  const perTab = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, maxCellsPerTab: (98 + rows + 1) * W });
   assert.equal(perTab.kind === 'planned' && perTab.tabs[0]!.gridRows, 98 + rows + 1);
 });
 
@@ -91,7 +93,7 @@ test('plan: rows of readings with a reservation go exactly where it says (a repl
 test('plan: a full tab is sealed and rows continue in the next part, whole readings only', () => {
   const rs = readings(4, 1, { fields: (i) => (i === 3 ? { a: 1, b: 2, c: 3 } : { a: i }) });
   const blocks = layoutRows('long', rs);
-  const small = { ...limits, maxCellsPerTab: 8 * 5 }; // header + 4 rows
+  const small = { ...limits, maxCellsPerTab: W * 5 }; // header + 4 rows
   const first = planRows(blocks, [tab({ gridRows: 5 })], [], small);
   assert.deepEqual(first, { kind: 'need-tab', tabKey: '', part: 2 });
   const p = planRows(blocks, [tab({ gridRows: 5 }), tab({ part: 2, title: 'readings 2', sheetId: 6, gridRows: 0, gridCols: 0 })], [], small);

@@ -42,8 +42,8 @@ test('a spreadsheet that fills up: one write fills what is left, the rest goes t
   const second = 'sheetlog-test-book-2';
   const h = await sheetsHarness({ spreadsheetIds: [SPREADSHEET, second] });
   t.after(() => h.close());
-  // Sheet1 takes 26,000 cells; room for about 500 rows of 8 cells, growth included.
-  const sink = h.sink({ maxCellsPerSpreadsheet: 26_000 + 8 * 500, overflowSpreadsheetIds: [second], growRows: 10 });
+  // Sheet1 takes 26,000 cells; room for about 500 rows of 9 cells (LONG_COLUMNS), growth included.
+  const sink = h.sink({ maxCellsPerSpreadsheet: 26_000 + 9 * 500, overflowSpreadsheetIds: [second], growRows: 10 });
   await sink.start();
   const all = readings(400, 1, { fields: (i) => ({ temp_c: 20 + i / 100, rh: 40 + (i % 9) }) });
   await writeUntilDelivered(sink, all.slice(0, 150));

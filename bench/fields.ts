@@ -1,0 +1,72 @@
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openMany, sendLineByLine } from '../firmware-sim/loadgen.js';
+import { startSheetlog } from './lib/servers.js';
+
+/*
+ * npm run bench:fields [-- --quick]
+ *
+ * TCP ingest with 20 field rules (docs/FIELDS.md) as a ratio to the same run without rules, in
+ * alternating rounds (without, with, without, with, ...) so a change in the machine's load hits
+ * both sides alike. Each run: a fresh gateway (durable group commits, as shipped), 100
+ * connections, a write per reading, every reading ACKed. The load generator's readings carry
+ * temp_c, humidity and battery: 17 rules for other fields and devices come first (every reading's
+ * fields are matched past them), then a range and calibration for temp_c and humidity and a
+ * counter rule for battery (constant, so never backwards: it exercises the counter check).
+ */
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 3 : 5;
+const CONNECTIONS = 100;
+const PER_CONNECTION = quick ? 500 : 1_000;
+const ARGS = ['--log-level', 'warn', '--http-port', 'off'];
+
+function rules(): unknown[] {
+  const other = Array.from({ length: 17 }, (_, i) => ({ match: `other_${i}_*`, devices: i % 2 === 0 ? 'meter-*' : undefined, unit: 'x', min: 0, max: 1000 }));
+  return [
+    ...other,
+    { match: 'temp_c', unit: '°C', scale: 1, offset: 0.5, decimals: 2, min: -40, max: 85 },
+    { match: 'humidity', unit: '%', min: 0, max: 100 },
+    { match: 'battery', unit: 'V', kind: 'counter' },
+  ];
+}
+
+async function run(configFile: string | null): Promise<number> {
+  const server = await startSheetlog(configFile === null ? ARGS : [...ARGS, '--config', configFile]);
+  try {
+    const conns = await openMany({ host: '127.0.0.1', port: server.port }, CONNECTIONS);
+    await Promise.all(conns.map((c, i) => c.hello(`bench-${i}`, 1)));
+    const done = Promise.all(conns.map((c) => c.acked(PER_CONNECTION)));
+    const start = performance.now();
+    await Promise.all(conns.map((c) => sendLineByLine(c, PER_CONNECTION)));
+    await done;
+    const elapsed = performance.now() - start;
+    conns.forEach((c) => c.close());
+    return ((CONNECTIONS * PER_CONNECTION) / elapsed) * 1000;
+  } finally {
+    await server.stop();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-fields-'));
+try {
+  const configFile = join(dir, 'fields.json');
+  writeFileSync(configFile, JSON.stringify({ fields: rules() }));
+  const load = [loadavg()[0] as number];
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    off.push(await run(null));
+    on.push(await run(configFile));
+    load.push(loadavg()[0] as number);
+    console.error(`round ${r + 1}: without ${fmt(off[r]!)}/s, with 20 rules ${fmt(on[r]!)}/s, ratio ${(on[r]! / off[r]!).toFixed(2)}`);
+  }
+  const ratios = on.map((x, i) => x / (off[i] as number));
+  console.log(`| ingest, 20 field rules vs none (${CONNECTIONS} connections, ${fmt(CONNECTIONS * PER_CONNECTION)} readings per run) | ${fmt(median(off))} | ${fmt(median(on))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${load.map((x) => x.toFixed(1)).join(' → ')} | ≥ 0.9 |`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
