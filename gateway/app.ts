@@ -20,6 +20,7 @@ import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
 import { chooseSinks, createSinks, sinkNamesFor } from './sinks/create.js';
+import { createJobs } from './summaries/create.js';
 import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';
 import type { SyncRunner } from './sync/runner.js';
@@ -143,8 +144,8 @@ export class App {
   private createSync(injectedTimers: boolean): SyncRunner {
     const { config, store, timers, log } = this;
     if (!config.sync.thread) {
-      const sinks = createSinks(config, { db: store.db, storeInstance: storeInstanceId(store.db), timers, log });
-      return new SyncService(sinks, config.sync, { store, timers, log });
+      const deps = { db: store.db, storeInstance: storeInstanceId(store.db), timers, log };
+      return new SyncService(createSinks(config, deps), config.sync, { store, timers, log }, createJobs(config, deps));
     }
     if (injectedTimers) throw new Error('sync.thread runs the sinks on the system clock: with injected timers, set sync.thread to false');
     return new SyncThreadHost(config, { sinkNames: sinkNamesFor(config), store, timers, log });

@@ -9,6 +9,7 @@ import { sheetsSection } from './sections/sheets.js';
 import { sinksSection } from './sections/sinks.js';
 import { syncSection } from './sections/sync.js';
 import { storeSection } from './sections/store.js';
+import { summariesSection } from './sections/summaries.js';
 import { tcpSection } from './sections/tcp.js';
 import { udpSection } from './sections/udp.js';
 
@@ -33,6 +34,7 @@ export const configSchema = z
     csv: csvSection.prefault({}),
     http: httpSection.prefault({}),
     fields: fieldsSection,
+    summaries: summariesSection.prefault({}),
   })
   .strict();
 
