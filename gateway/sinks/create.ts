@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { SinkName } from '../config/sections/sinks.js';
+import { sinkWrites, type SinkName } from '../config/sections/sinks.js';
+import { summaryTableName } from '../summaries/columns.js';
+import type { SummaryWriter } from '../summaries/job.js';
+import { CsvSummaryFile } from './csv/summary-file.js';
 import type { Sink, SinkDeps } from './contract.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
@@ -34,6 +37,7 @@ export function sinkNamesFor(config: Config): SinkName[] {
 
 /** Builds the sinks; constructors validate and never connect. */
 export function createSinks(config: Config, deps: SinkDeps): Sink[] {
+  checkTables(config);
   return chooseSinks(config).map((name) => (name === 'csv' ? createCsvSink(config, deps) : createSheetsSink(config, deps)));
 }
 
@@ -45,7 +49,35 @@ function createCsvSink(config: Config, deps: SinkDeps): Sink {
     timeZone: config.csv.timeZone || systemTimeZone(),
     storeInstance: deps.storeInstance,
     log: deps.log.child({ part: 'sink', sink: 'csv' }),
+    writeReadings: sinkWrites(config.sinks.csv.tables, 'readings'),
   });
+}
+
+/** A summary table a sink lists must be a configured period. */
+function checkTables(config: Config): void {
+  const known = new Set(['readings', 'bills', ...config.summaries.periods.map(summaryTableName)]);
+  const problems: string[] = [];
+  for (const name of ['csv', 'google-sheets'] as const) {
+    for (const t of config.sinks[name].tables ?? []) {
+      if (!known.has(t)) problems.push(`sinks.${name}.tables: "${t}" is not a configured table (summaries.periods: ${JSON.stringify(config.summaries.periods)})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The summary writers of the configured sinks: a file (CSV) or a tab (Sheets) per period. */
+export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+  checkTables(config);
+  const writers: SummaryWriter[] = [];
+  for (const sink of chooseSinks(config)) {
+    for (const period of config.summaries.periods) {
+      if (!sinkWrites(config.sinks[sink].tables, summaryTableName(period))) continue;
+      if (sink === 'csv') {
+        writers.push(new CsvSummaryFile(deps.db, { dir: join(config.dataDir, config.csv.dir), sink: 'csv', period, timeZone: config.csv.timeZone || systemTimeZone() }));
+      }
+    }
+  }
+  return writers;
 }
 
 function createSheetsSink(config: Config, deps: SinkDeps): Sink {

@@ -3,7 +3,8 @@ import { FieldRules } from '../fields/rules.js';
 import type { SinkDeps, SyncJob } from '../sinks/contract.js';
 import { systemTimeZone } from '../sinks/time-zone.js';
 import { SummaryBuilder } from './builder.js';
-import { SummaryJob, type SummaryWriter } from './job.js';
+import { SummaryJob } from './job.js';
+import { createSummaryWriters } from '../sinks/create.js';
 
 /** How often summaries look for new readings and closed periods. */
 const INTERVAL_MS = 5_000;
@@ -15,8 +16,8 @@ export function summaryBuilderFor(config: Config, db: SinkDeps['db']): SummaryBu
 }
 
 /** The jobs beside the sinks (the JobFactory of both composition roots). */
-export function createJobs(config: Config, deps: SinkDeps, writers: (builder: SummaryBuilder) => SummaryWriter[] = () => []): SyncJob[] {
+export function createJobs(config: Config, deps: SinkDeps): SyncJob[] {
   const builder = summaryBuilderFor(config, deps.db);
   if (!builder) return [];
-  return [new SummaryJob(builder, writers(builder), { intervalMs: INTERVAL_MS, batch: 2000 }, { timers: deps.timers, log: deps.log })];
+  return [new SummaryJob(builder, createSummaryWriters(config, deps), { intervalMs: INTERVAL_MS, batch: 2000 }, { timers: deps.timers, log: deps.log })];
 }

@@ -20,6 +20,8 @@ export interface CsvSinkOptions {
   /** Identifies the SQLite store the rows come from (see CsvState.storeInstance). */
   storeInstance: string;
   log: Logger;
+  /** false: the raw table is not among `sinks.csv.tables`; readings are passed over unwritten. */
+  writeReadings?: boolean;
 }
 
 /**
@@ -75,6 +77,8 @@ export class CsvSink implements Sink {
     if ('outcome' in writable) return writable.outcome;
     const last = writable.rows[writable.rows.length - 1];
     if (!last) throw new Error('empty batch');
+    // Summaries only (sinks.csv.tables without "readings"): nothing of the raw rows is written.
+    if (this.options.writeReadings === false) return { kind: 'delivered', throughId: last.id };
     const fresh = writable.rows.filter((r) => r.id > state.deliveredThrough);
     try {
       if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh), last.id);
