@@ -5,6 +5,7 @@ import { sinkWrites, type SinkName } from '../config/sections/sinks.js';
 import { summaryTableName } from '../summaries/columns.js';
 import type { SummaryWriter } from '../summaries/job.js';
 import { CsvSummaryFile } from './csv/summary-file.js';
+import { SheetsSummaryTab } from './google-sheets/summary-tab.js';
 import type { Sink, SinkDeps } from './contract.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
@@ -69,11 +70,20 @@ function checkTables(config: Config): void {
 export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
   checkTables(config);
   const writers: SummaryWriter[] = [];
+  const s = config.sheets;
+  // Summary tabs take a few writes per period: their own limiter, with a tenth of the quota.
+  const limiter = new RateLimiter(
+    { readsPerWindow: Math.max(1, Math.floor(s.readsPerMinute / 10)), writesPerWindow: Math.max(1, Math.floor(s.writesPerMinute / 10)), windowMs: 60_000, pacing: 'even' },
+    deps.timers,
+  );
   for (const sink of chooseSinks(config)) {
     for (const period of config.summaries.periods) {
       if (!sinkWrites(config.sinks[sink].tables, summaryTableName(period))) continue;
       if (sink === 'csv') {
         writers.push(new CsvSummaryFile(deps.db, { dir: join(config.dataDir, config.csv.dir), sink: 'csv', period, timeZone: config.csv.timeZone || systemTimeZone() }));
+      } else {
+        const options = { spreadsheetId: s.spreadsheetId, credentials: s.credentials, rootUrl: s.rootUrl, tokenUrl: s.tokenUrl, requestTimeoutMs: s.requestTimeoutMs };
+        writers.push(new SheetsSummaryTab(deps.db, { ...options, timeZone: s.timeZone, period, growRows: s.growRows }, { limiter, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }) }));
       }
     }
   }
@@ -101,6 +111,7 @@ function createSheetsSink(config: Config, deps: SinkDeps): Sink {
       maxCellsPerSpreadsheet: s.maxCellsPerSpreadsheet,
       maxCellsPerTab: s.maxCellsPerTab,
       authRetryMs: s.authRetryMs,
+      writeReadings: sinkWrites(config.sinks['google-sheets'].tables, 'readings'),
     },
     { db: deps.db, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
   );
