@@ -21,6 +21,7 @@ import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
 import { chooseSinks, createSinks, sinkNamesFor } from './sinks/create.js';
 import { createJobs } from './summaries/create.js';
+import { billCalculatorFor } from './billing/create.js';
 import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';
 import type { SyncRunner } from './sync/runner.js';
@@ -180,6 +181,7 @@ export class App {
         },
         settings: { ...config.http, dataDir: config.dataDir, maxBufferRows: config.store.maxBufferRows },
         sinkWarnings: (sink) => (sink === 'google-sheets' ? (this.tokenAge?.warnings() ?? []) : []),
+        bills: billCalculatorFor(config, this.store.db),
       },
       {
         adminToken: () => loadOrCreateAdminToken(join(config.dataDir, config.http.adminTokenFile), this.log),

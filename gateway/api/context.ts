@@ -1,3 +1,4 @@
+import type { BillCalculator } from '../billing/bill.js';
 import type { Config } from '../config/schema.js';
 import type { GatewayEvents } from '../events.js';
 import type { IngestCounters } from '../ingest/counters.js';
@@ -41,4 +42,6 @@ export interface ApiDeps {
   settings: Config['http'] & { dataDir: string; maxBufferRows: number };
   /** Warnings about a sink watched outside its worker (the Google token's age), by sink name. */
   sinkWarnings?: (sink: string) => string[];
+  /** Bills (config `billing`); absent: the bill operation answers BILLING_OFF. */
+  bills?: BillCalculator;
 }

@@ -7,6 +7,7 @@ import { devicesCommand } from './devices.js';
 import { tlsCommand, TlsCommandError } from './tls.js';
 import { TlsSetupError } from '../ingest/tcp/tls-credentials.js';
 import { quarantineCommand } from './quarantine.js';
+import { billCommand, BillCommandError } from './bill.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -49,6 +50,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   program.addCommand(quarantineCommand(out));
   program.addCommand(authCommand(out));
   program.addCommand(tlsCommand(out));
+  program.addCommand(billCommand(out));
 
   program
     .command('config')
@@ -76,7 +78,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`sheetlog: ${e.code}: ${e.message}\n`);
       process.exit(1);
     }
-    if (e instanceof TlsCommandError || e instanceof TlsSetupError) {
+    if (e instanceof TlsCommandError || e instanceof TlsSetupError || e instanceof BillCommandError) {
       process.stderr.write(`sheetlog: ${e.message}\n`);
       process.exit(1);
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSection } from './sections/auth.js';
+import { billingSection } from './sections/billing.js';
 import { httpSection } from './sections/http.js';
 import { logSection } from './sections/log.js';
 import { mqttSection } from './sections/mqtt.js';
@@ -35,6 +36,7 @@ export const configSchema = z
     http: httpSection.prefault({}),
     fields: fieldsSection,
     summaries: summariesSection.prefault({}),
+    billing: billingSection.prefault({}),
   })
   .strict();
 
