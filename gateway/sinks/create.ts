@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { sinkWrites, type SinkName } from '../config/sections/sinks.js';
 import { summaryTableName } from '../summaries/columns.js';
 import type { SummaryWriter } from '../summaries/job.js';
+import { summaryPlacedTable } from '../summaries/placed-table.js';
 import { CsvSummaryFile } from './csv/summary-file.js';
 import { SheetsSummaryTab } from './google-sheets/summary-tab.js';
 import type { Sink, SinkDeps } from './contract.js';
@@ -80,10 +81,10 @@ export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWri
     for (const period of config.summaries.periods) {
       if (!sinkWrites(config.sinks[sink].tables, summaryTableName(period))) continue;
       if (sink === 'csv') {
-        writers.push(new CsvSummaryFile(deps.db, { dir: join(config.dataDir, config.csv.dir), sink: 'csv', period, timeZone: config.csv.timeZone || systemTimeZone() }));
+        writers.push(new CsvSummaryFile(deps.db, summaryPlacedTable(period), { dir: join(config.dataDir, config.csv.dir), sink: 'csv', timeZone: config.csv.timeZone || systemTimeZone() }));
       } else {
         const options = { spreadsheetId: s.spreadsheetId, credentials: s.credentials, rootUrl: s.rootUrl, tokenUrl: s.tokenUrl, requestTimeoutMs: s.requestTimeoutMs };
-        writers.push(new SheetsSummaryTab(deps.db, { ...options, timeZone: s.timeZone, period, growRows: s.growRows }, { limiter, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }) }));
+        writers.push(new SheetsSummaryTab(deps.db, summaryPlacedTable(period), { ...options, timeZone: s.timeZone, growRows: s.growRows }, { limiter, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }) }));
       }
     }
   }

@@ -1,11 +1,38 @@
 import type { Db } from '../store/database.js';
 import type { SummaryRow } from './table.js';
 
-/** A summary row with where one sink table holds it (place null: not yet placed there). */
-export interface PlacedRow extends SummaryRow {
+/** Where one sink table holds a row (place null: not yet placed there). */
+export interface PlaceInfo {
   place: number | null;
   writtenRevision: number;
   byteOffset: number | null;
+}
+
+/** A summary row with its place. */
+export type PlacedRow = SummaryRow & PlaceInfo;
+
+/**
+ * The rows a placed table shows: SQL naming the source table (`s`), its columns, a filter with
+ * its arguments, and the order in which new rows get places.
+ */
+export interface RowSource {
+  table: 'summaries' | 'bills';
+  columns: string;
+  where: string;
+  args: readonly (string | number)[];
+  order: string;
+}
+
+/** A period's rows in the `summaries` table. */
+export function summarySource(period: string): RowSource {
+  return {
+    table: 'summaries',
+    columns: `s.id, s.period, s.device, s.field, s.start, s.end, s.kind, s.unit, s.count, s.min, s.max, s.mean, s.last,
+      s.last_ts AS lastTs, s.consumption, s.revision, s.updated_at AS updatedAt`,
+    where: 's.period = ?',
+    args: [period],
+    order: 's.start, s.device, s.field',
+  };
 }
 
 export interface Place {
@@ -16,34 +43,34 @@ export interface Place {
 }
 
 /**
- * The fixed place of every summary row in every sink table (`summary_places`): reserved in
+ * The fixed place of every summary row (and bill row) in every sink table (`summary_places`): reserved in
  * SQLite before the row is first written, never moved, so a repeated write of a row rewrites the
  * same place and a crash between the write and its record cannot make a second copy. Places count
  * from 1 in the order rows were first written; `writtenRevision` says which revision is there.
  */
-export class SummaryPlaces {
+export class SummaryPlaces<R extends { id: number; revision: number } = SummaryRow> {
   constructor(
     private readonly db: Db,
     private readonly sink: string,
     private readonly tab: string,
+    private readonly source: RowSource,
   ) {}
 
-  /** Rows of `period` missing from this table or holding an older revision, oldest place first. */
-  due(period: string, limit: number): PlacedRow[] {
+  /** Source rows missing from this table or holding an older revision, oldest place first. */
+  due(limit: number): (R & PlaceInfo)[] {
+    const src = this.source;
     return this.db
       .prepare(
-        `SELECT s.id, s.period, s.device, s.field, s.start, s.end, s.kind, s.unit, s.count, s.min, s.max, s.mean, s.last,
-           s.last_ts AS lastTs, s.consumption, s.revision, s.updated_at AS updatedAt,
-           p.place, coalesce(p.written_revision, 0) AS writtenRevision, p.byte_offset AS byteOffset
-         FROM summaries s LEFT JOIN summary_places p ON p.sink = ? AND p.tab = ? AND p.summary_id = s.id
-         WHERE s.period = ? AND (p.place IS NULL OR p.written_revision < s.revision)
-         ORDER BY p.place IS NULL, p.place, s.start, s.device, s.field LIMIT ?`,
+        `SELECT ${src.columns}, p.place, coalesce(p.written_revision, 0) AS writtenRevision, p.byte_offset AS byteOffset
+         FROM ${src.table} s LEFT JOIN summary_places p ON p.sink = ? AND p.tab = ? AND p.summary_id = s.id
+         WHERE ${src.where} AND (p.place IS NULL OR p.written_revision < s.revision)
+         ORDER BY p.place IS NULL, p.place, ${src.order} LIMIT ?`,
       )
-      .all(this.sink, this.tab, period, limit) as PlacedRow[];
+      .all(this.sink, this.tab, ...src.args, limit) as (R & PlaceInfo)[];
   }
 
   /** Gives each unplaced row the next place, in one transaction; returns the rows with places. */
-  reserve(rows: readonly PlacedRow[]): PlacedRow[] {
+  reserve(rows: readonly (R & PlaceInfo)[]): (R & PlaceInfo)[] {
     const insert = this.db.prepare('INSERT INTO summary_places (sink, tab, summary_id, place, written_revision) VALUES (?, ?, ?, ?, 0)');
     return this.db.transaction(() => {
       let next = this.highestPlace() + 1;
@@ -61,16 +88,14 @@ export class SummaryPlaces {
   }
 
   /** Places from `from` on with their current rows, in place order. */
-  tail(from: number): PlacedRow[] {
+  tail(from: number): (R & PlaceInfo)[] {
     return this.db
       .prepare(
-        `SELECT s.id, s.period, s.device, s.field, s.start, s.end, s.kind, s.unit, s.count, s.min, s.max, s.mean, s.last,
-           s.last_ts AS lastTs, s.consumption, s.revision, s.updated_at AS updatedAt,
-           p.place, p.written_revision AS writtenRevision, p.byte_offset AS byteOffset
-         FROM summary_places p JOIN summaries s ON s.id = p.summary_id
+        `SELECT ${this.source.columns}, p.place, p.written_revision AS writtenRevision, p.byte_offset AS byteOffset
+         FROM summary_places p JOIN ${this.source.table} s ON s.id = p.summary_id
          WHERE p.sink = ? AND p.tab = ? AND p.place >= ? ORDER BY p.place`,
       )
-      .all(this.sink, this.tab, from) as PlacedRow[];
+      .all(this.sink, this.tab, from) as (R & PlaceInfo)[];
   }
 
   placeOf(place: number): Place | null {

@@ -1,9 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../../store/database.js';
-import { SUMMARY_COLUMNS, summaryCells, summaryTableName, type SummaryCell } from '../../summaries/columns.js';
+import type { SummaryCell } from '../../summaries/columns.js';
 import type { SummaryWriter } from '../../summaries/job.js';
-import { SummaryPlaces, type PlacedRow } from '../../summaries/places.js';
+import type { PlaceInfo, SummaryPlaces } from '../../summaries/places.js';
+import type { PlacedTable } from '../../summaries/placed-table.js';
 import { ZoneClock } from '../time-zone.js';
 import { writeAt } from './files.js';
 import { csvRecord } from './rfc4180.js';
@@ -12,14 +13,13 @@ export interface CsvSummaryOptions {
   dir: string;
   /** The sink's name in summary_places. */
   sink: string;
-  period: string;
   timeZone: string;
   /** Most rows written in one pass (the rest go at the next). */
   maxRows?: number;
 }
 
 /**
- * One period's summary file, `summary 1h.csv` beside the raw files, written exactly once with
+ * One placed table as a file (a period's summaries, `summary 1h.csv`, or `bills.csv`) beside the raw files, written exactly once with
  * revisions in place:
  *
  * Every row has a fixed place (summary_places, reserved in SQLite before its first write) and
@@ -31,20 +31,20 @@ export interface CsvSummaryOptions {
  * a revised row changes in place (its line, and the lines after it move if its length changed),
  * and no row is ever written twice. New rows, the common case, rewrite nothing but themselves.
  */
-export class CsvSummaryFile implements SummaryWriter {
+export class CsvSummaryFile<R extends { id: number; revision: number }> implements SummaryWriter {
   readonly name: string;
-  private readonly places: SummaryPlaces;
+  private readonly places: SummaryPlaces<R>;
   private readonly zone: ZoneClock;
   private readonly file: string;
 
   constructor(
     db: Db,
+    private readonly table: PlacedTable<R>,
     private readonly options: CsvSummaryOptions,
   ) {
-    const table = summaryTableName(options.period);
-    this.name = `${options.sink} ${table}`;
-    this.file = join(options.dir, `${table}.csv`);
-    this.places = new SummaryPlaces(db, options.sink, table);
+    this.name = `${options.sink} ${table.title}`;
+    this.file = join(options.dir, `${table.title}.csv`);
+    this.places = table.places(db, options.sink);
     this.zone = new ZoneClock(options.timeZone);
   }
 
@@ -54,7 +54,7 @@ export class CsvSummaryFile implements SummaryWriter {
 
   async flush(): Promise<boolean> {
     for (;;) {
-      const due = this.places.due(this.options.period, this.options.maxRows ?? 5000);
+      const due = this.places.due(this.options.maxRows ?? 5000);
       if (due.length === 0) return true;
       const placed = this.places.reserve(due);
       await this.rewriteFrom(Math.min(...placed.map((r) => r.place as number)));
@@ -71,7 +71,7 @@ export class CsvSummaryFile implements SummaryWriter {
       offset = 0;
     }
     const rows = this.places.tail(from);
-    let text = from === 1 ? csvRecord([...SUMMARY_COLUMNS]) : '';
+    let text = from === 1 ? csvRecord([...this.table.columns]) : '';
     let at = offset + Buffer.byteLength(text);
     const written: { id: number; revision: number; byteOffset: number }[] = [];
     for (const row of rows) {
@@ -98,8 +98,8 @@ export class CsvSummaryFile implements SummaryWriter {
     return end <= size ? end : null;
   }
 
-  private record(row: PlacedRow): string {
-    return csvRecord(summaryCells(row, this.zone).map((c) => render(c, this.zone)));
+  private record(row: R & PlaceInfo): string {
+    return csvRecord(this.table.cells(row, this.zone).map((c) => render(c, this.zone)));
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Logger } from '../../log.js';
 import type { Db } from '../../store/database.js';
-import { SUMMARY_COLUMNS, summaryCells, summaryTableName } from '../../summaries/columns.js';
 import type { SummaryWriter } from '../../summaries/job.js';
-import { SummaryPlaces } from '../../summaries/places.js';
+import type { SummaryPlaces } from '../../summaries/places.js';
+import type { PlacedTable } from '../../summaries/placed-table.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { ZoneClock } from '../time-zone.js';
 import { SheetsApi, type SheetMeta } from './api.js';
@@ -18,7 +18,6 @@ export interface SheetsSummaryOptions {
   requestTimeoutMs: number;
   /** The zone of the time cells ("" : the spreadsheet's own). */
   timeZone: string;
-  period: string;
   /** Rows added at a time when the tab's grid is too small. */
   growRows: number;
   /** Most rows written in one request. */
@@ -38,30 +37,31 @@ export interface SheetsSummaryOptions {
  * The tab is sheetlog's: people may read, chart and refer to it, but rows inserted or sorted by
  * hand would be overwritten at the places SQLite records (docs/SUMMARIES.md).
  */
-export class SheetsSummaryTab implements SummaryWriter {
+export class SheetsSummaryTab<R extends { id: number; revision: number }> implements SummaryWriter {
   readonly name: string;
   readonly title: string;
-  private readonly places: SummaryPlaces;
+  private readonly places: SummaryPlaces<R>;
   private api: SheetsApi | null = null;
   private tab: SheetMeta | null = null;
   private zone: ZoneClock | null = null;
 
   constructor(
     db: Db,
+    private readonly table: PlacedTable<R>,
     private readonly options: SheetsSummaryOptions,
     private readonly deps: { limiter: RateLimiter; log: Logger; sink?: string },
   ) {
-    this.title = summaryTableName(options.period);
+    this.title = table.title;
     const sink = deps.sink ?? 'google-sheets';
     this.name = `${sink} ${this.title}`;
-    this.places = new SummaryPlaces(db, sink, this.title);
+    this.places = table.places(db, sink);
   }
 
   async flush(): Promise<boolean> {
     const max = this.options.maxRows ?? 2000;
     try {
       for (;;) {
-        const due = this.places.due(this.options.period, max);
+        const due = this.places.due(max);
         if (due.length === 0) return true;
         const api = await this.connect();
         const tab = await this.openTab(api);
@@ -70,8 +70,8 @@ export class SheetsSummaryTab implements SummaryWriter {
         const needRows = Math.max(...rows.map((r) => r.place as number)) + 1;
         if (tab.rowCount < needRows) await this.grow(api, tab, needRows + this.options.growRows);
         const data = rows.map((r) => ({
-          range: rowsRange(this.title, (r.place as number) + 1, (r.place as number) + 1, SUMMARY_COLUMNS.length),
-          values: [summaryCells(r, zone).map((c): SheetValue => (c === null ? '' : typeof c === 'object' ? Math.round(zone.serial(c.time) * 1e9) / 1e9 : c))],
+          range: rowsRange(this.title, (r.place as number) + 1, (r.place as number) + 1, this.table.columns.length),
+          values: [this.table.cells(r, zone).map((c): SheetValue => (c === null ? '' : typeof c === 'object' ? Math.round(zone.serial(c.time) * 1e9) / 1e9 : c))],
         }));
         await api.writeValues(this.options.spreadsheetId, data);
         this.places.written(rows);
@@ -103,22 +103,22 @@ export class SheetsSummaryTab implements SummaryWriter {
     let tab = meta.sheets.find((s) => s.title === this.title);
     if (!tab) {
       await api.batchUpdate(id, [
-        { addSheet: { properties: { title: this.title, gridProperties: { rowCount: 1 + this.options.growRows, columnCount: SUMMARY_COLUMNS.length, frozenRowCount: 1 } } } },
+        { addSheet: { properties: { title: this.title, gridProperties: { rowCount: 1 + this.options.growRows, columnCount: this.table.columns.length, frozenRowCount: 1 } } } },
       ]);
       meta = await api.spreadsheet(id);
       tab = meta.sheets.find((s) => s.title === this.title);
       if (!tab) throw new Error(`tab "${this.title}" missing after it was added`);
     }
-    if (tab.columnCount < SUMMARY_COLUMNS.length) {
-      await this.grow(api, tab, tab.rowCount, SUMMARY_COLUMNS.length);
+    if (tab.columnCount < this.table.columns.length) {
+      await this.grow(api, tab, tab.rowCount, this.table.columns.length);
     }
-    await api.writeValues(id, [{ range: rowsRange(this.title, 1, 1, SUMMARY_COLUMNS.length), values: [[...SUMMARY_COLUMNS]] }]);
+    await api.writeValues(id, [{ range: rowsRange(this.title, 1, 1, this.table.columns.length), values: [[...this.table.columns]] }]);
     this.tab = tab;
     return tab;
   }
 
   /** Grows the grid to an absolute size (repeating it changes nothing). */
-  private async grow(api: SheetsApi, tab: SheetMeta, rows: number, cols = Math.max(tab.columnCount, SUMMARY_COLUMNS.length)): Promise<void> {
+  private async grow(api: SheetsApi, tab: SheetMeta, rows: number, cols = Math.max(tab.columnCount, this.table.columns.length)): Promise<void> {
     await api.batchUpdate(this.options.spreadsheetId, [
       { updateSheetProperties: { properties: { sheetId: tab.sheetId, gridProperties: { rowCount: rows, columnCount: cols } }, fields: 'gridProperties(rowCount,columnCount)' } },
     ]);

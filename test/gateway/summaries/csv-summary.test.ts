@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { CsvSummaryFile } from '../../../gateway/sinks/csv/summary-file.js';
 import { parseCsv } from '../../../gateway/sinks/csv/rfc4180.js';
+import { summaryPlacedTable } from '../../../gateway/summaries/placed-table.js';
 import { SUMMARY_COLUMNS } from '../../../gateway/summaries/columns.js';
 import { tempDir } from '../../helpers/app.js';
 import { summaryRig } from './rig.js';
@@ -14,7 +15,7 @@ function rigWithFile(t: { after(fn: () => void): void }) {
   const rig = summaryRig(t, { periods: ['1h'] });
   const dir = tempDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = new CsvSummaryFile(rig.db, { dir, sink: 'csv', period: '1h', timeZone: 'UTC' });
+  const file = new CsvSummaryFile(rig.db, summaryPlacedTable('1h'), { dir, sink: 'csv', timeZone: 'UTC' });
   const records = () => parseCsv(readFileSync(file.path, 'utf8'));
   return { ...rig, file, records };
 }

@@ -5,6 +5,7 @@ import { SummaryBuilder } from '../../../gateway/summaries/builder.js';
 import { summariesSection } from '../../../gateway/config/sections/summaries.js';
 import { SheetsSummaryTab } from '../../../gateway/sinks/google-sheets/summary-tab.js';
 import { RateLimiter } from '../../../gateway/sinks/rate-limiter.js';
+import { summaryPlacedTable } from '../../../gateway/summaries/placed-table.js';
 import { SUMMARY_COLUMNS } from '../../../gateway/summaries/columns.js';
 import { systemTimers } from '../../../gateway/time/timers.js';
 import { createLogger } from '../../../gateway/log.js';
@@ -24,7 +25,8 @@ async function rig(t: { after(fn: () => Promise<void> | void): void }) {
   const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
   const tab = new SheetsSummaryTab(
     h.db,
-    { spreadsheetId: 'sheetlog-test-book', credentials: h.credentials, rootUrl: h.emu.rootUrl, tokenUrl: h.emu.tokenUrl, requestTimeoutMs: 5000, timeZone: 'UTC', period: '1h', growRows: 3 },
+    summaryPlacedTable('1h'),
+    { spreadsheetId: 'sheetlog-test-book', credentials: h.credentials, rootUrl: h.emu.rootUrl, tokenUrl: h.emu.tokenUrl, requestTimeoutMs: 5000, timeZone: 'UTC', growRows: 3 },
     { limiter: new RateLimiter({ readsPerWindow: 10_000, writesPerWindow: 10_000, windowMs: 60_000 }, systemTimers), log },
   );
   /** Data rows as "device|start serial|count|revision". */
@@ -33,7 +35,7 @@ async function rig(t: { after(fn: () => Promise<void> | void): void }) {
 }
 
 /** Flushes until a pass succeeds (faults make some fail); every failed pass leaves the rows due. */
-async function flushThrough(tab: SheetsSummaryTab): Promise<number> {
+async function flushThrough(tab: { flush(): Promise<boolean> }): Promise<number> {
   let failed = 0;
   while (!(await tab.flush())) failed++;
   return failed;
