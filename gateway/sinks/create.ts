@@ -4,7 +4,8 @@ import type { Config } from '../config/schema.js';
 import { sinkWrites, type SinkName } from '../config/sections/sinks.js';
 import { summaryTableName } from '../summaries/columns.js';
 import type { SummaryWriter } from '../summaries/job.js';
-import { summaryPlacedTable } from '../summaries/placed-table.js';
+import { summaryPlacedTable, type PlacedTable } from '../summaries/placed-table.js';
+import { billsPlacedTable } from '../billing/table.js';
 import { CsvSummaryFile } from './csv/summary-file.js';
 import { SheetsSummaryTab } from './google-sheets/summary-tab.js';
 import type { Sink, SinkDeps } from './contract.js';
@@ -69,6 +70,15 @@ function checkTables(config: Config): void {
 
 /** The summary writers of the configured sinks: a file (CSV) or a tab (Sheets) per period. */
 export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+  return placedWriters(config, deps, config.summaries.periods.map(summaryPlacedTable));
+}
+
+/** The `bills` writers of the configured sinks (none without billing.field). */
+export function createBillWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+  return config.billing.field === '' ? [] : placedWriters(config, deps, [billsPlacedTable(config.billing)]);
+}
+
+function placedWriters<R extends { id: number; revision: number }>(config: Config, deps: SinkDeps, tables: PlacedTable<R>[]): SummaryWriter[] {
   checkTables(config);
   const writers: SummaryWriter[] = [];
   const s = config.sheets;
@@ -78,13 +88,13 @@ export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWri
     deps.timers,
   );
   for (const sink of chooseSinks(config)) {
-    for (const period of config.summaries.periods) {
-      if (!sinkWrites(config.sinks[sink].tables, summaryTableName(period))) continue;
+    for (const table of tables) {
+      if (!sinkWrites(config.sinks[sink].tables, table.title)) continue;
       if (sink === 'csv') {
-        writers.push(new CsvSummaryFile(deps.db, summaryPlacedTable(period), { dir: join(config.dataDir, config.csv.dir), sink: 'csv', timeZone: config.csv.timeZone || systemTimeZone() }));
+        writers.push(new CsvSummaryFile(deps.db, table, { dir: join(config.dataDir, config.csv.dir), sink: 'csv', timeZone: config.csv.timeZone || systemTimeZone() }));
       } else {
         const options = { spreadsheetId: s.spreadsheetId, credentials: s.credentials, rootUrl: s.rootUrl, tokenUrl: s.tokenUrl, requestTimeoutMs: s.requestTimeoutMs };
-        writers.push(new SheetsSummaryTab(deps.db, summaryPlacedTable(period), { ...options, timeZone: s.timeZone, growRows: s.growRows }, { limiter, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }) }));
+        writers.push(new SheetsSummaryTab(deps.db, table, { ...options, timeZone: s.timeZone, growRows: s.growRows }, { limiter, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }) }));
       }
     }
   }

@@ -168,7 +168,9 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     // in it. `summaries` holds the computed rows; `revision` goes up whenever a row's figures
     // change, and `summary_places` records, per sink and table, the fixed place of each row and
     // the revision written there, so a repeated write rewrites the same place (exactly once).
-    // `summary_progress`: per period, the highest reading id scanned for dirty spans.
+    // `summary_progress`: per period, the highest reading id scanned for dirty spans ('bills':
+    // for bills). `bills`: one row per device and billing month (the Bill object as JSON), its
+    // revision going up when the figures change; placed in the sinks like summaries.
     sql: `
       CREATE INDEX readings_by_device_ts ON readings (device, ts);
       CREATE TABLE summary_progress (period TEXT PRIMARY KEY, through_id INTEGER NOT NULL);
@@ -212,6 +214,19 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
         PRIMARY KEY (sink, tab, summary_id)
       ) WITHOUT ROWID;
       CREATE UNIQUE INDEX summary_places_by_place ON summary_places (sink, tab, place);
+      CREATE TABLE bills (
+        id INTEGER PRIMARY KEY,
+        device TEXT NOT NULL,
+        month TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        final INTEGER NOT NULL,
+        bill TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX bills_key ON bills (device, month);
+      CREATE INDEX bills_open ON bills (final, end);
     `,
   },
 ];

@@ -4,9 +4,11 @@ import type { SinkDeps, SyncJob } from '../sinks/contract.js';
 import { systemTimeZone } from '../sinks/time-zone.js';
 import { SummaryBuilder } from './builder.js';
 import { SummaryJob } from './job.js';
-import { createSummaryWriters } from '../sinks/create.js';
+import { createBillWriters, createSummaryWriters } from '../sinks/create.js';
+import { BillJob } from '../billing/job.js';
+import { billCalculatorFor } from '../billing/create.js';
 
-/** How often summaries look for new readings and closed periods. */
+/** How often summaries and bills look for new readings and closed periods. */
 const INTERVAL_MS = 5_000;
 
 /** The summary builder of a configuration, or null when no periods are configured. */
@@ -17,7 +19,12 @@ export function summaryBuilderFor(config: Config, db: SinkDeps['db']): SummaryBu
 
 /** The jobs beside the sinks (the JobFactory of both composition roots). */
 export function createJobs(config: Config, deps: SinkDeps): SyncJob[] {
+  const jobs: SyncJob[] = [];
   const builder = summaryBuilderFor(config, deps.db);
-  if (!builder) return [];
-  return [new SummaryJob(builder, createSummaryWriters(config, deps), { intervalMs: INTERVAL_MS, batch: 2000 }, { timers: deps.timers, log: deps.log })];
+  if (builder) jobs.push(new SummaryJob(builder, createSummaryWriters(config, deps), { intervalMs: INTERVAL_MS, batch: 2000 }, { timers: deps.timers, log: deps.log }));
+  if (config.billing.field !== '') {
+    const writers = createBillWriters(config, deps);
+    jobs.push(new BillJob(deps.db, billCalculatorFor(config, deps.db), config.billing.field, writers, { timers: deps.timers, log: deps.log, intervalMs: INTERVAL_MS }));
+  }
+  return jobs;
 }

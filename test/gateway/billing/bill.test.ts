@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseCsv } from '../../../gateway/sinks/csv/rfc4180.js';
+import { waitFor } from '../../helpers/wait.js';
 import { join } from 'node:path';
 import { tieredCost } from '../../../gateway/billing/tariff.js';
 import { BillingMonths } from '../../../gateway/billing/months.js';
@@ -84,4 +86,32 @@ test('bills: a reset mid-month, a month with no readings; the API and the CLI gi
   await billCommand((s) => (printed += s), () => timers.now()).parseAsync(['meter', '--month', '2026-04', '--config', configFile], { from: 'user' });
   assert.match(printed, /total: 85\.00 EUR/);
   assert.match(printed, /tier reached: 2/);
+  // The bills file: one row per device and month, the same figures; revised in place.
+  const file = join(gw.dataDir, 'csv', 'bills.csv');
+  const billRows = () => (existsSync(file) ? parseCsv(readFileSync(file, 'utf8')).records : []);
+  await waitFor(() => {
+    timers.advance(5_000);
+    return billRows().length === 3; // March (the starting point's month, 0 kWh) and April
+  }, 'the bills file');
+  const header = billRows()[0] as string[];
+  const col = (row: string[], name: string) => row[header.indexOf(name)];
+  assert.deepEqual([col(billRows()[1] as string[], 'month'), col(billRows()[1] as string[], 'total')], ['2026-03', '5']);
+  const aprilRow = billRows()[2] as string[];
+  assert.deepEqual(
+    ['month', 'device', 'final', 'consumption', 'tier_reached', 'tier_1_quantity', 'tier_2_quantity', 'total', 'currency'].map((c) => col(aprilRow, c)),
+    ['2026-04', 'meter', 'final', '300', '2', '100', '200', String(april.result.total), 'EUR'],
+  );
+  add(2, '2026-05-02T00:00:00Z', 160_000); // May: +10 kWh, month to date
+  add(2, '2026-04-30T12:00:00Z', 155_000); // late for April: +5 kWh in April, May's step shrinks
+  await waitFor(() => {
+    timers.advance(5_000);
+    const rows = billRows();
+    return rows.length === 4 && col(rows[2] as string[], 'revision') === '2';
+  }, 'the April row revised and a May row');
+  const rows = billRows();
+  assert.deepEqual([col(rows[2] as string[], 'month'), col(rows[2] as string[], 'consumption'), col(rows[2] as string[], 'tier_3_quantity')], ['2026-04', '305', '5']);
+  assert.deepEqual([col(rows[3] as string[], 'month'), col(rows[3] as string[], 'final'), col(rows[3] as string[], 'consumption')], ['2026-05', 'to date', '5']);
+  const aprilNow = await api('?month=2026-04');
+  assert.equal(col(rows[2] as string[], 'total'), String(aprilNow.result.total));
+  assert.equal(aprilNow.result.total, 20 + 60 + 2.5 + 5);
 });
