@@ -11,6 +11,7 @@ import { systemTimers } from '../../../gateway/time/timers.js';
 import { createLogger } from '../../../gateway/log.js';
 import { Writable } from 'node:stream';
 import { sheetsHarness } from '../sinks/google-sheets/harness.js';
+import { readings } from '../sinks/readings.js';
 
 const H = 3_600_000;
 const t0 = Date.parse('2026-06-01T00:00:00Z');
@@ -77,4 +78,14 @@ test('summary tab under applied-then-dropped writes, 429s and 503s: 0 lost, 0 du
   });
   assert.deepEqual([...onTab].sort(), [...expected].sort());
   assert.equal(onTab.length, 30);
+});
+
+test('a Sheets sink whose tables leave out "readings" passes raw rows over: delivered, no raw tab', async (t) => {
+  const { h } = await rig(t);
+  const sink = h.sink({ writeReadings: false });
+  await sink.start();
+  t.after(() => sink.close());
+  const batch = readings(5);
+  assert.deepEqual(await sink.write({ rows: batch }), { kind: 'delivered', throughId: batch[4]!.id });
+  assert.equal(h.sheet('readings'), undefined);
 });
