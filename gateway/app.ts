@@ -22,6 +22,8 @@ import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
 import { chooseSinks, createSinks, sinkNamesFor } from './sinks/create.js';
+import { createJobs } from './summaries/create.js';
+import { billCalculatorFor } from './billing/create.js';
 import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';
 import type { SyncRunner } from './sync/runner.js';
@@ -154,8 +156,8 @@ export class App {
   private createSync(injectedTimers: boolean): SyncRunner {
     const { config, store, timers, log } = this;
     if (!config.sync.thread) {
-      const sinks = createSinks(config, { db: store.db, storeInstance: storeInstanceId(store.db), timers, log });
-      return new SyncService(sinks, config.sync, { store, timers, log });
+      const deps = { db: store.db, storeInstance: storeInstanceId(store.db), timers, log };
+      return new SyncService(createSinks(config, deps), config.sync, { store, timers, log }, createJobs(config, deps));
     }
     if (injectedTimers) throw new Error('sync.thread runs the sinks on the system clock: with injected timers, set sync.thread to false');
     return new SyncThreadHost(config, { sinkNames: sinkNamesFor(config), store, timers, log });
@@ -191,6 +193,7 @@ export class App {
         },
         settings: { ...config.http, dataDir: config.dataDir, maxBufferRows: config.store.maxBufferRows },
         sinkWarnings: (sink) => (sink === 'google-sheets' ? (this.tokenAge?.warnings() ?? []) : []),
+        bills: billCalculatorFor(config, this.store.db),
       },
       {
         adminToken: () => loadOrCreateAdminToken(join(config.dataDir, config.http.adminTokenFile), this.log),

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSinks } from './sinks/create.js';
+import { createJobs } from './summaries/create.js';
 import { runSyncThread } from './sync/thread/run.js';
 import type { ThreadInit } from './sync/thread/messages.js';
 
@@ -10,4 +11,4 @@ import type { ThreadInit } from './sync/thread/messages.js';
  */
 if (!parentPort) throw new Error('gateway/sync-thread runs as a worker thread (see gateway/sync/thread/host.ts)');
 const init = workerData as ThreadInit;
-await runSyncThread(parentPort, init, (deps) => createSinks(init.config, deps));
+await runSyncThread(parentPort, init, (deps) => createSinks(init.config, deps), (deps) => createJobs(init.config, deps));

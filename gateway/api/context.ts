@@ -1,4 +1,5 @@
 import type { FieldRules } from '../fields/rules.js';
+import type { BillCalculator } from '../billing/bill.js';
 import type { Config } from '../config/schema.js';
 import type { GatewayEvents } from '../events.js';
 import type { IngestCounters } from '../ingest/counters.js';
@@ -44,4 +45,6 @@ export interface ApiDeps {
   settings: Config['http'] & { dataDir: string; maxBufferRows: number };
   /** Warnings about a sink watched outside its worker (the Google token's age), by sink name. */
   sinkWarnings?: (sink: string) => string[];
+  /** Bills (config `billing`); absent: the bill operation answers BILLING_OFF. */
+  bills?: BillCalculator;
 }

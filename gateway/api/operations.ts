@@ -1,5 +1,5 @@
 import { isLoopbackHost } from './access.js';
-import { getDevice, listDevices } from './handlers/devices.js';
+import { getBill, getDevice, listDevices } from './handlers/devices.js';
 import { addDevice, revokeDevice } from './handlers/provisioning.js';
 import { listReadings } from './handlers/readings.js';
 import { statusOperation } from './handlers/status.js';
@@ -47,6 +47,7 @@ export const OPERATIONS: readonly Operation[] = [
   statusOperation,
   listDevices,
   getDevice,
+  getBill,
   addDevice,
   revokeDevice,
   listReadings,

@@ -10,6 +10,7 @@ import { tlsCommand, TlsCommandError } from './tls.js';
 import { TlsSetupError } from '../ingest/tcp/tls-credentials.js';
 import { quarantineCommand } from './quarantine.js';
 import { sendCommand, SendError } from './send.js';
+import { billCommand, BillCommandError } from './bill.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
 
@@ -54,6 +55,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   program.addCommand(authCommand(out));
   program.addCommand(tlsCommand(out));
   program.addCommand(sendCommand(out));
+  program.addCommand(billCommand(out));
 
   program
     .command('config')
@@ -96,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`sheetlog: ${e.code}: ${e.message}\n`);
       process.exit(EXIT.failure);
     }
-    if (e instanceof TlsCommandError || e instanceof TlsSetupError || e instanceof AuthCommandError || e instanceof SendError) {
+    if (e instanceof TlsCommandError || e instanceof TlsSetupError || e instanceof AuthCommandError || e instanceof SendError || e instanceof BillCommandError) {
       process.stderr.write(`sheetlog: ${e.message}\n`);
       process.exit(EXIT.failure);
     }

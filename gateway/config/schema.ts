@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSection } from './sections/auth.js';
+import { billingSection } from './sections/billing.js';
 import { httpSection } from './sections/http.js';
 import { logSection } from './sections/log.js';
 import { mqttSection } from './sections/mqtt.js';
@@ -9,6 +10,7 @@ import { sheetsSection } from './sections/sheets.js';
 import { sinksSection } from './sections/sinks.js';
 import { syncSection } from './sections/sync.js';
 import { storeSection } from './sections/store.js';
+import { summariesSection } from './sections/summaries.js';
 import { tcpSection } from './sections/tcp.js';
 import { udpSection } from './sections/udp.js';
 
@@ -33,6 +35,8 @@ export const configSchema = z
     csv: csvSection.prefault({}),
     http: httpSection.prefault({}),
     fields: fieldsSection,
+    summaries: summariesSection.prefault({}),
+    billing: billingSection.prefault({}),
   })
   .strict();
 

@@ -73,6 +73,7 @@ export const API = {
   NOT_FOUND: { http: 404, meaning: 'no operation or file at that path' },
   DEVICE_UNKNOWN: { http: 404, meaning: 'no device with that id' },
   SINK_UNKNOWN: { http: 404, meaning: 'no sink with that name' },
+  BILLING_OFF: { http: 404, meaning: '`devices.bill`: no bills, `billing.field` is not configured', action: 'configure `billing` (docs/SUMMARIES.md, "Bills")' },
   METHOD_NOT_ALLOWED: { http: 405, meaning: 'the path exists for other methods (listed in `Allow`)' },
   DEVICE_EXISTS: { http: 409, meaning: '`devices.add`: the device is registered and not revoked (revoke it first to issue a new token)' },
   BODY_TOO_LARGE: { http: 413, meaning: 'a request body over 16 KiB (the connection is closed)' },

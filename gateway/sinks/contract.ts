@@ -89,3 +89,19 @@ export type SinkFactory = (deps: SinkDeps) => Sink[];
 
 // The outcome table is part of the contract: the sync side reads it through this module only.
 export { handlingOf, SINK_ERRORS, type Handling } from './outcomes.js';
+
+/**
+ * Work that runs beside the sink workers on the same connection and clock (summaries, bills:
+ * gateway/summaries/). Started after the sinks, stopped before they close.
+ */
+export interface SyncJob {
+  readonly name: string;
+  start(): void;
+  /** New readings were committed (cheap; the job decides when to look). */
+  notify(): void;
+  /** Finishes the step in flight (bounded by timeoutMs) and stops; idempotent. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/** Builds the jobs for a composition root, like SinkFactory builds the sinks. */
+export type JobFactory = (deps: SinkDeps) => SyncJob[];

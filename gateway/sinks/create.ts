@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { SinkName } from '../config/sections/sinks.js';
+import { sinkWrites, type SinkName } from '../config/sections/sinks.js';
+import { summaryTableName } from '../summaries/columns.js';
+import type { SummaryWriter } from '../summaries/job.js';
+import { summaryPlacedTable, type PlacedTable } from '../summaries/placed-table.js';
+import { billsPlacedTable } from '../billing/table.js';
+import { CsvSummaryFile } from './csv/summary-file.js';
+import { SheetsSummaryTab } from './google-sheets/summary-tab.js';
 import type { Sink, SinkDeps } from './contract.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
@@ -35,6 +41,7 @@ export function sinkNamesFor(config: Config): SinkName[] {
 
 /** Builds the sinks; constructors validate and never connect. */
 export function createSinks(config: Config, deps: SinkDeps): Sink[] {
+  checkTables(config);
   return chooseSinks(config).map((name) => (name === 'csv' ? createCsvSink(config, deps) : createSheetsSink(config, deps)));
 }
 
@@ -47,7 +54,53 @@ function createCsvSink(config: Config, deps: SinkDeps): Sink {
     storeInstance: deps.storeInstance,
     fields: new FieldRules(config.fields),
     log: deps.log.child({ part: 'sink', sink: 'csv' }),
+    writeReadings: sinkWrites(config.sinks.csv.tables, 'readings'),
   });
+}
+
+/** A summary table a sink lists must be a configured period. */
+function checkTables(config: Config): void {
+  const known = new Set(['readings', 'bills', ...config.summaries.periods.map(summaryTableName)]);
+  const problems: string[] = [];
+  for (const name of ['csv', 'google-sheets'] as const) {
+    for (const t of config.sinks[name].tables ?? []) {
+      if (!known.has(t)) problems.push(`sinks.${name}.tables: "${t}" is not a configured table (summaries.periods: ${JSON.stringify(config.summaries.periods)})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The summary writers of the configured sinks: a file (CSV) or a tab (Sheets) per period. */
+export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+  return placedWriters(config, deps, config.summaries.periods.map(summaryPlacedTable));
+}
+
+/** The `bills` writers of the configured sinks (none without billing.field). */
+export function createBillWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+  return config.billing.field === '' ? [] : placedWriters(config, deps, [billsPlacedTable(config.billing)]);
+}
+
+function placedWriters<R extends { id: number; revision: number }>(config: Config, deps: SinkDeps, tables: PlacedTable<R>[]): SummaryWriter[] {
+  checkTables(config);
+  const writers: SummaryWriter[] = [];
+  const s = config.sheets;
+  // Summary tabs take a few writes per period: their own limiter, with a tenth of the quota.
+  const limiter = new RateLimiter(
+    { readsPerWindow: Math.max(1, Math.floor(s.readsPerMinute / 10)), writesPerWindow: Math.max(1, Math.floor(s.writesPerMinute / 10)), windowMs: 60_000, pacing: 'even' },
+    deps.timers,
+  );
+  for (const sink of chooseSinks(config)) {
+    for (const table of tables) {
+      if (!sinkWrites(config.sinks[sink].tables, table.title)) continue;
+      if (sink === 'csv') {
+        writers.push(new CsvSummaryFile(deps.db, table, { dir: join(config.dataDir, config.csv.dir), sink: 'csv', timeZone: config.csv.timeZone || systemTimeZone() }));
+      } else {
+        const options = { spreadsheetId: s.spreadsheetId, credentials: s.credentials, rootUrl: s.rootUrl, tokenUrl: s.tokenUrl, requestTimeoutMs: s.requestTimeoutMs };
+        writers.push(new SheetsSummaryTab(deps.db, table, { ...options, timeZone: s.timeZone, growRows: s.growRows }, { limiter, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }) }));
+      }
+    }
+  }
+  return writers;
 }
 
 function createSheetsSink(config: Config, deps: SinkDeps): Sink {
@@ -72,6 +125,7 @@ function createSheetsSink(config: Config, deps: SinkDeps): Sink {
       maxCellsPerTab: s.maxCellsPerTab,
       authRetryMs: s.authRetryMs,
       fields: new FieldRules(config.fields),
+      writeReadings: sinkWrites(config.sinks['google-sheets'].tables, 'readings'),
     },
     { db: deps.db, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
   );

@@ -160,4 +160,73 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ALTER TABLE devices ADD COLUMN connected_since INTEGER;
     `,
   },
+  {
+    version: 8,
+    // Summaries per period (gateway/summaries/, docs/SUMMARIES.md). `summary_dirty` lists the
+    // (period, device, field) spans that new readings touched since they were last computed;
+    // a span is computed once it is closed plus the grace, and again when a late reading lands
+    // in it. `summaries` holds the computed rows; `revision` goes up whenever a row's figures
+    // change, and `summary_places` records, per sink and table, the fixed place of each row and
+    // the revision written there, so a repeated write rewrites the same place (exactly once).
+    // `summary_progress`: per period, the highest reading id scanned for dirty spans ('bills':
+    // for bills). `bills`: one row per device and billing month (the Bill object as JSON), its
+    // revision going up when the figures change; placed in the sinks like summaries.
+    sql: `
+      CREATE INDEX readings_by_device_ts ON readings (device, ts);
+      CREATE TABLE summary_progress (period TEXT PRIMARY KEY, through_id INTEGER NOT NULL);
+      CREATE TABLE summary_dirty (
+        period TEXT NOT NULL,
+        device TEXT NOT NULL,
+        field TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        PRIMARY KEY (period, device, field, start)
+      ) WITHOUT ROWID;
+      CREATE INDEX summary_dirty_by_end ON summary_dirty (end);
+      CREATE TABLE summaries (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        device TEXT NOT NULL,
+        field TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        unit TEXT,
+        count INTEGER NOT NULL,
+        min REAL,
+        max REAL,
+        mean REAL,
+        last REAL,
+        last_ts INTEGER,
+        consumption REAL,
+        revision INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX summaries_key ON summaries (period, device, field, start);
+      CREATE INDEX summaries_by_update ON summaries (period, updated_at);
+      CREATE TABLE summary_places (
+        sink TEXT NOT NULL,
+        tab TEXT NOT NULL,
+        summary_id INTEGER NOT NULL,
+        place INTEGER NOT NULL,
+        written_revision INTEGER NOT NULL DEFAULT 0,
+        byte_offset INTEGER,
+        PRIMARY KEY (sink, tab, summary_id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX summary_places_by_place ON summary_places (sink, tab, place);
+      CREATE TABLE bills (
+        id INTEGER PRIMARY KEY,
+        device TEXT NOT NULL,
+        month TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        final INTEGER NOT NULL,
+        bill TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX bills_key ON bills (device, month);
+      CREATE INDEX bills_open ON bills (final, end);
+    `,
+  },
 ];

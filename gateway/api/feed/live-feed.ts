@@ -138,6 +138,7 @@ export class LiveFeed {
       silentAfterMs: this.options.silentAfterMs,
       tailColumns: this.encoder().header,
       tailRows: this.options.tailRows,
+      billing: this.deps.bills?.enabled ?? false,
     };
     ws.send(JSON.stringify(hello));
     // The first update goes out at once; later ones keep to the interval.

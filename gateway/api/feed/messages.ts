@@ -50,6 +50,8 @@ export interface HelloMessage {
   silentAfterMs: number;
   tailColumns: readonly string[];
   tailRows: number;
+  /** Whether bills are configured (the dashboard then shows the charted device's month to date). */
+  billing: boolean;
 }
 
 export interface UpdateMessage {

@@ -8,6 +8,7 @@
 import { markSorted, wireControls } from './js/controls.js';
 import { DeviceTable } from './js/devices.js';
 import { Feed } from './js/feed.js';
+import { BillPanel } from './js/bill.js';
 import { $ } from './js/format.js';
 import { RateChart } from './js/rates.js';
 import { onRouteChange, readRoute, writeRoute } from './js/route.js';
@@ -46,6 +47,7 @@ const feed = new Feed({
   onHello,
   onUpdate,
 });
+const bill = new BillPanel(() => feed.authHeaders(), () => state.hello?.billing === true);
 
 // ---------------------------------------------------------------- selection (URL)
 
@@ -55,6 +57,7 @@ function select(device, sensorName, { push = false } = {}) {
   state.watch = device;
   sensor.select(device, sensorName);
   devices.select(device);
+  bill.show(device);
   if (changed) {
     state.watchedRow = state.rows.find((r) => r.id === device) ?? null;
     sensor.details(state.watchedRow);
@@ -74,6 +77,8 @@ function onHello(h) {
   // A reconnect starts the streams afresh.
   rates.reset();
   pending.tail = [];
+  // The hello says whether the gateway bills: show (or hide) the charted device's bill again.
+  bill.reset(state.watch);
 }
 
 /**

@@ -23,6 +23,8 @@ export interface CsvSinkOptions {
   /** Field rules: values shown calibrated, with the long layout's `unit` (docs/FIELDS.md); absent: as sent. */
   fields?: FieldRules;
   log: Logger;
+  /** false: the raw table is not among `sinks.csv.tables`; readings are passed over unwritten. */
+  writeReadings?: boolean;
 }
 
 /**
@@ -78,6 +80,8 @@ export class CsvSink implements Sink {
     if ('outcome' in writable) return writable.outcome;
     const last = writable.rows[writable.rows.length - 1];
     if (!last) throw new Error('empty batch');
+    // Summaries only (sinks.csv.tables without "readings"): nothing of the raw rows is written.
+    if (this.options.writeReadings === false) return { kind: 'delivered', throughId: last.id };
     const fresh = writable.rows.filter((r) => r.id > state.deliveredThrough);
     try {
       if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh, this.options.fields ?? null), last.id);

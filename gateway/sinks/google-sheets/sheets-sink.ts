@@ -39,6 +39,8 @@ export interface SheetsSinkOptions {
   authRetryMs: number;
   /** Field rules: values shown calibrated, with the long layout's `unit` (docs/FIELDS.md); absent: as sent. */
   fields?: FieldRules;
+  /** false: the raw table is not among `sinks.google-sheets.tables`; readings are passed over unwritten. */
+  writeReadings?: boolean;
 }
 
 export interface SheetsSinkDeps {
@@ -142,6 +144,8 @@ export class SheetsSink implements Sink {
     if ('outcome' in writable) return writable.outcome;
     const last = writable.rows[writable.rows.length - 1];
     if (!last) throw new Error('empty batch');
+    // Summaries only (sinks.google-sheets.tables without "readings"): no raw row is written.
+    if (this.options.writeReadings === false) return { kind: 'delivered', throughId: last.id };
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.attempt(writable.rows, last.id);

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { SinkFactory } from '../../sinks/contract.js';
+import type { JobFactory, SinkFactory } from '../../sinks/contract.js';
 import { systemTimers } from '../../time/timers.js';
 import { storeInstanceId } from '../instance.js';
 import { SyncService } from '../service.js';
@@ -15,7 +15,7 @@ import { StatusFeed } from './status-feed.js';
  * formatting CSV and encoding Sheets requests never hold up an ACK on the main event loop.
  * A throw that escapes ends the thread; the host logs it and starts a new one.
  */
-export async function runSyncThread(port: MessagePort, init: ThreadInit, createSinks: SinkFactory): Promise<void> {
+export async function runSyncThread(port: MessagePort, init: ThreadInit, createSinks: SinkFactory, createJobs: JobFactory = () => []): Promise<void> {
   const post = (m: FromThread) => port.postMessage(m);
   const log = threadLogger(init.logLevel, (line) => post({ type: 'log', line }));
   let feed: StatusFeed | null = null;
@@ -46,8 +46,8 @@ export async function runSyncThread(port: MessagePort, init: ThreadInit, createS
   });
 
   try {
-    const sinks = createSinks({ db: store.db, storeInstance: storeInstanceId(store.db), timers: systemTimers, log });
-    const started = new SyncService(sinks, init.config.sync, { store, timers: systemTimers, log });
+    const deps = { db: store.db, storeInstance: storeInstanceId(store.db), timers: systemTimers, log };
+    const started = new SyncService(createSinks(deps), init.config.sync, { store, timers: systemTimers, log }, createJobs(deps));
     await started.start();
     service = started;
   } catch (e) {

@@ -53,7 +53,7 @@ describe('envelope and introspection', () => {
     const ops = r.json.result.operations as { name: string; method: string; path: string; access: string; parameters: { name: string; in: string; type: string; required: boolean }[]; errors: string[] }[];
     assert.deepEqual(
       ops.map((o) => o.name),
-      ['operations', 'status', 'devices.list', 'devices.get', 'devices.add', 'devices.revoke', 'readings.list', 'sync.list', 'sync.get'],
+      ['operations', 'status', 'devices.list', 'devices.get', 'devices.bill', 'devices.add', 'devices.revoke', 'readings.list', 'sync.list', 'sync.get'],
     );
     const readings = ops.find((o) => o.name === 'readings.list')!;
     assert.deepEqual(readings.parameters.map((p) => `${p.name}:${p.in}:${p.type}:${p.required}`), [

@@ -1,0 +1,112 @@
+import type { Logger } from '../log.js';
+import type { SyncJob } from '../sinks/contract.js';
+import type { Db } from '../store/database.js';
+import type { SummaryWriter } from '../summaries/job.js';
+import { SummaryTable } from '../summaries/table.js';
+import type { TimerHandle, Timers } from '../time/timers.js';
+import { fieldsOf } from '../time/instant.js';
+import type { BillCalculator } from './bill.js';
+import { BillStore } from './store.js';
+
+const PROGRESS = 'bills';
+
+/**
+ * Keeps the `bills` table current and hands it to the writers (the `bills` tab / CSV file):
+ *
+ *   every intervalMs: new readings of the billed field ─▶ their (device, month), plus the month of
+ *   the reading after a late one ─▶ recompute those bills, and the bills whose month just closed
+ *   (they turn final) ─▶ each writer flushes the revised rows to their places
+ *
+ * A bill is month to date until its month closes: its row is revised in place as readings come.
+ */
+export class BillJob implements SyncJob {
+  readonly name = 'bills';
+  private timer: TimerHandle | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private readonly store: BillStore;
+  private readonly samples: SummaryTable;
+
+  constructor(
+    private readonly db: Db,
+    private readonly calculator: BillCalculator,
+    private readonly field: string,
+    private readonly writers: readonly SummaryWriter[],
+    private readonly deps: { timers: Timers; log: Logger; intervalMs: number },
+  ) {
+    this.store = new BillStore(db);
+    this.samples = new SummaryTable(db);
+  }
+
+  start(): void {
+    if (!this.stopped && !this.timer) this.schedule(0);
+  }
+
+  notify(): void {}
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    if (!this.running) return;
+    let t: TimerHandle | null = null;
+    await Promise.race([this.running, new Promise<void>((resolve) => (t = this.deps.timers.after(timeoutMs, resolve)))]);
+    (t as TimerHandle | null)?.cancel();
+  }
+
+  /** One pass: update the bills, then flush the writers. */
+  async step(): Promise<void> {
+    while (!this.stopped && this.update(2000) > 0);
+    const now = this.deps.timers.now();
+    this.db.transaction(() => {
+      for (const b of this.store.closing(now)) this.recompute(b.device, b.month, now);
+    })();
+    for (const w of this.writers) {
+      if (this.stopped) break;
+      await w.flush(now).catch((e: unknown) => this.deps.log.error({ part: 'bills', writer: w.name, err: String(e) }, 'bills write failed; retried at the next pass'));
+    }
+  }
+
+  /** Scans up to `limit` new readings and recomputes the bills they touch; returns how many it scanned. */
+  update(limit: number): number {
+    const progress = this.samples.progress(PROGRESS);
+    const rows = this.db.prepare('SELECT id, device, ts, fields FROM readings WHERE id > ? ORDER BY id LIMIT ?').all(progress, limit) as { id: number; device: string; ts: number; fields: string }[];
+    const last = rows[rows.length - 1];
+    if (!last) return 0;
+    const now = this.deps.timers.now();
+    this.db.transaction(() => {
+      const touched = new Map<string, { device: string; month: string }>();
+      const touch = (device: string, ts: number) => {
+        const month = this.calculator.months.monthOf(ts);
+        touched.set(`${device}\u0000${month}`, { device, month });
+      };
+      for (const r of rows) {
+        if (typeof fieldsOf<unknown>(r.fields)[this.field] !== 'number') continue;
+        touch(r.device, r.ts);
+        const next = this.samples.sampleAfter(r.device, this.field, r.ts);
+        if (next !== null) touch(r.device, next);
+      }
+      for (const { device, month } of touched.values()) this.recompute(device, month, now);
+      this.samples.setProgress(PROGRESS, last.id);
+    })();
+    return rows.length;
+  }
+
+  private recompute(device: string, month: string, now: number): void {
+    const span = this.calculator.months.span(month);
+    if (!span) return;
+    this.store.upsert(this.calculator.bill(device, month, now), span, now);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = this.deps.timers.after(ms, () => {
+      this.timer = null;
+      this.running = this.step()
+        .catch((e: unknown) => this.deps.log.error({ part: 'bills', err: String(e) }, 'bills step failed'))
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.schedule(this.deps.intervalMs);
+        });
+    });
+  }
+}

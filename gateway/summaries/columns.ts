@@ -1,0 +1,40 @@
+import type { ZoneClock } from '../time/time-zone.js';
+import type { SummaryRow } from './table.js';
+
+/** The columns of a summary table, in every sink (docs/SUMMARIES.md). */
+export const SUMMARY_COLUMNS = ['start', 'end', 'utc_offset', 'device', 'field', 'unit', 'kind', 'count', 'min', 'max', 'mean', 'last', 'consumption', 'revision'] as const;
+
+/** A cell of a summary row before a sink renders it: a number, text, an instant, or empty. */
+export type SummaryCell = number | string | { time: number } | null;
+
+/** The cells of one summary row, in SUMMARY_COLUMNS order (pure). */
+export function summaryCells(row: SummaryRow, zone: ZoneClock): SummaryCell[] {
+  return [
+    { time: row.start },
+    { time: row.end },
+    offsetText(zone.offset(row.start)),
+    row.device,
+    row.field,
+    row.unit ?? '',
+    row.kind,
+    row.count,
+    row.min,
+    row.max,
+    row.mean,
+    row.last,
+    row.consumption,
+    row.revision,
+  ];
+}
+
+/** "+01:00": tells apart the two periods of a repeated wall-clock hour. */
+export function offsetText(offsetMs: number): string {
+  const sign = offsetMs < 0 ? '-' : '+';
+  const minutes = Math.abs(offsetMs) / 60_000;
+  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** The table (tab, CSV file) name of a period's summaries. */
+export function summaryTableName(period: string): string {
+  return `summary ${period}`;
+}
