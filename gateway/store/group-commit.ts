@@ -1,4 +1,5 @@
 import type { BatchWriter, Outcome } from './batch-writer.js';
+import { isDiskFull } from './disk-full.js';
 import type { ReadingOutcome, RegisterOutcome, WriteOp } from './ops.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 
@@ -18,8 +19,11 @@ export interface CommitReport {
 
 export interface GroupCommitEvents {
   committed?(report: CommitReport): void;
-  /** The transaction failed and was rolled back; every waiting operation was told 'failed'. */
-  failed?(error: unknown, ops: number): void;
+  /**
+   * The transaction failed and was rolled back; every waiting operation was told 'failed' (readings
+   * 'full' when `diskFull`: SQLITE_FULL or ENOSPC).
+   */
+  failed?(error: unknown, ops: number, diskFull: boolean): void;
 }
 
 /**
@@ -80,8 +84,9 @@ export class GroupCommitter {
     try {
       outcomes = this.writer.apply(batch, this.timers.now());
     } catch (error) {
-      this.events.failed?.(error, batch.length);
-      for (const op of batch) settle(op, 'failed');
+      const full = isDiskFull(error);
+      this.events.failed?.(error, batch.length, full);
+      for (const op of batch) settle(op, full ? 'full' : 'failed');
       return;
     }
     const durationMs = performance.now() - started;
@@ -120,7 +125,7 @@ export class GroupCommitter {
 }
 
 function settle(op: WriteOp, outcome: Outcome): void {
-  if (op.kind === 'reading') op.done(outcome === 'stored' || outcome === 'duplicate' ? outcome : ('failed' satisfies ReadingOutcome));
+  if (op.kind === 'reading') op.done(outcome === 'stored' || outcome === 'duplicate' || outcome === 'full' ? outcome : ('failed' satisfies ReadingOutcome));
   else if (op.kind === 'register') op.done(isRegisterOutcome(outcome) ? outcome : 'failed');
 }
 

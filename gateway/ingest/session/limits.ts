@@ -5,6 +5,8 @@
 export const LIMIT_NAMES = [
   /** The store buffer is full: boards are told BUSY. */
   'BUSY',
+  /** The disk is full (SQLITE_FULL, ENOSPC): boards are told BUSY, the connection stays open. */
+  'DISK_FULL',
   /** A connection has too many readings awaiting commit: input pauses (flow control, not an error). */
   'BACKPRESSURE',
   'LINE_TOO_LONG',

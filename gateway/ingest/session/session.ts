@@ -117,8 +117,25 @@ export class IngestSession {
   /** Null while the store takes readings; when it is full, the retry-after ms to answer BUSY with (counted). */
   busy(): number | null {
     const retry = busyRetryAfter(this.ctx);
-    if (retry !== null) this.limit('BUSY');
+    if (retry !== null) this.limit(this.busyReason() === 'disk' ? 'DISK_FULL' : 'BUSY');
     return retry;
+  }
+
+  /** A reading's commit failed with the disk full: counted like BUSY; returns the retry-after ms to answer with. */
+  diskFull(): number {
+    this.ctx.counters.busyReplies++;
+    this.limit('DISK_FULL');
+    return this.ctx.busyRetryAfterMs;
+  }
+
+  /** Why the store refuses readings: its buffer is at the limit, or the disk is full. */
+  busyReason(): 'buffer' | 'disk' | null {
+    return this.ctx.store.fullReason?.() ?? (this.ctx.store.isFull() ? 'buffer' : null);
+  }
+
+  /** The retry-after ms BUSY carries. */
+  busyRetryAfterMs(): number {
+    return this.ctx.busyRetryAfterMs;
   }
 
   /**

@@ -17,9 +17,11 @@ import { ReplyOutput } from './reply-output.js';
 
 /**
  * greeting: waiting for HELLO; authenticating: a HELLO is being registered (input is held);
- * ready: streaming readings; draining: no more input, finishing ACKs before a last reply and close.
+ * ready: streaming readings; held: answered BUSY because the disk is full (later lines are read and
+ * discarded, the connection stays open until the board closes it or goes idle);
+ * draining: no more input, finishing ACKs before a last reply and close.
  */
-type State = 'greeting' | 'authenticating' | 'ready' | 'draining' | 'closed';
+type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
 
 /**
  * One board's TCP connection: the framing, connection state, flow control and replies around the
@@ -50,7 +52,7 @@ export class TcpConnection implements DeviceSession {
     this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
     this.input = new InputGate({
       holding: () => this.state === 'authenticating' || this.backpressured,
-      open: () => this.state !== 'draining' && this.state !== 'closed',
+      open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
       handle: (ev) => this.handle(ev),
       resume: () => socket.resume(),
     });
@@ -103,7 +105,7 @@ export class TcpConnection implements DeviceSession {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'draining' || this.state === 'closed') return;
+    if (this.state === 'draining' || this.state === 'closed' || this.state === 'held') return;
     this.now = this.deps.timers.now();
     this.session.received(chunk.length);
     this.input.feed(this.splitter.push(chunk));
@@ -185,6 +187,10 @@ export class TcpConnection implements DeviceSession {
     }
     const retryAfterMs = this.session.busy();
     if (retryAfterMs !== null) {
+      if (this.session.busyReason() === 'disk') {
+        this.hold(retryAfterMs);
+        return;
+      }
       this.out.send(reply.busy(retryAfterMs));
       this.drain(null);
       return;
@@ -201,6 +207,13 @@ export class TcpConnection implements DeviceSession {
 
   private onCommitted(ticket: number, outcome: ReadingOutcome): void {
     if (this.state === 'closed') return;
+    if (outcome === 'full') {
+      // The disk is full: not stored, so never ACKed, and no later reading of this connection is
+      // either. BUSY tells the board to keep its readings and come back after the retry-after time.
+      this.acks.settle(ticket, 'failed');
+      this.hold(this.session.diskFull());
+      return;
+    }
     if (outcome === 'failed') {
       // Nothing of this batch is durable: never ACK it. The board resends after reconnecting.
       this.out.send(reply.err('INTERNAL', 'store write failed; reconnect and resend'));
@@ -208,6 +221,23 @@ export class TcpConnection implements DeviceSession {
       return;
     }
     this.acks.settle(ticket, true);
+  }
+
+  /**
+   * The disk is full: answers BUSY once and takes no more lines, but keeps the connection open (a
+   * closed one makes boards reconnect at once, over and over). What was stored before is still
+   * acknowledged; the idle timeout ends a connection the board leaves open.
+   */
+  private hold(retryAfterMs: number): void {
+    if (this.state !== 'ready') return;
+    this.state = 'held';
+    this.input.clear();
+    this.out.send(reply.busy(retryAfterMs));
+    // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
+    if (this.backpressured) {
+      this.backpressured = false;
+      this.socket.resume();
+    }
   }
 
   private flushAck(ack: number | null): void {

@@ -137,7 +137,15 @@ export class UdpIngest {
     session.device = line.device;
     session.useBoot(line.boot ?? this.bootFor(line.device, from));
     const seq = line.message.seq;
-    session.accept(line.message, line.bytes, now, (outcome) => done(outcome === 'failed' ? reply.err('INTERNAL', 'store write failed; send again') : reply.ack(seq)));
+    session.accept(line.message, line.bytes, now, (outcome) =>
+      done(
+        outcome === 'full'
+          ? reply.busy(session.diskFull())
+          : outcome === 'failed'
+            ? reply.err('INTERNAL', 'store write failed; send again')
+            : reply.ack(seq),
+      ),
+    );
   }
 
   /** One registry check per (device, token) per datagram; TOFU registration waits for its commit. */
