@@ -8,6 +8,7 @@ import { noSyncStatus, type SyncStatusSource } from './api/sync-status.js';
 import { packageVersion } from './api/version.js';
 import type { Config } from './config/schema.js';
 import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
+import { AuthThrottle } from './ingest/auth-throttle.js';
 import { IngestCounters } from './ingest/counters.js';
 import { MqttIngest, type MqttListening, type MqttTestHolds } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
@@ -65,6 +66,8 @@ export interface Listening {
 export class App {
   readonly store: Store;
   readonly counters = new IngestCounters();
+  /** Failed authentications per address and device id, shared by every transport (auth.throttle). */
+  private readonly authThrottle: AuthThrottle | null;
   readonly sessions = new SessionRegistry();
   /** What the gateway reports about itself to observers (metrics, dashboard feed). */
   readonly events: GatewayEvents;
@@ -106,6 +109,7 @@ export class App {
         this.events.emit('commitFailed', { ops, error: String(error) });
       },
     });
+    this.authThrottle = config.auth.throttle.enabled ? new AuthThrottle(config.auth.throttle) : null;
     this.sync = this.createSync(deps.timers !== undefined);
     this.tcp = new TcpIngest(
       { host: config.tcp.host, port: config.tcp.port, maxConnections: config.tcp.maxConnections },
@@ -113,6 +117,7 @@ export class App {
         limits: config.tcp,
         authMode: config.auth.mode,
         busyRetryAfterMs: config.store.busyRetryAfterMs,
+        authThrottle: this.authThrottle,
         store: this.store,
         sessions: this.sessions,
         counters: this.counters,
@@ -120,7 +125,7 @@ export class App {
         log: this.log.child({ part: 'tcp' }),
       },
     );
-    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers };
+    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers, authThrottle: this.authThrottle };
     this.mqtt = MqttIngest.enabled(config.mqtt)
       ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }), testHolds: deps.mqttTestHolds })
       : null;

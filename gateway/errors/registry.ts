@@ -39,6 +39,7 @@ export const ERR = {
   AUTH_FAILED: { closes: true, meaning: 'wrong token for a registered device', action: 'flash the token `devices add` printed' },
   UNKNOWN_DEVICE: { closes: true, meaning: '`auth.mode=required` and the device is not registered', action: '`sheetlog devices add <id>`' },
   REVOKED: { closes: true, meaning: 'the device was revoked' },
+  AUTH_THROTTLED: { closes: true, meaning: 'too many failed authentications from this address or for this device id (`auth.throttle`); the text starts with `retry-after=<ms>`', action: 'wait that long; check the token' },
   ALREADY_HELLO: { closes: false, meaning: 'a second `HELLO` on one connection' },
   NOT_AUTHENTICATED: { closes: false, meaning: '`R` before `HELLO OK`' },
   BAD_SEQ: { closes: false, meaning: 'an `R` line whose `seq` is missing, zero or not a u32 (so it cannot be NAKed)' },

@@ -20,6 +20,10 @@ export const LIMIT_NAMES = [
   /** A TLS client that did not complete the handshake (a plain-text client on the TLS port, an untrusted certificate). */
   'TLS_HANDSHAKE',
   'UDP_RATE',
+  /** A failed authentication answered after the guessing throttle's delay. */
+  'AUTH_DELAYED',
+  /** An authentication refused with AUTH_THROTTLED (too many failures from the address or for the device id). */
+  'AUTH_THROTTLED',
 ] as const;
 
 export type LimitName = (typeof LIMIT_NAMES)[number];

@@ -146,7 +146,7 @@ export class TcpConnection implements DeviceSession {
 
 
   private beginHello(hello: HelloMessage): void {
-    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r));
+    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r), this.socket.remoteAddress ?? null);
     if (result === null) {
       // Registration is a write: it rides the next group commit, and input waits for its outcome.
       this.state = 'authenticating';
@@ -154,7 +154,7 @@ export class TcpConnection implements DeviceSession {
     } else if (result.ok) {
       this.completeHello(hello);
     } else {
-      this.refuseConnection(result.code, result.text);
+      this.refuseAuth(result);
     }
   }
 
@@ -168,7 +168,27 @@ export class TcpConnection implements DeviceSession {
       return;
     }
     this.state = 'greeting';
-    this.refuseConnection(result.code, result.text);
+    this.refuseAuth(result);
+  }
+
+  /**
+   * A refused authentication; a guess (wrong token, unknown id) is answered only after the
+   * throttle's delay, with input held meanwhile, so guessing costs the guesser time.
+   */
+  private refuseAuth(result: Extract<AuthResult, { ok: false }>): void {
+    const delayMs = result.delayMs ?? 0;
+    if (delayMs <= 0) {
+      this.refuseConnection(result.code, result.text);
+      return;
+    }
+    this.state = 'authenticating';
+    this.socket.pause();
+    this.deadlines.helloDone();
+    this.deps.timers.after(delayMs, () => {
+      if (this.state !== 'authenticating') return;
+      this.state = 'greeting';
+      this.refuseConnection(result.code, result.text);
+    });
   }
 
   private completeHello(hello: HelloMessage): void {
