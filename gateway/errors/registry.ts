@@ -48,6 +48,7 @@ export const ERR = {
   LINE_TOO_LONG: { closes: false, meaning: 'a line other than `R` exceeded the line limit' },
   BAD_UTF8: { closes: false, meaning: 'a line other than `R` is not valid UTF-8' },
   TOO_MANY_ERRORS: { closes: true, meaning: 'too many consecutive errors' },
+  INPUT_RATE: { closes: true, meaning: 'the connection stayed over its input budget (`tcp.maxLinesPerSecond`) for `tcp.overBudgetCloseMs`; until then it was only slowed' },
   HELLO_TIMEOUT: { closes: true, meaning: 'no `HELLO` in time' },
   IDLE_TIMEOUT: { closes: true, meaning: 'no line in time' },
   TOO_MANY_CONNECTIONS: { closes: true, meaning: 'connection limit reached' },

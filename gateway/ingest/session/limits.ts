@@ -13,8 +13,12 @@ export const LIMIT_NAMES = [
   'TOO_MANY_ERRORS',
   'HELLO_TIMEOUT',
   'IDLE_TIMEOUT',
-  /** A peer that does not read its replies is disconnected. */
+  /** A peer that does not read its replies: its input is paused; after tcp.slowReaderTimeoutMs it is disconnected. */
   'SLOW_READER',
+  /** A connection over its input budget (lines per second): paused until the budget is back. */
+  'INPUT_BUDGET',
+  /** A connection over its input budget for tcp.overBudgetCloseMs: closed. */
+  'INPUT_RATE',
   'TOO_MANY_CONNECTIONS',
   'DATAGRAM_TOO_LARGE',
   /** A TLS client that did not complete the handshake (a plain-text client on the TLS port, an untrusted certificate). */
