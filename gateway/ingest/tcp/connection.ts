@@ -23,6 +23,14 @@ import { ReplyOutput } from './reply-output.js';
  * discarded, the connection stays open until the board closes it or goes idle);
  * draining: no more input, finishing ACKs before a last reply and close.
  */
+/**
+ * Before HELLO OK a connection may send 8 lines at once, then 1 a second: enough for a HELLO and a
+ * T, and an unauthenticated flood sits paused until the hello timeout closes it instead of being
+ * answered (and reconnecting) as fast as it can.
+ */
+const GREETING_BURST = 8;
+const GREETING_LINES_PER_SECOND = 1;
+
 type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
 
 /**
@@ -47,6 +55,8 @@ export class TcpConnection implements DeviceSession {
   private repliesPending = false;
   private slowReaderTimer: TimerHandle | null = null;
   private readonly budget: LineBudget;
+  /** The budget before HELLO OK: a HELLO (and a T) fit in it, a flood of anything else does not. */
+  private readonly greetingBudget: LineBudget;
   private readonly out: ReplyOutput;
   private now: number;
   private readonly deadlines: ConnectionDeadlines;
@@ -71,6 +81,7 @@ export class TcpConnection implements DeviceSession {
     });
     this.now = deps.timers.now();
     this.budget = new LineBudget(deps.limits.maxLinesPerSecond, deps.limits.lineBurst, this.now);
+    this.greetingBudget = new LineBudget(GREETING_LINES_PER_SECOND, GREETING_BURST, this.now);
     this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
       helloTimeout: () => {
         if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
@@ -378,9 +389,10 @@ export class TcpConnection implements DeviceSession {
    * (the line at hand is still handled); a connection that stays over it for overBudgetCloseMs is closed.
    */
   private spend(): void {
-    const waitMs = this.budget.take(this.now);
+    const budget = this.state === 'greeting' ? this.greetingBudget : this.budget;
+    const waitMs = budget.take(this.now);
     if (waitMs === 0 || this.overBudget) return;
-    if (this.budget.overFor(this.now) >= this.deps.limits.overBudgetCloseMs) {
+    if (budget.overFor(this.now) >= this.deps.limits.overBudgetCloseMs) {
       this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
       return;
     }

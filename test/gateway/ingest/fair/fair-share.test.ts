@@ -44,8 +44,9 @@ test('the input gate handles at most maxLinesPerTurn lines per turn, pauses, and
   assert.equal(resumed, 1, 'the socket resumes once the backlog is done');
 });
 
-test('nothing but HELLO before authentication: PING is refused, one T is answered, a second is refused; a flood of them is closed', async (t) => {
-  const gw = await startTestApp();
+test('nothing but HELLO before authentication: PING is refused, one T is answered, a second is refused; a flood of them sits paused until the hello timeout', async (t) => {
+  const timers = new ManualTimers();
+  const gw = await startTestApp({}, timers);
   t.after(() => gw.stop());
   const c = await LineClient.open(gw.port);
   t.after(() => c.socket.destroy());
@@ -56,8 +57,13 @@ test('nothing but HELLO before authentication: PING is refused, one T is answere
   c.send('T 200');
   assert.equal(await c.next(), 'ERR NOT_AUTHENTICATED send HELLO first');
   c.send(...new Array(30).fill('PING'));
-  const { before } = await c.until((l) => l.startsWith('ERR TOO_MANY_ERRORS'));
-  assert.ok(before.every((l) => l === 'ERR NOT_AUTHENTICATED send HELLO first'));
+  // 8 lines before HELLO OK, then 1 a second: the rest waits (INPUT_BUDGET) and is never answered.
+  await waitFor(() => (gw.app.counters.limits.get('INPUT_BUDGET') ?? 0) === 1, 'the greeting budget to run out');
+  for (let i = 0; i < 5; i++) assert.equal(await c.next(), 'ERR NOT_AUTHENTICATED send HELLO first');
+  timers.advance(gw.config.tcp.helloTimeoutMs);
+  const { line, before } = await c.until((l) => l.startsWith('ERR HELLO_TIMEOUT') || l.startsWith('ERR TOO_MANY_ERRORS'));
+  assert.ok(before.length <= 10, `${before.length} answers after the budget ran out`);
+  assert.match(line, /^ERR (HELLO_TIMEOUT|TOO_MANY_ERRORS) /);
   assert.equal(await c.next(), null, 'closed');
 });
 
