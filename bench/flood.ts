@@ -141,6 +141,21 @@ for (const kind of FLOODS) {
   process.stdout.write(`| ${kind} | ${fmt(med(xs))} ms (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}) | ${fmt(med(none))} ms (${fmt(Math.min(...none))}–${fmt(Math.max(...none))}) | ${ratio.toFixed(2)} | ${ratio <= 5 ? 'met' : 'missed'} |\n`);
 }
 
+/** Waits for 'drain' or 'close' (at most `ms`), leaving no listener behind. */
+function drainOrClose(s: Socket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      s.off('drain', done);
+      s.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    s.once('drain', done);
+    s.once('close', done);
+  });
+}
+
 /** The flood side (a child process): runs `kind` against the gateway for `ms`, bounded. */
 async function runFlood(kind: Flood, port: number, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -162,9 +177,8 @@ async function runFlood(kind: Flood, port: number, ms: number): Promise<void> {
       if (s === null) continue;
       if (hello) s.write(`HELLO flood-${i} tok-flood-${i} boot=1 up=0\n`);
       s.pause(); // never read a reply
-      const closed = once(s, 'close').catch(() => {});
       while (Date.now() < end && !s.destroyed) {
-        if (!s.write(pingChunk)) await Promise.race([once(s, 'drain').catch(() => {}), closed, new Promise((r) => setTimeout(r, 200))]);
+        if (!s.write(pingChunk)) await drainOrClose(s, 200);
       }
       s.destroy();
     }
