@@ -46,6 +46,14 @@ export class InputGate {
   release(): void {
     const d = this.deps;
     if (this.yielding || d.holding()) return;
+    if (!d.open()) {
+      // The connection takes no more lines (draining, or held after BUSY): what was held is dropped,
+      // as feed() drops it, and the socket is read again so its close is seen. A pause from a
+      // yielded turn must never outlive the turn.
+      this.backlog = [];
+      d.resume();
+      return;
+    }
     const held = this.backlog;
     this.backlog = [];
     this.feed(held);
