@@ -10,6 +10,7 @@ import type { Config } from './config/schema.js';
 import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
 import { IngestFieldChecks } from './fields/ingest-checks.js';
 import { FieldRules } from './fields/rules.js';
+import { AuthThrottle } from './ingest/auth-throttle.js';
 import { IngestCounters } from './ingest/counters.js';
 import { MqttIngest, type MqttListening, type MqttTestHolds } from './ingest/mqtt/source.js';
 import { RevocationWatch } from './ingest/revocation-watch.js';
@@ -69,6 +70,8 @@ export interface Listening {
 export class App {
   readonly store: Store;
   readonly counters = new IngestCounters();
+  /** Failed authentications per address and device id, shared by every transport (auth.throttle). */
+  private readonly authThrottle: AuthThrottle | null;
   readonly sessions = new SessionRegistry();
   /** The field rules (config `fields`): checked at ingest, applied by every view (docs/FIELDS.md). */
   readonly fieldRules: FieldRules;
@@ -115,6 +118,7 @@ export class App {
         this.events.emit('commitFailed', { ops, error: String(error) });
       },
     });
+    this.authThrottle = config.auth.throttle.enabled ? new AuthThrottle(config.auth.throttle) : null;
     this.sync = this.createSync(deps.timers !== undefined);
     this.fieldRules = new FieldRules(config.fields);
     // One for every transport: a counter's memory is the gateway's, whichever way a reading came.
@@ -125,6 +129,7 @@ export class App {
         limits: config.tcp,
         authMode: config.auth.mode,
         busyRetryAfterMs: config.store.busyRetryAfterMs,
+        authThrottle: this.authThrottle,
         store: this.store,
         sessions: this.sessions,
         counters: this.counters,
@@ -133,7 +138,7 @@ export class App {
         fields,
       },
     );
-    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers, fields };
+    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers, fields, authThrottle: this.authThrottle };
     this.mqtt = MqttIngest.enabled(config.mqtt)
       ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }), testHolds: deps.mqttTestHolds })
       : null;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gatewayHealth } from './health.js';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -113,7 +114,8 @@ export class ApiServer {
     try {
       const verdict = this.origins.check(req.headers.host, req.headers.origin);
       if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
-      if (url.pathname === '/healthz') return sendJson(res, 200, ok({ uptimeMs: this.deps.timers.now() - this.deps.startedAt() }));
+      // Degraded is still 200: the process serves and recovers by itself; restarting it frees no disk.
+      if (url.pathname === '/healthz') return sendJson(res, 200, ok({ uptimeMs: this.deps.timers.now() - this.deps.startedAt(), ...gatewayHealth(this.deps.store) }));
       if (url.pathname === '/metrics') return await this.serveMetrics(req, res, method);
       if (url.pathname === LIVE_PATH) throw new ApiError('UPGRADE_REQUIRED', 'the live feed is a WebSocket (subprotocol sheetlog.v1)');
       if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return await this.serveOperation(req, res, method, url);

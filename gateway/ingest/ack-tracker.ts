@@ -1,6 +1,10 @@
 const PENDING = 0;
 const DURABLE = 1;
 const REJECTED = 2;
+/** Not stored (the disk is full): no ACK may ever cover it, so acknowledgement stops before it. */
+const FAILED = 3;
+
+export type Settlement = 'durable' | 'rejected' | 'failed';
 
 /**
  * Cumulative acknowledgement for one connection (pure). Readings are numbered in arrival order;
@@ -17,18 +21,28 @@ export class AckTracker {
   private prefixMax = 0;
   private lastSent = 0;
   private prefixHasDurable = false;
+  private pending = 0;
+  /** A reading failed: the cumulative ACK never moves past it again on this connection. */
+  private stopped = false;
 
   /** Registers a reading in arrival order; returns its ticket. */
   add(seq: number): number {
     this.seqs.push(seq);
     this.states.push(PENDING);
+    this.pending++;
     return this.base + this.seqs.length - 1;
   }
 
-  /** Marks a reading settled: durable (committed or duplicate) or rejected (NAKed). */
-  settle(ticket: number, durable: boolean): void {
+  /**
+   * Marks a reading settled: durable (committed or duplicate), rejected (NAKed), or failed (not
+   * stored and not answered per reading: the connection said BUSY; nothing after it is acknowledged).
+   */
+  settle(ticket: number, how: boolean | Settlement): void {
     const i = ticket - this.base;
-    if (i >= this.head && i < this.states.length) this.states[i] = durable ? DURABLE : REJECTED;
+    if (i < this.head || i >= this.states.length || this.states[i] !== PENDING) return;
+    const settlement = how === true ? 'durable' : how === false ? 'rejected' : how;
+    this.states[i] = settlement === 'durable' ? DURABLE : settlement === 'rejected' ? REJECTED : FAILED;
+    this.pending--;
   }
 
   /**
@@ -36,7 +50,11 @@ export class AckTracker {
    * rejected readings alone sends no ACK: each of those already got its NAK.
    */
   advance(): number | null {
-    while (this.head < this.states.length && this.states[this.head] !== PENDING) {
+    while (!this.stopped && this.head < this.states.length && this.states[this.head] !== PENDING) {
+      if (this.states[this.head] === FAILED) {
+        this.stopped = true;
+        break;
+      }
       const seq = this.seqs[this.head] as number;
       if (seq > this.prefixMax) this.prefixMax = seq;
       if (this.states[this.head] === DURABLE) this.prefixHasDurable = true;
@@ -51,10 +69,16 @@ export class AckTracker {
 
   /** Readings registered but not yet settled. */
   get unsettled(): number {
-    return this.states.length - this.head;
+    return this.pending;
+  }
+
+  /** Whether a failed reading stopped acknowledgement on this connection. */
+  get failed(): boolean {
+    return this.stopped;
   }
 
   private compact(): void {
+    if (this.stopped) return;
     if (this.head < 1024 || this.head * 2 < this.seqs.length) return;
     this.seqs = this.seqs.slice(this.head);
     this.states = this.states.slice(this.head);

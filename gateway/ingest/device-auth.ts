@@ -6,7 +6,13 @@ import { decideAuth, type AuthMode } from './auth.js';
 /** Outcome of presenting a device id and token, as every transport needs it. */
 export type AuthResult =
   | { ok: true; registered: boolean }
-  | { ok: false; code: Extract<ErrCode, 'AUTH_FAILED' | 'UNKNOWN_DEVICE' | 'REVOKED' | 'INTERNAL'>; text: string };
+  | {
+      ok: false;
+      code: Extract<ErrCode, 'AUTH_FAILED' | 'UNKNOWN_DEVICE' | 'REVOKED' | 'INTERNAL' | 'AUTH_THROTTLED'>;
+      text: string;
+      /** The guessing throttle's delay before this refusal is answered (ms; absent or 0: at once). */
+      delayMs?: number;
+    };
 
 /**
  * Checks a device's credentials against the registry (docs/PROTOCOL.md section 6). When the answer

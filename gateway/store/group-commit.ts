@@ -1,5 +1,6 @@
 import type { Outcome } from './batch-writer.js';
 import type { BatchResult, CommitBackend } from './commit-backend.js';
+import { isDiskFull } from './disk-full.js';
 import type { ReadingOutcome, RegisterOutcome, WriteOp } from './ops.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 
@@ -19,8 +20,11 @@ export interface CommitReport {
 
 export interface GroupCommitEvents {
   committed?(report: CommitReport): void;
-  /** The transaction failed and was rolled back; every waiting operation was told 'failed'. */
-  failed?(error: unknown, ops: number): void;
+  /**
+   * The transaction failed and was rolled back; every waiting operation was told 'failed' (readings
+   * 'full' when `diskFull`: SQLITE_FULL or ENOSPC).
+   */
+  failed?(error: unknown, ops: number, diskFull: boolean): void;
 }
 
 /**
@@ -120,8 +124,9 @@ export class GroupCommitter {
 
   private settleBatch(batch: WriteOp[], result: BatchResult): void {
     if ('error' in result) {
-      this.events.failed?.(result.error, batch.length);
-      for (const op of batch) settle(op, 'failed');
+      const full = isDiskFull(result.error);
+      this.events.failed?.(result.error, batch.length, full);
+      for (const op of batch) settle(op, full ? 'full' : 'failed');
       return;
     }
     const { outcomes, durationMs } = result;
@@ -160,7 +165,7 @@ export class GroupCommitter {
 }
 
 function settle(op: WriteOp, outcome: Outcome): void {
-  if (op.kind === 'reading') op.done(outcome === 'stored' || outcome === 'duplicate' ? outcome : ('failed' satisfies ReadingOutcome));
+  if (op.kind === 'reading') op.done(outcome === 'stored' || outcome === 'duplicate' || outcome === 'full' ? outcome : ('failed' satisfies ReadingOutcome));
   else if (op.kind === 'register') op.done(isRegisterOutcome(outcome) ? outcome : 'failed');
 }
 

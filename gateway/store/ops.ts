@@ -22,7 +22,8 @@ export interface ReadingRow {
   clockUntrusted: boolean;
 }
 
-export type ReadingOutcome = 'stored' | 'duplicate' | 'failed';
+/** `full`: not stored because the disk is full (the board is told BUSY); `failed`: not stored, another error. */
+export type ReadingOutcome = 'stored' | 'duplicate' | 'full' | 'failed';
 export type RegisterOutcome = 'registered' | 'accepted' | 'conflict' | 'revoked' | 'failed';
 
 export interface ClockSample {

@@ -5,6 +5,7 @@ import { InProcessWriter, type CommitBackend } from './commit-backend.js';
 import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
 import { DeviceRegistry } from './devices.js';
+import { isDiskFull, type DiskFullState } from './disk-full.js';
 import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
 import { Quarantine } from './quarantine.js';
 import { ReadingsQueries, type StoredReading } from './readings.js';
@@ -24,6 +25,8 @@ export interface StoreSettings {
    * Absent: in process (the store's own tests, the CLI).
    */
   writerThread?: boolean;
+  /** While the disk is full, how long boards are held off before the next commit tries again. */
+  busyRetryAfterMs?: number;
 }
 
 /**
@@ -42,6 +45,8 @@ export class Store {
   private sinkCursors = new Map<string, number>();
   private minCursor: number | null = null;
   private closed = false;
+  /** Set when a commit failed with the disk full; cleared by the next commit of readings that succeeds. */
+  private full: DiskFullState | null = null;
 
   constructor(
     readonly db: Db,
@@ -57,7 +62,21 @@ export class Store {
       ? new ThreadedWriter({ path: db.name, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs }, maxReadingId(db))
       : new InProcessWriter(new BatchWriter(db));
     this.retention = new Retention(db);
-    this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, events);
+    this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, {
+      committed: (report) => {
+        // Only a commit that carried readings shows there is room for them again: a small one of
+        // statistics alone can fit in the pages the database already has.
+        if (report.stored + report.duplicates > 0) this.full = null;
+        events.committed?.(report);
+      },
+      failed: (error, ops, diskFull) => {
+        if (diskFull) {
+          const now = this.timers.now();
+          this.full = { since: this.full?.since ?? now, lastAt: now, error: error instanceof Error ? error.message : String(error) };
+        }
+        events.failed?.(error, ops, diskFull);
+      },
+    });
   }
 
   static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
@@ -104,9 +123,24 @@ export class Store {
     return this.minCursor === null ? 0 : Math.max(0, this.writer.highestId - this.minCursor);
   }
 
-  /** Whether boards must be refused with BUSY. */
+  /**
+   * Whether boards must be refused with BUSY: the buffer is at its limit, or the disk was full at
+   * the last commit less than the retry-after time ago (after that, the next readings try again:
+   * they are the probe that finds space freed).
+   */
   isFull(): boolean {
-    return this.bufferedRows() >= this.settings.maxBufferRows;
+    return this.fullReason() !== null;
+  }
+
+  /** Why boards are refused with BUSY, or null while the store takes readings. */
+  fullReason(): 'buffer' | 'disk' | null {
+    if (this.full !== null && this.timers.now() - this.full.lastAt < (this.settings.busyRetryAfterMs ?? 5_000)) return 'disk';
+    return this.bufferedRows() >= this.settings.maxBufferRows ? 'buffer' : null;
+  }
+
+  /** The disk-full state (since the first failed commit, until a commit succeeds), or null. */
+  diskFull(): DiskFullState | null {
+    return this.full === null ? null : { ...this.full };
   }
 
   get highestId(): number {
@@ -125,7 +159,13 @@ export class Store {
     this.closed = true;
     this.committer.close();
     this.writer.close();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (e) {
+      // A full disk can refuse the checkpoint; the WAL keeps every committed row and SQLite
+      // replays it at the next open. Not a reason to fail the shutdown.
+      if (!isDiskFull(e)) throw e;
+    }
     this.db.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { ApiDeps, Endpoint } from '../context.js';
+import { gatewayHealth, type Health } from '../health.js';
 import { defineOperation, noParams } from '../operation.js';
 import { allDeviceViews, fleetCounts, type FleetCounts } from '../views.js';
 
@@ -10,6 +11,8 @@ export interface GatewayStatus {
   listeners: Record<string, Endpoint>;
   buffer: { rows: number; maxRows: number; full: boolean; bytes: number; highestId: number; queuedForCommit: number };
   fleet: FleetCounts;
+  /** ok, or degraded with the reasons (disk full, buffer full). */
+  health: Health;
   ingest: {
     connections: number;
     connectionsTotal: number;
@@ -50,6 +53,7 @@ export function gatewayStatus(deps: ApiDeps, fleet: FleetCounts = fleetFromStore
       queuedForCommit: deps.store.committer.pending,
     },
     fleet,
+    health: gatewayHealth(deps.store),
     ingest: {
       connections: c.connectionsOpen,
       connectionsTotal: c.connectionsTotal,

@@ -38,6 +38,11 @@ export const tcpSection = z
       .min(1024)
       .default(65536)
       .describe('Unsent reply bytes per connection before it is closed as a slow reader'),
+    maxLinesPerSecond: z.number().min(1).default(100).describe('Input budget per connection: lines per second (readings, PING and T alike); a connection over it is paused, not closed'),
+    lineBurst: z.number().int().min(1).default(500).describe('Input budget per connection: lines taken at once before the per-second rate applies (a board resending its backlog)'),
+    overBudgetCloseMs: z.number().int().min(1).default(600000).describe('A connection kept over its input budget this long without a pause is closed (ERR INPUT_RATE)'),
+    maxLinesPerTurn: z.number().int().min(1).default(32).describe('Lines of one connection handled per event-loop turn before the others get their turn'),
+    slowReaderTimeoutMs: z.number().int().min(1).default(30000).describe('How long a connection whose replies are not read (input paused) may stay so before it is closed'),
     tls: tcpTlsSection.prefault({}),
   })
   .strict();

@@ -9,7 +9,9 @@ import type { Timers } from '../../time/timers.js';
 import type { AuthMode } from '../auth.js';
 import { loadOrCreateTlsCredentials, type TlsFiles } from '../tcp/tls-credentials.js';
 import type { IngestCounters } from '../counters.js';
-import { authenticateDevice, type AuthResult } from '../device-auth.js';
+import type { AuthThrottle } from '../auth-throttle.js';
+import type { AuthResult } from '../device-auth.js';
+import { authenticateThrottled } from '../throttled-auth.js';
 import type { Topics } from './topics.js';
 
 export interface EmbeddedBrokerOptions {
@@ -43,6 +45,8 @@ export interface EmbeddedBrokerDeps {
   counters: IngestCounters;
   timers: Timers;
   log: Logger;
+  /** The gateway's guessing throttle (auth.throttle), shared with TCP and UDP. */
+  authThrottle?: AuthThrottle | null;
 }
 
 const TOKEN = /^[A-Za-z0-9_.~+/=-]{1,128}$/;
@@ -163,10 +167,15 @@ export class EmbeddedBroker {
       }
       this.deps.counters.countErr(result.code);
       this.deps.log.info({ device: username, code: result.code }, 'embedded broker refused a board');
-      const code = result.code === 'AUTH_FAILED' ? BAD_USERNAME_OR_PASSWORD : result.code === 'INTERNAL' ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
-      done(refusal(code, result.text), false);
+      const code =
+        result.code === 'AUTH_FAILED' ? BAD_USERNAME_OR_PASSWORD : result.code === 'INTERNAL' || result.code === 'AUTH_THROTTLED' ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
+      // A guess is answered (CONNACK) only after the guessing throttle's delay.
+      const delayMs = result.delayMs ?? 0;
+      if (delayMs > 0) this.deps.timers.after(delayMs, () => done(refusal(code, result.text), false));
+      else done(refusal(code, result.text), false);
     };
-    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, username, token, this.deps.timers.now(), finish);
+    const address = (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? null;
+    const immediate = authenticateThrottled(this.deps, address, username, token, this.deps.timers.now(), finish);
     if (immediate !== null) finish(immediate);
   }
 

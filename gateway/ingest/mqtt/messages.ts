@@ -101,6 +101,14 @@ export class MqttMessages {
   }
 
   private onCommitted(dev: MqttDevice, boot: number, seq: number, outcome: ReadingOutcome, taken: Taken): void {
+    if (outcome === 'full') {
+      // The disk is full: as for BUSY above, not acknowledged; the broker redelivers after the pause.
+      const retryAfterMs = dev.session.diskFull();
+      this.replier.send(dev.id, mqttReply.busy(retryAfterMs));
+      taken.drop();
+      this.deps.broker.pause(retryAfterMs);
+      return;
+    }
     if (outcome === 'failed') {
       // Not durable: never acknowledge it. Reconnecting makes the broker redeliver it.
       taken.drop();

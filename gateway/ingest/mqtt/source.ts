@@ -96,7 +96,7 @@ export class MqttIngest {
       const internal = { clientId, username: '$sheetlog-gateway', password: randomBytes(24).toString('base64url') };
       this.broker = new EmbeddedBroker(
         { host: c.embeddedHost, port: c.embeddedPort, internal, ...(c.embeddedTls.enabled ? { tls: { ...c.embeddedTls, host: c.embeddedTls.host ?? c.embeddedHost, dataDir: this.deps.dataDir } } : {}) },
-        { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log },
+        { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log, authThrottle: this.deps.authThrottle ?? null },
       );
       broker = await this.broker.start();
       const host = broker.host === '0.0.0.0' || broker.host === '::' ? '127.0.0.1' : broker.host.includes(':') ? `[${broker.host}]` : broker.host;

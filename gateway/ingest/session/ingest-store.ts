@@ -21,4 +21,6 @@ export interface IngestStore {
   readonly devices: { find(id: string): DeviceCredentials | undefined };
   /** Whether boards must be refused with BUSY. */
   isFull(): boolean;
+  /** Why boards are refused with BUSY (absent: the buffer). */
+  fullReason?(): 'buffer' | 'disk' | null;
 }

@@ -7,9 +7,11 @@ import type { AuthMode } from '../auth.js';
 import { checkTimeRequest, ClockAnchor } from '../clock-anchor.js';
 import { boardClockErrorMs } from '../clock-error.js';
 import type { IngestCounters } from '../counters.js';
-import { authenticateDevice, type AuthResult } from '../device-auth.js';
+import type { AuthThrottle } from '../auth-throttle.js';
+import type { AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
 import type { DeviceSession, SessionRegistry } from '../sessions.js';
+import { authenticateThrottled } from '../throttled-auth.js';
 import type { IngestStore } from './ingest-store.js';
 import type { LimitName } from './limits.js';
 
@@ -23,6 +25,8 @@ export interface SessionContext {
   log: Logger;
   /** The field rules at ingest (config `fields`, docs/FIELDS.md); absent: no rules. */
   fields?: IngestFieldChecks;
+  /** The gateway's guessing throttle (auth.throttle); absent or null: none. */
+  authThrottle?: AuthThrottle | null;
 }
 
 /** The HELLO fields the session acts on (a TCP HELLO line or an MQTT hello payload). */
@@ -76,11 +80,13 @@ export class IngestSession {
   ) {}
 
   /**
-   * Checks a device's credentials (docs/PROTOCOL.md section 6). Returns the result at once, or null
-   * when a registration must be committed first: `later` then runs after that commit.
+   * Checks a device's credentials (docs/PROTOCOL.md section 6) behind the guessing throttle (`source`:
+   * the peer's address, null when unknown). Returns the result at once, or null when a registration
+   * must be committed first: `later` then runs after that commit. A refusal may carry `delayMs`: the
+   * transport answers it only after that long.
    */
-  authenticate(device: string, token: string, now: number, later: (result: AuthResult) => void): AuthResult | null {
-    return authenticateDevice(this.ctx.store, this.ctx.authMode, device, token, now, later);
+  authenticate(device: string, token: string, now: number, later: (result: AuthResult) => void, source: string | null = null): AuthResult | null {
+    return authenticateThrottled(this.ctx, source, device, token, now, later);
   }
 
   /** Takes an accepted hello: device, boot, clock anchor, claim and statistics. Returns the boot. */
@@ -120,8 +126,25 @@ export class IngestSession {
   /** Null while the store takes readings; when it is full, the retry-after ms to answer BUSY with (counted). */
   busy(): number | null {
     const retry = busyRetryAfter(this.ctx);
-    if (retry !== null) this.limit('BUSY');
+    if (retry !== null) this.limit(this.busyReason() === 'disk' ? 'DISK_FULL' : 'BUSY');
     return retry;
+  }
+
+  /** A reading's commit failed with the disk full: counted like BUSY; returns the retry-after ms to answer with. */
+  diskFull(): number {
+    this.ctx.counters.busyReplies++;
+    this.limit('DISK_FULL');
+    return this.ctx.busyRetryAfterMs;
+  }
+
+  /** Why the store refuses readings: its buffer is at the limit, or the disk is full. */
+  busyReason(): 'buffer' | 'disk' | null {
+    return this.ctx.store.fullReason?.() ?? (this.ctx.store.isFull() ? 'buffer' : null);
+  }
+
+  /** The retry-after ms BUSY carries. */
+  busyRetryAfterMs(): number {
+    return this.ctx.busyRetryAfterMs;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { AckTracker } from '../ack-tracker.js';
+import { AckTracker, type Settlement } from '../ack-tracker.js';
 
 /**
  * A connection's acknowledgements: readings registered in arrival order, settled as their commits
@@ -17,9 +17,9 @@ export class AckBatch {
     return this.tracker.add(seq);
   }
 
-  /** Settles a reading (durable: committed or duplicate; else NAKed) and schedules the flush. */
-  settle(ticket: number, durable: boolean): void {
-    this.tracker.settle(ticket, durable);
+  /** Settles a reading (durable: committed or duplicate; rejected: NAKed; failed: not stored) and schedules the flush. */
+  settle(ticket: number, how: boolean | Settlement): void {
+    this.tracker.settle(ticket, how);
     this.schedule();
   }
 

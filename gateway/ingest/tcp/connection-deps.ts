@@ -9,6 +9,11 @@ export interface TcpLimits {
   maxUnackedPerConnection: number;
   maxErrorRun: number;
   maxWriteBufferBytes: number;
+  maxLinesPerSecond: number;
+  lineBurst: number;
+  overBudgetCloseMs: number;
+  maxLinesPerTurn: number;
+  slowReaderTimeoutMs: number;
 }
 
 /** What every TCP connection of a gateway is given: the session context, its limits and clock. */

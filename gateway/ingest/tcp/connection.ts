@@ -5,6 +5,7 @@ import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage
 import { reply } from '../../protocol/replies.js';
 import type { ReadingOutcome } from '../../store/ops.js';
 import type { AuthResult } from '../device-auth.js';
+import type { TimerHandle } from '../../time/timers.js';
 import type { LimitName } from '../session/limits.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
@@ -12,14 +13,25 @@ import { AckBatch } from './ack-batch.js';
 import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
 import { ConnectionDeadlines } from './deadlines.js';
 import { InputGate } from './input-gate.js';
+import { LineBudget } from './line-budget.js';
 import { interpretLine } from './line-events.js';
 import { ReplyOutput } from './reply-output.js';
 
 /**
  * greeting: waiting for HELLO; authenticating: a HELLO is being registered (input is held);
- * ready: streaming readings; draining: no more input, finishing ACKs before a last reply and close.
+ * ready: streaming readings; held: answered BUSY because the disk is full (later lines are read and
+ * discarded, the connection stays open until the board closes it or goes idle);
+ * draining: no more input, finishing ACKs before a last reply and close.
  */
-type State = 'greeting' | 'authenticating' | 'ready' | 'draining' | 'closed';
+/**
+ * Before HELLO OK a connection may send 8 lines at once, then 1 a second: enough for a HELLO and a
+ * T, and an unauthenticated flood sits paused until the hello timeout closes it instead of being
+ * answered (and reconnecting) as fast as it can.
+ */
+const GREETING_BURST = 8;
+const GREETING_LINES_PER_SECOND = 1;
+
+type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
 
 /**
  * One board's TCP connection: the framing, connection state, flow control and replies around the
@@ -35,6 +47,16 @@ export class TcpConnection implements DeviceSession {
   private readonly input: InputGate;
   private errorRun = 0;
   private backpressured = false;
+  /** Over the input budget: input paused until the budget is back. */
+  private overBudget = false;
+  /** T lines seen before HELLO (only the first is answered). */
+  private timeBeforeHello = 0;
+  /** Replies not drained (the peer does not read, kernel buffers full): input paused until 'drain'. */
+  private repliesPending = false;
+  private slowReaderTimer: TimerHandle | null = null;
+  private readonly budget: LineBudget;
+  /** The budget before HELLO OK: a HELLO (and a T) fit in it, a flood of anything else does not. */
+  private readonly greetingBudget: LineBudget;
   private readonly out: ReplyOutput;
   private now: number;
   private readonly deadlines: ConnectionDeadlines;
@@ -49,12 +71,17 @@ export class TcpConnection implements DeviceSession {
     this.session = new IngestSession(deps, () => this.log);
     this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
     this.input = new InputGate({
-      holding: () => this.state === 'authenticating' || this.backpressured,
-      open: () => this.state !== 'draining' && this.state !== 'closed',
+      holding: () => this.state === 'authenticating' || this.backpressured || this.overBudget || this.repliesPending,
+      open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
       handle: (ev) => this.handle(ev),
+      pause: () => socket.pause(),
       resume: () => socket.resume(),
+      maxLinesPerTurn: deps.limits.maxLinesPerTurn,
+      nextTurn: (fn) => setImmediate(fn),
     });
     this.now = deps.timers.now();
+    this.budget = new LineBudget(deps.limits.maxLinesPerSecond, deps.limits.lineBurst, this.now);
+    this.greetingBudget = new LineBudget(GREETING_LINES_PER_SECOND, GREETING_BURST, this.now);
     this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
       helloTimeout: () => {
         if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
@@ -69,6 +96,7 @@ export class TcpConnection implements DeviceSession {
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ err: e.message }, 'socket error');
     });
     socket.on('close', () => this.onClose());
+    socket.on('drain', () => this.onDrain());
   }
 
   /** A logger naming this connection, made on first use: most connections never log. */
@@ -103,18 +131,22 @@ export class TcpConnection implements DeviceSession {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'draining' || this.state === 'closed') return;
+    if (this.state === 'draining' || this.state === 'closed' || this.state === 'held') return;
     this.now = this.deps.timers.now();
     this.session.received(chunk.length);
-    this.input.feed(this.splitter.push(chunk));
+    this.input.feed(this.splitter.push(chunk), true);
   }
 
   private handle(ev: LineEvent): void {
     this.deadlines.lastLineAt = this.now;
+    this.spend();
+    if (this.state === 'draining' || this.state === 'closed') return;
     const line = interpretLine(ev, this.deps.limits.maxLineBytes);
     if (line.kind === 'message') {
-      this.errorRun = 0;
+      // A line that parses resets the error run, unless it was refused (a PING before HELLO).
+      const run = this.errorRun;
       this.dispatch(line.message, line.bytes);
+      if (this.errorRun === run) this.errorRun = 0;
       return;
     }
     if (line.tooLong) this.session.limit('LINE_TOO_LONG');
@@ -131,10 +163,15 @@ export class TcpConnection implements DeviceSession {
         this.acceptReading(msg, bytes);
         return;
       case 'T':
-        this.answerTime(msg);
+        // One T before HELLO is answered (boards sync their clock while they connect, section 8's
+        // transcript); any further one waits for authentication like everything else.
+        if (this.state !== 'ready' && this.timeBeforeHello++ > 0) this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
+        else this.answerTime(msg);
         return;
       case 'PING':
-        this.out.send(reply.pong());
+        // Nothing but HELLO (and BYE) before authentication: an unauthenticated peer gets no free replies.
+        if (this.state !== 'ready') this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
+        else this.send(reply.pong());
         return;
       case 'BYE':
         this.drain(reply.bye());
@@ -144,7 +181,7 @@ export class TcpConnection implements DeviceSession {
 
 
   private beginHello(hello: HelloMessage): void {
-    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r));
+    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r), this.socket.remoteAddress ?? null);
     if (result === null) {
       // Registration is a write: it rides the next group commit, and input waits for its outcome.
       this.state = 'authenticating';
@@ -152,7 +189,7 @@ export class TcpConnection implements DeviceSession {
     } else if (result.ok) {
       this.completeHello(hello);
     } else {
-      this.refuseConnection(result.code, result.text);
+      this.refuseAuth(result);
     }
   }
 
@@ -166,14 +203,34 @@ export class TcpConnection implements DeviceSession {
       return;
     }
     this.state = 'greeting';
-    this.refuseConnection(result.code, result.text);
+    this.refuseAuth(result);
+  }
+
+  /**
+   * A refused authentication; a guess (wrong token, unknown id) is answered only after the
+   * throttle's delay, with input held meanwhile, so guessing costs the guesser time.
+   */
+  private refuseAuth(result: Extract<AuthResult, { ok: false }>): void {
+    const delayMs = result.delayMs ?? 0;
+    if (delayMs <= 0) {
+      this.refuseConnection(result.code, result.text);
+      return;
+    }
+    this.state = 'authenticating';
+    this.socket.pause();
+    this.deadlines.helloDone();
+    this.deps.timers.after(delayMs, () => {
+      if (this.state !== 'authenticating') return;
+      this.state = 'greeting';
+      this.refuseConnection(result.code, result.text);
+    });
   }
 
   private completeHello(hello: HelloMessage): void {
     this.deadlines.helloDone();
     this.state = 'ready';
     const boot = this.session.hello(hello, this.now, { live: true, connects: true, claimAs: this });
-    this.out.send(reply.helloOk(this.now, this.session.lastStored()));
+    this.send(reply.helloOk(this.now, this.session.lastStored()));
     this.deps.log.info({ conn: this.id, device: hello.deviceId, boot, fw: hello.fw, board: hello.board }, 'device connected');
   }
 
@@ -185,6 +242,10 @@ export class TcpConnection implements DeviceSession {
     }
     const retryAfterMs = this.session.busy();
     if (retryAfterMs !== null) {
+      if (this.session.busyReason() === 'disk') {
+        this.hold(retryAfterMs);
+        return;
+      }
       this.out.send(reply.busy(retryAfterMs));
       this.drain(null);
       return;
@@ -206,6 +267,13 @@ export class TcpConnection implements DeviceSession {
 
   private onCommitted(ticket: number, outcome: ReadingOutcome): void {
     if (this.state === 'closed') return;
+    if (outcome === 'full') {
+      // The disk is full: not stored, so never ACKed, and no later reading of this connection is
+      // either. BUSY tells the board to keep its readings and come back after the retry-after time.
+      this.acks.settle(ticket, 'failed');
+      this.hold(this.session.diskFull());
+      return;
+    }
     if (outcome === 'failed') {
       // Nothing of this batch is durable: never ACK it. The board resends after reconnecting.
       this.out.send(reply.err('INTERNAL', 'store write failed; reconnect and resend'));
@@ -215,9 +283,26 @@ export class TcpConnection implements DeviceSession {
     this.acks.settle(ticket, true);
   }
 
+  /**
+   * The disk is full: answers BUSY once and takes no more lines, but keeps the connection open (a
+   * closed one makes boards reconnect at once, over and over). What was stored before is still
+   * acknowledged; the idle timeout ends a connection the board leaves open.
+   */
+  private hold(retryAfterMs: number): void {
+    if (this.state !== 'ready') return;
+    this.state = 'held';
+    this.input.clear();
+    this.out.send(reply.busy(retryAfterMs));
+    // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
+    if (this.backpressured) {
+      this.backpressured = false;
+      this.socket.resume();
+    }
+  }
+
   private flushAck(ack: number | null): void {
     if (this.state === 'closed') return;
-    if (ack !== null) this.out.send(reply.ack(ack));
+    if (ack !== null) this.send(reply.ack(ack));
     if (this.state === 'draining' && this.acks.unsettled === 0) this.finish();
     if (this.backpressured && this.acks.unsettled <= this.deps.limits.maxUnackedPerConnection / 2) {
       this.backpressured = false;
@@ -229,7 +314,7 @@ export class TcpConnection implements DeviceSession {
   private answerTime(msg: TimeRequestMessage): void {
     const refused = this.session.timeRequest(msg, this.now);
     if (refused !== null) return this.refuse(refused);
-    this.out.send(reply.time(msg.millis, this.now));
+    this.send(reply.time(msg.millis, this.now));
   }
 
 
@@ -240,13 +325,13 @@ export class TcpConnection implements DeviceSession {
     this.session.refused(refusal);
     if (refusal.scope === 'nak') {
       this.acks.settle(this.acks.add(refusal.seq), false);
-      this.out.send(reply.nak(refusal.seq, refusal.code, refusal.text));
+      this.send(reply.nak(refusal.seq, refusal.code, refusal.text));
     } else {
       if (CLOSING_ERR_CODES.has(refusal.code)) {
         this.drain(reply.err(refusal.code, refusal.text));
         return;
       }
-      this.out.send(reply.err(refusal.code, refusal.text));
+      this.send(reply.err(refusal.code, refusal.text));
     }
     if (++this.errorRun >= this.deps.limits.maxErrorRun) this.closeOnLimit('TOO_MANY_ERRORS', `${this.errorRun} errors in a row`);
   }
@@ -282,9 +367,57 @@ export class TcpConnection implements DeviceSession {
     this.refuseConnection(code, text);
   }
 
+  /** Sends a reply; a peer that does not read its replies has its input paused until they drain. */
+  private send(line: string): void {
+    if (this.out.send(line) || this.repliesPending || this.state === 'closed') return;
+    this.repliesPending = true;
+    this.socket.pause();
+    this.session.limit('SLOW_READER');
+    // Paused, not closed: unless the peer still has not read after slowReaderTimeoutMs.
+    this.slowReaderTimer = this.deps.timers.after(this.deps.limits.slowReaderTimeoutMs, () => {
+      if (!this.repliesPending || this.state === 'closed') return;
+      this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected');
+      this.socket.destroy();
+    });
+  }
+
+  private onDrain(): void {
+    if (!this.repliesPending) return;
+    this.repliesPending = false;
+    this.slowReaderTimer?.cancel();
+    this.slowReaderTimer = null;
+    if (this.state === 'draining' || this.state === 'held') this.socket.resume();
+    else this.input.release();
+  }
+
+  /**
+   * Takes one line's share of the input budget. Over it, input pauses until the budget is back
+   * (the line at hand is still handled); a connection that stays over it for overBudgetCloseMs is closed.
+   */
+  private spend(): void {
+    const budget = this.state === 'greeting' ? this.greetingBudget : this.budget;
+    const waitMs = budget.take(this.now);
+    if (waitMs === 0 || this.overBudget) return;
+    if (budget.overFor(this.now) >= this.deps.limits.overBudgetCloseMs) {
+      this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
+      return;
+    }
+    this.overBudget = true;
+    this.socket.pause();
+    this.session.limit('INPUT_BUDGET');
+    this.deps.timers.after(waitMs, () => {
+      this.overBudget = false;
+      if (this.state === 'closed') return;
+      this.now = this.deps.timers.now();
+      if (this.state === 'draining' || this.state === 'held') this.socket.resume();
+      else this.input.release();
+    });
+  }
+
   private onClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.slowReaderTimer?.cancel();
     this.deadlines.cancel();
     if (this.session.device !== null) {
       this.session.end(this.deps.timers.now(), this.deadlines.lastLineAt, this);

@@ -4,7 +4,8 @@ import type { UdpConfig } from '../../config/sections/udp.js';
 import type { Refusal } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
 import type { Timers } from '../../time/timers.js';
-import { authenticateDevice, type AuthResult } from '../device-auth.js';
+import { authenticateThrottled } from '../throttled-auth.js';
+import type { AuthResult } from '../device-auth.js';
 import { busyRetryAfter, countRefusal, freshBoot, IngestSession, type SessionContext } from '../session/session.js';
 import { parseDatagram, type UdpLine } from './datagram.js';
 import { SourceRateLimit } from './rate-limit.js';
@@ -122,7 +123,7 @@ export class UdpIngest {
         settle(i, this.refuse(line.device, line.refusal));
         return;
       }
-      this.authenticate(auth, line.device, line.token, now, (result) => {
+      this.authenticate(auth, from.address, line.device, line.token, now, (result) => {
         // An auth refusal is already in the device's statistics (authenticateDevice counts it).
         if (!result.ok) settle(i, this.refuse(null, { scope: 'err', code: result.code, text: result.text }));
         else this.accept(line, from, now, (outcome) => settle(i, outcome));
@@ -142,11 +143,19 @@ export class UdpIngest {
       done(this.refuse(line.device, refusal));
       return;
     }
-    session.accept(line.message, line.bytes, now, (outcome) => done(outcome === 'failed' ? reply.err('INTERNAL', 'store write failed; send again') : reply.ack(seq)));
+    session.accept(line.message, line.bytes, now, (outcome) =>
+      done(
+        outcome === 'full'
+          ? reply.busy(session.diskFull())
+          : outcome === 'failed'
+            ? reply.err('INTERNAL', 'store write failed; send again')
+            : reply.ack(seq),
+      ),
+    );
   }
 
   /** One registry check per (device, token) per datagram; TOFU registration waits for its commit. */
-  private authenticate(slots: Map<string, AuthSlot>, device: string, token: string, now: number, cb: (r: AuthResult) => void): void {
+  private authenticate(slots: Map<string, AuthSlot>, source: string, device: string, token: string, now: number, cb: (r: AuthResult) => void): void {
     const key = `${device}\u0000${token}`;
     const known = slots.get(key);
     if (known !== undefined) {
@@ -160,7 +169,9 @@ export class UdpIngest {
       slot.result = r;
       for (const f of slot.waiting.splice(0)) f(r);
     };
-    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, device, token, now, finish);
+    // The guessing throttle counts failures and refuses with AUTH_THROTTLED past its limit; its delay
+    // is not applied to UDP: a sender need not wait for the reply, so it would only hold datagrams here.
+    const immediate = authenticateThrottled(this.deps, source, device, token, now, finish);
     if (immediate !== null) finish(immediate);
   }
 

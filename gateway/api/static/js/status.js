@@ -13,6 +13,10 @@ export function renderStatus(s, f, silentAfterMs) {
   $('f-buffer').textContent = fmtInt(s.buffer.rows);
   const pct = s.buffer.maxRows > 0 ? (100 * s.buffer.rows) / s.buffer.maxRows : 0;
   $('f-buffer-sub').textContent = `rows unsynced · ${pct < 1 && pct > 0 ? '<1' : Math.round(pct)}% of limit · ${fmtBytes(s.buffer.bytes)}`;
+  // Degraded (disk full, buffer full): the card says why boards are told BUSY.
+  const degraded = s.health && s.health.health !== 'ok';
+  $('f-buffer').closest('.card').dataset.state = degraded ? 'degraded' : '';
+  if (degraded) $('f-buffer-sub').textContent = s.health.reasons.map((r) => r.message).join(' · ');
   const tcp = s.listeners.tcp;
   const http = s.listeners.http;
   $('meta').textContent = `up ${fmtDuration(s.uptimeMs)} · boards on TCP :${tcp ? tcp.port : '?'} · auth ${s.auth}`;

@@ -19,6 +19,11 @@ const LIMITS: TcpLimits = {
   maxUnackedPerConnection: 100,
   maxErrorRun: 5,
   maxWriteBufferBytes: 1024,
+  maxLinesPerSecond: 200,
+  lineBurst: 2000,
+  overBudgetCloseMs: 600_000,
+  maxLinesPerTurn: 64,
+  slowReaderTimeoutMs: 30_000,
 };
 
 function connect(t: { after: (fn: () => void) => void }, opts: { auth?: AuthMode; limits?: Partial<TcpLimits>; store?: Partial<StoreSettings> } = {}) {
@@ -128,14 +133,20 @@ test('BUSY: with the store buffer full the reading is refused, the connection dr
   assert.equal(ctx.counters.busyReplies, 1);
 });
 
-test('a peer that does not read its replies is cut loose (SLOW_READER); close records statistics and releases the device', async (t) => {
-  const { socket, commit, ctx, closed, store } = connect(t, { limits: { maxWriteBufferBytes: 64 } });
+test('a peer that does not read its replies is paused, then cut loose (SLOW_READER); close records statistics and releases the device', async (t) => {
+  const { socket, commit, ctx, closed, store, timers } = connect(t, { limits: { maxWriteBufferBytes: 64 } });
   socket.receive('HELLO dev-7 s boot=1\n');
   assert.equal(ctx.sessions.size, 1);
   socket.stopReading();
   socket.receive('PING\n'.repeat(20));
-  assert.equal(socket.destroyed, true);
+  // The first reply that is not drained pauses input (the rest of the chunk waits); the peer is cut
+  // loose only when it still has not read after slowReaderTimeoutMs.
+  assert.equal(socket.paused, true);
+  assert.equal(socket.destroyed, false);
+  assert.equal(socket.replies.filter((l) => l === 'PONG').length, 1);
   assert.equal(ctx.counters.limits.get('SLOW_READER'), 1);
+  timers.advance(LIMITS.slowReaderTimeoutMs);
+  assert.equal(socket.destroyed, true);
   await commit();
   assert.equal(closed.length, 1);
   assert.equal(ctx.sessions.size, 0);
