@@ -101,8 +101,11 @@ export class SheetsSink implements Sink {
     this.random = deps.random ?? Math.random;
   }
 
+  /** The spreadsheet in use, with its title once the sink has read it (status, dashboard, API). */
   describe(): string {
-    return `spreadsheet ${this.book.current()?.spreadsheetId ?? this.options.spreadsheetId}`;
+    const id = this.book.current()?.spreadsheetId ?? this.options.spreadsheetId;
+    const title = this.lastMeta?.spreadsheetId === id && this.lastMeta.title !== '' ? ` "${this.lastMeta.title}"` : '';
+    return `spreadsheet ${id}${title}`;
   }
 
   quota(): QuotaUsage {
@@ -278,6 +281,9 @@ export class SheetsSink implements Sink {
     if (this.meta?.spreadsheetId === spreadsheetId) return this.meta;
     const meta = await api.spreadsheet(spreadsheetId);
     reconcileTabs(meta, this.book, this.deps.log);
+    if (this.lastMeta?.spreadsheetId !== meta.spreadsheetId) {
+      this.deps.log.info({ spreadsheetId: meta.spreadsheetId, title: meta.title, url: `https://docs.google.com/spreadsheets/d/${meta.spreadsheetId}/edit` }, `writing to spreadsheet "${meta.title}"`);
+    }
     this.lastMeta = meta;
     for (const n of filterNotices(meta, this.book.tabs(spreadsheetId))) this.deps.log.warn({ code: n.code, spreadsheetId }, n.message);
     const tz = this.options.timeZone || (meta.timeZone && isTimeZone(meta.timeZone) ? meta.timeZone : 'UTC');

@@ -42,7 +42,7 @@ test('roll-over to the next configured spreadsheet when one is full; FULL when n
   const second = keysOfTab(h.tab('readings', SECOND));
   assert.ok(first.length > 0 && second.length > 0, `${first.length} + ${second.length}`);
   assert.deepEqual([...first, ...second], longKeys(all));
-  assert.equal(sink.describe(), `spreadsheet ${SECOND}`);
+  assert.match(sink.describe(), new RegExp(`^spreadsheet ${SECOND}( "[^"]*")?$`));
   assert.ok(h.logs.some((r) => r.msg === 'spreadsheet full: continuing in the next one'));
   const more = readings(60, 41);
   let full;
@@ -103,4 +103,18 @@ test('time columns are serial date-times in the configured zone, or the spreadsh
   assert.equal(row[0], 46204.5);
   assert.equal(row[7], 46023.5);
   assert.equal(h.sheet('readings')?.cells['A2']?.formattedValue, '2026-07-01 12:00:00.000');
+});
+
+test('once the sink has read the spreadsheet, its description names the title, and the log gives the URL', async (t) => {
+  const h = await sheetsHarness();
+  t.after(() => h.close());
+  const sink = h.sink();
+  await sink.start();
+  assert.equal(sink.describe(), `spreadsheet ${SPREADSHEET}`, 'before any request: the id alone');
+  await writeUntilDelivered(sink, readings(2));
+  const title = h.emu.state(SPREADSHEET).spreadsheets[0]!.title;
+  assert.ok(title !== '');
+  assert.equal(sink.describe(), `spreadsheet ${SPREADSHEET} "${title}"`);
+  const logged = h.logs.find((r) => r.msg === `writing to spreadsheet "${title}"`);
+  assert.equal(logged?.url, `https://docs.google.com/spreadsheets/d/${SPREADSHEET}/edit`);
 });
