@@ -68,7 +68,7 @@ function ackedIn(line: string): number | undefined {
 }
 
 /** Waits until the board logs an acknowledgement covering `seq` (at or after line `from`). */
-export function waitForAck(board: Board, seq: number, timeoutMs = 30_000, from = 0): Promise<Match> {
+export function waitForAck(board: Board, seq: number, timeoutMs = 90_000, from = 0): Promise<Match> {
   return board.child.waitFor((l) => (ackedIn(l) ?? -1) >= seq, timeoutMs, from);
 }
 
@@ -78,6 +78,6 @@ export function waitForAllAcked(board: Board, seq: number, timeoutMs = 60_000, f
 }
 
 /** Waits for the next HELLO OK after line `from`. */
-export function waitForHelloOk(board: Board, from: number, timeoutMs = 30_000): Promise<Match> {
+export function waitForHelloOk(board: Board, from: number, timeoutMs = 90_000): Promise<Match> {
   return board.child.waitFor(/^sheetlog: hello ok: /, timeoutMs, from);
 }

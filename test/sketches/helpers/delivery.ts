@@ -58,11 +58,11 @@ export async function runDelivery(group: ProcessGroup, workDir: string, plan: De
   const hello = await waitForHelloOk(board, 0, 60_000);
   const pendingAtHello = Number(/pending=(\d+)$/.exec(hello.line)?.[1]);
   const third = Math.floor(plan.readings / 3);
-  await waitForAck(board, pendingAtHello + 5, 30_000, hello.index);
+  await waitForAck(board, pendingAtHello + 5, 90_000, hello.index);
 
   await plan.dropLink(board);
   const afterDrop = board.child.lines.length;
-  await waitForAck(board, 2 * third, 30_000, afterDrop);
+  await waitForAck(board, 2 * third, 90_000, afterDrop);
 
   await first.child.stop(plan.restartSignal);
   const second = await startGateway(group, dataDir, 'gateway-2');

@@ -55,7 +55,7 @@ export async function runMqttDelivery(group: ProcessGroup, workDir: string, plan
     const configPath = join(workDir, `${plan.name}.config.json`);
     writeFileSync(configPath, JSON.stringify({ mqtt: mqttConfig }));
     const gateway = await startGateway(group, dataDir, `gateway-${plan.name}`, ['--config', configPath]);
-    await gateway.child.waitFor((l) => l.includes('"msg":"mqtt subscribed"'), 30_000);
+    await gateway.child.waitFor((l) => l.includes('"msg":"mqtt subscribed"'), 90_000);
     const brokerPort = mosquitto?.port ?? gateway.mqttBrokerPort;
     if (brokerPort === null) throw new Error('the gateway reported no MQTT broker port');
     const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
@@ -73,14 +73,14 @@ export async function runMqttDelivery(group: ProcessGroup, workDir: string, plan
     const hello = await waitForHelloOk(board, 0, 60_000);
     const pendingAtHello = Number(/pending=(\d+)$/.exec(hello.line)?.[1]);
     // The lost message: ACKs stall at its gap until the board asks again.
-    const again = await board.child.waitFor(/^sheetlog: no answer from gateway: hello again$/, 30_000, hello.index);
-    await waitForHelloOk(board, again.index, 30_000);
-    await waitForAck(board, Math.max(pendingAtHello, plan.loseReading) + 5, 30_000, again.index);
+    const again = await board.child.waitFor(/^sheetlog: no answer from gateway: hello again$/, 90_000, hello.index);
+    await waitForHelloOk(board, again.index, 90_000);
+    await waitForAck(board, Math.max(pendingAtHello, plan.loseReading) + 5, 90_000, again.index);
 
     const beforeDrop = board.child.lines.length;
     board.child.send('!host drop');
     await board.child.waitFor(/^sheetlog: link down \(mqtt connection lost\)/, 20_000, beforeDrop);
-    await waitForHelloOk(board, beforeDrop, 30_000);
+    await waitForHelloOk(board, beforeDrop, 90_000);
 
     await board.child.waitFor(/^host: reading limit \d+ reached$/, 60_000);
     await waitForAllAcked(board, plan.readings, 60_000, beforeDrop);

@@ -62,7 +62,7 @@ export class Child {
   }
 
   /** Resolves with the first line at index >= `from` that matches; rejects after `timeoutMs`. */
-  waitFor(matcher: LineMatcher, timeoutMs = 30_000, from = 0): Promise<Match> {
+  waitFor(matcher: LineMatcher, timeoutMs = 90_000, from = 0): Promise<Match> {
     for (let i = from; i < this.lines.length; i++) {
       const line = this.lines[i] as string;
       const r = test(matcher, line);
