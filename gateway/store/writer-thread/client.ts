@@ -1,4 +1,5 @@
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../threads/spawn.js';
 import type { BatchResult, CommitBackend } from '../commit-backend.js';
 import type { OpenOptions } from '../database.js';
 import type { WriteOp } from '../ops.js';
@@ -151,23 +152,8 @@ export class ThreadedWriter implements CommitBackend {
 /**
  * Starts the thread: the compiled entry.js beside this file, or under tsx (tests, sources) a
  * bootstrap that registers tsx in the thread first (Node 20 does not carry tsx's hooks into
- * workers; see gateway/sync/thread/spawn.ts for the same reasoning).
+ * workers: gateway/threads/spawn.ts).
  */
 function spawnWriterThread(init: WriterInit & { port: MessagePort }, transfer: MessagePort[]): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./entry.js', here), { workerData: init, transferList: transfer });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./entry.ts', here).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: init, transferList: transfer, execArgv: withoutTsx(process.execArgv) });
-}
-
-function withoutTsx(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if ((a === '--import' || a === '--loader') && args[i + 1] === 'tsx') i++;
-    else if (a !== '--import=tsx' && a !== '--loader=tsx') out.push(a);
-  }
-  return out;
+  return spawnWorker(import.meta.url, { js: './entry.js', ts: './entry.ts' }, { workerData: init, transferList: transfer });
 }
