@@ -4,14 +4,16 @@ import { rmSync } from 'node:fs';
 import { tempDir } from '../../helpers/app.js';
 import { runCli, startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 test('devices add / list --json / revoke work while the gateway runs, on the same data dir', async (t) => {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
+  later(() => rmSync(data, { recursive: true, force: true }));
   const gw = await startGatewayProcess(['--port', '0', '--data', data, '--auth', 'required', '--log-level', 'info'], {
     SHEETLOG_AUTH__REVOCATION_CHECK_MS: '200',
   });
-  t.after(() => gw.stop('SIGKILL'));
+  later(() => gw.stop('SIGKILL'));
 
   const added = await runCli(['devices', 'add', 'lab-7', '--data', data]);
   assert.equal(added.code, 0, added.stderr);

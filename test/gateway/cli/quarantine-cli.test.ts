@@ -8,16 +8,18 @@ import { tempDir } from '../../helpers/app.js';
 import { runCli, startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { waitFor } from '../../helpers/wait.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
 test('quarantine list / retry / drop work beside a running gateway on the same data dir', async (t) => {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
+  later(() => rmSync(data, { recursive: true, force: true }));
   const gw = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'info'], { SHEETLOG_SYNC__IDLE_POLL_MS: '200', SHEETLOG_CSV__TIME_ZONE: 'UTC' });
-  t.after(() => gw.stop('SIGKILL'));
+  later(() => gw.stop('SIGKILL'));
   const db = openDatabase({ path: join(data, 'sheetlog.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
-  t.after(() => db.close());
+  later(() => db.close());
   const send = async (seqs: number[]) => {
     const c = await LineClient.open(gw.port);
     c.send('HELLO good tok boot=1', ...seqs.map((s) => `R ${s} ${T0 + s * 1000} t=${s}`));

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { tempDir } from '../../helpers/app.js';
 import { startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 const DEVICES = 10;
 const PER_DEVICE = 3000;
@@ -48,10 +49,11 @@ async function stream(port: number, device: string, from: number, onAck: (seq: n
 }
 
 test('SIGKILL mid-stream loses no acknowledged reading, duplicates none, and HELLO OK reports the right seq', async (t) => {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
+  later(() => rmSync(data, { recursive: true, force: true }));
   const first = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'info']);
-  t.after(() => first.stop('SIGKILL'));
+  later(() => first.stop('SIGKILL'));
 
   const acked = new Map<string, number>();
   let total = 0;
@@ -73,7 +75,7 @@ test('SIGKILL mid-stream loses no acknowledged reading, duplicates none, and HEL
 
   // Read the file as a crash left it (the restart runs recovery anyway).
   const second = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'info']);
-  t.after(() => second.stop('SIGKILL'));
+  later(() => second.stop('SIGKILL'));
   for (let d = 0; d < DEVICES; d++) {
     const device = `crash-${d}`;
     const c = await LineClient.open(second.port);

@@ -6,13 +6,15 @@ import Database from 'better-sqlite3';
 import { tempDir } from '../../helpers/app.js';
 import { startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 test('SIGTERM: received readings are committed and acknowledged, boards get BYE, exit 0 with a statistics table', async (t) => {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
+  later(() => rmSync(data, { recursive: true, force: true }));
   // A long commit delay keeps the readings waiting in the commit queue when the signal arrives.
   const gw = await startGatewayProcess(['--port', '0', '--data', data, '--log-level', 'info'], { SHEETLOG_STORE__COMMIT_DELAY_MS: '1000' });
-  t.after(() => gw.stop('SIGKILL'));
+  later(() => gw.stop('SIGKILL'));
 
   const boards = await Promise.all(
     ['s1', 's2', 's3'].map(async (id) => {

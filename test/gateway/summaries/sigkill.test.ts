@@ -8,12 +8,14 @@ import { tempDir } from '../../helpers/app.js';
 import { startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { waitFor } from '../../helpers/wait.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 const H = 3_600_000;
 
 test('summaries survive SIGKILL at any point: the hourly file ends with every row once, at its latest revision', async (t) => {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   const data = tempDir();
-  t.after(() => rmSync(data, { recursive: true, force: true }));
+  later(() => rmSync(data, { recursive: true, force: true }));
   const configFile = join(data, 'config.json');
   writeFileSync(configFile, JSON.stringify({ dataDir: data, summaries: { periods: ['1h'], timeZone: 'UTC', graceMs: 0 }, csv: { timeZone: 'UTC' } }));
   const base = Math.floor(Date.now() / H) * H - 12 * H;
@@ -21,7 +23,7 @@ test('summaries survive SIGKILL at any point: the hourly file ends with every ro
   let seq = 0;
   for (let round = 0; round < 4; round++) {
     const gw = await startGatewayProcess(['--port', '0', '--config', configFile]);
-    t.after(() => gw.stop('SIGKILL'));
+    later(() => gw.stop('SIGKILL'));
     const c = await LineClient.open(gw.port);
     c.send(`HELLO kill-${round % 2} tok boot=1`);
     assert.match((await c.next())!, /^HELLO OK/);
@@ -36,9 +38,9 @@ test('summaries survive SIGKILL at any point: the hourly file ends with every ro
     await gw.stop('SIGKILL');
   }
   const gw = await startGatewayProcess(['--port', '0', '--config', configFile]);
-  t.after(() => gw.stop('SIGKILL'));
+  later(() => gw.stop('SIGKILL'));
   const db = openDatabase({ path: join(data, 'sheetlog.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
-  t.after(() => db.close());
+  later(() => db.close());
   const settled = () => {
     const dirty = (db.prepare('SELECT count(*) AS n FROM summary_dirty').get() as { n: number }).n;
     const unwritten = (

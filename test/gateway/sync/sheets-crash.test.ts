@@ -9,6 +9,7 @@ import { LineClient } from '../../helpers/line-client.js';
 import { waitFor } from '../../helpers/wait.js';
 import { SPREADSHEET, TEST_KEY } from '../sinks/google-sheets/harness.js';
 import { startSheetsEmulator } from '../../sheets-emulator/index.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 const ROUNDS = 6;
 const PER_ROUND = 40;
@@ -30,6 +31,7 @@ async function sendReadings(port: number, from: number, to: number): Promise<num
 }
 
 test('SIGKILL while the emulator holds a write, again and again: after a clean restart every acknowledged reading is in the tab exactly once, in order', async (t) => {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   // The emulator tells the test when it is holding a request (injected latency): that is when the gateway dies.
   let holding: (() => void) | null = null;
   const emu = await startSheetsEmulator({
@@ -41,9 +43,9 @@ test('SIGKILL while the emulator holds a write, again and again: after a clean r
       await delay(ms);
     },
   });
-  t.after(() => emu.stop());
+  later(() => emu.stop());
   const dir = tempDir('sheetlog-crash-');
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  later(() => rmSync(dir, { recursive: true, force: true }));
   const credentials = join(dir, 'credentials.json');
   writeFileSync(credentials, JSON.stringify(emu.serviceAccountCredentials()), { mode: 0o600 });
   const config = join(dir, 'config.json');
@@ -59,7 +61,7 @@ test('SIGKILL while the emulator holds a write, again and again: after a clean r
   const kills: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const gw: GatewayProcess = await startGatewayProcess(args);
-    t.after(() => gw.stop('SIGKILL'));
+    later(() => gw.stop('SIGKILL'));
     const held = new Promise<void>((resolve) => (holding = resolve));
     // Alternate where the gateway dies: while a write is held before Google applies it, or after.
     emu.queueFault({ target: 'write', action: 'latency', latencyMs: 400 });
@@ -72,7 +74,7 @@ test('SIGKILL while the emulator holds a write, again and again: after a clean r
   }
   emu.setFaults('');
   const last = await startGatewayProcess(args);
-  t.after(() => last.stop('SIGKILL'));
+  later(() => last.stop('SIGKILL'));
   const tab = () => emu.state(SPREADSHEET).spreadsheets[0]?.sheets.find((s) => s.title === 'readings')?.values ?? [];
   await waitFor(() => tab().length - 1 >= acked * 2, `${acked * 2} rows in the tab`, 60000);
   assert.equal(await last.stop('SIGTERM'), 0);

@@ -11,6 +11,7 @@ import { tempDir } from '../../helpers/app.js';
 import { startGatewayProcess } from '../../helpers/gateway-process.js';
 import { LineClient } from '../../helpers/line-client.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/sheets-emulator-process.js';
+import { cleanupStack } from '../../helpers/cleanup.js';
 
 const HEADER = ['time', 'device', 'sensor', 'value', 'seq', 'boot', 'time source', 'received', 'unit'];
 const DEVICES = [
@@ -71,19 +72,20 @@ function expectedRows(readings: Reading[]): string[][] {
  * Returns the final tab and the emulator's request log.
  */
 async function runScenario(t: { after(fn: () => unknown): void }, spreadsheetId: string, extraArgs: string[], timeoutMs: number) {
+  const later = cleanupStack(t); // stops processes before their directory is removed
   const deadline = Date.now() + timeoutMs;
   const dir = tempDir('sheetlog-e2e-');
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  later(() => rmSync(dir, { recursive: true, force: true }));
   const credentials = join(dir, 'credentials.json');
   const emu = await startEmulatorProcess(['--port', '0', '--write-credentials', credentials, ...extraArgs]);
-  t.after(() => emu.stop('SIGKILL'));
+  later(() => emu.stop('SIGKILL'));
   assert.equal(await emu.tabs(spreadsheetId), null, 'the spreadsheet does not exist before the gateway uses it');
 
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ sheets: { spreadsheetId, credentials, rootUrl: `${emu.url}/`, tokenUrl: `${emu.url}/token`, layout: 'long' } }));
   // startGatewayProcess adds --http-port 0: the HTTP API would otherwise want port 8080.
   const gw = await startGatewayProcess(['--config', config, '--port', '0', '--data', join(dir, 'data')]);
-  t.after(() => gw.stop('SIGKILL'));
+  later(() => gw.stop('SIGKILL'));
 
   const sent: Reading[] = [];
   for (let round = 0; round < ROUNDS; round++) {

@@ -8,6 +8,7 @@ import { startGatewayProcess } from '../../../helpers/gateway-process.js';
 import { parseCsv } from '../../../../gateway/sinks/csv/rfc4180.js';
 import { LineClient } from '../../../helpers/line-client.js';
 import { waitFor } from '../../../helpers/wait.js';
+import { cleanupStack } from '../../../helpers/cleanup.js';
 
 /**
  * A real full file system: the data directory on a small tmpfs, filled up. Needs root (mount); CI
@@ -54,18 +55,19 @@ function line(seq: number): string {
 }
 
 test('a full tmpfs: BUSY instead of ERR INTERNAL, SIGTERM exits 0, and after a restart nothing is lost or torn', { skip }, async (t) => {
+  const later = cleanupStack(t); // stops processes before the tmpfs is unmounted
   const mounted = mountTmpfs(12 * 1024);
   if (typeof mounted === 'string') throw new Error(mounted);
-  t.after(() => mounted.unmount());
+  later(() => mounted.unmount());
   const data = join(mounted.dir, 'data');
   const config = join(mounted.dir, 'config.json');
   writeFileSync(config, JSON.stringify({ dataDir: data, tcp: { host: '127.0.0.1', port: 0 }, sinks: { enabled: ['csv'] }, store: { busyRetryAfterMs: 3000 } }));
   let gw = await startGatewayProcess(['--config', config]);
-  t.after(() => gw.stop('SIGKILL'));
+  later(() => gw.stop('SIGKILL'));
   const csv = join(data, 'csv', 'readings.csv');
 
   const board = await LineClient.open(gw.port);
-  t.after(() => board.socket.destroy());
+  later(() => board.socket.destroy());
   board.send('HELLO tmpfs-1 secret boot=1 up=0');
   assert.match((await board.next()) ?? '', /^HELLO OK /);
   board.send(line(1));
@@ -104,7 +106,7 @@ test('a full tmpfs: BUSY instead of ERR INTERNAL, SIGTERM exits 0, and after a r
   unlinkSync(join(mounted.dir, 'filler'));
   gw = await startGatewayProcess(['--config', config]);
   const again = await LineClient.open(gw.port);
-  t.after(() => again.socket.destroy());
+  later(() => again.socket.destroy());
   again.send('HELLO tmpfs-1 secret boot=1 up=0');
   const hello = (await again.next()) ?? '';
   const last = Number(hello.split(' ').at(-1));
