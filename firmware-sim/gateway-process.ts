@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
  */
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = 'gateway/cli/bin.ts';
+/** Built (dist/firmware-sim/*.js) the simulator runs the built gateway beside it; under tsx the source. */
+const DEFAULT_NODE_ARGS = import.meta.url.endsWith('.js') ? [fileURLToPath(new URL('../gateway/cli/bin.js', import.meta.url))] : ['--import', 'tsx', BIN];
 
 export interface GatewayProcessOptions {
   dataDir: string;
@@ -26,6 +28,8 @@ export interface GatewayProcessOptions {
   /** Text the gateway writes to stderr (its banner, its shutdown report). */
   onStderr?: (text: string) => void;
   startTimeoutMs?: number;
+  /** How node runs the gateway (default: `--import tsx gateway/cli/bin.ts`); tests pass the built entry. */
+  nodeArgs?: readonly string[];
 }
 
 export interface GatewayExit {
@@ -48,7 +52,7 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayProcessOptions): Promise<RunningGateway> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', BIN, 'start', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
+    [...(options.nodeArgs ?? DEFAULT_NODE_ARGS), 'start', '--port', String(options.port), '--data', options.dataDir, ...(options.args ?? [])],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false, env: { ...process.env, ...options.env } },
   );
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as GatewayExit);

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, startGateway, type RunningGateway } from '../../firmware-sim/gateway-process.js';
+import { nodeArgsFor } from '../helpers/entry.js';
 
 
 /** Runs `npm run fleet -- <args>` (the same command, without npm) to completion. */
 async function fleet(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-sim/cli.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgsFor('firmware-sim/cli.ts'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -56,6 +57,7 @@ describe('npm run fleet (command line)', () => {
         dataDir,
         port: 0,
         args: ['--http-port', '0'],
+        nodeArgs: nodeArgsFor('gateway/cli/bin.ts'),
         env: { SHEETLOG_MQTT__EMBEDDED: 'true', SHEETLOG_MQTT__EMBEDDED_HOST: '127.0.0.1', SHEETLOG_MQTT__EMBEDDED_PORT: '0' },
       });
     });

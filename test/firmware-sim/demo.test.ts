@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { REPO_ROOT } from '../../firmware-sim/gateway-process.js';
+import { nodeArgsFor } from '../helpers/entry.js';
 
 
 describe('npm run demo', { timeout: 120_000 }, () => {
@@ -16,7 +17,7 @@ describe('npm run demo', { timeout: 120_000 }, () => {
     const viaMqtt = transport === 'mqtt' ? ['--transport', 'mqtt', '--mqtt-port', '0'] : [];
     const demo = spawn(
       process.execPath,
-      ['--import', 'tsx', 'firmware-sim/demo.ts', '--port', '0', '--http-port', '0', '--data', dataDir, '--devices', '3', '--rate', '20', ...viaMqtt],
+      [...nodeArgsFor('firmware-sim/demo.ts'), '--port', '0', '--http-port', '0', '--data', dataDir, '--devices', '3', '--rate', '20', ...viaMqtt],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let gatewayPid: number | null = null;

@@ -12,6 +12,7 @@ import { runFleet, type FleetReport, type RunOptions } from '../../firmware-sim/
 import { systemScheduler } from '../../firmware-sim/scheduler.js';
 import { TcpTransport } from '../../firmware-sim/transport-tcp.js';
 import { sessionsNow, stayedAway, StormCuts, untilSent } from './fleet-properties.js';
+import { nodeArgsFor } from '../helpers/entry.js';
 
 /**
  * The simulator against the real gateway (a child process on port 0): fleets with faults, then
@@ -61,7 +62,7 @@ describe('fleet against the real gateway', { timeout: 240_000 }, () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sheetlog-fleet-'));
-    gateway = await startGateway({ dataDir, port: 0, args: GATEWAY_ARGS });
+    gateway = await startGateway({ dataDir, port: 0, args: GATEWAY_ARGS, nodeArgs: nodeArgsFor(GATEWAY_BIN) });
   });
 
   after(async () => {
@@ -162,7 +163,7 @@ describe('fleet against the real gateway', { timeout: 240_000 }, () => {
           if (fleet !== null) atKill = sessionsNow(fleet);
           restarted = (async () => {
             await first.stop('SIGKILL');
-            gateway = await startGateway({ dataDir, port, args: GATEWAY_ARGS });
+            gateway = await startGateway({ dataDir, port, args: GATEWAY_ARGS, nodeArgs: nodeArgsFor(GATEWAY_BIN) });
             // Sample on until the boards have sent as much again through the new gateway.
             target = total + 2_000;
             phase = 'after';
@@ -184,7 +185,7 @@ describe('fleet against the real gateway', { timeout: 240_000 }, () => {
   it('`devices list --json` counts at least every acknowledged reading per board', async () => {
     const report = await run({ idPrefix: 'listed', devices: 5, ratePerDevice: 10, durationMs: 1_000 });
     assertClean(report);
-    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', GATEWAY_BIN, 'devices', 'list', '--data', dataDir, '--json'], {
+    const { stdout } = await execFileAsync(process.execPath, [...nodeArgsFor(GATEWAY_BIN), 'devices', 'list', '--data', dataDir, '--json'], {
       cwd: REPO_ROOT,
     });
     const listed = new Map((JSON.parse(stdout) as { id: string; readings: number }[]).map((d) => [d.id, d.readings]));

@@ -11,6 +11,7 @@ import { systemScheduler } from '../../firmware-sim/scheduler.js';
 import { MqttTransport } from '../../firmware-sim/transport-mqtt.js';
 import { mosquittoMissing, startMosquitto, type Mosquitto } from '../helpers/mqtt.js';
 import { stayedAway, StormCuts, untilSent } from './fleet-properties.js';
+import { nodeArgsFor } from '../helpers/entry.js';
 
 /**
  * The simulator over MQTT against the real gateway (a child process): its embedded broker
@@ -63,6 +64,7 @@ describe('fleet over MQTT against the gateway\'s embedded broker', { timeout: 24
       dataDir,
       port: 0,
       args: ['--http-port', '0'],
+      nodeArgs: nodeArgsFor('gateway/cli/bin.ts'),
       env: { SHEETLOG_MQTT__EMBEDDED: 'true', SHEETLOG_MQTT__EMBEDDED_HOST: '127.0.0.1', SHEETLOG_MQTT__EMBEDDED_PORT: '0' },
     });
     assert.ok(gateway.mqttPort, 'the gateway reports its broker port');
@@ -151,7 +153,7 @@ describe('fleet over MQTT through Mosquitto, the gateway subscribed to it', { sk
     broker = await startMosquitto();
     const config = join(dataDir, 'config.json');
     writeFileSync(config, JSON.stringify({ mqtt: { url: broker.url, reconnectMinMs: 50 } }));
-    gateway = await startGateway({ dataDir: join(dataDir, 'data'), port: 0, args: ['--http-port', '0', '--config', config] });
+    gateway = await startGateway({ dataDir: join(dataDir, 'data'), port: 0, args: ['--http-port', '0', '--config', config], nodeArgs: nodeArgsFor('gateway/cli/bin.ts') });
   });
 
   after(async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { nodeArgsFor } from './entry.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = 'gateway/cli/bin.ts';
@@ -18,9 +19,9 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Runs `sheetlog <args>` (via tsx) to completion and returns its output. */
+/** Runs `sheetlog <args>` (built, or via tsx: see entry.ts) to completion and returns its output. */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...nodeArgsFor(BIN), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -35,7 +36,7 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
  */
 export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv = {}, entry: string[] = [BIN]): Promise<GatewayProcess> {
   // An HTTP port of its own (any free one) unless the test names one: tests run side by side.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...entry, 'start', '--http-port', '0', ...args], {
+  const child = spawn(process.execPath, [...nodeArgsFor(entry[0]!), ...entry.slice(1), 'start', '--http-port', '0', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

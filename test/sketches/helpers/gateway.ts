@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 
 import { REPO } from './build.js';
 import type { Child, ProcessGroup } from './processes.js';
+import { nodeArgsFor } from '../../helpers/entry.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO, 'gateway', 'cli', 'bin.ts');
@@ -41,7 +42,7 @@ export async function startGateway(group: ProcessGroup, dataDir: string, name = 
   const child = group.spawn(
     name,
     process.execPath,
-    ['--import', 'tsx', CLI, 'start', '--port', '0', '--http-port', 'off', '--data', dataDir, '--log-level', 'info', ...extraArgs],
+    [...nodeArgsFor(CLI), 'start', '--port', '0', '--http-port', 'off', '--data', dataDir, '--log-level', 'info', ...extraArgs],
     { cwd: REPO, env: gatewayEnv() },
   );
   const m = await child.waitFor((line) => {
@@ -94,7 +95,7 @@ export function deviceClock(dataDir: string, device: string): { offset: number |
 
 /** `sheetlog tls fingerprint [--sha1]` for a data directory, as a person would run it. */
 export async function tlsFingerprintOf(dataDir: string, sha1: boolean): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', CLI, 'tls', 'fingerprint', '--data', dataDir, ...(sha1 ? ['--sha1'] : [])], {
+  const { stdout } = await run(process.execPath, [...nodeArgsFor(CLI), 'tls', 'fingerprint', '--data', dataDir, ...(sha1 ? ['--sha1'] : [])], {
     cwd: REPO,
     env: gatewayEnv(),
     timeout: 60_000,
@@ -104,7 +105,7 @@ export async function tlsFingerprintOf(dataDir: string, sha1: boolean): Promise<
 
 /** `sheetlog devices list --json`, the operator's view. */
 export async function listDevices(dataDir: string): Promise<{ id: string; readings: number }[]> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', CLI, 'devices', 'list', '--data', dataDir, '--json'], {
+  const { stdout } = await run(process.execPath, [...nodeArgsFor(CLI), 'devices', 'list', '--data', dataDir, '--json'], {
     cwd: REPO,
     env: gatewayEnv(),
     timeout: 60_000,
