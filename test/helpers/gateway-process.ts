@@ -50,7 +50,7 @@ export async function startGatewayProcess(args: string[], env: NodeJS.ProcessEnv
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`gateway did not start: ${stderr}`));
-    }, 30000);
+    }, 120000);
     // The banner on stderr names the port even when the log level hides the "listening" record.
     child.stderr!.on('data', () => {
       const m = /TCP to port (\d+)/.exec(stderr);

@@ -37,7 +37,7 @@ export class LineClient {
   }
 
   /** The next reply line, or null if the connection closed first. */
-  next(timeoutMs = 5000): Promise<string | null> {
+  next(timeoutMs = 30000): Promise<string | null> {
     const line = this.lines.shift();
     if (line !== undefined) return Promise.resolve(line);
     if (this.ended) return Promise.resolve(null);

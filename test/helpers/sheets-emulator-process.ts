@@ -34,7 +34,7 @@ export async function startEmulatorProcess(args: string[]): Promise<EmulatorProc
     const timer = setTimeout(() => {
       kill();
       reject(new Error(`sheets-emulator did not start: ${stderr}`));
-    }, 30000);
+    }, 120000);
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);

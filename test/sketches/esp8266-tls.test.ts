@@ -134,7 +134,7 @@ describe('esp8266_mqtt_logger over TLS on the host, through the embedded broker 
     const configPath = join(dir, 'gateway.json');
     writeFileSync(configPath, JSON.stringify({ mqtt: { embedded: true, embeddedHost: '127.0.0.1', embeddedPort: 0, embeddedTls: { enabled: true, port: 0 } } }));
     gateway = await startGateway(group, dataDir, 'gateway-mqtt', ['--config', configPath]);
-    await gateway.child.waitFor((l) => l.includes('"msg":"mqtt subscribed"'), 30_000);
+    await gateway.child.waitFor((l) => l.includes('"msg":"mqtt subscribed"'), 60_000);
     const sha1 = await tlsFingerprintOf(dataDir, true);
     const config = tlsConfig('tls-mqtt', `#define TLS_FINGERPRINT "${sha1}"`, 'MQTT_TLS');
     const built = await buildSketch('esp8266_mqtt_logger', join(dir, 'mqtt'), { ...DEFINES, REPLY_TIMEOUT_MS: 1500 }, [], config);

@@ -38,7 +38,7 @@ test('quarantine list / retry / drop work beside a running gateway on the same d
     const file = join(data, 'csv', 'readings.csv');
     return existsSync(file) ? parseCsv(readFileSync(file, 'utf8')).records.slice(1) : [];
   };
-  await waitFor(() => csvRows().filter((r) => r[1] === 'good').length === 3, 'the healthy rows, after the bad ones', 20000);
+  await waitFor(() => csvRows().filter((r) => r[1] === 'good').length === 3, 'the healthy rows, after the bad ones', 60_000);
 
   const listed = await runCli(['quarantine', 'list', '--data', data, '--json']);
   assert.equal(listed.code, 0, listed.stderr);
@@ -62,7 +62,7 @@ test('quarantine list / retry / drop work beside a running gateway on the same d
   const dropped = await runCli(['quarantine', 'drop', String(e2.id), '--data', data]);
   assert.equal(dropped.code, 0, dropped.stderr);
   assert.match(dropped.stdout, /^1 row\(s\) dropped/);
-  await waitFor(() => csvRows().some((r) => r[1] === 'old'), 'the retried row written by the running gateway', 20000);
+  await waitFor(() => csvRows().some((r) => r[1] === 'old'), 'the retried row written by the running gateway', 60_000);
   await send([4]);
   await waitFor(() => csvRows().filter((r) => r[1] === 'good').length === 4, 'later rows');
   assert.deepEqual(csvRows().filter((r) => r[1] === 'old').map((r) => [r[0], r[4]]), [['2026-11-21 12:00:50.000', '1']], 'once');

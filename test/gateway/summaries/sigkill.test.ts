@@ -34,7 +34,7 @@ test('summaries survive SIGKILL at any point: the hourly file ends with every ro
     await c.until((l) => l === `ACK ${seq}`);
     c.close();
     // Kill at different points: before the first pass, once the file exists, or right away.
-    if (round % 2 === 1) await waitFor(() => existsSync(file), 'the summary file', 20_000);
+    if (round % 2 === 1) await waitFor(() => existsSync(file), 'the summary file', 60_000);
     await gw.stop('SIGKILL');
   }
   const gw = await startGatewayProcess(['--port', '0', '--config', configFile]);
@@ -49,7 +49,7 @@ test('summaries survive SIGKILL at any point: the hourly file ends with every ro
     const total = (db.prepare('SELECT count(*) AS n FROM summaries').get() as { n: number }).n;
     return dirty === 0 && unwritten === 0 && total > 0;
   };
-  await waitFor(settled, 'every summary written', 30_000);
+  await waitFor(settled, 'every summary written', 60_000);
   await gw.stop('SIGTERM');
   const { records, torn } = parseCsv(readFileSync(file, 'utf8'));
   assert.equal(torn, null);

@@ -73,7 +73,7 @@ test('Google Sheets through the emulator, beside CSV: each sink its own cursor; 
   // Boards are still acknowledged while the sheet is unreachable.
   await send(gw.port, 'porch', [3]);
   writeFileSync(credsFile, good);
-  await waitFor(() => gw.app.syncStatus().find((s) => s.name === 'google-sheets')?.cursor === 3, 'sync to resume', 20000);
+  await waitFor(() => gw.app.syncStatus().find((s) => s.name === 'google-sheets')?.cursor === 3, 'sync to resume', 60_000);
   const tab = emu.state(SPREADSHEET).spreadsheets[0]!.sheets.find((s) => s.title === 'readings')!.values;
   assert.deepEqual(tab.slice(1).map((r) => `${r[1]}/${r[4]}/${r[2]}`), ['porch/1/temp_c', 'porch/1/note', 'porch/2/temp_c', 'porch/2/note', 'porch/3/temp_c', 'porch/3/note']);
   assert.ok(gw.logs.some((r) => r.msg === 'sync resumed' && r.sink === 'google-sheets'));

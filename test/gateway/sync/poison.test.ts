@@ -157,7 +157,7 @@ test('Google Sheets through the emulator: poison normalised, a stored ts=1e16 ro
   insertLegacy(gw.app.store.db, 1);
   await sendAll(gw, [3, 4]);
   const highest = (gw.app.store.db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number }).id;
-  await waitFor(() => gw.app.syncStatus()[0]?.cursor === highest && gw.app.syncStatus()[0]?.quarantinedRows === 1, 'the Sheets sink past everything', 20000);
+  await waitFor(() => gw.app.syncStatus()[0]?.cursor === highest && gw.app.syncStatus()[0]?.quarantinedRows === 1, 'the Sheets sink past everything', 60_000);
   const st = gw.app.syncStatus()[0]!;
   assert.equal(st.state, 'idle');
   assert.equal(st.lastError, null, 'never in backoff for the bad row');

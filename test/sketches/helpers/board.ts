@@ -30,8 +30,8 @@ export async function startBoard(group: ProcessGroup, name: string, binary: stri
   if (o.wifiUpAfterMs !== undefined) args.push('--wifi-up-after', String(o.wifiUpAfterMs));
   if (o.readings !== undefined) args.push('--readings', String(o.readings));
   const child = group.spawn(name, binary, [...args, ...(o.extraArgs ?? [])]);
-  const banner = await child.waitFor(/^host: clock start=(\d+) speed=\S+ epoch=(\d+)(?: reset=\S+)?$/, 10_000);
-  const boot = await child.waitFor(/^sheetlog: boot=(\d+) /, 10_000);
+  const banner = await child.waitFor(/^host: clock start=(\d+) speed=\S+ epoch=(\d+)(?: reset=\S+)?$/, 60_000);
+  const boot = await child.waitFor(/^sheetlog: boot=(\d+) /, 60_000);
   return {
     child,
     clockStart: Number(banner.groups?.[1]),

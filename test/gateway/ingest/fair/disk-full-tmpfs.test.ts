@@ -72,7 +72,7 @@ test('a full tmpfs: BUSY instead of ERR INTERNAL, SIGTERM exits 0, and after a r
   assert.match((await board.next()) ?? '', /^HELLO OK /);
   board.send(line(1));
   assert.equal(await board.next(), 'ACK 1');
-  await waitFor(() => existsSync(csv) && statSync(csv).size > 400, 'the CSV sink to write reading 1', 20000);
+  await waitFor(() => existsSync(csv) && statSync(csv).size > 400, 'the CSV sink to write reading 1', 60_000);
 
   fill(join(mounted.dir, 'filler'));
   let seq = 1;
