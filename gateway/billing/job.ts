@@ -1,5 +1,4 @@
 import type { Logger } from '../log.js';
-import type { SyncJob } from '../sinks/contract.js';
 import type { Db } from '../store/database.js';
 import type { SummaryWriter } from '../summaries/job.js';
 import { SummaryTable } from '../summaries/table.js';
@@ -18,8 +17,9 @@ const PROGRESS = 'bills';
  *   (they turn final) ─▶ each writer flushes the revised rows to their places
  *
  * A bill is month to date until its month closes: its row is revised in place as readings come.
+ * Like SummaryJob it runs as a sync job and gets its writers from gateway/sinks/jobs.ts.
  */
-export class BillJob implements SyncJob {
+export class BillJob {
   readonly name = 'bills';
   private timer: TimerHandle | null = null;
   private running: Promise<void> | null = null;

@@ -1,10 +1,12 @@
 import type { Logger } from '../log.js';
-import type { SyncJob } from '../sinks/contract.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 import type { SummaryBuilder } from './builder.js';
 import type { SummaryRow } from './table.js';
 
-/** Writes summary rows to one destination (gateway/summaries/writers/). */
+/**
+ * Writes summary rows to one destination; the sinks implement it (a CSV file, a Sheets tab:
+ * gateway/sinks/csv/summary-file.ts, gateway/sinks/google-sheets/summary-tab.ts).
+ */
 export interface SummaryWriter {
   readonly name: string;
   /** Writes every row that is due; resolves false when the destination failed (retried later). */
@@ -25,8 +27,12 @@ export interface SummaryJobSettings {
  *
  * Each step is a few short transactions, so the sink workers sharing the connection are not held
  * up for long. A failing writer is tried again at the next tick; the others go on.
+ *
+ * It runs as a sync job (start, notify, stop: the `SyncJob` of gateway/sinks/contract.ts, met by
+ * shape); gateway/sinks/jobs.ts builds it with the sinks' writers, since summaries/ never imports
+ * the sinks.
  */
-export class SummaryJob implements SyncJob {
+export class SummaryJob {
   readonly name = 'summaries';
   private timer: TimerHandle | null = null;
   private running: Promise<void> | null = null;
