@@ -1,22 +1,22 @@
 import { Backoff } from './backoff.js';
 import { DeviceClock } from './clock.js';
 import { bump, emptyCounters, type DeviceCounters } from './device-stats.js';
-import { pickGarbage } from './garbage.js';
 import { GarbageTracker } from './garbage-tracker.js';
 import { Histogram } from './histogram.js';
-import { TCP_TRAITS, writeLine, type Link, type Transport, type TransportTraits } from './link.js';
+import { DeviceLink } from './device-link.js';
+import { DevicePhase } from './device-phase.js';
+import type { Link } from './link.js';
 import type { Profile } from './profiles.js';
-import { FINAL_STATES, type DeviceOptions, type DeviceState } from './device-options.js';
+import type { DeviceOptions, DeviceState } from './device-options.js';
 import { GatewayReplies } from './gateway-replies.js';
-import { checkLink, TICK_MS } from './link-watchdog.js';
 import { Sampler } from './sampler.js';
 import { Sensors } from './sensors.js';
-import { BYE_LINE, encodeHello, encodeTimeRequest, PING_LINE } from './protocol.js';
 import { Outbox } from './outbox.js';
 import { RangeSet } from './range-set.js';
 import { chance, nonZeroU32, uniform } from './rng.js';
-import type { Scheduler, TimerHandle } from './scheduler.js';
+import { Reconnect } from './reconnect.js';
 import { TimeSync } from './time-sync.js';
+import { Uplink } from './uplink.js';
 
 export type { DeviceOptions, DeviceState } from './device-options.js';
 
@@ -30,6 +30,12 @@ export type { DeviceOptions, DeviceState } from './device-options.js';
  * Readings go into a bounded ring buffer and stay there until an ACK (cumulative) or HELLO OK's
  * acked-seq confirms them, or a NAK rejects them. On every new session everything still buffered
  * is resent, oldest first. Time comes from the injected Scheduler, randomness from the injected Rng.
+ *
+ * This class is the state machine; each part has its own file: the link and its periodic check
+ * (device-link.ts), the state and the waiters for its end (device-phase.ts), when to reconnect
+ * (reconnect.ts), what the board writes (uplink.ts), how it handles replies (gateway-replies.ts),
+ * its readings (sampler.ts into outbox.ts, the unacked window), its clock and the clock's sync
+ * (clock.ts, time-sync.ts).
  */
 export class Device {
   readonly id: string;
@@ -41,32 +47,25 @@ export class Device {
   /** Seqs of this boot the gateway confirmed durable. */
   readonly ackedSeqs = new RangeSet();
 
-  private stateValue: DeviceState = 'idle';
+  private readonly phase: DevicePhase;
+  private readonly link: DeviceLink;
   private readonly clock: DeviceClock;
   private readonly sampler: Sampler;
   private readonly outbox: Outbox;
-  private readonly backoff: Backoff;
+  private readonly reconnect: Reconnect;
   private readonly timeSync: TimeSync;
   private readonly garbage: GarbageTracker;
+  private readonly uplink: Uplink;
 
-  private generation = 0;
-  private link: Link | null = null;
   private draining = false;
-  private reconnectTimer: TimerHandle | null = null;
-  private tickTimer: TimerHandle | null = null;
-  private phaseSince = 0;
-  private lastRxAt = 0;
-  private lastTxAt = 0;
-  private pingOutstanding = false;
-  private busyRetryMs: number | null = null;
   private fatal: string | null = null;
-  private waiters: ((state: DeviceState) => void)[] = [];
   private readonly replies: GatewayReplies;
 
   constructor(private readonly options: DeviceOptions) {
     const { profile, rng, scheduler } = options;
     this.id = options.id;
     this.bootId = options.bootId ?? nonZeroU32(rng);
+    this.phase = new DevicePhase(() => scheduler.now());
     this.clock = new DeviceClock(() => scheduler.now(), {
       driftPpm: options.driftPpm ?? uniform(rng, -profile.driftPpm, profile.driftPpm),
       startUptimeMs: options.startUptimeMs ?? 0,
@@ -74,7 +73,8 @@ export class Device {
     this.outbox = new Outbox(profile.bufferCapacity, this.counters, this.latency, this.ackedSeqs);
     // Sensors draw their starting values here, before the backoff: the seeded sequence of a board.
     const sensors = new Sensors(rng, profile.sensors);
-    this.backoff = new Backoff(profile.backoff, rng);
+    const backoff = new Backoff(profile.backoff, rng);
+    this.reconnect = new Reconnect(backoff, rng, scheduler);
     this.timeSync = new TimeSync(profile.timeSync.samples);
     this.garbage = new GarbageTracker(this.counters);
     this.sampler = new Sampler({
@@ -88,42 +88,72 @@ export class Device {
       skewMs: options.clockSkewMs ?? 0,
       fieldFaults: { counterBackwards: options.counterBackwardsProbability ?? 0, outOfRange: options.outOfRangeProbability ?? 0 },
       beforeReading: () => {
-        if (this.stateValue === 'online' && chance(rng, options.garbageProbability ?? 0)) this.sendGarbage();
+        if (this.phase.state === 'online' && chance(rng, options.garbageProbability ?? 0)) this.uplink.garbage();
       },
       taken: () => {
-        if (this.stateValue === 'online') this.flush();
+        if (this.phase.state === 'online') this.uplink.readings();
       },
+    });
+    this.link = new DeviceLink(
+      { deviceId: this.id, token: options.token, transport: options.transport, scheduler, profile },
+      {
+        onOpen: () => this.onOpen(),
+        onLine: (line) => this.replies.onLine(line),
+        onClose: (reason) => {
+          this.dropConnection(() => undefined);
+          this.afterClose(reason);
+        },
+        view: (now) => ({
+          state: this.phase.state,
+          inPhaseMs: now - this.phase.since,
+          awaitingReply: this.timeSync.awaitingReply || this.outbox.awaitingAck(this.link.generation),
+          awaitingTime: this.timeSync.awaitingReply,
+          resyncDue: this.timeSync.roundDue(this.clock.uptimeMs(), profile.timeSync.resyncMs),
+        }),
+        abort: (reason) => this.abort(reason),
+        timeRequest: () => this.uplink.timeRequest(),
+      },
+    );
+    this.uplink = new Uplink({
+      hello: { deviceId: this.id, token: options.token, boot: this.bootId, fw: options.fw ?? 'sim-0.1.0', board: profile.board },
+      traits: options.transport.traits,
+      link: this.link,
+      clock: this.clock,
+      outbox: this.outbox,
+      sampler: this.sampler,
+      timeSync: this.timeSync,
+      garbage: this.garbage,
+      rng,
+      now: () => scheduler.now(),
+      ...(options.onFirstSend ? { onFirstSend: options.onFirstSend } : {}),
     });
     this.replies = new GatewayReplies({
       counters: this.counters,
       outbox: this.outbox,
       garbage: this.garbage,
       timeSync: this.timeSync,
-      backoff: this.backoff,
+      backoff,
       helloLatency: this.helloLatency,
       now: () => scheduler.now(),
-      state: () => this.stateValue,
-      phaseSince: () => this.phaseSince,
-      generation: () => this.generation,
+      phase: this.phase,
+      link: this.link,
       uptimeMs: () => this.clock.uptimeMs(),
-      enter: (state) => this.enter(state),
-      flush: () => this.flush(),
+      flush: () => this.uplink.readings(),
       checkDrained: () => this.checkDrained(),
       abort: (reason) => this.abort(reason),
       byeAnswered: () => {
         this.dropConnection((link) => link.end());
         this.settle('stopped');
       },
-      sendTimeRequest: () => this.sendTimeRequest(),
+      sendTimeRequest: () => this.uplink.timeRequest(),
       giveUp: (seq) => this.sampler.giveUp(seq),
-      retryAfter: (ms) => (this.busyRetryMs = ms),
+      retryAfter: (ms) => this.reconnect.retryAfter(ms),
       fail: (code) => (this.fatal = code),
-      pongReceived: () => (this.pingOutstanding = false),
     });
   }
 
   get state(): DeviceState {
-    return this.stateValue;
+    return this.phase.state;
   }
 
   /** Readings held, not yet acknowledged or rejected. */
@@ -156,7 +186,7 @@ export class Device {
 
   /** Power-up: sampling starts and the board connects at once. */
   start(): void {
-    if (this.stateValue !== 'idle') throw new Error(`device ${this.id} already started`);
+    if (this.phase.state !== 'idle') throw new Error(`device ${this.id} already started`);
     this.clock.reboot();
     this.sampler.start(this.options.firstSampleDelayMs);
     this.connect();
@@ -174,112 +204,56 @@ export class Device {
   finish(): Promise<DeviceState> {
     this.stopSampling();
     this.draining = true;
-    if (FINAL_STATES.has(this.stateValue)) return Promise.resolve(this.stateValue);
-    const done = new Promise<DeviceState>((resolve) => this.waiters.push(resolve));
-    this.checkDrained();
+    const done = this.phase.whenFinal();
+    if (!this.phase.final) this.checkDrained();
     return done;
   }
 
   /** Stops at once: timers cancelled, link closed abruptly. Idempotent. */
   stop(): void {
     this.stopSampling();
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = null;
-    if (this.link) this.dropConnection((link) => link.destroy());
+    this.reconnect.cancel();
+    if (this.link.up) this.dropConnection((link) => link.destroy());
     this.settle(this.fatal ? 'failed' : 'stopped');
   }
 
   /** Fault: the Wi-Fi link drops. `silent` leaves the gateway a half-open socket; `reset` closes it. */
   dropLink(mode: 'silent' | 'reset'): void {
-    if (!this.link || FINAL_STATES.has(this.stateValue)) return;
+    if (!this.link.up || this.phase.final) return;
     this.counters.linkDrops += 1;
     this.dropConnection((link) => (mode === 'silent' ? link.abandon() : link.destroy()));
     this.afterClose(`link drop (${mode})`);
   }
 
-  private get traits(): TransportTraits {
-    return this.options.transport.traits ?? TCP_TRAITS;
-  }
-
-  private sendGarbage(): void {
-    const garbage = pickGarbage(this.options.rng, () => this.sampler.nextSeq(), this.helloLine(), this.traits);
-    this.garbage.sent(garbage);
-    if (garbage.expect.kind === 'nak') this.sampler.giveUp(garbage.expect.seq);
-    this.write(garbage.bytes);
-  }
-
   // ---- connection lifecycle ----------------------------------------------------------------
 
   private connect(): void {
-    this.reconnectTimer = null;
-    const generation = ++this.generation;
-    const current = () => generation === this.generation;
     this.counters.connectAttempts += 1;
-    this.enter('connecting');
-    this.lastRxAt = this.options.scheduler.now();
-    this.link = this.options.transport.open(
-      this.id,
-      {
-        onOpen: () => current() && this.onOpen(),
-        onLine: (line) => {
-          if (!current()) return;
-          this.lastRxAt = this.options.scheduler.now();
-          this.replies.onLine(line);
-        },
-        onClose: (reason) => {
-          if (!current()) return;
-          this.dropConnection(() => undefined);
-          this.afterClose(reason);
-        },
-      },
-      this.options.token,
-    );
-    this.scheduleTick();
+    this.phase.enter('connecting');
+    this.link.open();
   }
 
   private onOpen(): void {
-    this.enter('hello');
-    if (this.timeSync.roundDue(this.clock.uptimeMs(), this.profile.timeSync.resyncMs)) this.sendTimeRequest();
-    this.write(this.helloLine());
+    this.phase.enter('hello');
+    if (this.timeSync.roundDue(this.clock.uptimeMs(), this.profile.timeSync.resyncMs)) this.uplink.timeRequest();
+    this.uplink.hello();
   }
 
-  private helloLine(): string {
-    return encodeHello({
-      deviceId: this.id,
-      token: this.options.token,
-      boot: this.bootId,
-      up: this.clock.millis(),
-      fw: this.options.fw ?? 'sim-0.1.0',
-      board: this.profile.board,
-      // Without a connection at the gateway, ACKs never skip a gap: say what was given up.
-      ...(this.traits.connectionless ? { low: this.outbox.lowestSeq ?? this.sampler.lastSeq + 1 } : {}),
-    });
-  }
-
-  /** Detaches the current link (closing it with `close`) so that its late events are ignored. */
+  /** Detaches the current link (closing it with `close`): what was in flight on it is forgotten. */
   private dropConnection(close: (link: Link) => void): void {
-    const link = this.link;
-    this.link = null;
-    this.generation += 1;
-    this.tickTimer?.cancel();
-    this.tickTimer = null;
-    this.pingOutstanding = false;
     this.timeSync.abandonRequest();
     this.garbage.connectionClosed();
-    if (link) close(link);
+    this.link.detach(close);
   }
 
   /** The link is gone: finish, fail, or reconnect after a backoff. */
   private afterClose(reason: string): void {
     bump(this.counters.closes, reason);
-    if (FINAL_STATES.has(this.stateValue)) return;
+    if (this.phase.final) return;
     if (this.fatal) return this.settle('failed');
     if (this.draining && this.outbox.size === 0) return this.settle('stopped');
-    const retry = this.busyRetryMs;
-    this.busyRetryMs = null;
-    const delay = retry !== null ? retry + (retry / 2) * this.options.rng.next() : this.backoff.next();
-    this.enter('offline');
-    this.reconnectTimer = this.options.scheduler.after(delay, () => this.connect());
+    this.phase.enter('offline');
+    this.reconnect.schedule(() => this.connect());
   }
 
   /** Our own decision to give up on the link (timeouts). */
@@ -288,90 +262,19 @@ export class Device {
     this.afterClose(reason);
   }
 
-  private enter(state: DeviceState): void {
-    this.stateValue = state;
-    this.phaseSince = this.options.scheduler.now();
-  }
-
   private settle(state: 'stopped' | 'failed'): void {
     this.stopSampling();
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = null;
-    this.enter(state);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve(state);
-  }
-
-  private write(line: string | Buffer): void {
-    if (!this.link) return;
-    writeLine(this.link, line);
-    this.lastTxAt = this.options.scheduler.now();
-  }
-
-  /** Sends every buffered reading not yet sent on this connection, oldest first. */
-  private flush(): void {
-    const now = this.options.scheduler.now();
-    const lines = this.outbox.takeUnsent(this.generation, now, this.options.onFirstSend);
-    // Connectionless (MQTT): each reading also says what the board no longer holds (`low=` before
-    // the R line), in case the full buffer dropped a reading after the HELLO went out.
-    const low = this.traits.connectionless ? `low=${this.outbox.lowestSeq ?? this.sampler.lastSeq + 1} ` : '';
-    for (const line of lines) this.write(low + line);
+    this.reconnect.cancel();
+    this.phase.settle(state);
   }
 
   private checkDrained(): void {
     if (!this.draining || this.outbox.size > 0) return;
-    if (this.stateValue === 'online') {
-      this.write(BYE_LINE);
-      this.enter('bye');
-    } else if (this.stateValue === 'offline' || this.stateValue === 'idle') {
+    if (this.phase.state === 'online') {
+      this.uplink.bye();
+      this.phase.enter('bye');
+    } else if (this.phase.state === 'offline' || this.phase.state === 'idle') {
       this.settle('stopped');
     }
-  }
-
-  // ---- periodic checks (timeouts, keepalive, resync) ------------------------------------------
-
-  private scheduleTick(): void {
-    this.tickTimer = this.options.scheduler.after(TICK_MS, () => {
-      this.tickTimer = null;
-      this.tick();
-      if (this.link) this.scheduleTick();
-    });
-  }
-
-  private tick(): void {
-    const now = this.options.scheduler.now();
-    const actions = checkLink(
-      {
-        state: this.stateValue,
-        inPhaseMs: now - this.phaseSince,
-        sinceRxMs: now - this.lastRxAt,
-        sinceTxMs: now - this.lastTxAt,
-        awaitingReply: this.pingOutstanding || this.timeSync.awaitingReply || this.outbox.awaitingAck(this.generation),
-        awaitingTime: this.timeSync.awaitingReply,
-        resyncDue: this.timeSync.roundDue(this.clock.uptimeMs(), this.profile.timeSync.resyncMs),
-      },
-      this.profile,
-    );
-    for (const action of actions) {
-      if (action.kind === 'abort') return this.abort(action.reason);
-      if (action.kind === 'ping') {
-        this.pingOutstanding = true;
-        this.write(PING_LINE);
-      } else {
-        this.sendTimeRequest();
-      }
-    }
-  }
-
-  private sendTimeRequest(): void {
-    const request = this.timeSync.request(this.clock.uptimeMs());
-    const report = request.report;
-    this.write(
-      encodeTimeRequest({
-        deviceMillis: request.deviceMillis,
-        ...(report ? { rttMs: Math.max(0, Math.round(report.rttMs)), offMs: report.offMs } : {}),
-      }),
-    );
   }
 }

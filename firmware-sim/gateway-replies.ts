@@ -1,6 +1,7 @@
 import type { Backoff } from './backoff.js';
 import { bump, type DeviceCounters } from './device-stats.js';
-import type { DeviceState } from './device-options.js';
+import type { DeviceLink } from './device-link.js';
+import type { DevicePhase } from './device-phase.js';
 import type { GarbageTracker } from './garbage-tracker.js';
 import type { Histogram } from './histogram.js';
 import type { Outbox } from './outbox.js';
@@ -15,14 +16,12 @@ export interface ReplyTarget {
   timeSync: TimeSync;
   backoff: Backoff;
   helloLatency: Histogram;
+  /** The board's state; replies move it on. */
+  phase: DevicePhase;
+  /** The current connection: its number (the outbox tracks sends per connection), its PING. */
+  link: Pick<DeviceLink, 'generation' | 'pongReceived'>;
   now(): number;
-  state(): DeviceState;
-  /** When the board entered its current state. */
-  phaseSince(): number;
-  /** The current connection's number (the outbox tracks sends per connection). */
-  generation(): number;
   uptimeMs(): number;
-  enter(state: DeviceState): void;
   /** Sends every buffered reading not yet sent on this connection. */
   flush(): void;
   checkDrained(): void;
@@ -35,7 +34,6 @@ export interface ReplyTarget {
   retryAfter(ms: number): void;
   /** The board stops for good with this reason once the link closes. */
   fail(code: string): void;
-  pongReceived(): void;
 }
 
 /**
@@ -63,7 +61,7 @@ export class GatewayReplies {
       case 'err':
         return this.onErr(message.code);
       case 'pong':
-        return this.board.pongReceived();
+        return this.board.link.pongReceived();
       case 'bye':
         return this.onBye();
       case 'invalid':
@@ -74,12 +72,12 @@ export class GatewayReplies {
 
   private onHelloOk(ackedSeq: number): void {
     const b = this.board;
-    if (b.state() !== 'hello') {
+    if (b.phase.state !== 'hello') {
       b.counters.protocolViolations += 1;
       return;
     }
-    b.helloLatency.record(b.now() - b.phaseSince());
-    b.enter('online');
+    b.helloLatency.record(b.now() - b.phase.since);
+    b.phase.enter('online');
     b.counters.sessions += 1;
     b.backoff.reset();
     b.outbox.confirmDurable(ackedSeq);
@@ -89,11 +87,11 @@ export class GatewayReplies {
 
   private onAck(seq: number): void {
     const b = this.board;
-    if (!['online', 'closing', 'bye'].includes(b.state())) {
+    if (!['online', 'closing', 'bye'].includes(b.phase.state)) {
       b.counters.protocolViolations += 1;
       return;
     }
-    b.outbox.acknowledge(seq, b.generation(), b.now());
+    b.outbox.acknowledge(seq, b.link.generation, b.now());
     b.garbage.ack(seq);
     b.checkDrained();
   }
@@ -101,7 +99,7 @@ export class GatewayReplies {
   private onNak(seq: number, code: string): void {
     const b = this.board;
     if (b.garbage.nak(seq, code)) return;
-    if (!b.outbox.reject(seq, code, b.generation())) {
+    if (!b.outbox.reject(seq, code, b.link.generation)) {
       b.counters.protocolViolations += 1;
       return;
     }
@@ -121,7 +119,7 @@ export class GatewayReplies {
   private onBusy(retryAfterMs: number): void {
     this.board.counters.busy += 1;
     this.board.retryAfter(retryAfterMs);
-    this.board.enter('closing');
+    this.board.phase.enter('closing');
   }
 
   private onErr(code: string): void {
@@ -129,22 +127,22 @@ export class GatewayReplies {
     if (CLOSING_ERR_CODES.has(code)) {
       bump(b.counters.errors, code);
       if (FATAL_ERR_CODES.has(code)) b.fail(code);
-      b.enter('closing');
+      b.phase.enter('closing');
       return;
     }
     if (b.garbage.err(code)) return;
     bump(b.counters.errors, code);
     // Our own HELLO refused: a bug in the simulator, retrying would only repeat it.
-    if (code === 'BAD_HELLO' && b.state() === 'hello') {
+    if (code === 'BAD_HELLO' && b.phase.state === 'hello') {
       b.fail(code);
       b.abort(`ERR ${code}`);
     }
   }
 
   private onBye(): void {
-    if (this.board.state() === 'bye') return this.board.byeAnswered();
+    if (this.board.phase.state === 'bye') return this.board.byeAnswered();
     // The gateway is shutting down: it closes after its last ACK; the board reconnects later.
     this.board.counters.gatewayByes += 1;
-    this.board.enter('closing');
+    this.board.phase.enter('closing');
   }
 }

@@ -1,4 +1,5 @@
 import { U32_RANGE } from './clock.js';
+import { encodeTimeRequest } from './protocol.js';
 
 /**
  * The board's side of Cristian's algorithm (PROTOCOL.md section 3, `T`). A round sends a few
@@ -90,4 +91,13 @@ export class TimeSync {
   epochAt(uptime: number): number | null {
     return this.best ? Math.round(uptime + this.best.offsetMs) : null;
   }
+}
+
+/** The `T` line of a request (the wire's `rtt=` is whole, non-negative milliseconds). */
+export function timeRequestLine(request: TimeRequest): string {
+  const report = request.report;
+  return encodeTimeRequest({
+    deviceMillis: request.deviceMillis,
+    ...(report ? { rttMs: Math.max(0, Math.round(report.rttMs)), offMs: report.offMs } : {}),
+  });
 }

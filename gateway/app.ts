@@ -23,7 +23,7 @@ import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
 import { chooseSinks, createSinks, sinkNamesFor } from './sinks/create.js';
-import { createJobs } from './summaries/create.js';
+import { createJobs } from './sinks/jobs.js';
 import { billCalculatorFor } from './billing/create.js';
 import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';

@@ -1,13 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSinks } from './sinks/create.js';
-import { createJobs } from './summaries/create.js';
+import { createJobs } from './sinks/jobs.js';
 import { runSyncThread } from './sync/thread/run.js';
 import type { ThreadInit } from './sync/thread/messages.js';
 
 /*
  * The sync thread's composition root (started by gateway/sync/thread/spawn.ts): what app.ts is for
- * the main thread. It hands the sync runner the sinks' factory, so that gateway/sync never
- * imports a sink (it knows only gateway/sinks/contract.ts).
+ * the main thread. It hands the sync runner the sinks' factory and the jobs' factory (summaries and
+ * bills, gateway/sinks/jobs.ts), so that gateway/sync never imports a sink (it knows only
+ * gateway/sinks/contract.ts).
  */
 if (!parentPort) throw new Error('gateway/sync-thread runs as a worker thread (see gateway/sync/thread/host.ts)');
 const init = workerData as ThreadInit;

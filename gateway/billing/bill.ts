@@ -2,7 +2,7 @@ import type { BillingConfig } from '../config/sections/billing.js';
 import type { FieldRules } from '../fields/rules.js';
 import type { Db } from '../store/database.js';
 import { figures, ordered } from '../summaries/aggregate.js';
-import { PeriodClock } from '../summaries/periods.js';
+import { PeriodClock } from '../time/periods.js';
 import { SummaryTable } from '../summaries/table.js';
 import { BillingMonths } from './months.js';
 import { cents, tieredCost, type TierCharge } from './tariff.js';

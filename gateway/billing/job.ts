@@ -1,9 +1,9 @@
 import type { Logger } from '../log.js';
-import type { SyncJob } from '../sinks/contract.js';
 import type { Db } from '../store/database.js';
 import type { SummaryWriter } from '../summaries/job.js';
 import { SummaryTable } from '../summaries/table.js';
-import type { TimerHandle, Timers } from '../time/timers.js';
+import { Repeat } from '../time/repeat.js';
+import type { Timers } from '../time/timers.js';
 import { fieldsOf } from '../time/instant.js';
 import type { BillCalculator } from './bill.js';
 import { BillStore } from './store.js';
@@ -18,12 +18,11 @@ const PROGRESS = 'bills';
  *   (they turn final) ─▶ each writer flushes the revised rows to their places
  *
  * A bill is month to date until its month closes: its row is revised in place as readings come.
+ * Like SummaryJob it runs as a sync job and gets its writers from gateway/sinks/jobs.ts.
  */
-export class BillJob implements SyncJob {
+export class BillJob {
   readonly name = 'bills';
-  private timer: TimerHandle | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: Repeat;
   private readonly store: BillStore;
   private readonly samples: SummaryTable;
 
@@ -36,33 +35,32 @@ export class BillJob implements SyncJob {
   ) {
     this.store = new BillStore(db);
     this.samples = new SummaryTable(db);
+    this.loop = new Repeat(() => this.step(), {
+      intervalMs: deps.intervalMs,
+      timers: deps.timers,
+      onError: (e) => deps.log.error({ part: 'bills', err: String(e) }, 'bills step failed'),
+    });
   }
 
   start(): void {
-    if (!this.stopped && !this.timer) this.schedule(0);
+    this.loop.start();
   }
 
   notify(): void {}
 
   async stop(timeoutMs: number): Promise<void> {
-    this.stopped = true;
-    this.timer?.cancel();
-    this.timer = null;
-    if (!this.running) return;
-    let t: TimerHandle | null = null;
-    await Promise.race([this.running, new Promise<void>((resolve) => (t = this.deps.timers.after(timeoutMs, resolve)))]);
-    (t as TimerHandle | null)?.cancel();
+    await this.loop.stop(timeoutMs);
   }
 
   /** One pass: update the bills, then flush the writers. */
   async step(): Promise<void> {
-    while (!this.stopped && this.update(2000) > 0);
+    while (!this.loop.stopped && this.update(2000) > 0);
     const now = this.deps.timers.now();
     this.db.transaction(() => {
       for (const b of this.store.closing(now)) this.recompute(b.device, b.month, now);
     })();
     for (const w of this.writers) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       await w.flush(now).catch((e: unknown) => this.deps.log.error({ part: 'bills', writer: w.name, err: String(e) }, 'bills write failed; retried at the next pass'));
     }
   }
@@ -96,17 +94,5 @@ export class BillJob implements SyncJob {
     const span = this.calculator.months.span(month);
     if (!span) return;
     this.store.upsert(this.calculator.bill(device, month, now), span, now);
-  }
-
-  private schedule(ms: number): void {
-    this.timer = this.deps.timers.after(ms, () => {
-      this.timer = null;
-      this.running = this.step()
-        .catch((e: unknown) => this.deps.log.error({ part: 'bills', err: String(e) }, 'bills step failed'))
-        .finally(() => {
-          this.running = null;
-          if (!this.stopped) this.schedule(this.deps.intervalMs);
-        });
-    });
   }
 }

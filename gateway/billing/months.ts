@@ -1,4 +1,4 @@
-import type { PeriodClock, Span } from '../summaries/periods.js';
+import type { PeriodClock, Span } from '../time/periods.js';
 
 /** A billing month "YYYY-MM": the month its start day falls in. */
 export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;

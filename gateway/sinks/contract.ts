@@ -92,7 +92,9 @@ export { handlingOf, SINK_ERRORS, type Handling } from './outcomes.js';
 
 /**
  * Work that runs beside the sink workers on the same connection and clock (summaries, bills:
- * gateway/summaries/). Started after the sinks, stopped before they close.
+ * gateway/summaries/, gateway/billing/; built by gateway/sinks/jobs.ts). Started after the sinks,
+ * stopped before they close. The jobs meet this by shape: summaries/ and billing/ never import
+ * the sinks.
  */
 export interface SyncJob {
   readonly name: string;

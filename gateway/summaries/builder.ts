@@ -4,7 +4,7 @@ import type { FieldRules } from '../fields/rules.js';
 import type { Db } from '../store/database.js';
 import { fieldsOf } from '../time/instant.js';
 import { figures, ordered } from './aggregate.js';
-import { parsePeriod, PeriodClock, type Period } from './periods.js';
+import { parsePeriod, PeriodClock, type Period } from '../time/periods.js';
 import { SummaryTable, type DirtySpan, type SummaryRow } from './table.js';
 
 interface ScannedReading {

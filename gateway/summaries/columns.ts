@@ -1,4 +1,4 @@
-import type { ZoneClock } from '../time/time-zone.js';
+import { offsetText, type ZoneClock } from '../time/time-zone.js';
 import type { SummaryRow } from './table.js';
 
 /** The columns of a summary table, in every sink (docs/SUMMARIES.md). */
@@ -25,13 +25,6 @@ export function summaryCells(row: SummaryRow, zone: ZoneClock): SummaryCell[] {
     row.consumption,
     row.revision,
   ];
-}
-
-/** "+01:00": tells apart the two periods of a repeated wall-clock hour. */
-export function offsetText(offsetMs: number): string {
-  const sign = offsetMs < 0 ? '-' : '+';
-  const minutes = Math.abs(offsetMs) / 60_000;
-  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 /** The table (tab, CSV file) name of a period's summaries. */

@@ -1,10 +1,13 @@
 import type { Logger } from '../log.js';
-import type { SyncJob } from '../sinks/contract.js';
-import type { TimerHandle, Timers } from '../time/timers.js';
+import { Repeat } from '../time/repeat.js';
+import type { Timers } from '../time/timers.js';
 import type { SummaryBuilder } from './builder.js';
 import type { SummaryRow } from './table.js';
 
-/** Writes summary rows to one destination (gateway/summaries/writers/). */
+/**
+ * Writes summary rows to one destination; the sinks implement it (a CSV file, a Sheets tab:
+ * gateway/sinks/csv/summary-file.ts, gateway/sinks/google-sheets/summary-tab.ts).
+ */
 export interface SummaryWriter {
   readonly name: string;
   /** Writes every row that is due; resolves false when the destination failed (retried later). */
@@ -25,12 +28,14 @@ export interface SummaryJobSettings {
  *
  * Each step is a few short transactions, so the sink workers sharing the connection are not held
  * up for long. A failing writer is tried again at the next tick; the others go on.
+ *
+ * It runs as a sync job (start, notify, stop: the `SyncJob` of gateway/sinks/contract.ts, met by
+ * shape); gateway/sinks/jobs.ts builds it with the sinks' writers, since summaries/ never imports
+ * the sinks.
  */
-export class SummaryJob implements SyncJob {
+export class SummaryJob {
   readonly name = 'summaries';
-  private timer: TimerHandle | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: Repeat;
   /** Rows settled since start (status, tests). */
   settledRows = 0;
 
@@ -39,11 +44,16 @@ export class SummaryJob implements SyncJob {
     private readonly writers: readonly SummaryWriter[],
     private readonly settings: SummaryJobSettings,
     private readonly deps: { timers: Timers; log: Logger },
-  ) {}
+  ) {
+    this.loop = new Repeat(() => this.step(), {
+      intervalMs: settings.intervalMs,
+      timers: deps.timers,
+      onError: (e) => deps.log.error({ part: 'summaries', err: String(e) }, 'summary step failed'),
+    });
+  }
 
   start(): void {
-    if (this.stopped || this.timer) return;
-    this.schedule(0);
+    this.loop.start();
   }
 
   notify(): void {
@@ -51,28 +61,22 @@ export class SummaryJob implements SyncJob {
   }
 
   async stop(timeoutMs: number): Promise<void> {
-    this.stopped = true;
-    this.timer?.cancel();
-    this.timer = null;
-    if (!this.running) return;
-    let t: TimerHandle | null = null;
-    await Promise.race([this.running, new Promise<void>((resolve) => (t = this.deps.timers.after(timeoutMs, resolve)))]);
-    (t as TimerHandle | null)?.cancel();
+    await this.loop.stop(timeoutMs);
   }
 
   /** One full pass (also what the tests drive by hand). */
   async step(): Promise<SummaryRow[]> {
     const { builder, settings } = this;
-    while (!this.stopped && builder.scan(settings.batch) > 0);
+    while (!this.loop.stopped && builder.scan(settings.batch) > 0);
     const settled: SummaryRow[] = [];
     for (;;) {
       const rows = builder.settle(this.deps.timers.now(), settings.batch);
       settled.push(...rows);
-      if (rows.length < settings.batch || this.stopped) break;
+      if (rows.length < settings.batch || this.loop.stopped) break;
     }
     this.settledRows += settled.length;
     for (const w of this.writers) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       try {
         await w.flush(this.deps.timers.now());
       } catch (e) {
@@ -80,18 +84,5 @@ export class SummaryJob implements SyncJob {
       }
     }
     return settled;
-  }
-
-  private schedule(ms: number): void {
-    this.timer = this.deps.timers.after(ms, () => {
-      this.timer = null;
-      this.running = this.step()
-        .then(() => undefined)
-        .catch((e: unknown) => this.deps.log.error({ part: 'summaries', err: String(e) }, 'summary step failed'))
-        .finally(() => {
-          this.running = null;
-          if (!this.stopped) this.schedule(this.settings.intervalMs);
-        });
-    });
   }
 }

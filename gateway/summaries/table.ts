@@ -1,6 +1,6 @@
 import type { Db } from '../store/database.js';
 import type { Figures, Sample } from './aggregate.js';
-import type { Span } from './periods.js';
+import type { Span } from '../time/periods.js';
 
 /** A computed summary row as stored (table `summaries`). */
 export interface SummaryRow extends Figures {

@@ -24,6 +24,13 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
+/** A UTC offset as "+01:00" / "-03:30" (pure): tells apart the two periods of a repeated wall-clock hour. */
+export function offsetText(offsetMs: number): string {
+  const sign = offsetMs < 0 ? '-' : '+';
+  const minutes = Math.abs(offsetMs) / 60_000;
+  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
 /**
  * Converts instants to wall-clock time in one IANA time zone: spreadsheet serial numbers (what
  * Sheets stores for date-times; zone-less, so the zone is applied here) and local text for CSV.

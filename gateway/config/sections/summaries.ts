@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../../time/time-zone.js';
-import { parsePeriod } from '../../summaries/periods.js';
+import { parsePeriod } from '../../time/periods.js';
 
 const period = z
   .string()

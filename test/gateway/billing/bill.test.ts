@@ -6,7 +6,7 @@ import { waitFor } from '../../helpers/wait.js';
 import { join } from 'node:path';
 import { tieredCost } from '../../../gateway/billing/tariff.js';
 import { BillingMonths } from '../../../gateway/billing/months.js';
-import { PeriodClock } from '../../../gateway/summaries/periods.js';
+import { PeriodClock } from '../../../gateway/time/periods.js';
 import { billCommand } from '../../../gateway/cli/bill.js';
 import { startTestApp } from '../../helpers/app.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';

@@ -1,9 +1,9 @@
-import { ZoneClock } from '../time/time-zone.js';
+import { offsetText, ZoneClock } from './time-zone.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
 
-/** A summary period as configured ("15m", "1h", "1d"): its name and length in elapsed time. */
+/** A period as configured ("15m", "1h", "1d"): its name and length in elapsed time (summaries, docs/SUMMARIES.md). */
 export interface Period {
   name: string;
   /** Elapsed milliseconds of one period; 0 for "1d" (a local calendar day, 23 to 25 hours). */
@@ -64,10 +64,7 @@ export class PeriodClock {
   /** "YYYY-MM-DD HH:MM" local text of an instant, with the UTC offset ("+01:00"), for labels. */
   label(t: number): string {
     const offset = this.zone.offset(t);
-    const text = new Date(t + offset).toISOString().slice(0, 16).replace('T', ' ');
-    const sign = offset < 0 ? '-' : '+';
-    const abs = Math.abs(offset) / MINUTE_MS;
-    return `${text}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    return `${new Date(t + offset).toISOString().slice(0, 16).replace('T', ' ')}${offsetText(offset)}`;
   }
 
   /** Local wall-clock ms (as if UTC) of an instant. */

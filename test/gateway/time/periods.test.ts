@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePeriod, PeriodClock } from '../../../gateway/summaries/periods.js';
+import { parsePeriod, PeriodClock } from '../../../gateway/time/periods.js';
 
 const H = 3_600_000;
 
