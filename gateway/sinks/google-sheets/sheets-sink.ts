@@ -298,9 +298,10 @@ export class SheetsSink implements Sink {
     if (e instanceof TabConflictError) return { kind: 'retry-later', code: 'CONFLICT', reason: e.message, delayMs: this.options.authRetryMs };
     const f = this.explain(classify(e));
     if (f.code === 'AUTH') this.session = null;
-    const structural = (e as { sheetlogStructural?: boolean } | null)?.sheetlogStructural === true;
-    if (structural || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
-    if (handlingOf(f.code) === 'quarantine' && (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite) return { kind: 'rejected', code: f.code, reason: f.message };
+    // A structural request may have changed tabs or grids before it failed: read them again.
+    if (f.kind === 'structural' || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
+    // Only a refusal of the cells' content is the rows' fault (a refused range or tab is not).
+    if (handlingOf(f.code) === 'quarantine' && f.kind === 'values-write') return { kind: 'rejected', code: f.code, reason: f.message };
     const slow = handlingOf(f.code) === 'person';
     const delayMs = slow ? Math.max(f.retryAfterMs ?? 0, this.options.authRetryMs) : f.retryAfterMs;
     return { kind: 'retry-later', code: f.code, reason: f.message, ...(delayMs !== undefined ? { delayMs } : {}) };
