@@ -28,6 +28,13 @@ const ALLOWED: Record<string, readonly string[] | '*'> = {
   root: '*',
 };
 
+/**
+ * The files of sinks/ that may import the raw database (store/database.ts): the jobs' deps in the
+ * contract and the summary writers (they write the summaries' own tables). A sink reaches SQLite
+ * only through the store's state port (store/sink-state/).
+ */
+const SINKS_WITH_DB = new Set(['sinks/contract.ts', 'sinks/csv/summary-file.ts', 'sinks/google-sheets/summary-tab.ts']);
+
 /** The files of sinks/ that sync/ may import: the contract, nothing of any sink. */
 const SINK_CONTRACT = /^sinks\/(contract|outcomes)\.ts$/;
 
@@ -55,6 +62,19 @@ test('each gateway folder imports only what docs/ARCHITECTURE.md allows', () => 
       if (to === folder) continue;
       const ok = allowed.includes(to) || (to === 'sinks' && allowed.includes('sinks:contract') && SINK_CONTRACT.test(target));
       if (!ok) broken.push(`gateway/${from} imports gateway/${target}`);
+    }
+  }
+  assert.deepEqual(broken, []);
+});
+
+test('sinks reach SQLite through the state port, never the raw database', () => {
+  const broken: string[] = [];
+  for (const file of tsFiles(join(GATEWAY, 'sinks'))) {
+    const from = relative(GATEWAY, file);
+    if (SINKS_WITH_DB.has(from)) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = relative(GATEWAY, resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')));
+      if (target === 'store/database.ts' || target === 'store/schema.ts') broken.push(`gateway/${from} imports gateway/${target}`);
     }
   }
   assert.deepEqual(broken, []);

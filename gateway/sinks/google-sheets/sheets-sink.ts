@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../../log.js';
-import type { Db } from '../../store/database.js';
+import type { SinkStateStore } from '../../store/sink-state/port.js';
 import type { StoredReading } from '../../store/readings.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
@@ -44,7 +44,8 @@ export interface SheetsSinkOptions {
 }
 
 export interface SheetsSinkDeps {
-  db: Db;
+  /** Where its bookkeeping lives (the store's state port; tables and migrations: state.ts). */
+  state: SinkStateStore;
   limiter: RateLimiter;
   timers: Timers;
   log: Logger;
@@ -97,7 +98,7 @@ export class SheetsSink implements Sink {
     private readonly deps: SheetsSinkDeps,
   ) {
     if (options.spreadsheetId === '') throw new Error('sheets.spreadsheetId is required for the google-sheets sink');
-    this.book = new SheetBookkeeping(deps.db, this.name);
+    this.book = new SheetBookkeeping(deps.state, this.name);
     this.random = deps.random ?? Math.random;
   }
 
