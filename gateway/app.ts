@@ -27,6 +27,7 @@ import { createJobs } from './sinks/jobs.js';
 import { billCalculatorFor } from './billing/create.js';
 import { TokenAgeWatch } from './sinks/google-sheets/token-age.js';
 import { storeInstanceId } from './sync/instance.js';
+import { SqliteSinkStateStore } from './store/sink-state/sqlite.js';
 import type { SyncRunner } from './sync/runner.js';
 import { SyncService } from './sync/service.js';
 import type { SinkStatus } from './sync/status.js';
@@ -161,8 +162,8 @@ export class App {
   private createSync(injectedTimers: boolean): SyncRunner {
     const { config, store, timers, log } = this;
     if (!config.sync.thread) {
-      const deps = { db: store.db, storeInstance: storeInstanceId(store.db), timers, log };
-      return new SyncService(createSinks(config, deps), config.sync, { store, timers, log }, createJobs(config, deps));
+      const deps = { state: new SqliteSinkStateStore(store.db, () => timers.now()), storeInstance: storeInstanceId(store.db), timers, log };
+      return new SyncService(createSinks(config, deps), config.sync, { store, timers, log }, createJobs(config, { ...deps, db: store.db }));
     }
     if (injectedTimers) throw new Error('sync.thread runs the sinks on the system clock: with injected timers, set sync.thread to false');
     return new SyncThreadHost(config, { sinkNames: sinkNamesFor(config), store, timers, log });

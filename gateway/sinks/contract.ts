@@ -1,6 +1,7 @@
 import type { SinkErrorCode } from '../errors/registry.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/database.js';
+import type { SinkStateStore } from '../store/sink-state/port.js';
 import type { StoredReading } from '../store/readings.js';
 import type { Timers } from '../time/timers.js';
 
@@ -73,7 +74,12 @@ export interface QuotaUsage {
 
 /** What a composition root gives the sinks it builds. */
 export interface SinkDeps {
-  db: Db;
+  /**
+   * The store's state port: a sink with state of its own in SQLite registers its tables and
+   * migrations and gets a handle on those tables only (gateway/store/sink-state/). Sinks never
+   * get the raw database.
+   */
+  state: SinkStateStore;
   /** Names the SQLite store the rows come from (gateway/sync/instance.ts). */
   storeInstance: string;
   timers: Timers;
@@ -105,5 +111,13 @@ export interface SyncJob {
   stop(timeoutMs: number): Promise<void>;
 }
 
+/**
+ * What the jobs get: the sinks' deps and the database itself, since summaries and bills are
+ * computed from the readings with SQL and kept in the store's own tables (store/schema.ts).
+ */
+export interface JobDeps extends SinkDeps {
+  db: Db;
+}
+
 /** Builds the jobs for a composition root, like SinkFactory builds the sinks. */
-export type JobFactory = (deps: SinkDeps) => SyncJob[];
+export type JobFactory = (deps: JobDeps) => SyncJob[];

@@ -8,7 +8,7 @@ import { summaryPlacedTable, type PlacedTable } from '../summaries/placed-table.
 import { billsPlacedTable } from '../billing/table.js';
 import { CsvSummaryFile } from './csv/summary-file.js';
 import { SheetsSummaryTab } from './google-sheets/summary-tab.js';
-import type { Sink, SinkDeps } from './contract.js';
+import type { JobDeps, Sink, SinkDeps } from './contract.js';
 import { RateLimiter } from './rate-limiter.js';
 import { CsvSink } from './csv/csv-sink.js';
 import { SheetsSink } from './google-sheets/sheets-sink.js';
@@ -71,16 +71,16 @@ function checkTables(config: Config): void {
 }
 
 /** The summary writers of the configured sinks: a file (CSV) or a tab (Sheets) per period. */
-export function createSummaryWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+export function createSummaryWriters(config: Config, deps: JobDeps): SummaryWriter[] {
   return placedWriters(config, deps, config.summaries.periods.map(summaryPlacedTable));
 }
 
 /** The `bills` writers of the configured sinks (none without billing.field). */
-export function createBillWriters(config: Config, deps: SinkDeps): SummaryWriter[] {
+export function createBillWriters(config: Config, deps: JobDeps): SummaryWriter[] {
   return config.billing.field === '' ? [] : placedWriters(config, deps, [billsPlacedTable(config.billing)]);
 }
 
-function placedWriters<R extends { id: number; revision: number }>(config: Config, deps: SinkDeps, tables: PlacedTable<R>[]): SummaryWriter[] {
+function placedWriters<R extends { id: number; revision: number }>(config: Config, deps: JobDeps, tables: PlacedTable<R>[]): SummaryWriter[] {
   checkTables(config);
   const writers: SummaryWriter[] = [];
   const s = config.sheets;
@@ -127,6 +127,6 @@ function createSheetsSink(config: Config, deps: SinkDeps): Sink {
       fields: new FieldRules(config.fields),
       writeReadings: sinkWrites(config.sinks['google-sheets'].tables, 'readings'),
     },
-    { db: deps.db, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
+    { state: deps.state, limiter, timers: deps.timers, log: deps.log.child({ part: 'sink', sink: 'google-sheets' }), ...(deps.random ? { random: deps.random } : {}) },
   );
 }

@@ -3,7 +3,7 @@ import { BillJob } from '../billing/job.js';
 import { billCalculatorFor } from '../billing/create.js';
 import { summaryBuilderFor } from '../summaries/create.js';
 import { SummaryJob } from '../summaries/job.js';
-import type { SinkDeps, SyncJob } from './contract.js';
+import type { JobDeps, SyncJob } from './contract.js';
 import { createBillWriters, createSummaryWriters } from './create.js';
 
 /** How often summaries and bills look for new readings and closed periods. */
@@ -17,7 +17,7 @@ const SUMMARY_BATCH = 2000;
  * the sinks' side, because summaries/ and billing/ never import a sink: they compute their tables
  * and define the writer they need (`SummaryWriter`); the sinks implement it.
  */
-export function createJobs(config: Config, deps: SinkDeps): SyncJob[] {
+export function createJobs(config: Config, deps: JobDeps): SyncJob[] {
   const jobs: SyncJob[] = [];
   const builder = summaryBuilderFor(config, deps.db);
   if (builder) jobs.push(new SummaryJob(builder, createSummaryWriters(config, deps), { intervalMs: INTERVAL_MS, batch: SUMMARY_BATCH }, { timers: deps.timers, log: deps.log }));

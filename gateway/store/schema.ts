@@ -64,45 +64,12 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   },
   {
     version: 2,
-    // Google Sheets sink bookkeeping (gateway/sinks/google-sheets/bookkeeping.ts, docs/SHEETS.md):
-    // per sink the spreadsheet in use, the highest reading id known to be on the sheet and the
-    // highest with rows reserved; the tabs the gateway owns with their first unreserved row; and
-    // the reservations themselves (which readings go to which rows), recorded before each write.
-    sql: `
-      CREATE TABLE sheet_sinks (
-        sink TEXT PRIMARY KEY,
-        spreadsheet_id TEXT NOT NULL,
-        delivered_through INTEGER NOT NULL DEFAULT 0,
-        planned_through INTEGER NOT NULL DEFAULT 0,
-        updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE sheet_tabs (
-        sink TEXT NOT NULL,
-        spreadsheet_id TEXT NOT NULL,
-        tab_key TEXT NOT NULL,
-        part INTEGER NOT NULL,
-        title TEXT NOT NULL,
-        sheet_id INTEGER NOT NULL,
-        columns TEXT NOT NULL,
-        next_row INTEGER NOT NULL,
-        grid_rows INTEGER NOT NULL,
-        grid_cols INTEGER NOT NULL,
-        sealed INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (sink, spreadsheet_id, tab_key, part)
-      ) WITHOUT ROWID;
-      CREATE TABLE sheet_reservations (
-        sink TEXT NOT NULL,
-        spreadsheet_id TEXT NOT NULL,
-        tab_key TEXT NOT NULL,
-        part INTEGER NOT NULL,
-        first_id INTEGER NOT NULL,
-        last_id INTEGER NOT NULL,
-        start_row INTEGER NOT NULL,
-        columns TEXT NOT NULL,
-        write_header INTEGER NOT NULL,
-        PRIMARY KEY (sink, spreadsheet_id, tab_key, part)
-      ) WITHOUT ROWID;
-    `,
+    // Was the Google Sheets sink's bookkeeping (sheet_sinks, sheet_tabs, sheet_reservations).
+    // Sinks own their state now: the tables are created by the sink's own migration
+    // (gateway/sinks/google-sheets/state.ts) through the state port (store/sink-state/), which
+    // adopts them as they are in databases this migration ran on. Kept, empty, so the numbering
+    // and the history of existing databases stay valid.
+    sql: '',
   },
   {
     version: 3,
@@ -227,6 +194,20 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
       CREATE UNIQUE INDEX bills_key ON bills (device, month);
       CREATE INDEX bills_open ON bills (final, end);
+    `,
+  },
+  {
+    version: 9,
+    // The state port's record (gateway/store/sink-state/): which named migrations of which sink
+    // (owner) are applied. A sink's tables are created and changed by its own migrations, kept
+    // next to the sink, never here.
+    sql: `
+      CREATE TABLE sink_migrations (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL,
+        PRIMARY KEY (owner, name)
+      ) WITHOUT ROWID;
     `,
   },
 ];

@@ -30,6 +30,13 @@ const ALLOWED: Record<string, readonly string[] | '*'> = {
   root: '*',
 };
 
+/**
+ * The files of sinks/ that may import the raw database (store/database.ts): the jobs' deps in the
+ * contract and the summary writers (they write the summaries' own tables). A sink reaches SQLite
+ * only through the store's state port (store/sink-state/).
+ */
+const SINKS_WITH_DB = new Set(['sinks/contract.ts', 'sinks/csv/summary-file.ts', 'sinks/google-sheets/summary-tab.ts']);
+
 /** The files of sinks/ that sync/ may import: the contract, nothing of any sink. */
 const SINK_CONTRACT = /^sinks\/(contract|outcomes)\.ts$/;
 
@@ -78,4 +85,17 @@ test('the import rules have no cycle between folders (composition folders aside)
   };
   for (const folder of Object.keys(ALLOWED)) walk([folder]);
   assert.deepEqual(cycles, []);
+});
+
+test('sinks reach SQLite through the state port, never the raw database', () => {
+  const broken: string[] = [];
+  for (const file of tsFiles(join(GATEWAY, 'sinks'))) {
+    const from = relative(GATEWAY, file);
+    if (SINKS_WITH_DB.has(from)) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = relative(GATEWAY, resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')));
+      if (target === 'store/database.ts' || target === 'store/schema.ts') broken.push(`gateway/${from} imports gateway/${target}`);
+    }
+  }
+  assert.deepEqual(broken, []);
 });

@@ -2,6 +2,8 @@ import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import type { RateLimiter, RequestKind } from '../rate-limiter.js';
 import type { AuthClient } from './auth-client.js';
 import type { SheetValue } from './encoder.js';
+import { fromClientError } from './google-errors.js';
+import type { SheetsRequestKind } from './request-error.js';
 
 export interface SheetMeta {
   sheetId: number;
@@ -77,8 +79,9 @@ export interface SheetsApiOptions {
 /**
  * The thin I/O shell over @googleapis/sheets: every call waits for the rate limiter, has an
  * explicit timeout, and is never retried by the client library (`retry: false`: gaxios would
- * otherwise repeat PUTs and 5xx by itself; retrying is the sync worker's decision). Errors are
- * thrown as the libraries make them; errors.ts classifies them.
+ * otherwise repeat PUTs and 5xx by itself; retrying is the sync worker's decision). Every call
+ * goes through `call`, so what leaves this class is a SheetsRequestError (request-error.ts) with
+ * its SINK code decided, or the limiter's LimiterClosedError at shutdown.
  */
 export class SheetsApi {
   private readonly api: sheets_v4.Sheets;
@@ -93,7 +96,7 @@ export class SheetsApi {
   }
 
   async spreadsheet(spreadsheetId: string): Promise<SpreadsheetMeta> {
-    const res = await this.call('read', () =>
+    const res = await this.call('metadata', () =>
       this.api.spreadsheets.get(
         {
           spreadsheetId,
@@ -113,7 +116,7 @@ export class SheetsApi {
 
   /** Unformatted values (date-times as serial numbers) of each range, trailing empties trimmed. */
   async batchGet(spreadsheetId: string, ranges: string[]): Promise<CellValue[][][]> {
-    const res = await this.call('read', () =>
+    const res = await this.call('values-read', () =>
       this.api.spreadsheets.values.batchGet(
         { spreadsheetId, ranges, valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER', majorDimension: 'ROWS' },
         this.options_(),
@@ -125,7 +128,7 @@ export class SheetsApi {
 
   /** Writes values as they are (RAW: strings never become formulas or dates). */
   async writeValues(spreadsheetId: string, data: { range: string; values: (SheetValue | null)[][] }[]): Promise<void> {
-    await this.call('write', () =>
+    await this.call('values-write', () =>
       this.api.spreadsheets.values.batchUpdate(
         { spreadsheetId, requestBody: { valueInputOption: 'RAW', data: data.map((d) => ({ range: d.range, majorDimension: 'ROWS', values: d.values })) } },
         this.options_(),
@@ -133,39 +136,43 @@ export class SheetsApi {
     );
   }
 
-  /** One atomic spreadsheets.batchUpdate. */
+  /**
+   * One atomic spreadsheets.batchUpdate. A failure is of kind `structural`: it may have changed
+   * tabs or grids before failing (no answer), so the sink no longer trusts its cached metadata.
+   */
   async batchUpdate(spreadsheetId: string, requests: sheets_v4.Schema$Request[]): Promise<void> {
-    try {
-      await this.call('write', () =>
-        this.api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests, includeSpreadsheetInResponse: false } }, this.options_()),
-      );
-    } catch (e) {
-      // It may have changed tabs or grids before failing: cached metadata is no longer trusted.
-      if (e && typeof e === 'object') (e as { sheetlogStructural?: boolean }).sheetlogStructural = true;
-      throw e;
-    }
+    await this.call('structural', () =>
+      this.api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests, includeSpreadsheetInResponse: false } }, this.options_()),
+    );
   }
 
   /** Fetches a fresh access token (after Google said the current one is no longer valid). */
   async refreshToken(): Promise<void> {
     this.auth.credentials = { ...this.auth.credentials, expiry_date: 1 };
-    await this.auth.getAccessToken();
+    await requestToken(this.auth);
   }
 
   /**
-   * Waits for the limiter, then calls. A 401 from the API (the access token was revoked or
-   * expired early) means nothing was applied: the token is refreshed and the call made once
-   * more. (A JWT client would otherwise keep sending its cached token until its known expiry.)
+   * Waits for the limiter, then calls; a failure becomes a SheetsRequestError of this kind. A 401
+   * from the API (the access token was revoked or expired early) means nothing was applied: the
+   * token is refreshed and the call made once more. (A JWT client would otherwise keep sending
+   * its cached token until its known expiry.)
    */
-  private async call<T>(kind: RequestKind, fn: () => Promise<T>): Promise<T> {
-    await this.options.limiter.acquire(kind);
+  private async call<T>(kind: Exclude<SheetsRequestKind, 'token'>, fn: () => Promise<T>): Promise<T> {
+    const quota: RequestKind = kind === 'metadata' || kind === 'values-read' ? 'read' : 'write';
+    await this.options.limiter.acquire(quota);
     try {
       return await fn();
     } catch (e) {
-      if (!isRejectedToken(e)) throw e;
+      const failure = fromClientError(e, kind);
+      if (failure.status !== 401 || failure.kind === 'token') throw failure;
       await this.refreshToken();
-      await this.options.limiter.acquire(kind);
-      return await fn();
+      await this.options.limiter.acquire(quota);
+      try {
+        return await fn();
+      } catch (again) {
+        throw fromClientError(again, kind);
+      }
     }
   }
 
@@ -174,9 +181,11 @@ export class SheetsApi {
   }
 }
 
-/** A 401 answered by the API itself (not the token endpoint refusing the credentials). */
-function isRejectedToken(e: unknown): boolean {
-  const err = e as { status?: unknown; response?: { status?: unknown; data?: { error?: unknown } } } | null;
-  const status = err?.response?.status ?? err?.status;
-  return status === 401 && typeof err?.response?.data?.error === 'object';
+/** Asks the token endpoint for an access token; a failure is a SheetsRequestError of kind `token`. */
+export async function requestToken(auth: AuthClient): Promise<void> {
+  try {
+    await auth.getAccessToken();
+  } catch (e) {
+    throw fromClientError(e, 'token');
+  }
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { LONG_COLUMNS, LONG_REQUIRED_COLUMNS, type Layout } from '../layout.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { systemTimers } from '../../time/timers.js';
-import { SheetsApi } from './api.js';
+import { requestToken, SheetsApi } from './api.js';
 import { createAuthClient } from './auth-client.js';
 import { describeCredentials, readCredentials } from './credentials.js';
 import { quoteTitle } from './encoder.js';
@@ -44,7 +44,7 @@ export async function checkSheets(o: CheckOptions): Promise<boolean> {
   let auth;
   try {
     auth = createAuthClient(creds, { tokenUrl: o.tokenUrl, timeoutMs: o.timeoutMs });
-    await auth.getAccessToken();
+    await requestToken(auth);
     o.out('token: ok (Google issued an access token)');
     const notice = refreshTokenNotice(creds, (o.now ?? Date.now)(), o.credentials);
     if (notice !== null) o.out(`  warning: ${notice.message}`);

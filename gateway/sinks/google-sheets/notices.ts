@@ -1,6 +1,6 @@
 import type { SpreadsheetMeta } from './api.js';
 import type { TabRecord } from './bookkeeping.js';
-import type { QuotaLimitHit } from './errors.js';
+import type { QuotaLimitHit } from './request-error.js';
 
 /**
  * What the sink says about a spreadsheet people work in, in words they can act on. Pure: built

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../../log.js';
-import type { Db } from '../../store/database.js';
+import type { SinkStateStore } from '../../store/sink-state/port.js';
 import type { StoredReading } from '../../store/readings.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { QuotaUsage, Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
@@ -44,7 +44,8 @@ export interface SheetsSinkOptions {
 }
 
 export interface SheetsSinkDeps {
-  db: Db;
+  /** Where its bookkeeping lives (the store's state port; tables and migrations: state.ts). */
+  state: SinkStateStore;
   limiter: RateLimiter;
   timers: Timers;
   log: Logger;
@@ -97,7 +98,7 @@ export class SheetsSink implements Sink {
     private readonly deps: SheetsSinkDeps,
   ) {
     if (options.spreadsheetId === '') throw new Error('sheets.spreadsheetId is required for the google-sheets sink');
-    this.book = new SheetBookkeeping(deps.db, this.name);
+    this.book = new SheetBookkeeping(deps.state, this.name);
     this.random = deps.random ?? Math.random;
   }
 
@@ -298,9 +299,10 @@ export class SheetsSink implements Sink {
     if (e instanceof TabConflictError) return { kind: 'retry-later', code: 'CONFLICT', reason: e.message, delayMs: this.options.authRetryMs };
     const f = this.explain(classify(e));
     if (f.code === 'AUTH') this.session = null;
-    const structural = (e as { sheetlogStructural?: boolean } | null)?.sheetlogStructural === true;
-    if (structural || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
-    if (handlingOf(f.code) === 'quarantine' && (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite) return { kind: 'rejected', code: f.code, reason: f.message };
+    // A structural request may have changed tabs or grids before it failed: read them again.
+    if (f.kind === 'structural' || f.badRange || !['RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT'].includes(f.code)) this.meta = null;
+    // Only a refusal of the cells' content is the rows' fault (a refused range or tab is not).
+    if (handlingOf(f.code) === 'quarantine' && f.kind === 'values-write') return { kind: 'rejected', code: f.code, reason: f.message };
     const slow = handlingOf(f.code) === 'person';
     const delayMs = slow ? Math.max(f.retryAfterMs ?? 0, this.options.authRetryMs) : f.retryAfterMs;
     return { kind: 'retry-later', code: f.code, reason: f.message, ...(delayMs !== undefined ? { delayMs } : {}) };

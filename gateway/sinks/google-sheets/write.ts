@@ -68,13 +68,7 @@ export async function writePlan(plan: PlannedWrite, deps: WriteDeps): Promise<vo
   }
   data.unshift(...headerRuns([...headers.values()]));
   if (data.length === 0) return;
-  try {
-    await api.writeValues(spreadsheetId, data);
-  } catch (e) {
-    // Marks a refusal of the content itself (as opposed to the ranges or the tabs).
-    if (e && typeof e === 'object') (e as { sheetlogValuesWrite?: boolean }).sheetlogValuesWrite = true;
-    throw e;
-  }
+  await api.writeValues(spreadsheetId, data);
 }
 
 /** Header cells to write, one values entry per run of adjacent cells of a tab. */

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { JobFactory, SinkFactory } from '../../sinks/contract.js';
+import { SqliteSinkStateStore } from '../../store/sink-state/sqlite.js';
 import { systemTimers } from '../../time/timers.js';
 import { storeInstanceId } from '../instance.js';
 import { SyncService } from '../service.js';
@@ -46,8 +47,8 @@ export async function runSyncThread(port: MessagePort, init: ThreadInit, createS
   });
 
   try {
-    const deps = { db: store.db, storeInstance: storeInstanceId(store.db), timers: systemTimers, log };
-    const started = new SyncService(createSinks(deps), init.config.sync, { store, timers: systemTimers, log }, createJobs(deps));
+    const deps = { state: new SqliteSinkStateStore(store.db, () => systemTimers.now()), storeInstance: storeInstanceId(store.db), timers: systemTimers, log };
+    const started = new SyncService(createSinks(deps), init.config.sync, { store, timers: systemTimers, log }, createJobs({ ...deps, db: store.db }));
     await started.start();
     service = started;
   } catch (e) {

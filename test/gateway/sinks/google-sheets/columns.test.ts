@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockRange, mapColumns, openRows, ownCells, span, spread } from '../../../../gateway/sinks/google-sheets/columns.js';
-import { classify } from '../../../../gateway/sinks/google-sheets/errors.js';
+import { fromClientError } from '../../../../gateway/sinks/google-sheets/google-errors.js';
 
 /** Pure parts of "people in the sheet": the column map, and how Google's refusals are read. */
 
@@ -33,19 +33,22 @@ function apiError(status: number, message: string, details?: unknown[]) {
   return { response: { status, data: { error: { code: status, message, details } } } };
 }
 
+/** A values write Google refused, as api.ts hands it on. */
+const refusal = (e: unknown) => fromClientError(e, 'values-write');
+
 test('a protected cell is PROTECTED, other 403s stay PERMISSION', () => {
-  assert.equal(classify(apiError(403, 'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.')).code, 'PROTECTED');
-  assert.equal(classify(apiError(403, 'The caller does not have permission')).code, 'PERMISSION');
+  assert.equal(refusal(apiError(403, 'You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.')).code, 'PROTECTED');
+  assert.equal(refusal(apiError(403, 'The caller does not have permission')).code, 'PERMISSION');
 });
 
 test('a 429 names its limit: from ErrorInfo, or from the message alone', () => {
-  const project = classify(
+  const project = refusal(
     apiError(429, "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute' of service 'sheets.googleapis.com' for consumer 'project_number:1'.", [
       { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', metadata: { quota_limit: 'WriteRequestsPerMinutePerProject', quota_limit_value: '300', quota_unit: '1/min/{project}' } },
     ]),
   );
   assert.deepEqual(project.quota, { limit: 'WriteRequestsPerMinutePerProject', scope: 'project', value: 300 });
-  const user = classify(apiError(429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service 'sheets.googleapis.com'."));
+  const user = refusal(apiError(429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service 'sheets.googleapis.com'."));
   assert.deepEqual(user.quota, { limit: 'Read requests per minute per user', scope: 'user' });
-  assert.equal(classify(apiError(429, 'Too many requests')).quota, undefined);
+  assert.equal(refusal(apiError(429, 'Too many requests')).quota, undefined);
 });

@@ -7,6 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../../gateway/store/database.js';
 import { RateLimiter } from '../../../../gateway/sinks/rate-limiter.js';
+import type { SinkStateStore } from '../../../../gateway/store/sink-state/port.js';
+import { SqliteSinkStateStore } from '../../../../gateway/store/sink-state/sqlite.js';
 import { SheetsSink, type SheetsSinkOptions } from '../../../../gateway/sinks/google-sheets/sheets-sink.js';
 import { systemTimers, type Timers } from '../../../../gateway/time/timers.js';
 import { redirectTokenRequests, startSheetsEmulator, type SheetsEmulator, type SheetsEmulatorOptions } from '../../../sheets-emulator/index.js';
@@ -24,6 +26,8 @@ export interface SheetsHarness {
   /** Service-account key file the emulator accepts. */
   credentials: string;
   db: Db;
+  /** The store's state port over `db`, as a composition root hands it to the sinks. */
+  state: SinkStateStore;
   logs: Record<string, unknown>[];
   sink(over?: Partial<SheetsSinkOptions>, timers?: Timers): SheetsSink;
   options(over?: Partial<SheetsSinkOptions>): SheetsSinkOptions;
@@ -33,7 +37,12 @@ export interface SheetsHarness {
   close(): Promise<void>;
 }
 
-export async function sheetsHarness(emuOptions: SheetsEmulatorOptions = {}): Promise<SheetsHarness> {
+export interface HarnessOptions {
+  /** Writes the SQLite file before the harness opens it (a store from an earlier sheetlog). */
+  seedStore?: (path: string) => void;
+}
+
+export async function sheetsHarness(emuOptions: SheetsEmulatorOptions = {}, harnessOptions: HarnessOptions = {}): Promise<SheetsHarness> {
   // Google's quotas are tested on their own (with an injected clock); here they would only make
   // fast fault loops wait for the next minute.
   const quotas = { readsPerUser: 1e6, readsPerProject: 1e6, writesPerUser: 1e6, writesPerProject: 1e6 };
@@ -41,7 +50,9 @@ export async function sheetsHarness(emuOptions: SheetsEmulatorOptions = {}): Pro
   const dir = tempDir('sheetlog-sheets-');
   const credentials = join(dir, 'credentials.json');
   writeFileSync(credentials, JSON.stringify(emu.serviceAccountCredentials()), { mode: 0o600 });
+  harnessOptions.seedStore?.(join(dir, 'sheetlog.db'));
   const db = openDatabase({ path: join(dir, 'sheetlog.db'), synchronous: 'NORMAL', busyTimeoutMs: 1000 });
+  const state = new SqliteSinkStateStore(db, Date.now);
   const { log, records } = memoryLog();
   const options = (over: Partial<SheetsSinkOptions> = {}): SheetsSinkOptions => ({
     spreadsheetId: SPREADSHEET,
@@ -66,11 +77,12 @@ export async function sheetsHarness(emuOptions: SheetsEmulatorOptions = {}): Pro
     dir,
     credentials,
     db,
+    state,
     logs: records,
     options,
     sink: (over = {}, timers = systemTimers) =>
       new SheetsSink(options(over), {
-        db,
+        state,
         limiter: new RateLimiter({ readsPerWindow: 10_000, writesPerWindow: 10_000, windowMs: 60_000 }, timers),
         timers,
         log,

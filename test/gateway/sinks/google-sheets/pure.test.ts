@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { Reservation, TabRecord } from '../../../../gateway/sinks/google-sheets/bookkeeping.js';
 import { columnLetter, growRequests, quoteTitle, rowsRange, sheetValue, wholeRows } from '../../../../gateway/sinks/google-sheets/encoder.js';
-import { classify } from '../../../../gateway/sinks/google-sheets/errors.js';
-import { CredentialsError, parseCredentials } from '../../../../gateway/sinks/google-sheets/credentials.js';
+import { parseCredentials } from '../../../../gateway/sinks/google-sheets/credentials.js';
 import { GROW_AHEAD_BATCHES, planRows } from '../../../../gateway/sinks/google-sheets/plan.js';
 import { rangeState } from '../../../../gateway/sinks/google-sheets/verify.js';
 import { layoutRows, LONG_COLUMNS } from '../../../../gateway/sinks/layout.js';
@@ -129,26 +128,6 @@ test('verify: empty, ours, mixed and foreign reserved rows', () => {
   assert.equal(rangeState('long', LONG_COLUMNS, rows, [ours(0)], UTC), 'mixed');
   assert.equal(rangeState('long', LONG_COLUMNS, rows, [[], ['', 'a note']], UTC), 'foreign');
   assert.equal(rangeState('long', LONG_COLUMNS, rows, [ours(1)], UTC), 'foreign', 'our reading in the wrong row is not ours');
-});
-
-test('errors: Google bodies map to stable codes with retry hints; token refusals are AUTH', () => {
-  const api = (status: number, message: string, details: unknown[] = [], headers: Record<string, string> = {}) => ({
-    response: { status, data: { error: { code: status, message, details } }, headers: new Headers(headers) },
-  });
-  assert.deepEqual(classify(api(429, 'Quota exceeded', [], { 'retry-after': '7' })), {
-    code: 'RATE_LIMITED', status: 429, message: '429 Quota exceeded', badRange: false, retryAfterMs: 7000,
-  });
-  assert.equal(classify(api(429, 'q', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.5s' }])).retryAfterMs, 1500);
-  assert.equal(classify(api(503, 'unavailable')).code, 'UNAVAILABLE');
-  assert.equal(classify(api(403, 'The caller does not have permission')).code, 'PERMISSION');
-  assert.equal(classify(api(404, 'Requested entity was not found.')).code, 'NOT_FOUND');
-  assert.deepEqual([classify(api(400, 'Unable to parse range: readings!A1')).code, classify(api(400, 'Unable to parse range: readings!A1')).badRange], ['CONFLICT', true]);
-  assert.equal(classify(api(400, 'This action would increase the number of cells in the workbook above the limit of 10000000 cells.')).code, 'FULL');
-  assert.equal(classify(api(400, 'Invalid value')).code, 'BAD_REQUEST');
-  assert.equal(classify({ response: { status: 400, data: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } } }).code, 'AUTH');
-  assert.equal(classify(Object.assign(new Error('aborted'), { code: 'TimeoutError' })).code, 'TIMEOUT');
-  assert.match(classify(new Error('request to http://x/y failed, reason: socket hang up')).message, /^connection failed \(socket hang up;/);
-  assert.equal(classify(new CredentialsError('no file')).code, 'AUTH');
 });
 
 test('credentials: the three accepted shapes, and a clear refusal of anything else', () => {

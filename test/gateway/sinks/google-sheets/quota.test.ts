@@ -14,7 +14,7 @@ async function run(writesPerMinute: number, batches: number) {
   const timers = new ManualTimers(Date.now());
   const h = await sheetsHarness({ now: () => timers.now(), quotas: { readsPerUser: 60, writesPerUser: 60, readsPerProject: 300, writesPerProject: 300 } });
   const limiter = new RateLimiter({ readsPerWindow: writesPerMinute, writesPerWindow: writesPerMinute, windowMs: 60_000 }, timers);
-  const sink = new SheetsSink(h.options(), { db: h.db, limiter, timers, log: memoryLog().log });
+  const sink = new SheetsSink(h.options(), { state: h.state, limiter, timers, log: memoryLog().log });
   await sink.start();
   const outcomes: WriteOutcome[] = [];
   const all = readings(batches);
