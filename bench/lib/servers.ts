@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const START_DEADLINE_MS = 60_000;
 
 export interface ServerUnderTest {
   name: string;
@@ -95,9 +96,13 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
         resolve(Number(m[1]));
       });
       child.once('exit', (code) => reject(new Error(`sheetlog exited (${code}): ${stderr}`)));
+      child.once('error', reject);
+      // A start that hangs fails too (and is cleaned up like one that exits).
+      setTimeout(() => reject(new Error(`sheetlog did not print its banner within ${START_DEADLINE_MS / 1000} s: ${stderr}`)), START_DEADLINE_MS).unref();
     });
   } catch (e) {
-    // A failed start must not leave its data directory behind.
+    // A failed start must not leave its process or its data directory behind.
+    await stopChild(child, 'SIGKILL').catch(() => {});
     if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     throw e;
   }
