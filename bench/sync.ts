@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadConnection, openMany, payloads, percentile, readingLine } from '../firmware-sim/loadgen.js';
 import { type ObservedEmulator, requestRates, startObservedEmulator } from './lib/sheets-observer.js';
-import { startSheetlog, type ServerUnderTest } from './lib/servers.js';
+import { startSheetlog, UNBUDGETED_ENV, type ServerUnderTest } from './lib/servers.js';
 import { LoadWindow, medianRange } from './lib/stats.js';
 
 /*
@@ -86,7 +86,8 @@ async function catchUp(): Promise<CatchUp> {
     const backlogRows = BACKLOG_READINGS * FIELDS_PER_READING;
 
     log(`A. storing a backlog of ${fmt(BACKLOG_READINGS)} readings (${fmt(backlogRows)} rows) while the gateway has no credentials`);
-    const first = await startSheetlog(['--config', withoutKey, ...GATEWAY_ARGS], {}, data);
+    // The backlog goes in at full speed: the per-connection input budget (100 lines/s) lifted.
+    const first = await startSheetlog(['--config', withoutKey, ...GATEWAY_ARGS], UNBUDGETED_ENV, data);
     gateways.push(first);
     const preloadMs = await preload(first);
     await first.stop();
