@@ -28,7 +28,8 @@ const quick = process.argv.includes('--quick');
 const TOTAL = quick ? 20_000 : 200_000;
 const REPEATS = 3; // --quick too: a single round on a shared machine says nothing
 const CONNECTION_POINTS = [1, 100, 1000];
-const LATENCY_RATE = 20_000;
+/** `--rate 5000`: another offered rate for the latency section (the target is at 20,000). */
+const LATENCY_RATE = process.argv.includes('--rate') ? Number(process.argv[process.argv.indexOf('--rate') + 1]) : 20_000;
 const LATENCY_BOARDS = [1, 100, 1000];
 const RAW_ROWS_PER_TRANSACTION = 20_000;
 const SYNCHRONOUS = 'FULL';
