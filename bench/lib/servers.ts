@@ -7,6 +7,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const START_DEADLINE_MS = 60_000;
+
+/**
+ * The per-connection input budget (tcp.maxLinesPerSecond 100, tcp.lineBurst 500 by default: fair
+ * share among boards) lifted: a throughput or latency benchmark pushes thousands of readings a
+ * second down one connection, which the default budget would pause to 100 a second, so without this
+ * it would measure the budget, not the gateway. bench:flood keeps the default on purpose.
+ */
+export const UNBUDGETED_ENV: NodeJS.ProcessEnv = { SHEETLOG_TCP__MAX_LINES_PER_SECOND: '1000000000', SHEETLOG_TCP__LINE_BURST: '1000000000' };
 
 export interface ServerUnderTest {
   name: string;
@@ -95,9 +104,13 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
         resolve(Number(m[1]));
       });
       child.once('exit', (code) => reject(new Error(`sheetlog exited (${code}): ${stderr}`)));
+      child.once('error', reject);
+      // A start that hangs fails too (and is cleaned up like one that exits).
+      setTimeout(() => reject(new Error(`sheetlog did not print its banner within ${START_DEADLINE_MS / 1000} s: ${stderr}`)), START_DEADLINE_MS).unref();
     });
   } catch (e) {
-    // A failed start must not leave its data directory behind.
+    // A failed start must not leave its process or its data directory behind.
+    await stopChild(child, 'SIGKILL').catch(() => {});
     if (dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     throw e;
   }

@@ -5,7 +5,7 @@ export const storeSection = z
     file: z.string().min(1).default('sheetlog.db').describe('SQLite file name, relative to the data directory'),
     synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('FULL').describe('SQLite synchronous pragma; FULL makes every ACK survive power loss'),
     busyTimeoutMs: z.number().int().min(0).default(5000).describe('How long a write waits for another process (the CLI) holding the lock'),
-    commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit while no commit is running (0: next event-loop turn); with the writer thread, readings arriving during a commit go in the next one as soon as it ends, so batches grow with the rate'),
+    commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit while no commit is running (0: next event-loop turn). Adapts to the rate: after a commit that carried a single operation the next one does not wait (a timer of 0 ms), until a commit carries two or more again; with the writer thread, readings arriving during a commit go in the next one as soon as it ends, so batches grow with the rate'),
     commitMaxRows: z.number().int().min(1).default(5000).describe('A batch this large is committed at once'),
     writerThread: z
       .boolean()
