@@ -7,7 +7,8 @@ import { startSheetlog, UNBUDGETED_ENV } from './lib/servers.js';
 /*
  * npm run bench:fields [-- --quick]
  *
- * TCP ingest with 20 field rules (docs/FIELDS.md) as a ratio to the same run without rules, in
+ * TCP ingest with 20 field rules (docs/FIELDS.md) and hourly summaries (docs/SUMMARIES.md) as a
+ * ratio to the same run without either, in
  * alternating rounds (without, with, without, with, ...) so a change in the machine's load hits
  * both sides alike. Each run: a fresh gateway (durable group commits, as shipped), 100
  * connections, a write per reading, every reading ACKed. The load generator's readings carry
@@ -56,7 +57,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const dir = mkdtempSync(join(tmpdir(), 'bench-fields-'));
 try {
   const configFile = join(dir, 'fields.json');
-  writeFileSync(configFile, JSON.stringify({ fields: rules() }));
+  writeFileSync(configFile, JSON.stringify({ fields: rules(), summaries: { periods: ['1h'] } }));
   const load = [loadavg()[0] as number];
   const off: number[] = [];
   const on: number[] = [];
@@ -64,10 +65,10 @@ try {
     off.push(await run(null));
     on.push(await run(configFile));
     load.push(loadavg()[0] as number);
-    console.error(`round ${r + 1}: without ${fmt(off[r]!)}/s, with 20 rules ${fmt(on[r]!)}/s, ratio ${(on[r]! / off[r]!).toFixed(2)}`);
+    console.error(`round ${r + 1}: without ${fmt(off[r]!)}/s, with 20 rules + 1h summaries ${fmt(on[r]!)}/s, ratio ${(on[r]! / off[r]!).toFixed(2)}`);
   }
   const ratios = on.map((x, i) => x / (off[i] as number));
-  console.log(`| ingest, 20 field rules vs none (${CONNECTIONS} connections, ${fmt(CONNECTIONS * PER_CONNECTION)} readings per run) | ${fmt(median(off))} | ${fmt(median(on))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${load.map((x) => x.toFixed(1)).join(' → ')} | ≥ 0.9 |`);
+  console.log(`| ingest, 20 field rules + hourly summaries vs neither (${CONNECTIONS} connections, ${fmt(CONNECTIONS * PER_CONNECTION)} readings per run) | ${fmt(median(off))} | ${fmt(median(on))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${load.map((x) => x.toFixed(1)).join(' → ')} | ≥ 0.9 |`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -47,7 +47,7 @@ export class CounterGuard {
    * before queuing the reading). Null: pass; else the COUNTER_BACKWARDS refusal.
    */
   check(lookup: CounterLookup, device: string, boot: number, seq: number, fields: Fields): Refusal | null {
-    if (this.rules.empty) return null;
+    if (!this.rules.hasCounters) return null;
     // Allocated only for a reading that carries a counter (most readings of most boards do not).
     let taken: [string, CounterPoint | null, CounterPoint][] | null = null;
     for (const name in fields) {

@@ -17,8 +17,8 @@ export interface FieldRule {
 /** A value outside the rule's range: the reading is NAKed OUT_OF_RANGE with this text. */
 export type RangeCheck = { ok: true } | { ok: false; text: string };
 
-/** Most (device, field) pairs remembered; past it the cache starts over (rules are cheap to match). */
-const CACHE_LIMIT = 100_000;
+/** Most devices remembered by the cache; past it the cache starts over (rules are cheap to match). */
+const CACHE_DEVICES = 10_000;
 
 interface Compiled {
   field: RegExp;
@@ -27,12 +27,15 @@ interface Compiled {
 }
 
 /**
- * The configured field rules, matched in order (first match wins), with a cache per
- * (device, field) since boards send the same names over and over. Pure apart from the cache.
+ * The configured field rules, matched in order (first match wins), with a cache per device and
+ * field since boards send the same names over and over: two map look-ups per field, no string
+ * built on the hot path. Pure apart from the cache.
  */
 export class FieldRules {
   private readonly compiled: readonly Compiled[];
-  private readonly cache = new Map<string, FieldRule | null>();
+  private readonly cache = new Map<string, Map<string, FieldRule | null>>();
+  /** Whether any rule is a counter: without one, the counter guard has nothing to look at. */
+  readonly hasCounters: boolean;
 
   constructor(rules: readonly FieldRuleConfig[]) {
     this.compiled = rules.map((r) => ({
@@ -49,6 +52,7 @@ export class FieldRules {
         wrap: r.wrap ?? null,
       },
     }));
+    this.hasCounters = this.compiled.some((c) => c.rule.kind === 'counter');
   }
 
   /** No rules at all: callers may skip every per-field step. */
@@ -59,12 +63,18 @@ export class FieldRules {
   /** The rule for `field` of `device`, or null when none matches. */
   ruleFor(device: string, field: string): FieldRule | null {
     if (this.compiled.length === 0) return null;
-    const key = `${device}\u0000${field}`;
-    const hit = this.cache.get(key);
+    let fields = this.cache.get(device);
+    if (fields === undefined) {
+      if (this.cache.size >= CACHE_DEVICES) this.cache.clear();
+      fields = new Map();
+      this.cache.set(device, fields);
+    }
+    const hit = fields.get(field);
     if (hit !== undefined) return hit;
     const found = this.compiled.find((c) => c.field.test(field) && (c.device === null || c.device.test(device)))?.rule ?? null;
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, found);
+    // A board sending ever new field names must not grow the cache without bound.
+    if (fields.size >= 1000) fields.clear();
+    fields.set(field, found);
     return found;
   }
 }
