@@ -12,7 +12,12 @@ export type AuthResult =
       text: string;
       /** The guessing throttle's delay before this refusal is answered (ms; absent or 0: at once). */
       delayMs?: number;
-    };
+    }
+  /**
+   * A registration (trust on first use, auth off) could not be committed because the disk is full:
+   * nothing was registered; the transport answers BUSY and the board tries again later.
+   */
+  | { ok: false; diskFull: true; text: string };
 
 /**
  * Checks a device's credentials against the registry (docs/PROTOCOL.md section 6). When the answer
@@ -36,6 +41,9 @@ export function authenticateDevice(
     if (known) store.committer.enqueue({ kind: 'stats', device, delta: { errors: { [decision.code]: 1 } } });
     return { ok: false, code: decision.code, text: decision.text };
   }
+  // The disk is full (a commit failed with SQLITE_FULL/ENOSPC a moment ago): a registration would
+  // fail too, so the board is told BUSY at once instead of costing a transaction.
+  if (store.fullReason?.() === 'disk') return DISK_FULL;
   store.committer.enqueue({
     kind: 'register',
     device,
@@ -47,6 +55,11 @@ export function authenticateDevice(
   return null;
 }
 
+const DISK_FULL: AuthResult = { ok: false, diskFull: true, text: 'the disk is full: the device could not be registered' };
+
+/** A refusal with an error code (every failed result but the disk-full one). */
+export type AuthRefusal = Extract<AuthResult, { ok: false; code: string }>;
+
 function fromOutcome(outcome: RegisterOutcome): AuthResult {
   switch (outcome) {
     case 'registered':
@@ -57,6 +70,8 @@ function fromOutcome(outcome: RegisterOutcome): AuthResult {
       return { ok: false, code: 'AUTH_FAILED', text: 'wrong token for this device' };
     case 'revoked':
       return { ok: false, code: 'REVOKED', text: 'device was revoked' };
+    case 'full':
+      return DISK_FULL;
     default:
       return { ok: false, code: 'INTERNAL', text: 'could not register the device' };
   }

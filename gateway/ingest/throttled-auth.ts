@@ -47,7 +47,7 @@ export function authenticateThrottled(
       throttle.succeeded(source, device);
       return result;
     }
-    if (result.code !== 'AUTH_FAILED' && result.code !== 'UNKNOWN_DEVICE') return result;
+    if ('diskFull' in result || (result.code !== 'AUTH_FAILED' && result.code !== 'UNKNOWN_DEVICE')) return result;
     const delayMs = throttle.failed(source, device, now);
     if (delayMs > 0) deps.counters.countLimit('AUTH_DELAYED');
     return { ...result, delayMs };

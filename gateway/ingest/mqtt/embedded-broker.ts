@@ -165,6 +165,13 @@ export class EmbeddedBroker {
         done(null, true);
         return;
       }
+      if ('diskFull' in result) {
+        // Nothing registered: CONNACK 3 (server unavailable) and the board connects again later.
+        this.deps.counters.busyReplies++;
+        this.deps.counters.countLimit('DISK_FULL');
+        done(refusal(SERVER_UNAVAILABLE, result.text), false);
+        return;
+      }
       this.deps.counters.countErr(result.code);
       this.deps.log.info({ device: username, code: result.code }, 'embedded broker refused a board');
       const code =

@@ -4,7 +4,7 @@ import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
 import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
 import type { ReadingOutcome } from '../../store/ops.js';
-import type { AuthResult } from '../device-auth.js';
+import type { AuthRefusal, AuthResult } from '../device-auth.js';
 import type { TimerHandle } from '../../time/timers.js';
 import type { LimitName } from '../session/limits.js';
 import { IngestSession } from '../session/session.js';
@@ -188,6 +188,8 @@ export class TcpConnection implements DeviceSession {
       this.socket.pause();
     } else if (result.ok) {
       this.completeHello(hello);
+    } else if ('diskFull' in result) {
+      this.hold(this.session.diskFull());
     } else {
       this.refuseAuth(result);
     }
@@ -202,6 +204,11 @@ export class TcpConnection implements DeviceSession {
       this.input.release();
       return;
     }
+    if ('diskFull' in result) {
+      // Nothing was registered: BUSY, and the connection stays open like a reading's (hold).
+      this.hold(this.session.diskFull());
+      return;
+    }
     this.state = 'greeting';
     this.refuseAuth(result);
   }
@@ -210,7 +217,7 @@ export class TcpConnection implements DeviceSession {
    * A refused authentication; a guess (wrong token, unknown id) is answered only after the
    * throttle's delay, with input held meanwhile, so guessing costs the guesser time.
    */
-  private refuseAuth(result: Extract<AuthResult, { ok: false }>): void {
+  private refuseAuth(result: AuthRefusal): void {
     const delayMs = result.delayMs ?? 0;
     if (delayMs <= 0) {
       this.refuseConnection(result.code, result.text);
@@ -284,17 +291,22 @@ export class TcpConnection implements DeviceSession {
   }
 
   /**
-   * The disk is full: answers BUSY once and takes no more lines, but keeps the connection open (a
-   * closed one makes boards reconnect at once, over and over). What was stored before is still
-   * acknowledged; the idle timeout ends a connection the board leaves open.
+   * The disk is full: answers BUSY once (to a reading, or to a HELLO whose registration could not be
+   * committed) and takes no more lines, but keeps the connection open (a closed one makes boards
+   * reconnect at once, over and over). What was stored before is still acknowledged; the idle
+   * timeout ends a connection the board leaves open.
    */
   private hold(retryAfterMs: number): void {
-    if (this.state !== 'ready') return;
+    if (this.state === 'held' || this.state === 'draining' || this.state === 'closed') return;
+    // A HELLO whose registration could not be committed is held too: the hello timeout no longer
+    // applies, the idle timeout ends a connection the board leaves open.
+    const wasAuthenticating = this.state === 'authenticating';
     this.state = 'held';
+    this.deadlines.helloDone();
     this.input.clear();
     this.out.send(reply.busy(retryAfterMs));
     // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
-    if (this.backpressured) {
+    if (this.backpressured || wasAuthenticating) {
       this.backpressured = false;
       this.socket.resume();
     }

@@ -125,7 +125,8 @@ export class UdpIngest {
       }
       this.authenticate(auth, from.address, line.device, line.token, now, (result) => {
         // An auth refusal is already in the device's statistics (authenticateDevice counts it).
-        if (!result.ok) settle(i, this.refuse(null, { scope: 'err', code: result.code, text: result.text }));
+        if (!result.ok && 'diskFull' in result) settle(i, this.diskFull());
+        else if (!result.ok) settle(i, this.refuse(null, { scope: 'err', code: result.code, text: result.text }));
         else this.accept(line, from, now, (outcome) => settle(i, outcome));
       });
     });
@@ -173,6 +174,13 @@ export class UdpIngest {
     // is not applied to UDP: a sender need not wait for the reply, so it would only hold datagrams here.
     const immediate = authenticateThrottled(this.deps, source, device, token, now, finish);
     if (immediate !== null) finish(immediate);
+  }
+
+  /** A line whose device could not be registered because the disk is full: BUSY, counted like a reading's. */
+  private diskFull(): string {
+    this.deps.counters.busyReplies++;
+    this.deps.counters.countLimit('DISK_FULL');
+    return reply.busy(this.deps.busyRetryAfterMs);
   }
 
   private refuse(device: string | null, refusal: Refusal): string {
