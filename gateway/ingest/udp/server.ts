@@ -9,6 +9,7 @@ import type { AuthResult } from '../device-auth.js';
 import { busyRetryAfter, countRefusal, freshBoot, IngestSession, type SessionContext } from '../session/session.js';
 import { parseDatagram, type UdpLine } from './datagram.js';
 import { SourceRateLimit } from './rate-limit.js';
+import { tokensFor } from '../session/input-budget.js';
 
 export interface UdpIngestDeps extends SessionContext {
   timers: Timers;
@@ -92,10 +93,11 @@ export class UdpIngest {
       return;
     }
     if (parsed.length === 0) return;
-    const waitMs = this.limiter.take(from.address, parsed.length, now);
+    // Every line costs a token, and a datagram at least one per started 512 bytes (as TCP lines).
+    const waitMs = this.limiter.take(from.address, Math.max(parsed.length, tokensFor(msg.length)), now);
     if (waitMs > 0) {
       counters.countLimit('UDP_RATE');
-      this.send(from, [reply.busy(waitMs)]);
+      if (this.limiter.tell(from.address, now, waitMs)) this.send(from, [reply.busy(waitMs)]);
       return;
     }
     const retryAfterMs = busyRetryAfter(this.deps);
