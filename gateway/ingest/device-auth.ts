@@ -2,6 +2,7 @@ import type { ErrCode } from '../protocol/codes.js';
 import type { RegisterOutcome } from '../store/ops.js';
 import type { IngestStore } from './session/ingest-store.js';
 import { decideAuth, type AuthMode } from './auth.js';
+import type { RegistrationPacer } from './registration-pacer.js';
 
 /** Outcome of presenting a device id and token, as every transport needs it. */
 export type AuthResult =
@@ -33,6 +34,8 @@ export function authenticateDevice(
   token: string,
   at: number,
   later: (result: AuthResult) => void,
+  /** Bounds the registrations in one commit (a burst of new boards); absent: unbounded. */
+  pacer: RegistrationPacer | null = null,
 ): AuthResult | null {
   const known = store.devices.find(device);
   const decision = decideAuth(mode, known, token);
@@ -44,14 +47,26 @@ export function authenticateDevice(
   // The disk is full (a commit failed with SQLITE_FULL/ENOSPC a moment ago): a registration would
   // fail too, so the board is told BUSY at once instead of costing a transaction.
   if (store.fullReason?.() === 'disk') return DISK_FULL;
-  store.committer.enqueue({
-    kind: 'register',
-    device,
-    token,
-    origin: decision.origin,
-    at,
-    done: (outcome) => queueMicrotask(() => later(fromOutcome(outcome))),
-  });
+  const register = (finished: () => void) => {
+    if (store.fullReason?.() === 'disk') {
+      finished();
+      queueMicrotask(() => later(DISK_FULL));
+      return;
+    }
+    store.committer.enqueue({
+      kind: 'register',
+      device,
+      token,
+      origin: decision.origin,
+      at,
+      done: (outcome) => {
+        finished();
+        queueMicrotask(() => later(fromOutcome(outcome)));
+      },
+    });
+  };
+  if (pacer === null) register(() => {});
+  else pacer.run(register);
   return null;
 }
 

@@ -13,6 +13,7 @@ import type { AuthThrottle } from '../auth-throttle.js';
 import type { AuthResult } from '../device-auth.js';
 import { authenticateThrottled } from '../throttled-auth.js';
 import { FairShare, type FairShareLimits } from '../session/fair-share.js';
+import type { RegistrationPacer } from '../registration-pacer.js';
 import type { Topics } from './topics.js';
 
 export interface EmbeddedBrokerOptions {
@@ -48,6 +49,8 @@ export interface EmbeddedBrokerDeps {
   log: Logger;
   /** The gateway's guessing throttle (auth.throttle), shared with TCP and UDP. */
   authThrottle?: AuthThrottle | null;
+  /** Bounds the registrations one commit carries (shared with every transport). */
+  registrations?: RegistrationPacer | null;
   /** Each board client's input budget (mqtt.maxMessagesPerSecond, messageBurst, overBudgetCloseMs); absent: none. */
   budget?: FairShareLimits;
 }

@@ -161,7 +161,7 @@ export class MqttMessages {
       return;
     }
     // A token in the hello is checked like TCP's (and bound on first use in tofu mode).
-    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, id, parsed.hello.token, now, proceed);
+    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, id, parsed.hello.token, now, proceed, this.deps.registrations ?? null);
     if (immediate !== null) proceed(immediate);
   }
 

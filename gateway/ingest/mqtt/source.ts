@@ -108,6 +108,7 @@ export class MqttIngest {
           timers: this.deps.timers,
           log: this.deps.log,
           authThrottle: this.deps.authThrottle ?? null,
+          registrations: this.deps.registrations ?? null,
           budget: { perSecond: c.maxMessagesPerSecond, burst: c.messageBurst, overBudgetCloseMs: c.overBudgetCloseMs },
         },
       );
