@@ -5,7 +5,7 @@
  * hold every healthy board's ACK until they end. Paced, each commit carries a bounded share and
  * readings ride between them.
  */
-export const REGISTRATIONS_IN_FLIGHT = 64;
+export const REGISTRATIONS_IN_FLIGHT = 16;
 
 /**
  * Starts registrations in arrival order, at most `maxInFlight` before their commits answer (one per
