@@ -116,7 +116,9 @@ async function round(r: number): Promise<Record<'none' | Flood, number>> {
         child.kill('SIGKILL');
         await exited;
       }
-      process.stderr.write(`round ${r + 1} ${kind}: p99 ${out[kind].toFixed(1)} ms (without: ${out.none.toFixed(1)} ms)\n`);
+      process.stderr.write(
+        `round ${r + 1} ${kind}: p99 ${out[kind].toFixed(1)} ms (without: ${out.none.toFixed(1)} ms), ratio ${(out[kind] / out.none).toFixed(2)}, load ${loadavg().map((v) => v.toFixed(2)).join('/')}\n`,
+      );
     }
   } finally {
     await server.stop();
@@ -126,6 +128,8 @@ async function round(r: number): Promise<Record<'none' | Flood, number>> {
 
 const rounds: Record<'none' | Flood, number>[] = [];
 const loads: number[][] = [];
+// The machine's load decides how far these figures can be trusted: say it before and after each round.
+const loadAtStart = loadavg();
 for (let r = 0; r < ROUNDS; r++) {
   rounds.push(await round(r));
   loads.push(loadavg());
@@ -133,7 +137,9 @@ for (let r = 0; r < ROUNDS; r++) {
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const fmt = (x: number) => x.toFixed(1);
 const none = rounds.map((x) => x.none);
-process.stdout.write(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average after each round: ${loads.map((l) => l.map((v) => v.toFixed(2)).join('/')).join(', ')}\n\n`);
+process.stdout.write(
+  `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average (1/5/15 min) at the start: ${loadAtStart.map((v) => v.toFixed(2)).join('/')}, after each round: ${loads.map((l) => l.map((v) => v.toFixed(2)).join('/')).join(', ')}\n\n`,
+);
 process.stdout.write('| flood | healthy board ACK p99, median (min–max) of 3 rounds | without the flood, same rounds | ratio of medians | target ≤ 5× |\n| --- | --- | --- | --- | --- |\n');
 for (const kind of FLOODS) {
   const xs = rounds.map((x) => x[kind]);

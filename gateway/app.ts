@@ -10,6 +10,7 @@ import type { Config } from './config/schema.js';
 import { EventHub, type GatewayEventMap, type GatewayEvents } from './events.js';
 import { IngestFieldChecks } from './fields/ingest-checks.js';
 import { FieldRules } from './fields/rules.js';
+import { RegistrationPacer } from './ingest/registration-pacer.js';
 import { AuthThrottle } from './ingest/auth-throttle.js';
 import { IngestCounters } from './ingest/counters.js';
 import { MqttIngest, type MqttListening, type MqttTestHolds } from './ingest/mqtt/source.js';
@@ -124,6 +125,8 @@ export class App {
     this.fieldRules = new FieldRules(config.fields);
     // One for every transport: a counter's memory is the gateway's, whichever way a reading came.
     const fields = new IngestFieldChecks(this.fieldRules);
+    // One for every transport: a burst of new boards registers a bounded number per commit.
+    const registrations = new RegistrationPacer();
     this.tcp = new TcpIngest(
       { host: config.tcp.host, port: config.tcp.port, maxConnections: config.tcp.maxConnections },
       {
@@ -131,6 +134,7 @@ export class App {
         authMode: config.auth.mode,
         busyRetryAfterMs: config.store.busyRetryAfterMs,
         authThrottle: this.authThrottle,
+        registrations,
         store: this.store,
         sessions: this.sessions,
         counters: this.counters,
@@ -139,7 +143,7 @@ export class App {
         fields,
       },
     );
-    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers, fields, authThrottle: this.authThrottle };
+    const ingestDeps = { authMode: config.auth.mode, busyRetryAfterMs: config.store.busyRetryAfterMs, store: this.store, counters: this.counters, timers: this.timers, fields, authThrottle: this.authThrottle, registrations };
     this.mqtt = MqttIngest.enabled(config.mqtt)
       ? new MqttIngest(config.mqtt, { ...ingestDeps, dataDir: config.dataDir, revocationCheckMs: config.auth.revocationCheckMs, sessions: this.sessions, log: this.log.child({ part: 'mqtt' }), testHolds: deps.mqttTestHolds })
       : null;

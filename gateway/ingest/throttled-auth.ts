@@ -3,6 +3,7 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { IngestCounters } from './counters.js';
 import { authenticateDevice, type AuthResult } from './device-auth.js';
 import type { IngestStore } from './session/ingest-store.js';
+import type { RegistrationPacer } from './registration-pacer.js';
 
 export interface ThrottledAuthDeps {
   store: IngestStore;
@@ -10,6 +11,8 @@ export interface ThrottledAuthDeps {
   counters: IngestCounters;
   /** The gateway's guessing throttle; absent: none (auth.throttle.enabled false, unit tests). */
   authThrottle?: AuthThrottle | null;
+  /** Bounds the registrations one commit carries; absent: unbounded (unit tests). */
+  registrations?: RegistrationPacer | null;
 }
 
 /**
@@ -47,11 +50,11 @@ export function authenticateThrottled(
       throttle.succeeded(source, device);
       return result;
     }
-    if (result.code !== 'AUTH_FAILED' && result.code !== 'UNKNOWN_DEVICE') return result;
+    if ('diskFull' in result || (result.code !== 'AUTH_FAILED' && result.code !== 'UNKNOWN_DEVICE')) return result;
     const delayMs = throttle.failed(source, device, now);
     if (delayMs > 0) deps.counters.countLimit('AUTH_DELAYED');
     return { ...result, delayMs };
   };
-  const immediate = authenticateDevice(deps.store, deps.authMode, device, token, now, (r) => later(record(r)));
+  const immediate = authenticateDevice(deps.store, deps.authMode, device, token, now, (r) => later(record(r)), deps.registrations ?? null);
   return immediate === null ? null : record(immediate);
 }

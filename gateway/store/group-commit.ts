@@ -26,7 +26,7 @@ export interface GroupCommitEvents {
   committed?(report: CommitReport): void;
   /**
    * The transaction failed and was rolled back; every waiting operation was told 'failed' (readings
-   * 'full' when `diskFull`: SQLITE_FULL or ENOSPC).
+   * and registrations 'full' when `diskFull`: SQLITE_FULL or ENOSPC).
    */
   failed?(error: unknown, ops: number, diskFull: boolean): void;
 }
@@ -186,5 +186,5 @@ function settle(op: WriteOp, outcome: Outcome): void {
 }
 
 function isRegisterOutcome(o: Outcome): o is RegisterOutcome {
-  return o === 'registered' || o === 'accepted' || o === 'conflict' || o === 'revoked';
+  return o === 'registered' || o === 'accepted' || o === 'conflict' || o === 'revoked' || o === 'full';
 }

@@ -24,7 +24,8 @@ export interface ReadingRow {
 
 /** `full`: not stored because the disk is full (the board is told BUSY); `failed`: not stored, another error. */
 export type ReadingOutcome = 'stored' | 'duplicate' | 'full' | 'failed';
-export type RegisterOutcome = 'registered' | 'accepted' | 'conflict' | 'revoked' | 'failed';
+/** `full`: the registration was not committed because the disk is full (the board is told BUSY). */
+export type RegisterOutcome = 'registered' | 'accepted' | 'conflict' | 'revoked' | 'full' | 'failed';
 
 export interface ClockSample {
   /** The connection's anchor, epoch ms minus the board's millis() (docs/PROTOCOL.md, `T`). */

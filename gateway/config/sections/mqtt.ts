@@ -70,6 +70,19 @@ export const mqttSection = z
       .optional()
       .describe('Subscribe through $share/<group>/... so several gateways split one broker\'s readings (docs/OPERATIONS.md)'),
     maxPayloadBytes: z.number().int().min(64).max(65536).default(1024).describe('Longest reading payload (text or JSON); longer ones are NAKed LINE_TOO_LONG'),
+    maxMessagesPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe('Input budget of one board: messages per second (readings, hellos, t, status; a message costs one per started 512 bytes). The embedded broker stops reading a client over it; with an external broker the board is told BUSY and the messages over it are not stored'),
+    messageBurst: z.number().int().min(1).default(500).describe('Messages a board may send at once before mqtt.maxMessagesPerSecond applies'),
+    overBudgetCloseMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(600000)
+      .describe('A client of the embedded broker kept over its input budget this long is disconnected (INPUT_RATE)'),
     embedded: z.boolean().default(false).describe('Start an aedes MQTT broker inside the gateway that authenticates boards against the device registry'),
     embeddedHost: z.string().min(1).default('0.0.0.0').describe('Address the embedded broker binds to'),
     embeddedPort: z.number().int().min(0).max(65535).default(1883).describe('Port of the embedded broker (0: any free port)'),

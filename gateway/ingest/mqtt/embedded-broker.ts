@@ -5,13 +5,15 @@ import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Logger } from '../../log.js';
 import type { IngestStore } from '../session/ingest-store.js';
-import type { Timers } from '../../time/timers.js';
+import type { TimerHandle, Timers } from '../../time/timers.js';
 import type { AuthMode } from '../auth.js';
 import { loadOrCreateTlsCredentials, type TlsFiles } from '../tcp/tls-credentials.js';
 import type { IngestCounters } from '../counters.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import type { AuthResult } from '../device-auth.js';
 import { authenticateThrottled } from '../throttled-auth.js';
+import { FairShare, type FairShareLimits } from '../session/fair-share.js';
+import type { RegistrationPacer } from '../registration-pacer.js';
 import type { Topics } from './topics.js';
 
 export interface EmbeddedBrokerOptions {
@@ -47,6 +49,24 @@ export interface EmbeddedBrokerDeps {
   log: Logger;
   /** The gateway's guessing throttle (auth.throttle), shared with TCP and UDP. */
   authThrottle?: AuthThrottle | null;
+  /** Bounds the registrations one commit carries (shared with every transport). */
+  registrations?: RegistrationPacer | null;
+  /** Each board client's input budget (mqtt.maxMessagesPerSecond, messageBurst, overBudgetCloseMs); absent: none. */
+  budget?: FairShareLimits;
+}
+
+/** A board client's input budget: publishes read while it is over it wait in `waiting` until `resumeAt`. */
+interface ClientShare {
+  share: FairShare;
+  resumeAt: number;
+  waiting: (() => void)[];
+  timer: TimerHandle | null;
+}
+
+/** What aedes offers to stop and go on reading a client (Client.pause/resume, not in its types). */
+interface PausableClient {
+  pause(): void;
+  resume(): void;
 }
 
 const TOKEN = /^[A-Za-z0-9_.~+/=-]{1,128}$/;
@@ -72,6 +92,8 @@ export class EmbeddedBroker {
   private readonly deviceOf = new WeakMap<Client, string>();
   private readonly clientsOf = new Map<string, Set<Client>>();
   private readonly internalPassword: Buffer;
+  /** Board clients' fair shares. */
+  private readonly shares = new WeakMap<Client, ClientShare>();
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -83,7 +105,11 @@ export class EmbeddedBroker {
   async start(): Promise<EmbeddedBrokerAddress> {
     const aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
-      authorizePublish: (client, packet, done) => done(this.mayPublish(client, packet.topic) ? null : new Error('not authorized')),
+      authorizePublish: (client, packet, done) => {
+        const go = () => done(this.mayPublish(client, packet.topic) ? null : new Error('not authorized'));
+        if (client === null) go();
+        else this.charge(client, packet.payload.length, go, () => done(new Error('over the input budget')));
+      },
       authorizeSubscribe: (client, sub, done) => done(null, this.maySubscribe(client, sub.topic) ? sub : null),
     });
     this.aedes = aedes;
@@ -165,6 +191,13 @@ export class EmbeddedBroker {
         done(null, true);
         return;
       }
+      if ('diskFull' in result) {
+        // Nothing registered: CONNACK 3 (server unavailable) and the board connects again later.
+        this.deps.counters.busyReplies++;
+        this.deps.counters.countLimit('DISK_FULL');
+        done(refusal(SERVER_UNAVAILABLE, result.text), false);
+        return;
+      }
       this.deps.counters.countErr(result.code);
       this.deps.log.info({ device: username, code: result.code }, 'embedded broker refused a board');
       const code =
@@ -177,6 +210,48 @@ export class EmbeddedBroker {
     const address = (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? null;
     const immediate = authenticateThrottled(this.deps, address, username, token, this.deps.timers.now(), finish);
     if (immediate !== null) finish(immediate);
+  }
+
+  /**
+   * Charges a board client's publish to its input budget and lets it through (`go`) when the budget
+   * allows. Over it, aedes stops reading the client's socket (TCP pushes back on the board) and the
+   * client's publishes already read wait, in order, until the budget has paid for them; nothing is
+   * dropped. A client kept over it for overBudgetCloseMs is disconnected. The gateway's own client
+   * is never charged. CONNECT comes first on MQTT, so an unauthenticated client sends nothing else.
+   */
+  private charge(client: Client, bytes: number, go: () => void, refuse: () => void): void {
+    const limits = this.deps.budget;
+    if (limits === undefined || this.isInternal(client)) return go();
+    const now = this.deps.timers.now();
+    let st = this.shares.get(client);
+    if (st === undefined) this.shares.set(client, (st = { share: new FairShare(limits, now), resumeAt: 0, waiting: [], timer: null }));
+    const verdict = st.share.charge(now, bytes, true);
+    if (verdict.kind === 'close') {
+      this.deps.counters.countLimit('INPUT_RATE');
+      this.deps.log.info({ client: client.id, limit: 'INPUT_RATE' }, 'embedded broker: a client stayed over its input budget: disconnected');
+      refuse();
+      client.close();
+      return;
+    }
+    const paused = st.timer !== null;
+    if (!paused && verdict.kind === 'ok') return go();
+    // The publish that used the budget up still goes (as on TCP); later ones wait behind it.
+    if (!paused) go();
+    else st.waiting.push(go);
+    if (verdict.kind === 'pause') st.resumeAt = Math.max(st.resumeAt, now + verdict.ms);
+    if (paused) return;
+    this.deps.counters.countLimit('INPUT_BUDGET');
+    (client as unknown as PausableClient).pause();
+    this.armResume(client, st);
+  }
+
+  private armResume(client: Client, st: ClientShare): void {
+    st.timer = this.deps.timers.after(Math.max(1, st.resumeAt - this.deps.timers.now()), () => {
+      if (this.deps.timers.now() < st.resumeAt) return this.armResume(client, st);
+      st.timer = null;
+      for (const go of st.waiting.splice(0)) go();
+      (client as unknown as PausableClient).resume();
+    });
   }
 
   private mayPublish(client: Client | null, topic: string): boolean {

@@ -137,6 +137,15 @@ export class MqttMessages {
       return;
     }
     const proceed = (auth: AuthResult) => {
+      if (!auth.ok && 'diskFull' in auth) {
+        // The registration could not be committed: nothing registered, the hello not acknowledged
+        // (the broker delivers it again after the pause), the board told BUSY, as for a reading.
+        const retryAfterMs = this.diskFull();
+        this.replier.send(id, mqttReply.busy(retryAfterMs));
+        taken.drop();
+        this.deps.broker.pause(retryAfterMs);
+        return;
+      }
       if (!auth.ok) {
         // Not via refuse(): authenticateDevice has already counted it in the device's statistics.
         this.deps.counters.countErr(auth.code);
@@ -152,8 +161,15 @@ export class MqttMessages {
       return;
     }
     // A token in the hello is checked like TCP's (and bound on first use in tofu mode).
-    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, id, parsed.hello.token, now, proceed);
+    const immediate = authenticateDevice(this.deps.store, this.deps.authMode, id, parsed.hello.token, now, proceed, this.deps.registrations ?? null);
     if (immediate !== null) proceed(immediate);
+  }
+
+  /** The disk is full before a device has a session here: counted as BUSY and DISK_FULL like a reading's. */
+  private diskFull(): number {
+    this.deps.counters.busyReplies++;
+    this.deps.counters.countLimit('DISK_FULL');
+    return this.deps.busyRetryAfterMs;
   }
 
   private applyHello(id: string, parsed: Extract<HelloResult, { ok: true }>, retained: boolean, now: number): void {

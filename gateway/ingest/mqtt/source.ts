@@ -8,6 +8,7 @@ import { stableClientId } from './client-id.js';
 import { DeviceDirectory } from './device-directory.js';
 import { EmbeddedBroker, type EmbeddedBrokerAddress } from './embedded-broker.js';
 import { MqttMessages, type MqttTestHolds, type Taken } from './messages.js';
+import { PublisherBudgets } from './publisher-budget.js';
 import { Replier } from './replier.js';
 import { mqttReply } from './replies.js';
 import { Topics } from './topics.js';
@@ -53,6 +54,8 @@ export class MqttIngest {
   private whenSettled: (() => void) | null = null;
   private readonly messages: MqttMessages;
   private listening: MqttListening | null = null;
+  /** Each board's input budget when the broker is external (the embedded one slows a client at its socket). */
+  private readonly budgets: PublisherBudgets | null;
 
   constructor(
     private readonly config: MqttConfig,
@@ -73,6 +76,7 @@ export class MqttIngest {
       publish: (topic, payload) => this.connection?.publish(topic, payload),
       acks: config.shareGroup === undefined,
     });
+    this.budgets = config.embedded ? null : new PublisherBudgets({ perSecond: config.maxMessagesPerSecond, burst: config.messageBurst, overBudgetCloseMs: 0 });
     this.messages = new MqttMessages(config, {
       ...deps,
       devices: this.devices,
@@ -96,7 +100,17 @@ export class MqttIngest {
       const internal = { clientId, username: '$sheetlog-gateway', password: randomBytes(24).toString('base64url') };
       this.broker = new EmbeddedBroker(
         { host: c.embeddedHost, port: c.embeddedPort, internal, ...(c.embeddedTls.enabled ? { tls: { ...c.embeddedTls, host: c.embeddedTls.host ?? c.embeddedHost, dataDir: this.deps.dataDir } } : {}) },
-        { topics: this.topics, store: this.deps.store, authMode: this.deps.authMode, counters: this.deps.counters, timers: this.deps.timers, log: this.deps.log, authThrottle: this.deps.authThrottle ?? null },
+        {
+          topics: this.topics,
+          store: this.deps.store,
+          authMode: this.deps.authMode,
+          counters: this.deps.counters,
+          timers: this.deps.timers,
+          log: this.deps.log,
+          authThrottle: this.deps.authThrottle ?? null,
+          registrations: this.deps.registrations ?? null,
+          budget: { perSecond: c.maxMessagesPerSecond, burst: c.messageBurst, overBudgetCloseMs: c.overBudgetCloseMs },
+        },
       );
       broker = await this.broker.start();
       const host = broker.host === '0.0.0.0' || broker.host === '::' ? '127.0.0.1' : broker.host.includes(':') ? `[${broker.host}]` : broker.host;
@@ -175,8 +189,18 @@ export class MqttIngest {
       m.release();
       return;
     }
-    const taken = this.take(m);
     const now = this.deps.timers.now();
+    if (this.budgets !== null) {
+      const verdict = this.budgets.charge(target.device, m.payload.length, now);
+      if (!verdict.take) {
+        // Over its budget: acknowledged to the broker, not stored; the board hears BUSY once.
+        this.deps.counters.countLimit('INPUT_BUDGET');
+        if (verdict.busyMs !== null) this.replier.send(target.device, mqttReply.busy(verdict.busyMs));
+        m.release();
+        return;
+      }
+    }
+    const taken = this.take(m);
     switch (target.kind) {
       case 'r':
         this.messages.onReading(target.device, m, now, taken);

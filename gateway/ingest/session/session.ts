@@ -8,6 +8,7 @@ import { checkTimeRequest, ClockAnchor } from '../clock-anchor.js';
 import { boardClockErrorMs } from '../clock-error.js';
 import type { IngestCounters } from '../counters.js';
 import type { AuthThrottle } from '../auth-throttle.js';
+import type { RegistrationPacer } from '../registration-pacer.js';
 import type { AuthResult } from '../device-auth.js';
 import { toReadingRow } from '../reading-row.js';
 import type { DeviceSession, SessionRegistry } from '../sessions.js';
@@ -27,6 +28,8 @@ export interface SessionContext {
   fields?: IngestFieldChecks;
   /** The gateway's guessing throttle (auth.throttle); absent or null: none. */
   authThrottle?: AuthThrottle | null;
+  /** Bounds the registrations one commit carries (a burst of new boards); absent: unbounded. */
+  registrations?: RegistrationPacer | null;
 }
 
 /** The HELLO fields the session acts on (a TCP HELLO line or an MQTT hello payload). */

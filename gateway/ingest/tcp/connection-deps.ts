@@ -25,5 +25,5 @@ export interface ConnectionDeps extends SessionContext {
 /** What a connection uses of its socket (a net.Socket; tests hand in a fake). */
 export type ConnectionSocket = Pick<
   Socket,
-  'on' | 'pause' | 'resume' | 'write' | 'end' | 'destroy' | 'destroyed' | 'writable' | 'writableLength' | 'remoteAddress' | 'remotePort'
+  'on' | 'pause' | 'resume' | 'cork' | 'uncork' | 'write' | 'end' | 'destroy' | 'destroyed' | 'writable' | 'writableLength' | 'remoteAddress' | 'remotePort'
 >;

@@ -4,7 +4,7 @@ import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
 import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
 import type { ReadingOutcome } from '../../store/ops.js';
-import type { AuthResult } from '../device-auth.js';
+import type { AuthRefusal, AuthResult } from '../device-auth.js';
 import type { TimerHandle } from '../../time/timers.js';
 import type { LimitName } from '../session/limits.js';
 import { IngestSession } from '../session/session.js';
@@ -12,8 +12,8 @@ import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
 import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
 import { ConnectionDeadlines } from './deadlines.js';
+import { FairShare } from '../session/fair-share.js';
 import { InputGate } from './input-gate.js';
-import { LineBudget } from './line-budget.js';
 import { interpretLine } from './line-events.js';
 import { ReplyOutput } from './reply-output.js';
 
@@ -23,14 +23,6 @@ import { ReplyOutput } from './reply-output.js';
  * discarded, the connection stays open until the board closes it or goes idle);
  * draining: no more input, finishing ACKs before a last reply and close.
  */
-/**
- * Before HELLO OK a connection may send 8 lines at once, then 1 a second: enough for a HELLO and a
- * T, and an unauthenticated flood sits paused until the hello timeout closes it instead of being
- * answered (and reconnecting) as fast as it can.
- */
-const GREETING_BURST = 8;
-const GREETING_LINES_PER_SECOND = 1;
-
 type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
 
 /**
@@ -54,9 +46,8 @@ export class TcpConnection implements DeviceSession {
   /** Replies not drained (the peer does not read, kernel buffers full): input paused until 'drain'. */
   private repliesPending = false;
   private slowReaderTimer: TimerHandle | null = null;
-  private readonly budget: LineBudget;
-  /** The budget before HELLO OK: a HELLO (and a T) fit in it, a flood of anything else does not. */
-  private readonly greetingBudget: LineBudget;
+  /** The input budget (session/fair-share.ts): a small one before HELLO OK, tcp.maxLinesPerSecond after. */
+  private readonly fair: FairShare;
   private readonly out: ReplyOutput;
   private now: number;
   private readonly deadlines: ConnectionDeadlines;
@@ -73,15 +64,17 @@ export class TcpConnection implements DeviceSession {
     this.input = new InputGate({
       holding: () => this.state === 'authenticating' || this.backpressured || this.overBudget || this.repliesPending,
       open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
+      split: (bytes) => this.splitter.push(bytes),
       handle: (ev) => this.handle(ev),
       pause: () => socket.pause(),
       resume: () => socket.resume(),
+      cork: () => socket.cork(),
+      uncork: () => socket.uncork(),
       maxLinesPerTurn: deps.limits.maxLinesPerTurn,
       nextTurn: (fn) => setImmediate(fn),
     });
     this.now = deps.timers.now();
-    this.budget = new LineBudget(deps.limits.maxLinesPerSecond, deps.limits.lineBurst, this.now);
-    this.greetingBudget = new LineBudget(GREETING_LINES_PER_SECOND, GREETING_BURST, this.now);
+    this.fair = new FairShare({ perSecond: deps.limits.maxLinesPerSecond, burst: deps.limits.lineBurst, overBudgetCloseMs: deps.limits.overBudgetCloseMs }, this.now);
     this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
       helloTimeout: () => {
         if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
@@ -134,12 +127,12 @@ export class TcpConnection implements DeviceSession {
     if (this.state === 'draining' || this.state === 'closed' || this.state === 'held') return;
     this.now = this.deps.timers.now();
     this.session.received(chunk.length);
-    this.input.feed(this.splitter.push(chunk), true);
+    this.input.feedBytes(chunk);
   }
 
   private handle(ev: LineEvent): void {
     this.deadlines.lastLineAt = this.now;
-    this.spend();
+    this.spend(ev.bytes);
     if (this.state === 'draining' || this.state === 'closed') return;
     const line = interpretLine(ev, this.deps.limits.maxLineBytes);
     if (line.kind === 'message') {
@@ -188,6 +181,8 @@ export class TcpConnection implements DeviceSession {
       this.socket.pause();
     } else if (result.ok) {
       this.completeHello(hello);
+    } else if ('diskFull' in result) {
+      this.hold(this.session.diskFull());
     } else {
       this.refuseAuth(result);
     }
@@ -202,6 +197,11 @@ export class TcpConnection implements DeviceSession {
       this.input.release();
       return;
     }
+    if ('diskFull' in result) {
+      // Nothing was registered: BUSY, and the connection stays open like a reading's (hold).
+      this.hold(this.session.diskFull());
+      return;
+    }
     this.state = 'greeting';
     this.refuseAuth(result);
   }
@@ -210,7 +210,7 @@ export class TcpConnection implements DeviceSession {
    * A refused authentication; a guess (wrong token, unknown id) is answered only after the
    * throttle's delay, with input held meanwhile, so guessing costs the guesser time.
    */
-  private refuseAuth(result: Extract<AuthResult, { ok: false }>): void {
+  private refuseAuth(result: AuthRefusal): void {
     const delayMs = result.delayMs ?? 0;
     if (delayMs <= 0) {
       this.refuseConnection(result.code, result.text);
@@ -284,17 +284,22 @@ export class TcpConnection implements DeviceSession {
   }
 
   /**
-   * The disk is full: answers BUSY once and takes no more lines, but keeps the connection open (a
-   * closed one makes boards reconnect at once, over and over). What was stored before is still
-   * acknowledged; the idle timeout ends a connection the board leaves open.
+   * The disk is full: answers BUSY once (to a reading, or to a HELLO whose registration could not be
+   * committed) and takes no more lines, but keeps the connection open (a closed one makes boards
+   * reconnect at once, over and over). What was stored before is still acknowledged; the idle
+   * timeout ends a connection the board leaves open.
    */
   private hold(retryAfterMs: number): void {
-    if (this.state !== 'ready') return;
+    if (this.state === 'held' || this.state === 'draining' || this.state === 'closed') return;
+    // A HELLO whose registration could not be committed is held too: the hello timeout no longer
+    // applies, the idle timeout ends a connection the board leaves open.
+    const wasAuthenticating = this.state === 'authenticating';
     this.state = 'held';
+    this.deadlines.helloDone();
     this.input.clear();
     this.out.send(reply.busy(retryAfterMs));
     // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
-    if (this.backpressured) {
+    if (this.backpressured || wasAuthenticating) {
       this.backpressured = false;
       this.socket.resume();
     }
@@ -391,21 +396,22 @@ export class TcpConnection implements DeviceSession {
   }
 
   /**
-   * Takes one line's share of the input budget. Over it, input pauses until the budget is back
-   * (the line at hand is still handled); a connection that stays over it for overBudgetCloseMs is closed.
+   * Takes one line's share of the input budget (by its bytes: session/input-budget.ts). Over it,
+   * the socket is not read until the budget is back (the line at hand is still handled; what was
+   * read already waits unframed in the gate); a connection that stays over it for
+   * overBudgetCloseMs is closed.
    */
-  private spend(): void {
-    const budget = this.state === 'greeting' ? this.greetingBudget : this.budget;
-    const waitMs = budget.take(this.now);
-    if (waitMs === 0 || this.overBudget) return;
-    if (budget.overFor(this.now) >= this.deps.limits.overBudgetCloseMs) {
+  private spend(bytes: number): void {
+    const charge = this.fair.charge(this.now, bytes, this.state !== 'greeting');
+    if (charge.kind === 'ok' || this.overBudget) return;
+    if (charge.kind === 'close') {
       this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
       return;
     }
     this.overBudget = true;
     this.socket.pause();
     this.session.limit('INPUT_BUDGET');
-    this.deps.timers.after(waitMs, () => {
+    this.deps.timers.after(charge.ms, () => {
       this.overBudget = false;
       if (this.state === 'closed') return;
       this.now = this.deps.timers.now();

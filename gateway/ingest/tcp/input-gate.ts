@@ -3,11 +3,16 @@ import type { LineEvent } from '../../protocol/lines.js';
 export interface GateDeps {
   /** Input must wait (a HELLO is being registered, too many readings await commit, over budget, replies not drained). */
   holding(): boolean;
-  /** The connection takes lines at all (not draining or closed). */
+  /** The connection takes lines at all (not draining, held or closed). */
   open(): boolean;
+  /** Frames bytes into lines (the connection's LineSplitter: it keeps a partial line between calls). */
+  split(bytes: Buffer): LineEvent[];
   handle(ev: LineEvent): void;
   pause(): void;
   resume(): void;
+  /** Buffers the replies of one turn's lines so they leave in one write (socket.cork/uncork). */
+  cork(): void;
+  uncork(): void;
   /** Lines handled per event-loop turn at most: the rest waits for the next turn. */
   maxLinesPerTurn: number;
   /** Runs `fn` in a later event-loop turn (setImmediate). */
@@ -15,54 +20,119 @@ export interface GateDeps {
 }
 
 /**
- * Keeps a connection's lines in order across pauses: while input is held, the socket is paused and
- * the rest of the current chunk waits here; releasing handles the held lines first, then resumes.
+ * How many bytes are framed at a time. What was read but not handled stays raw bytes: a peer whose
+ * input waits (over its budget, replies not drained) costs a buffer, not thousands of line objects
+ * framed, held and copied again on every release.
+ */
+const SPLIT_BYTES = 4096;
+
+/**
+ * Keeps a connection's input in order across pauses: while input is held, the socket is paused and
+ * the rest of what was read waits here; releasing handles it first, then resumes the socket.
  * It also bounds the event-loop time one connection takes: after `maxLinesPerTurn` lines it pauses
  * the socket and goes on in the next turn, so one busy connection cannot delay every other one.
+ * Each line is framed once and handled once (no re-queueing), and the replies of a turn's lines
+ * leave in one write.
  */
 export class InputGate {
-  private backlog: LineEvent[] = [];
+  /** Read, not framed yet; `rawOffset` into the first. */
+  private raw: Buffer[] = [];
+  private rawOffset = 0;
+  /** Framed, not handled yet: `events` from index `next`. */
+  private events: LineEvent[] = [];
+  private next = 0;
   private handledThisTurn = 0;
   private yielding = false;
 
   constructor(private readonly deps: GateDeps) {}
 
-  /** Handles framed lines in order, holding the rest when input must wait. `fresh`: a new chunk from the socket (a new turn). */
-  feed(events: LineEvent[], fresh = false): void {
-    const d = this.deps;
-    if (fresh && !this.yielding) this.handledThisTurn = 0;
-    for (let i = 0; i < events.length; i++) {
-      if (this.yielding || d.holding()) {
-        for (let j = i; j < events.length; j++) this.backlog.push(events[j] as LineEvent);
-        return;
-      }
-      if (!d.open()) return;
-      d.handle(events[i] as LineEvent);
-      if (++this.handledThisTurn >= d.maxLinesPerTurn && i + 1 < events.length) this.yieldTurn();
-    }
+  /** Bytes from the socket (a new turn): handled in order, as far as input may go on. */
+  feedBytes(chunk: Buffer): void {
+    if (!this.yielding) this.handledThisTurn = 0;
+    this.raw.push(chunk);
+    this.run();
   }
 
-  /** Input may go on (authenticated, commits caught up, budget back, replies drained): held lines first, then the socket. */
+  /** Input may go on (authenticated, commits caught up, budget back, replies drained): held input first, then the socket. */
   release(): void {
     const d = this.deps;
     if (this.yielding || d.holding()) return;
+    // Called from a timer, a commit or a drain: a turn of its own.
+    this.handledThisTurn = 0;
     if (!d.open()) {
-      // The connection takes no more lines (draining, or held after BUSY): what was held is dropped,
-      // as feed() drops it, and the socket is read again so its close is seen. A pause from a
-      // yielded turn must never outlive the turn.
-      this.backlog = [];
+      // The connection takes no more lines (draining, or held after BUSY): what was held is dropped
+      // and the socket is read again so its close is seen. A pause from a yielded turn must never
+      // outlive the turn.
+      this.clear();
       d.resume();
       return;
     }
-    const held = this.backlog;
-    this.backlog = [];
-    this.feed(held);
-    if (!this.yielding && !d.holding() && d.open() && this.backlog.length === 0) d.resume();
+    this.run();
+    if (!this.yielding && !d.holding() && d.open() && this.peek() === undefined) d.resume();
   }
 
-  /** The connection ends: held lines are dropped. */
+  /** The connection ends or stops taking lines: held input is dropped. */
   clear(): void {
-    this.backlog = [];
+    this.raw = [];
+    this.rawOffset = 0;
+    this.events = [];
+    this.next = 0;
+  }
+
+  /** Bytes read and not yet handled (for tests and diagnostics). */
+  get heldBytes(): number {
+    let n = -this.rawOffset;
+    for (const b of this.raw) n += b.length;
+    for (let i = this.next; i < this.events.length; i++) n += (this.events[i] as LineEvent).bytes;
+    return n;
+  }
+
+  private run(): void {
+    const d = this.deps;
+    d.cork();
+    try {
+      for (;;) {
+        if (this.yielding || d.holding()) return;
+        if (!d.open()) {
+          this.clear();
+          return;
+        }
+        const ev = this.peek();
+        if (ev === undefined) return;
+        if (this.handledThisTurn >= d.maxLinesPerTurn) {
+          this.yieldTurn();
+          return;
+        }
+        this.next++;
+        this.handledThisTurn++;
+        d.handle(ev);
+      }
+    } finally {
+      d.uncork();
+    }
+  }
+
+  /** The next line to handle, framing more of the held bytes when needed. */
+  private peek(): LineEvent | undefined {
+    while (this.next >= this.events.length) {
+      const first = this.raw[0];
+      if (first === undefined) {
+        this.events = [];
+        this.next = 0;
+        return undefined;
+      }
+      const end = Math.min(first.length, this.rawOffset + SPLIT_BYTES);
+      const slice = first.subarray(this.rawOffset, end);
+      if (end >= first.length) {
+        this.raw.shift();
+        this.rawOffset = 0;
+      } else {
+        this.rawOffset = end;
+      }
+      this.events = this.deps.split(slice);
+      this.next = 0;
+    }
+    return this.events[this.next];
   }
 
   private yieldTurn(): void {

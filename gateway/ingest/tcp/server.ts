@@ -9,7 +9,17 @@ export interface TcpIngestOptions {
   host: string;
   port: number;
   maxConnections: number;
+  /** New connections set up per event-loop turn at most (default ACCEPTS_PER_TURN). */
+  acceptsPerTurn?: number;
 }
+
+/**
+ * New connections set up per event-loop turn at most. A burst of thousands of connections is
+ * accepted by the kernel and Node at once; setting each up (its handler, timers, the HELLO it
+ * sends) in that same turn would hold every other connection's replies for the whole burst, so
+ * the rest wait, unread, for the following turns.
+ */
+export const ACCEPTS_PER_TURN = 64;
 
 /** The optional TLS listener: the same protocol and handlers behind a TLS handshake. */
 export interface TlsListenOptions {
@@ -35,6 +45,10 @@ export class TcpIngest {
   private lastLimitLog = -Infinity;
   private stopping = false;
   private whenEmpty: (() => void) | null = null;
+  /** Accepted, not set up yet (over this turn's share), in order; and how many were set up this turn. */
+  private acceptQueue: Socket[] = [];
+  private acceptedThisTurn = 0;
+  private turnArmed = false;
 
   constructor(
     private readonly options: TcpIngestOptions,
@@ -91,6 +105,7 @@ export class TcpIngest {
     this.stopping = true;
     this.server.close();
     this.tlsServer?.close();
+    for (const s of this.acceptQueue.splice(0)) s.destroy();
     for (const c of this.connections) c.shutdown();
   }
 
@@ -109,7 +124,44 @@ export class TcpIngest {
     });
   }
 
+  /** Sets a connection up now, or in a later turn when this turn's share is used (bounded batches). */
   private onConnection(socket: Socket): void {
+    const perTurn = this.options.acceptsPerTurn ?? ACCEPTS_PER_TURN;
+    this.armTurn();
+    if (this.acceptQueue.length === 0 && this.acceptedThisTurn < perTurn) {
+      this.acceptedThisTurn++;
+      this.setUp(socket);
+      return;
+    }
+    if (this.stopping || this.connections.size + this.acceptQueue.length >= this.options.maxConnections) {
+      this.setUp(socket); // refused at once: that costs less than holding it
+      return;
+    }
+    socket.pause();
+    socket.on('error', () => {});
+    this.acceptQueue.push(socket);
+  }
+
+  /** At the next turn: a fresh share, and the queued connections set up in order. */
+  private armTurn(): void {
+    if (this.turnArmed) return;
+    this.turnArmed = true;
+    setImmediate(() => {
+      this.turnArmed = false;
+      this.acceptedThisTurn = 0;
+      const perTurn = this.options.acceptsPerTurn ?? ACCEPTS_PER_TURN;
+      while (this.acceptQueue.length > 0 && this.acceptedThisTurn < perTurn) {
+        const socket = this.acceptQueue.shift() as Socket;
+        if (socket.destroyed) continue;
+        this.acceptedThisTurn++;
+        this.setUp(socket);
+        socket.resume();
+      }
+      if (this.acceptQueue.length > 0 || this.acceptedThisTurn > 0) this.armTurn();
+    });
+  }
+
+  private setUp(socket: Socket): void {
     const { counters } = this.deps;
     if (this.stopping || this.connections.size >= this.options.maxConnections) {
       counters.countLimit('TOO_MANY_CONNECTIONS');

@@ -1,6 +1,8 @@
 interface Bucket {
   tokens: number;
   at: number;
+  /** BUSY was answered; until then further datagrams over the rate get no reply. */
+  toldUntil: number;
 }
 
 /**
@@ -21,7 +23,7 @@ export class SourceRateLimit {
   take(source: string, n: number, now: number): number {
     let b = this.buckets.get(source);
     if (b === undefined) {
-      b = { tokens: this.burst, at: now };
+      b = { tokens: this.burst, at: now, toldUntil: 0 };
     } else {
       this.buckets.delete(source);
       b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSec);
@@ -38,6 +40,19 @@ export class SourceRateLimit {
       return 0;
     }
     return Math.ceil(((need - b.tokens) / this.ratePerSec) * 1000);
+  }
+
+  /**
+   * Whether a datagram of `source` refused for `waitMs` should be answered BUSY: only the first one
+   * of a wait is, so a flood over the rate costs one reply per wait, not one per datagram (and the
+   * gateway cannot be used to reflect traffic at a forged source address).
+   */
+  tell(source: string, now: number, waitMs: number): boolean {
+    const b = this.buckets.get(source);
+    if (b === undefined) return true;
+    if (now < b.toldUntil) return false;
+    b.toldUntil = now + waitMs;
+    return true;
   }
 
   get size(): number {

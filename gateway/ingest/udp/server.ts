@@ -9,6 +9,7 @@ import type { AuthResult } from '../device-auth.js';
 import { busyRetryAfter, countRefusal, freshBoot, IngestSession, type SessionContext } from '../session/session.js';
 import { parseDatagram, type UdpLine } from './datagram.js';
 import { SourceRateLimit } from './rate-limit.js';
+import { tokensFor } from '../session/input-budget.js';
 
 export interface UdpIngestDeps extends SessionContext {
   timers: Timers;
@@ -92,10 +93,11 @@ export class UdpIngest {
       return;
     }
     if (parsed.length === 0) return;
-    const waitMs = this.limiter.take(from.address, parsed.length, now);
+    // Every line costs a token, and a datagram at least one per started 512 bytes (as TCP lines).
+    const waitMs = this.limiter.take(from.address, Math.max(parsed.length, tokensFor(msg.length)), now);
     if (waitMs > 0) {
       counters.countLimit('UDP_RATE');
-      this.send(from, [reply.busy(waitMs)]);
+      if (this.limiter.tell(from.address, now, waitMs)) this.send(from, [reply.busy(waitMs)]);
       return;
     }
     const retryAfterMs = busyRetryAfter(this.deps);
@@ -125,7 +127,8 @@ export class UdpIngest {
       }
       this.authenticate(auth, from.address, line.device, line.token, now, (result) => {
         // An auth refusal is already in the device's statistics (authenticateDevice counts it).
-        if (!result.ok) settle(i, this.refuse(null, { scope: 'err', code: result.code, text: result.text }));
+        if (!result.ok && 'diskFull' in result) settle(i, this.diskFull());
+        else if (!result.ok) settle(i, this.refuse(null, { scope: 'err', code: result.code, text: result.text }));
         else this.accept(line, from, now, (outcome) => settle(i, outcome));
       });
     });
@@ -173,6 +176,13 @@ export class UdpIngest {
     // is not applied to UDP: a sender need not wait for the reply, so it would only hold datagrams here.
     const immediate = authenticateThrottled(this.deps, source, device, token, now, finish);
     if (immediate !== null) finish(immediate);
+  }
+
+  /** A line whose device could not be registered because the disk is full: BUSY, counted like a reading's. */
+  private diskFull(): string {
+    this.deps.counters.busyReplies++;
+    this.deps.counters.countLimit('DISK_FULL');
+    return reply.busy(this.deps.busyRetryAfterMs);
   }
 
   private refuse(device: string | null, refusal: Refusal): string {

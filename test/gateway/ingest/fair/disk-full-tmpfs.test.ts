@@ -95,6 +95,14 @@ test('a full tmpfs: BUSY instead of ERR INTERNAL, SIGTERM exits 0, and after a r
     }
   }
   assert.equal(busy, 'BUSY 3000');
+  // A new device registering on first use while the disk is full: BUSY too (not ERR INTERNAL),
+  // nothing half-registered, and the connection is not closed on it.
+  const newcomer = await LineClient.open(gw.port);
+  later(() => newcomer.socket.destroy());
+  newcomer.send('HELLO tmpfs-new secret boot=1 up=0');
+  assert.equal(await newcomer.next(20000), 'BUSY 3000');
+  newcomer.send('PING');
+  assert.equal(newcomer.socket.destroyed, false);
   const acked = Math.max(1, ...replies.filter((r) => r.startsWith('ACK ')).map((r) => Number(r.slice(4))));
 
   // SIGTERM while the disk is full: the held connection hears BYE, the process exits 0.

@@ -34,6 +34,7 @@ test('disk full: BUSY, nothing ACKed that is not stored, the connection stays op
   board.send('R 1 - v=1');
   assert.equal(await board.next(), 'ACK 1');
 
+  const token2 = gw.app.store.devices.add('df-2', timers.now());
   fillDisk(gw.app);
   board.send(...readings(2, 60));
   const { line, before } = await board.until((l) => l.startsWith('BUSY'));
@@ -47,11 +48,17 @@ test('disk full: BUSY, nothing ACKed that is not stored, the connection stays op
   board.send('PING');
   const probe = await LineClient.open(gw.port);
   t.after(() => probe.socket.destroy());
-  probe.send('HELLO df-2 secret boot=1 up=0');
+  probe.send(`HELLO df-2 ${token2} boot=1 up=0`);
   assert.match((await probe.next()) ?? '', /^HELLO OK /);
   probe.send('R 1 - v=1');
   assert.equal(await probe.next(), 'BUSY 7000', 'while the disk is full, a new reading is told BUSY at once');
-  assert.equal(gw.app.tcpConnections, 2);
+  // A device registering on first use is told BUSY too (its registration is a write), and held open.
+  const newcomer = await LineClient.open(gw.port);
+  t.after(() => newcomer.socket.destroy());
+  newcomer.send('HELLO df-new secret boot=1 up=0');
+  assert.equal(await newcomer.next(), 'BUSY 7000');
+  assert.equal(gw.app.store.devices.find('df-new'), undefined, 'nothing half-registered');
+  assert.equal(gw.app.tcpConnections, 3);
   assert.equal(board.socket.destroyed, false);
 
   const health = await http(gw.httpPort, 'GET', '/healthz');

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LineEvent } from '../../../../gateway/protocol/lines.js';
 import { InputGate } from '../../../../gateway/ingest/tcp/input-gate.js';
-import { LineBudget } from '../../../../gateway/ingest/tcp/line-budget.js';
+import { InputBudget } from '../../../../gateway/ingest/session/input-budget.js';
 import { startTestApp } from '../../../helpers/app.js';
 import { LineClient } from '../../../helpers/line-client.js';
 import { ManualTimers } from '../../../helpers/manual-timers.js';
 import { waitFor } from '../../../helpers/wait.js';
 
 test('the line budget: a burst, then the rate; a pause long enough for a tenth of a second of lines; over-budget time ends with a full bucket', () => {
-  const b = new LineBudget(100, 20, 0);
+  const b = new InputBudget(100, 20, 0);
   const waits = Array.from({ length: 21 }, () => b.take(0));
   assert.deepEqual(waits.slice(0, 20), new Array(20).fill(0));
   assert.equal(waits[20], 110, '1 line in debt + 10 lines (0.1 s) to resume with');
@@ -23,17 +23,21 @@ test('the input gate handles at most maxLinesPerTurn lines per turn, pauses, and
   const turns: (() => void)[] = [];
   let paused = 0;
   let resumed = 0;
+  let corks = 0;
+  let uncorks = 0;
   const gate = new InputGate({
     holding: () => false,
     open: () => true,
-    handle: (ev) => handled.push(Number((ev as unknown as { line: Buffer }).line.toString())),
+    split: (bytes) => bytes.toString().split('\n').slice(0, -1).map((text) => ({ kind: 'line', text, bytes: text.length + 1 }) as LineEvent),
+    handle: (ev) => handled.push(Number((ev as Extract<LineEvent, { kind: 'line' }>).text)),
     pause: () => paused++,
     resume: () => resumed++,
+    cork: () => corks++,
+    uncork: () => uncorks++,
     maxLinesPerTurn: 64,
     nextTurn: (fn) => turns.push(fn),
   });
-  const events = Array.from({ length: 150 }, (_, i) => ({ kind: 'line', line: Buffer.from(String(i)) }) as unknown as LineEvent);
-  gate.feed(events, true);
+  gate.feedBytes(Buffer.from(Array.from({ length: 150 }, (_, i) => `${i}\n`).join('')));
   assert.equal(handled.length, 64);
   assert.equal(paused, 1);
   turns.shift()!();
@@ -42,6 +46,46 @@ test('the input gate handles at most maxLinesPerTurn lines per turn, pauses, and
   assert.equal(handled.length, 150);
   assert.deepEqual(handled, Array.from({ length: 150 }, (_, i) => i));
   assert.equal(resumed, 1, 'the socket resumes once the backlog is done');
+  assert.equal(corks, uncorks, 'every turn uncorks what it corked');
+  assert.ok(corks >= 3, 'each turn\'s replies are corked');
+});
+
+test('held input stays unframed bytes: each line is framed once however often input is held and released', () => {
+  let framed = 0;
+  let splits = 0;
+  const handled: string[] = [];
+  let hold = false;
+  const gate = new InputGate({
+    holding: () => hold,
+    open: () => true,
+    split: (bytes) => {
+      splits++;
+      const lines = bytes.toString().split('\n').slice(0, -1);
+      framed += lines.length;
+      return lines.map((text) => ({ kind: 'line', text, bytes: text.length + 1 }) as LineEvent);
+    },
+    handle: (ev) => {
+      handled.push((ev as Extract<LineEvent, { kind: 'line' }>).text);
+      hold = true; // every line puts the connection over its budget
+    },
+    pause: () => {},
+    resume: () => {},
+    cork: () => {},
+    uncork: () => {},
+    maxLinesPerTurn: 1000,
+    nextTurn: () => assert.fail('no yield expected'),
+  });
+  const chunk = Buffer.from('PING\n'.repeat(13_000)); // a 64 KiB read
+  gate.feedBytes(chunk);
+  assert.equal(handled.length, 1);
+  assert.ok(framed <= 1000, `only the first slice is framed (${framed} lines)`);
+  assert.ok(gate.heldBytes >= chunk.length - 5 - 4096, 'the rest is held as bytes');
+  for (let i = 0; i < 200; i++) {
+    hold = false;
+    gate.release();
+  }
+  assert.equal(handled.length, 201);
+  assert.ok(framed <= 2 * 1000, `lines framed once, not re-queued on each release (${framed} framed, ${splits} splits)`);
 });
 
 test('nothing but HELLO before authentication: PING is refused, one T is answered, a second is refused; a flood of them sits paused until the hello timeout', async (t) => {

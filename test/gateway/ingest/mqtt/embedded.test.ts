@@ -283,3 +283,32 @@ async function within<T>(p: Promise<T>, what: string, ms = 10000): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+test('embedded broker: a board over its input budget is not read until the budget is back; nothing is lost, another board is served meanwhile', async (t) => {
+  const timers = new ManualTimers();
+  const { gw, url } = await startEmbedded({ mqtt: { maxMessagesPerSecond: 10, messageBurst: 5 }, store: { commitDelayMs: 0 } }, timers);
+  t.after(() => gw.stop());
+  const flood = await TestBoard.connect(url, 'flood-1', { username: 'flood-1', password: 's3cr3t' });
+  t.after(() => flood.end());
+  await flood.publish('hello', 'boot=1 up=0');
+  await flood.reply((r) => r.startsWith('HELLO OK'));
+  for (let i = 1; i <= 30; i++) await flood.publish('r', `boot=1 R ${i} - v=${i}`, 0);
+  await waitFor(() => (gw.app.counters.limits.get('INPUT_BUDGET') ?? 0) >= 1, 'the broker to stop reading the flood');
+
+  const calm = await TestBoard.connect(url, 'calm-1', { username: 'calm-1', password: 's3cr3t' });
+  t.after(() => calm.end());
+  await calm.publish('hello', 'boot=1 up=0');
+  await calm.reply((r) => r.startsWith('HELLO OK'));
+  await calm.publish('r', 'boot=1 R 1 - v=1', 0);
+  await calm.reply((r) => r === 'ACK 1 boot=1');
+  assert.ok(rows(gw.dataDir).filter((r) => r.device === 'flood-1').length < 30, 'the flood is slowed, not served at once');
+
+  // Time passes: the budget comes back and every reading of the flood is read and stored, none dropped.
+  for (let i = 0; i < 200 && !flood.replies.includes('ACK 30 boot=1'); i++) {
+    timers.advance(500);
+    await flood.reply((r) => r === 'ACK 30 boot=1', 100).catch(() => {});
+  }
+  assert.ok(flood.replies.includes('ACK 30 boot=1'), `replies: ${flood.replies.slice(-3).join(' | ')}`);
+  assert.equal(rows(gw.dataDir).filter((r) => r.device === 'flood-1').length, 30);
+  assert.ok(!flood.replies.some((r) => r.startsWith('BUSY')), 'the embedded broker slows, it does not refuse');
+});

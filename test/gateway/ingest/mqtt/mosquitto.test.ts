@@ -209,3 +209,29 @@ test('share group, store full: the reading is not PUBACKed, and the broker deliv
   await waitFor(() => gw.app.store.readings.count() === 3, 'reading 3 delivered again by the broker');
   assert.deepEqual(storedSeqs(gw.dataDir, 'full-2'), [1, 2, 3]);
 });
+
+test('an external broker: a board over its input budget is told BUSY once, what is over it is not stored, another board is not touched', { skip }, async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.stop());
+  const gw = await gatewayOn(broker, { maxMessagesPerSecond: 1, messageBurst: 3 });
+  t.after(() => gw.stop());
+  const flood = await TestBoard.connect(broker.url, 'flood-1');
+  t.after(() => flood.end());
+  const calm = await TestBoard.connect(broker.url, 'calm-1');
+  t.after(() => calm.end());
+
+  // One connection, 40 readings at once: 3 fit the burst; the rest arrive far faster than 1 a second.
+  const lines = Array.from({ length: 40 }, (_, i) => `boot=7 R ${i + 1} - v=${i}`).join('\n');
+  await mosquittoPub(broker.port, ['-i', 'flood-pub', '-t', 'sheetlog/flood-1/r', '-q', '1', '-l'], `${lines}\n`);
+  const busy = await flood.reply((r) => r.startsWith('BUSY'));
+  assert.match(busy, /^BUSY \d+$/);
+  await waitFor(() => (gw.app.counters.limits.get('INPUT_BUDGET') ?? 0) >= 1, 'the budget to be counted');
+  await calm.publish('r', 'boot=1 R 1 - v=1');
+  await calm.reply((r) => r === 'ACK 1 boot=1');
+  gw.app.store.committer.flush();
+  const stored = storedSeqs(gw.dataDir, 'flood-1');
+  assert.ok(stored.length >= 3 && stored.length < 40, `stored ${stored.length} of 40`);
+  const busies = flood.replies.filter((r) => r.startsWith('BUSY')).length;
+  assert.ok(busies < 40 - stored.length, `BUSY once per wait, not once per refused message (${busies} for ${40 - stored.length})`);
+  assert.deepEqual(storedSeqs(gw.dataDir, 'calm-1'), [1]);
+});

@@ -153,3 +153,62 @@ test('a peer that does not read its replies is paused, then cut loose (SLOW_READ
   await commit();
   assert.equal(store.devices.get('dev-7')?.connects, 1);
 });
+
+/**
+ * Fills the database file to SQLite's page limit: no new page can be had (SQLITE_FULL, as on a full
+ * file system), and the devices table has no room left for another row of the same size.
+ */
+function fillDevicesToPageLimit(store: { db: { pragma(s: string, o?: { simple: boolean }): unknown; prepare(s: string): { run(...a: unknown[]): unknown } } }): void {
+  store.db.pragma(`max_page_count = ${Number(store.db.pragma('page_count', { simple: true }))}`);
+  const insert = store.db.prepare(`INSERT INTO devices (id, origin, created_at) VALUES (?, 'open', 0)`);
+  for (let i = 0; ; i++) {
+    try {
+      insert.run(`filler-${String(i).padStart(6, '0')}`);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_FULL') return;
+      throw e;
+    }
+  }
+}
+
+test('disk full during a TOFU registration: BUSY, nothing registered, the connection stays open (held), later lines discarded', async (t) => {
+  const { socket, commit, store, ctx, timers } = connect(t, { auth: 'tofu' });
+  fillDevicesToPageLimit(store);
+  socket.receive('HELLO fresh-1 secret boot=1\nR 1 - a=1\n');
+  assert.equal(socket.paused, true, 'input waits for the registration');
+  await commit();
+  assert.deepEqual(socket.replies, ['BUSY 5000']);
+  assert.equal(store.devices.find('fresh-1'), undefined, 'nothing half-registered');
+  assert.equal(socket.ended, false);
+  assert.equal(socket.destroyed, false);
+  assert.equal(socket.paused, false, 'read and discarded, so the peer\u2019s close is seen');
+  assert.equal(ctx.counters.limits.get('DISK_FULL'), 1);
+  assert.equal(ctx.counters.busyReplies, 1);
+  assert.equal(ctx.counters.errors.get('INTERNAL'), undefined);
+
+  // While the disk is known to be full, another registration is told BUSY at once, without a transaction.
+  const other = new FakeSocket();
+  new TcpConnection(other.asSocket, { ...ctx, limits: LIMITS, timers }, 2, () => {});
+  other.receive('HELLO fresh-2 secret boot=1\n');
+  assert.deepEqual(other.replies, ['BUSY 5000']);
+  assert.equal(store.committer.pending, 0, 'no registration queued');
+
+  socket.receive('HELLO fresh-1 secret boot=1\nPING\n');
+  await commit();
+  assert.deepEqual(socket.replies, ['BUSY 5000'], 'a held connection answers nothing more');
+  timers.advance(LIMITS.helloTimeoutMs + 1);
+  assert.equal(socket.ended, false, 'the hello timeout no longer applies once held');
+  timers.advance(LIMITS.idleTimeoutMs);
+  await commit(); // the last reply waits for the acknowledgement flush (a microtask)
+  assert.match(socket.replies.at(-1) ?? '', /^ERR IDLE_TIMEOUT /);
+  assert.equal(socket.ended, true, 'the idle timeout ends a held connection');
+
+  // Space again: the next HELLO (a new connection, after retry-after) registers the device.
+  store.db.pragma('max_page_count = 1073741823');
+  const again = new FakeSocket();
+  new TcpConnection(again.asSocket, { ...ctx, limits: LIMITS, timers }, 3, () => {});
+  again.receive('HELLO fresh-1 secret boot=1\n');
+  await commit();
+  assert.match(again.replies[0] ?? '', /^HELLO OK \d+ 0$/);
+  assert.ok(store.devices.find('fresh-1'));
+});

@@ -16,6 +16,9 @@ export class FakeSocket extends EventEmitter {
   remoteAddress = '192.0.2.10';
   remotePort = 40000;
   private reading = true;
+  /** cork() depth, and what was written meanwhile: it leaves as one write on the last uncork(), as with a net.Socket. */
+  private corked = 0;
+  private pending = '';
 
   /** The replies so far, one per line. */
   get replies(): string[] {
@@ -36,8 +39,19 @@ export class FakeSocket extends EventEmitter {
     return this;
   }
 
+  cork(): void {
+    this.corked++;
+  }
+
+  uncork(): void {
+    if (this.corked === 0 || --this.corked > 0 || this.pending === '') return;
+    this.written.push(this.pending);
+    this.pending = '';
+  }
+
   write(chunk: string | Uint8Array): boolean {
-    this.written.push(String(chunk));
+    if (this.corked > 0) this.pending += String(chunk);
+    else this.written.push(String(chunk));
     if (!this.reading) this.writableLength += Buffer.byteLength(String(chunk));
     return this.reading;
   }

@@ -37,3 +37,14 @@ test('rate limit: a datagram with more lines than the burst passes on a full buc
   assert.equal(rl.take('a', 8, 400), 500, 'the wait is until the bucket is full again');
   assert.equal(rl.take('a', 8, 900), 0, 'and then it passes, as promised');
 });
+
+test('rate limit: a source over the rate is told BUSY once per wait, not once per datagram', () => {
+  const rl = new SourceRateLimit(10, 2, 10);
+  assert.equal(rl.take('a', 2, 0), 0);
+  const wait = rl.take('a', 1, 0);
+  assert.equal(wait, 100);
+  assert.equal(rl.tell('a', 0, wait), true, 'the first refusal is answered');
+  assert.equal(rl.tell('a', 50, rl.take('a', 1, 50)), false, 'later ones within the wait are not');
+  assert.equal(rl.tell('a', 100, 100), true, 'after the wait BUSY is said again');
+  assert.equal(rl.tell('b', 0, 100), true, 'per source');
+});

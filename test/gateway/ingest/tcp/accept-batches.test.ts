@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TcpIngest } from '../../../../gateway/ingest/tcp/server.js';
+import type { TcpLimits } from '../../../../gateway/ingest/tcp/connection-deps.js';
+import { sessionHarness } from '../session/harness.js';
+import { LineClient } from '../../../helpers/line-client.js';
+
+const LIMITS: TcpLimits = {
+  maxLineBytes: 256,
+  helloTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
+  maxUnackedPerConnection: 100,
+  maxErrorRun: 5,
+  maxWriteBufferBytes: 4096,
+  maxLinesPerSecond: 100,
+  lineBurst: 100,
+  overBudgetCloseMs: 600_000,
+  maxLinesPerTurn: 32,
+  slowReaderTimeoutMs: 30_000,
+};
+
+test('a burst of connections is set up a few per event-loop turn; every one is served, in full, and over the limit still refused', async (t) => {
+  const h = sessionHarness(t, 'required');
+  const n = 40;
+  const tokens = Array.from({ length: n }, (_, i) => h.store.devices.add(`burst-${i}`, h.timers.now()));
+  const tcp = new TcpIngest({ host: '127.0.0.1', port: 0, maxConnections: n, acceptsPerTurn: 3 }, { ...h.ctx, limits: LIMITS, timers: h.timers });
+  const { port } = await tcp.start();
+  const clients: LineClient[] = [];
+  t.after(async () => {
+    for (const c of clients) c.socket.destroy();
+    tcp.beginStop();
+    await tcp.closed(1000);
+  });
+  const opened = await Promise.all(Array.from({ length: n }, () => LineClient.open(port)));
+  clients.push(...opened);
+  opened.forEach((c, i) => c.send(`HELLO burst-${i} ${tokens[i]} boot=1`, 'PING'));
+  const replies = await Promise.all(opened.map(async (c) => [await c.next(20_000), await c.next(20_000)]));
+  for (const [hello, pong] of replies) {
+    assert.match(hello ?? 'closed', /^HELLO OK \d+ 0$/);
+    assert.equal(pong, 'PONG');
+  }
+  assert.equal(tcp.connectionCount, n);
+  const extra = await LineClient.open(port);
+  clients.push(extra);
+  assert.match((await extra.next(20_000)) ?? 'closed', /^ERR TOO_MANY_CONNECTIONS /);
+});
