@@ -47,8 +47,12 @@ export class ReadingsQueries {
   private afterStmt: Statement | undefined;
 
   /** Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. */
+  private highestStmt: Statement | undefined;
+
   highestSeq(device: string, boot: number): number {
-    const row = this.db.prepare('SELECT max_seq AS maxSeq FROM boots WHERE device = ? AND boot = ?').get(device, boot) as
+    // Prepared once: every HELLO asks (a reconnect storm asks thousands of times a second).
+    this.highestStmt ??= this.db.prepare('SELECT max_seq AS maxSeq FROM boots WHERE device = ? AND boot = ?');
+    const row = this.highestStmt.get(device, boot) as
       | { maxSeq: number }
       | undefined;
     return row?.maxSeq ?? 0;
