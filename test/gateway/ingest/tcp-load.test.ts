@@ -111,7 +111,9 @@ test('a client that never reads its replies is paused, then cut off, without hur
   for (let i = 0; i < 20 && !deaf.destroyed; i++) deaf.write(burst);
   good.send('R 1 - a=1');
   assert.equal(await good.next(), 'ACK 1', 'the good client is served meanwhile');
-  await waitFor(() => (gw.app.counters.limits.get('SLOW_READER') ?? 0) >= 1, `the gateway to pause the deaf client (${JSON.stringify([...gw.app.counters.limits])})`, 60000);
+  // The bound is generous: the kernel's loopback buffers take megabytes of PONGs before the gateway's
+  // own buffer grows, and on a loaded machine that alone took over a minute once.
+  await waitFor(() => (gw.app.counters.limits.get('SLOW_READER') ?? 0) >= 1, `the gateway to pause the deaf client (${JSON.stringify([...gw.app.counters.limits])})`, 180_000);
   deaf.resume(); // read again so the client notices the reset
   await closed;
   good.send('R 2 - a=1');
