@@ -296,20 +296,28 @@ void serviceWhileBlocked() {
   watchdogCheck();
 }
 
+// Moves a pending `advance` one step on; returns the step (0: none pending).
+static uint32_t advanceStep() {
+  Control& c = ctl();
+  if (c.pendingAdvanceMs == 0) return 0;
+  uint32_t step = c.pendingAdvanceMs > c.advanceStepMs ? c.advanceStepMs : static_cast<uint32_t>(c.pendingAdvanceMs);
+  c.pendingAdvanceMs -= step;
+  clockAdvanceMs(step);
+  if (c.pendingAdvanceMs == 0) {
+    printf("host: clock advanced\n");
+    fflush(stdout);
+  }
+  return step;
+}
+
+bool advanceWhileBlocked() { return advanceStep() > 0; }
+
 void service() {
   pollStdin();
   Control& c = ctl();
-  if (c.pendingAdvanceMs > 0) {
-    uint32_t step = c.pendingAdvanceMs > c.advanceStepMs ? c.advanceStepMs : static_cast<uint32_t>(c.pendingAdvanceMs);
-    c.pendingAdvanceMs -= step;
-    clockAdvanceMs(step);
-    c.dogFedUs += static_cast<uint64_t>(step) * 1000ULL;  // time the loop ran through, feeding
-    c.dogAllowSinceUs += static_cast<uint64_t>(step) * 1000ULL;
-    if (c.pendingAdvanceMs == 0) {
-      printf("host: clock advanced\n");
-      fflush(stdout);
-    }
-  }
+  uint32_t step = advanceStep();
+  c.dogFedUs += static_cast<uint64_t>(step) * 1000ULL;  // time the loop ran through, feeding
+  c.dogAllowSinceUs += static_cast<uint64_t>(step) * 1000ULL;
   watchdogCheck();
   while (c.nextDrop < c.dropAtMs.size() && sinceStartMs() >= c.dropAtMs[c.nextDrop]) {
     ++c.nextDrop;

@@ -55,6 +55,10 @@ void service();
 // Called inside a blocking library call (loop() is not running): stdin commands, scheduled
 // faults and the watchdog, but the clock only moves as the call itself moves it.
 void serviceWhileBlocked();
+// Inside a call that blocks in board time (WiFi101's begin()): moves a pending `advance` one step
+// on, as time that passes inside the call (the watchdog is not fed by it). Returns false when no
+// advance is pending, so the caller sleeps as usual.
+bool advanceWhileBlocked();
 
 // --- network state, used by the WiFi and WiFiClient shims ---
 bool wifiInRange();

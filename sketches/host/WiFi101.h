@@ -21,7 +21,8 @@ class WiFiClass {
   // Like the library: blocks until joined, or fails after the timeout (60 s unless setTimeout())
   // without the network; loop() does not run meanwhile, the harness keeps serving its commands
   // and the watchdog. In range, a join takes --join-ms. The time passes as all board time does
-  // (tests that need a long outage without waiting use `!host advance`).
+  // (tests that need a long outage without waiting use `!host advance`, which also runs through
+  // a join in progress).
   uint8_t begin(const char* ssid, const char* password) {
     (void)ssid;
     (void)password;
@@ -32,7 +33,7 @@ class WiFiClass {
       uint32_t spent = static_cast<uint32_t>(millis()) - start;
       if (host::wifiInRange() && spent >= joinMs) break;
       if (spent >= timeoutMs_) break;
-      host::clockSleepMs(5);
+      if (!host::advanceWhileBlocked()) host::clockSleepMs(5);
       host::serviceWhileBlocked();
     }
     joined_ = host::wifiInRange();
