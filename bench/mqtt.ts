@@ -5,7 +5,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { mosquittoMissing, startMosquitto, type Mosquitto } from '../test/helpers/mqtt.js';
-import { startSheetlog, type ServerUnderTest } from './lib/servers.js';
+import { startSheetlog, UNBUDGETED_ENV, type ServerUnderTest } from './lib/servers.js';
 import { cpuSecondsOf, LoadWindow, median, medianRange } from './lib/stats.js';
 
 /*
@@ -237,7 +237,7 @@ async function dropSession(url: string, clientId: string): Promise<void> {
 /** Readings/s, and the gateway's CPU time (user + system, all threads) per reading. */
 async function gatewayRun(url: string, boot: number): Promise<{ perSecond: number; cpuUsPerReading: number }> {
   const clientId = `bench-gateway-${boot}`;
-  const gw = await startSheetlog(['--log-level', 'warn', '--http-port', 'off'], { SHEETLOG_MQTT__URL: url, SHEETLOG_MQTT__CLIENT_ID: clientId });
+  const gw = await startSheetlog(['--log-level', 'warn', '--http-port', 'off'], { ...UNBUDGETED_ENV, SHEETLOG_MQTT__URL: url, SHEETLOG_MQTT__CLIENT_ID: clientId });
   gateways.add(gw);
   try {
     await waitReady(url, boot);
