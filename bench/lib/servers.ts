@@ -79,11 +79,14 @@ export async function startBaseline(): Promise<ServerUnderTest> {
 /**
  * `sheetlog start` as `npm start` runs it (the compiled dist/, so build first) with its defaults:
  * durable commits, acknowledgements, auth tofu; a fresh data dir, removed at stop, unless
- * `dataDir` names one (kept: a later run can continue with its readings).
+ * `dataDir` names one (kept: a later run can continue with its readings). BENCH_GATEWAY_NODE_ARGS
+ * (space-separated) goes to the gateway's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (Node
+ * refuses --cpu-prof in NODE_OPTIONS).
  */
 export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<ServerUnderTest> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'bench-sheetlog-'));
-  const child = spawn(process.execPath, ['dist/gateway/cli/bin.js', 'start', '--port', '0', '--host', '127.0.0.1', '--data', dir, ...extraArgs], {
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/gateway/cli/bin.js', 'start', '--port', '0', '--host', '127.0.0.1', '--data', dir, ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
