@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { LineEvent } from '../../../../gateway/protocol/lines.js';
 import { InputGate } from '../../../../gateway/ingest/tcp/input-gate.js';
 import { InputBudget } from '../../../../gateway/ingest/session/input-budget.js';
+import type { LimitName } from '../../../../gateway/ingest/session/limits.js';
 import { startTestApp } from '../../../helpers/app.js';
 import { LineClient } from '../../../helpers/line-client.js';
 import { ManualTimers } from '../../../helpers/manual-timers.js';
@@ -139,7 +140,7 @@ test('the input budget slows a PING flood (paused, not closed), then closes it w
   // the clock waits until the gateway has spent what the step allowed and paused the flood again
   // (or closed it): the flood's further PINGs reach it from the socket in real time, and a clock
   // that ran ahead of them would refill the bucket and end the flood's time over budget.
-  const limit = (name: string) => gw.app.counters.limits.get(name) ?? 0;
+  const limit = (name: LimitName) => gw.app.counters.limits.get(name) ?? 0;
   for (let i = 0; i < 100 && limit('INPUT_RATE') === 0; i++) {
     const pauses = limit('INPUT_BUDGET');
     timers.advance(200);
