@@ -134,7 +134,21 @@ describe('sketches in the field, against the gateway', {
     assertStoredOnce(dataDir, 'feather-slowjoin', board.boot, last);
     const hello = board.child.lines.filter((l) => /^sheetlog: hello ok/.test(l)).length;
     assert.ok(hello >= 2);
-    assert.deepEqual(deviceHealth(dataDir, 'feather-slowjoin'), { resetCause: 'power', missedSamples: missed });
+    // The gateway knows the count its last HELLO carried: the board's total when it wrote that HELLO,
+    // after its last join and before its last HELLO OK (a period missed later, say while a loaded
+    // machine kept the board's process waiting, is reported at the next HELLO).
+    const lines = board.child.lines;
+    const lastBefore = (re: RegExp, end: number) => lines.slice(0, end).findLastIndex((l) => re.test(l));
+    const totalBefore = (end: number) => Math.max(0, ...lines.slice(0, end).map((l) => Number(/^sheetlog: missed \d+ samples \(total (\d+)\)/.exec(l)?.[1] ?? 0)));
+    const ok = lastBefore(/^sheetlog: hello ok/, lines.length);
+    const joined = lastBefore(/^wifi: joined$/, ok);
+    const health = deviceHealth(dataDir, 'feather-slowjoin');
+    assert.equal(health.resetCause, 'power');
+    const held = health.missedSamples ?? -1;
+    assert.ok(
+      held > 0 && held >= totalBefore(joined) && held <= totalBefore(ok),
+      `the gateway holds missed=${held}; the board's total was ${totalBefore(joined)} at its last join and ${totalBefore(ok)} at its last HELLO OK`,
+    );
   });
 
   it('recovers a radio lock-up with the watchdog: no acknowledged reading lost, no seq reused', async () => {
