@@ -20,8 +20,8 @@
 #define FIRMWARE_VERSION "1.1.0"
 
 // 200 readings * 66 bytes (a slot and its checksum) = 13.2 KB of RAM: 33 minutes of readings at
-// one per 10 s survive a gateway or Wi-Fi outage, and about 25 KB of the ESP8266's ~40 KB heap
-// stays free for Wi-Fi/TCP (with GATEWAY_TLS 1, BearSSL takes about 12.5 KB of that).
+// one per 10 s survive a gateway or Wi-Fi outage, and the heap starts at 33 KB for Wi-Fi/TCP
+// (measured: docs/SKETCHES.md, RAM; with GATEWAY_TLS 1, BearSSL takes about 12.5 KB of that).
 static const uint16_t kBufferReadings = 200;
 
 sheetlog::SessionSettings sessionSettings();

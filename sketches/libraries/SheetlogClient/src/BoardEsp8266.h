@@ -23,7 +23,7 @@
 
 namespace sheetlog {
 
-// RTC user memory: 512 bytes in 4-byte blocks; the header takes blocks 0..7.
+// RTC user memory: 512 bytes in 4-byte blocks; the header (44 bytes) takes blocks 0..10.
 class RtcHeaderStore : public HeaderStore {
  public:
   bool load(RetainedHeader* out) override {

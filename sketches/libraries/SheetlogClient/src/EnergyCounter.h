@@ -3,11 +3,12 @@
 // `energy_wh` never goes backwards while the board runs. With a gateway field rule
 // `{ "match": "energy_wh", "kind": "counter" }` (docs/FIELDS.md) the gateway NAKs a reading whose
 // counter is lower than at an earlier seq of the same boot (COUNTER_BACKWARDS); a new boot may
-// start again from 0. This counter lives in ordinary RAM: it restarts at 0 on every reset,
-// including the resets after which the boot continues (watchdog, software, pin: docs/SKETCHES.md,
-// "Resets"), so under such a rule the readings after such a reset are refused until the counter
-// passes its value before the reset. A real meter keeps its total where the boot is kept, or starts
-// a new boot when its total restarts.
+// start again from 0. So the total is kept with the boot: ExampleLogger hands it to the Retention
+// (Retained.h: the retained header, under its checksum) at every pass, and after a reset that
+// continues the boot (watchdog, software, pin: docs/SKETCHES.md, "Resets") resume() carries on from
+// it; a new boot (power-on, a header that fails its checksum) starts at 0. The energy drawn between
+// the last save and the end of the reset (at most a pass plus the watchdog period and the boot) is
+// not counted: the simulated meter cannot measure while the board is down.
 #pragma once
 #include <stdint.h>
 
@@ -30,6 +31,16 @@ class EnergyCounter {
 
   // Thousandths of a watt-hour: FieldWriter::addMilli("energy_wh", counter.milliWattHours()).
   int64_t milliWattHours() const { return static_cast<int64_t>(milliWattHours_); }
+  // Milliwatt-milliseconds not yet a whole milliwatt-hour (below 3,600,000).
+  uint32_t remainder() const { return static_cast<uint32_t>(remainder_); }
+
+  // Carries on from a kept total (milliWattHours(), remainder()) after a reset; the next
+  // addPower() only sets the start, so the time the board was down is not counted.
+  void resume(uint64_t milliWattHours, uint32_t remainder) {
+    milliWattHours_ = milliWattHours + remainder / kMsPerHour;
+    remainder_ = remainder % kMsPerHour;
+    started_ = false;
+  }
 
  private:
   static const uint32_t kMsPerHour = 3600000UL;

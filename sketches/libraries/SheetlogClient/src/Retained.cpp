@@ -28,8 +28,10 @@ Restored Retention::restore(ReadingRing& ring, RetainedSession* out) {
   if (!store_.load(&h) || h.magic != kRetainedMagic || h.check != headerCheck(h) || h.capacity != capacity_ ||
       h.head >= capacity_ || h.size > capacity_ || h.nextSeq == 0) {
     ring.clear();
+    counter_ = RetainedCounter{0, 0};
     return Restored::Nothing;
   }
+  counter_ = RetainedCounter{(static_cast<uint64_t>(h.counterHigh) << 32) | h.counterLow, h.counterPart};
   out->bootId = h.bootId;
   out->nextSeq = h.nextSeq;
   out->missed = h.missed;
@@ -58,6 +60,9 @@ void Retention::save(const ReadingRing& ring, const RetainedSession& s) {
   h.nextSeq = s.nextSeq;
   h.missed = s.missed;
   h.aliveMs = s.aliveMs;
+  h.counterLow = static_cast<uint32_t>(counter_.whole);
+  h.counterHigh = static_cast<uint32_t>(counter_.whole >> 32);
+  h.counterPart = counter_.part;
   h.check = headerCheck(h);
   store_.save(h);
 }
@@ -68,6 +73,7 @@ void Retention::sealSlot(const ReadingRing& ring, uint16_t i) {
 }
 
 void Retention::forget() {
+  counter_ = RetainedCounter{0, 0};
   RetainedHeader h;
   memset(&h, 0, sizeof h);
   store_.save(h);

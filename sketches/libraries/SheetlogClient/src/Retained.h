@@ -2,7 +2,8 @@
 //
 // The ring's slots live in memory the startup code does not clear (SHEETLOG_NOINIT: a `.noinit`
 // section), and a small header says which slots hold what: ring head and size, the boot id, the
-// next seq, the samples missed. The header is kept where the board keeps it best (HeaderStore):
+// next seq, the samples missed, and the sketch's counter total (a `kind: counter` field, which must
+// not go lower within a boot, so it continues exactly when the boot does). The header is kept where the board keeps it best (HeaderStore):
 // next to the slots on the SAMD21, in RTC user memory on the ESP8266 (which also survives deep
 // sleep). Nothing is trusted without its checksum: the header has one, and every slot has its
 // own, written after the slot. After a reset:
@@ -29,7 +30,9 @@
 
 namespace sheetlog {
 
-static const uint32_t kRetainedMagic = 0x53484C31UL;  // "SHL1"; change when the layout changes
+// "SHL2"; change when the layout changes (SHL1: 32 bytes, no counter). A header of another layout
+// fails this check: the first run of a new layout starts a new boot.
+static const uint32_t kRetainedMagic = 0x53484C32UL;
 
 struct RetainedHeader {
   uint32_t magic;
@@ -41,10 +44,24 @@ struct RetainedHeader {
   uint32_t nextSeq;
   uint32_t missed;   // samples missed this boot (HELLO missed=)
   uint32_t aliveMs;  // millis() when loop() last made progress
+  uint32_t counterLow;   // RetainedCounter::whole, low word
+  uint32_t counterHigh;  // RetainedCounter::whole, high word
+  uint32_t counterPart;  // RetainedCounter::part
   uint32_t check;    // checksum of everything above
 };
 
-static_assert(sizeof(RetainedHeader) == 32, "the header must stay small (ESP8266 RTC user memory)");
+// The ESP8266 keeps the header in RTC user memory: 512 bytes, written in 4-byte blocks.
+static_assert(sizeof(RetainedHeader) == 44, "the header's size is in docs/SKETCHES.md and BoardEsp8266.h");
+static_assert(sizeof(RetainedHeader) % 4 == 0 && sizeof(RetainedHeader) <= 512, "must fit ESP8266 RTC user memory");
+
+// A counter's total kept with the boot (EnergyCounter in the example sketches). The gateway refuses
+// a `kind: counter` field lower than earlier in the same boot (docs/FIELDS.md), so the total must
+// continue when the boot continues; a new boot may start it again at 0. Kept in the header, under
+// its checksum: a damaged header starts a new boot, never a continued boot with a lost total.
+struct RetainedCounter {
+  uint64_t whole;  // in the counter's unit (EnergyCounter: milliwatt-hours)
+  uint32_t part;   // what has not made a whole unit yet (EnergyCounter: milliwatt-milliseconds)
+};
 
 // Where a board keeps the header.
 class HeaderStore {
@@ -109,6 +126,13 @@ class Retention {
   // Invalidates the header (tests; a deliberate fresh start).
   void forget();
 
+  // The counter total to keep with the boot: written with every header save from now on. Call it
+  // whenever the counter changed, before adding a reading that carries the new value, so that the
+  // header which counts that reading holds a total at least as high.
+  void keepCounter(const RetainedCounter& c) { counter_ = c; }
+  // After restore(): the total kept with the continued boot, or 0 when a new boot starts.
+  const RetainedCounter& counter() const { return counter_; }
+
  private:
   uint16_t slotCheck(uint16_t physical) const;
 
@@ -116,6 +140,7 @@ class Retention {
   uint16_t* checks_;
   uint16_t capacity_;
   HeaderStore& store_;
+  RetainedCounter counter_ = {0, 0};
 };
 
 uint32_t checksum32(const void* data, size_t n, uint32_t seed);

@@ -1,6 +1,6 @@
 // What the example sketches share (sketches/*/): the console, the simulated energy meter, sampling
-// on a fixed cadence that never waits for the radio, the watchdog feed and the readings kept across
-// resets. A sketch keeps only what differs per board: its radio, its pins, its entropy.
+// on a fixed cadence that never waits for the radio, the watchdog feed, and the readings and the
+// energy total kept across resets. A sketch keeps only what differs per board: its radio, its pins, its entropy.
 //
 //   static sheetlog::RetainedSlots<150> retained SHEETLOG_NOINIT;   // survives resets that keep RAM
 //   static sheetlog::Board board;
@@ -47,6 +47,9 @@ class ExampleLogger {
     // After a watchdog reset, the reset came one watchdog period after the last feed.
     ResetCause cause = board_.resetCause();
     client_.begin(freshBootId, &Serial, cause, &retention_, cause == ResetCause::Watchdog ? board_.watchdogMs() : 0);
+    // The energy total continues with the boot; a new boot starts it at 0 (Retention::counter()).
+    const RetainedCounter& kept = retention_.counter();
+    energy_.resume(kept.whole, kept.part);
   }
 
   // First in loop(): the console, the energy meter, and the reading when its period is due. A
@@ -58,6 +61,8 @@ class ExampleLogger {
     if (sampling_ && !was) every_.restart();  // a pause is not a miss
     uint32_t now = static_cast<uint32_t>(millis());
     energy_.addPower(demoHeaterMilliwatts(now), now);
+    // Kept with the next header save: the reading's own (add()), or this pass's alive().
+    retention_.keepCounter(RetainedCounter{static_cast<uint64_t>(energy_.milliWattHours()), energy_.remainder()});
     if (!sampling_ || !every_.due(now)) return;
     client_.noteMissed(every_.takeMissed());
     takeReading(sensors, now);
