@@ -5,14 +5,13 @@ import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage
 import { reply } from '../../protocol/replies.js';
 import type { ReadingOutcome } from '../../store/ops.js';
 import type { AuthRefusal, AuthResult } from '../device-auth.js';
-import type { TimerHandle } from '../../time/timers.js';
 import type { LimitName } from '../session/limits.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
 import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
 import { ConnectionDeadlines } from './deadlines.js';
-import { FairShare } from '../session/fair-share.js';
+import { FlowControl } from './flow-control.js';
 import { InputGate } from './input-gate.js';
 import { interpretLine } from './line-events.js';
 import { ReplyOutput } from './reply-output.js';
@@ -38,16 +37,10 @@ export class TcpConnection implements DeviceSession {
   private childLog: Logger | null = null;
   private readonly input: InputGate;
   private errorRun = 0;
-  private backpressured = false;
-  /** Over the input budget: input paused until the budget is back. */
-  private overBudget = false;
   /** T lines seen before HELLO (only the first is answered). */
   private timeBeforeHello = 0;
-  /** Replies not drained (the peer does not read, kernel buffers full): input paused until 'drain'. */
-  private repliesPending = false;
-  private slowReaderTimer: TimerHandle | null = null;
-  /** The input budget (session/fair-share.ts): a small one before HELLO OK, tcp.maxLinesPerSecond after. */
-  private readonly fair: FairShare;
+  /** Backpressure, the input budget, unread replies: why input is paused (flow-control.ts). */
+  private readonly flow: FlowControl;
   private readonly out: ReplyOutput;
   private now: number;
   private readonly deadlines: ConnectionDeadlines;
@@ -62,7 +55,7 @@ export class TcpConnection implements DeviceSession {
     this.session = new IngestSession(deps, () => this.log);
     this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
     this.input = new InputGate({
-      holding: () => this.state === 'authenticating' || this.backpressured || this.overBudget || this.repliesPending,
+      holding: () => this.state === 'authenticating' || this.flow.holding,
       open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
       split: (bytes) => this.splitter.push(bytes),
       handle: (ev) => this.handle(ev),
@@ -74,7 +67,17 @@ export class TcpConnection implements DeviceSession {
       nextTurn: (fn) => setImmediate(fn),
     });
     this.now = deps.timers.now();
-    this.fair = new FairShare({ perSecond: deps.limits.maxLinesPerSecond, burst: deps.limits.lineBurst, overBudgetCloseMs: deps.limits.overBudgetCloseMs }, this.now);
+    this.flow = new FlowControl(
+      {
+        socket,
+        timers: deps.timers,
+        limits: deps.limits,
+        limit: (name) => this.session.limit(name),
+        resume: () => this.resumeInput(),
+        slowReaderGone: () => this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected'),
+      },
+      this.now,
+    );
     this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
       helloTimeout: () => {
         if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
@@ -89,7 +92,7 @@ export class TcpConnection implements DeviceSession {
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ err: e.message }, 'socket error');
     });
     socket.on('close', () => this.onClose());
-    socket.on('drain', () => this.onDrain());
+    socket.on('drain', () => this.flow.drained());
   }
 
   /** A logger naming this connection, made on first use: most connections never log. */
@@ -132,7 +135,9 @@ export class TcpConnection implements DeviceSession {
 
   private handle(ev: LineEvent): void {
     this.deadlines.lastLineAt = this.now;
-    this.spend(ev.bytes);
+    if (this.flow.spend(this.now, ev.bytes, this.state !== 'greeting') === 'close') {
+      this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
+    }
     if (this.state === 'draining' || this.state === 'closed') return;
     const line = interpretLine(ev, this.deps.limits.maxLineBytes);
     if (line.kind === 'message') {
@@ -171,7 +176,6 @@ export class TcpConnection implements DeviceSession {
         return;
     }
   }
-
 
   private beginHello(hello: HelloMessage): void {
     const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r), this.socket.remoteAddress ?? null);
@@ -234,7 +238,6 @@ export class TcpConnection implements DeviceSession {
     this.deps.log.info({ conn: this.id, device: hello.deviceId, boot, fw: hello.fw, board: hello.board }, 'device connected');
   }
 
-
   private acceptReading(msg: ReadingMessage, bytes: number): void {
     if (this.state !== 'ready') {
       this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
@@ -257,12 +260,7 @@ export class TcpConnection implements DeviceSession {
     }
     const ticket = this.acks.add(msg.seq);
     this.session.accept(msg, bytes, this.now, (outcome) => this.onCommitted(ticket, outcome));
-    if (!this.backpressured && this.acks.unsettled >= this.deps.limits.maxUnackedPerConnection) {
-      // Flow control, not an error: stop reading until commits catch up; TCP pushes back on the board.
-      this.backpressured = true;
-      this.socket.pause();
-      this.session.limit('BACKPRESSURE');
-    }
+    this.flow.unsettled(this.acks.unsettled);
   }
 
   private onCommitted(ticket: number, outcome: ReadingOutcome): void {
@@ -299,29 +297,21 @@ export class TcpConnection implements DeviceSession {
     this.input.clear();
     this.out.send(reply.busy(retryAfterMs));
     // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
-    if (this.backpressured || wasAuthenticating) {
-      this.backpressured = false;
-      this.socket.resume();
-    }
+    if (this.flow.endBackpressure() || wasAuthenticating) this.socket.resume();
   }
 
   private flushAck(ack: number | null): void {
     if (this.state === 'closed') return;
     if (ack !== null) this.send(reply.ack(ack));
     if (this.state === 'draining' && this.acks.unsettled === 0) this.finish();
-    if (this.backpressured && this.acks.unsettled <= this.deps.limits.maxUnackedPerConnection / 2) {
-      this.backpressured = false;
-      this.input.release();
-    }
+    if (this.flow.settled(this.acks.unsettled)) this.input.release();
   }
-
 
   private answerTime(msg: TimeRequestMessage): void {
     const refused = this.session.timeRequest(msg, this.now);
     if (refused !== null) return this.refuse(refused);
     this.send(reply.time(msg.millis, this.now));
   }
-
 
   private refuse(refusal: Refusal): void {
     if (refusal.scope === 'nak' && this.state !== 'ready') {
@@ -357,7 +347,7 @@ export class TcpConnection implements DeviceSession {
     this.input.clear();
     this.deadlines.helloDone();
     // Keep reading (and discarding) so the peer's FIN is seen.
-    if (this.backpressured || wasAuthenticating) this.socket.resume();
+    if (this.flow.backpressured || wasAuthenticating) this.socket.resume();
     if (this.acks.unsettled === 0) this.acks.schedule();
   }
 
@@ -374,56 +364,22 @@ export class TcpConnection implements DeviceSession {
 
   /** Sends a reply; a peer that does not read its replies has its input paused until they drain. */
   private send(line: string): void {
-    if (this.out.send(line) || this.repliesPending || this.state === 'closed') return;
-    this.repliesPending = true;
-    this.socket.pause();
-    this.session.limit('SLOW_READER');
-    // Paused, not closed: unless the peer still has not read after slowReaderTimeoutMs.
-    this.slowReaderTimer = this.deps.timers.after(this.deps.limits.slowReaderTimeoutMs, () => {
-      if (!this.repliesPending || this.state === 'closed') return;
-      this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected');
-      this.socket.destroy();
-    });
+    if (this.out.send(line) || this.state === 'closed') return;
+    this.flow.repliesNotDrained();
   }
 
-  private onDrain(): void {
-    if (!this.repliesPending) return;
-    this.repliesPending = false;
-    this.slowReaderTimer?.cancel();
-    this.slowReaderTimer = null;
+  /** Input may be read again (the budget is back, replies drained): through the gate, or plainly when no more lines are taken. */
+  private resumeInput(): void {
+    if (this.state === 'closed') return;
+    this.now = this.deps.timers.now();
     if (this.state === 'draining' || this.state === 'held') this.socket.resume();
     else this.input.release();
-  }
-
-  /**
-   * Takes one line's share of the input budget (by its bytes: session/input-budget.ts). Over it,
-   * the socket is not read until the budget is back (the line at hand is still handled; what was
-   * read already waits unframed in the gate); a connection that stays over it for
-   * overBudgetCloseMs is closed.
-   */
-  private spend(bytes: number): void {
-    const charge = this.fair.charge(this.now, bytes, this.state !== 'greeting');
-    if (charge.kind === 'ok' || this.overBudget) return;
-    if (charge.kind === 'close') {
-      this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
-      return;
-    }
-    this.overBudget = true;
-    this.socket.pause();
-    this.session.limit('INPUT_BUDGET');
-    this.deps.timers.after(charge.ms, () => {
-      this.overBudget = false;
-      if (this.state === 'closed') return;
-      this.now = this.deps.timers.now();
-      if (this.state === 'draining' || this.state === 'held') this.socket.resume();
-      else this.input.release();
-    });
   }
 
   private onClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.slowReaderTimer?.cancel();
+    this.flow.close();
     this.deadlines.cancel();
     if (this.session.device !== null) {
       this.session.end(this.deps.timers.now(), this.deadlines.lastLineAt, this);
