@@ -106,8 +106,12 @@ function placedWriters<R extends { id: number; revision: number }>(config: Confi
 function createSheetsSink(config: Config, deps: SinkDeps): Sink {
   const s = config.sheets;
   if (s.spreadsheetId === '') throw new ConfigError(['sinks.enabled: the google-sheets sink needs sheets.spreadsheetId (and sheets.credentials)']);
-  // Evenly paced: at low load a write every 60 s / writesPerMinute, never a burst and then a stall.
-  const limiter = new RateLimiter({ readsPerWindow: s.readsPerMinute, writesPerWindow: s.writesPerMinute, windowMs: 60_000, pacing: 'even' }, deps.timers);
+  // Evenly paced: at low load a write every 60 s / writesPerMinute, never a burst and then a stall;
+  // two back to back after a quiet spell (a new tab and its first rows, a growth and its values).
+  const limiter = new RateLimiter(
+    { readsPerWindow: s.readsPerMinute, writesPerWindow: s.writesPerMinute, windowMs: 60_000, pacing: 'even', evenBurst: 2 },
+    deps.timers,
+  );
   return new SheetsSink(
     {
       spreadsheetId: s.spreadsheetId,

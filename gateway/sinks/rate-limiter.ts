@@ -12,6 +12,12 @@ export interface RateLimits {
    * trickle of small batches never uses up the window in a burst and then stalls for most of it.
    */
   pacing?: Pacing;
+  /**
+   * With even pacing: how many requests of a kind may go back to back after a quiet spell (default
+   * 1). Credit for one more builds up every windowMs / limit while nothing is sent, up to this;
+   * under steady demand requests stay windowMs / limit apart.
+   */
+  evenBurst?: number;
 }
 
 export type Pacing = 'burst' | 'even';
@@ -33,6 +39,8 @@ export class LimiterClosedError extends Error {
  */
 export class RateLimiter {
   private readonly sent: Record<RequestKind, number[]> = { read: [], write: [] };
+  /** Even pacing: when the next request would be due with no credit left (a virtual schedule). */
+  private readonly paced: Record<RequestKind, number> = { read: Number.NEGATIVE_INFINITY, write: Number.NEGATIVE_INFINITY };
   private readonly waiting = new Set<{ handle: TimerHandle; reject: (e: Error) => void }>();
   private closed = false;
 
@@ -50,7 +58,9 @@ export class RateLimiter {
       if (this.closed) throw new LimiterClosedError();
       const wait = this.delayFor(kind);
       if (wait === 0) {
-        this.sent[kind].push(this.timers.now());
+        const now = this.timers.now();
+        this.sent[kind].push(now);
+        this.paced[kind] = Math.max(this.paced[kind], now) + this.spacing(kind);
         return;
       }
       await this.sleep(wait);
@@ -62,9 +72,13 @@ export class RateLimiter {
     const times = this.prune(kind);
     const now = this.timers.now();
     let due = times.length < this.limit(kind) ? now : (times[0] as number) + this.limits.windowMs;
-    const last = times[times.length - 1];
-    if (this.limits.pacing === 'even' && last !== undefined) due = Math.max(due, last + this.limits.windowMs / this.limit(kind));
+    if (this.limits.pacing === 'even') due = Math.max(due, this.paced[kind] - (Math.max(1, this.limits.evenBurst ?? 1) - 1) * this.spacing(kind));
     return due <= now ? 0 : Math.max(1, Math.ceil(due - now));
+  }
+
+  /** Even pacing's distance between requests of a kind. */
+  private spacing(kind: RequestKind): number {
+    return this.limits.windowMs / this.limit(kind);
   }
 
   used(kind: RequestKind): number {

@@ -68,3 +68,23 @@ test('rate limiter, even pacing: the same number per window, spread windowMs / l
   for (let i = 0; i < 4; i++) await burst.acquire('write');
   assert.equal(burst.used('write'), 4, 'without pacing (the default) the window may be used at once');
 });
+
+test('rate limiter, even pacing with evenBurst 2: two back to back after a quiet spell, then the spacing; the window still holds', async () => {
+  const timers = new ManualTimers();
+  const limiter = new RateLimiter({ readsPerWindow: 50, writesPerWindow: 4, windowMs: 60000, pacing: 'even', evenBurst: 2 }, timers);
+  await limiter.acquire('write');
+  assert.equal(limiter.delayFor('write'), 0, 'a second one may follow at once');
+  await limiter.acquire('write');
+  assert.equal(limiter.delayFor('write'), 15000, 'then the spacing: a quarter of the window');
+  timers.advance(15000);
+  await limiter.acquire('write');
+  assert.equal(limiter.delayFor('write'), 15000, 'under steady demand no credit builds up');
+  timers.advance(15000);
+  await limiter.acquire('write');
+  assert.equal(limiter.used('write'), 4);
+  timers.advance(15000);
+  assert.equal(limiter.delayFor('write'), 15000, 'four in the last 60 s: the window decides, not the credit');
+  timers.advance(15000 + 30000);
+  await limiter.acquire('write');
+  assert.equal(limiter.delayFor('write'), 0, 'after a quiet spell: two back to back again');
+});
