@@ -22,9 +22,23 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/**
+ * A fresh directory under the OS temp dir. It is removed when the test file's process exits (each
+ * test file runs in a process of its own), unless SHEETLOG_KEEP_TEST_DIRS is set; tests that are
+ * done with it earlier may remove it themselves.
+ */
 export function tempDir(prefix = 'sheetlog-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (!process.env.SHEETLOG_KEEP_TEST_DIRS) removedAtExit.add(dir);
+  return dir;
 }
+
+// The one registry of this test process's temporary directories (a single 'exit' listener rather
+// than one per directory: a file may make dozens).
+const removedAtExit = new Set<string>();
+process.once('exit', () => {
+  for (const dir of removedAtExit) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Starts a gateway in this process on a free port with a fresh data directory. */
 export async function startTestApp(

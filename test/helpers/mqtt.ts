@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -47,12 +47,15 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Mosqui
         port,
         async stop() {
           process.removeListener('exit', kill);
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          child.kill('SIGTERM');
-          await once(child, 'exit');
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            await once(child, 'exit');
+          }
+          rmSync(dir, { recursive: true, force: true });
         },
       };
     }
+    rmSync(dir, { recursive: true, force: true });
     // Another process took the port between our probe and mosquitto's bind: try another one.
     if (attempt >= 3 || !/Address already in use/.test(started)) throw new Error(`mosquitto did not start: ${started}`);
   }

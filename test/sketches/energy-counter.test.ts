@@ -12,7 +12,7 @@
  * Every wait is on a log line; nothing sleeps.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +20,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Board, startBoard, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type RunningGateway, startGateway, storedReadings } from './helpers/gateway.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const PERIOD = 1000;
 const LINK = { SAMPLE_PERIOD_MS: PERIOD, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000 };
@@ -98,11 +98,7 @@ describe('the example energy counter under a counter rule, across a watchdog res
     gateway = await startGateway(group, dataDir, 'gateway-counter', ['--config', config]);
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('compiles with no warnings', () => {
     assert.deepEqual(warnings, []);

@@ -4,7 +4,7 @@
  * a graceful gateway restart (SIGTERM) onto a new port.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { type Board, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type DeliveryOutcome, runDelivery } from './helpers/delivery.js';
 import { listDevices } from './helpers/gateway.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const READINGS = 80;
 const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000 };
@@ -49,11 +49,7 @@ describe('esp8266_logger on the host, against the gateway', {
     });
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('compiles unchanged with g++ and no warnings', () => {
     assert.deepEqual(warnings, []);

@@ -6,7 +6,7 @@
  * Outside CI the Mosquitto run skips loudly when Mosquitto is not installed; in CI that fails.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +15,7 @@ import { mosquittoMissing } from '../helpers/mqtt.js';
 import { assertClockOffsetLearned, assertExactlyOnce, assertReadingsBeforeLink, assertTimes } from './helpers/assertions.js';
 import { buildSketch } from './helpers/build.js';
 import { type MqttDeliveryOutcome, runMqttDelivery } from './helpers/mqtt-delivery.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const DEVICE = 'esp8266-mqtt-1';
 const TOKEN = 'change-me-esp8266-mqtt-1';
@@ -48,11 +48,7 @@ for (const broker of ['embedded', 'mosquitto'] as const) {
       });
     });
 
-    after(async () => {
-      await group.stopAll();
-      if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-      else rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => stopAndRemove(group, dir));
 
     it('compiles unchanged with g++ and no warnings', () => {
       assert.deepEqual(warnings, []);

@@ -11,7 +11,7 @@
  *     (mqtt.embeddedTls), pinned by the same fingerprint: readings acknowledged.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Board, startBoard, waitForAck, waitForAllAcked, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type RunningGateway, startGateway, storedReadings, tlsFingerprintOf } from './helpers/gateway.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const READINGS = 30;
 const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 1000 };
@@ -68,11 +68,7 @@ describe('esp8266_logger over TLS on the host, against the gateway', {
     }
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   async function boardOnTls(name: string, binary: string, readings: number): Promise<Board> {
     assert.ok(gateway.tlsPort !== null, 'the gateway reported no tlsPort');
@@ -142,11 +138,7 @@ describe('esp8266_mqtt_logger over TLS on the host, through the embedded broker 
     warnings = built.warnings;
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('compiles with MQTT_TLS 1 and no warnings; every reading acknowledged over TLS', async () => {
     assert.deepEqual(warnings, []);

@@ -5,7 +5,7 @@
  * rejoined with WiFi101's blocking begin(); the gateway is killed with SIGKILL and restarted.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { assertClockOffsetLearned, assertExactlyOnce, assertReadingsBeforeLink, 
 import { type Board, sampleTimes, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type DeliveryOutcome, runDelivery } from './helpers/delivery.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const READINGS = 80;
 const CLOCK_START = 2 ** 32 - 3000;
@@ -53,11 +53,7 @@ describe('feather_m0_logger on the host, against the gateway', {
     });
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('compiles unchanged with g++ and no warnings', () => {
     assert.deepEqual(warnings, []);

@@ -10,7 +10,7 @@
  *   - the RSA gateway with another certificate in the store: refused, nothing stored.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +20,7 @@ import selfsigned from 'selfsigned';
 import { startBoard, waitForAllAcked, waitForHelloOk } from './helpers/board.js';
 import { buildSketch } from './helpers/build.js';
 import { type RunningGateway, startGateway, storedReadings } from './helpers/gateway.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 1000, WIFI_JOIN_TIMEOUT_MS: 1000 };
 
@@ -71,11 +71,7 @@ describe('feather_m0_logger over TLS (WiFiSSLClient) on the host, against the ga
     warnings = built.warnings;
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('compiles with GATEWAY_TLS 1 and no warnings', () => {
     assert.deepEqual(warnings, []);

@@ -22,7 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Board, sampleTimes, startBoard, waitForAllAcked, waitForHelloOk } from './helpers/board.js';
 import { buildSketch, SKETCHES } from './helpers/build.js';
 import { deviceHealth, type RunningGateway, startGateway, storedReadings } from './helpers/gateway.js';
-import { ProcessGroup } from './helpers/processes.js';
+import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const PERIOD = 1000;
 const FEATHER = { SAMPLE_PERIOD_MS: PERIOD, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000, WATCHDOG_MS: 3000, WIFI_RETRY_MAX_MS: 4000 };
@@ -88,11 +88,7 @@ describe('sketches in the field, against the gateway', {
     gateway = await startGateway(group, dataDir);
   });
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('compiles with no warnings', () => {
     assert.deepEqual(warnings, []);
@@ -209,11 +205,7 @@ describe('esp8266_mqtt_logger with the longest id and token, from a user config'
   const id = `long-${'i'.repeat(59)}`;
   const token = `t${'0123456789abcdef'.repeat(8)}`.slice(0, 128);
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   it('connects, says HELLO and has every reading stored', async () => {
     assert.equal(id.length, 64);
@@ -251,11 +243,7 @@ describe('esp8266_logger converts times correctly after 30- and 60-day outages',
   const HOUR = 3_600_000;
   const DAY = 24 * HOUR;
 
-  after(async () => {
-    await group.stopAll();
-    if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopAndRemove(group, dir));
 
   for (const days of [30, 60]) {
     it(`${days} days without the link: the newest reading is stamped by the board's clock, not 2^32 ms off`, async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import tls from 'node:tls';
 import { join } from 'node:path';
@@ -15,8 +15,15 @@ import { normalizeFingerprint, TcpTransport, type BoardTls } from '../../../firm
 import { startTestApp, tempDir, type TestApp } from '../../helpers/app.js';
 import { waitFor } from '../../helpers/wait.js';
 
-test('a self-signed EC certificate is generated once in <data>/tls (key 0600) and reused; its fingerprint is what tls fingerprint prints', async () => {
-  const data = tempDir();
+/** A directory of the test's own, removed after it. */
+function scratch(t: { after(fn: () => unknown): void }): string {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a self-signed EC certificate is generated once in <data>/tls (key 0600) and reused; its fingerprint is what tls fingerprint prints', async (t) => {
+  const data = scratch(t);
   assert.equal(tlsFingerprint(data, { certFile: null, keyFile: null }), null, 'nothing is created by reading');
   const first = await loadOrCreateTlsCredentials(data, { certFile: null, keyFile: null });
   assert.equal(first.generated, true);
@@ -38,18 +45,18 @@ test('a self-signed EC certificate is generated once in <data>/tls (key 0600) an
   assert.match(sha1.join(''), /^([0-9A-F]{2}:){19}[0-9A-F]{2}\n$/);
 });
 
-test('configured certificate files are used as they are; a key of another certificate is a clear TLS_INVALID error', async () => {
-  const a = await loadOrCreateTlsCredentials(tempDir(), { certFile: null, keyFile: null });
-  const b = await loadOrCreateTlsCredentials(tempDir(), { certFile: null, keyFile: null });
-  const dir = tempDir();
+test('configured certificate files are used as they are; a key of another certificate is a clear TLS_INVALID error', async (t) => {
+  const a = await loadOrCreateTlsCredentials(scratch(t), { certFile: null, keyFile: null });
+  const b = await loadOrCreateTlsCredentials(scratch(t), { certFile: null, keyFile: null });
+  const dir = scratch(t);
   writeFileSync(join(dir, 'a.crt'), a.cert);
   writeFileSync(join(dir, 'a.key'), a.key);
   writeFileSync(join(dir, 'b.key'), b.key);
-  const used = await loadOrCreateTlsCredentials(tempDir(), { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'a.key') });
+  const used = await loadOrCreateTlsCredentials(scratch(t), { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'a.key') });
   assert.equal(used.fingerprint256, a.fingerprint256);
   assert.equal(used.generated, false);
-  await assert.rejects(loadOrCreateTlsCredentials(tempDir(), { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') }), (e: unknown) => e instanceof TlsSetupError && /does not belong/.test(e.message));
-  await assert.rejects(loadOrCreateTlsCredentials(tempDir(), { certFile: join(dir, 'missing.crt'), keyFile: join(dir, 'a.key') }), (e: unknown) => e instanceof TlsSetupError && /ENOENT/.test(e.message));
+  await assert.rejects(loadOrCreateTlsCredentials(scratch(t), { certFile: join(dir, 'a.crt'), keyFile: join(dir, 'b.key') }), (e: unknown) => e instanceof TlsSetupError && /does not belong/.test(e.message));
+  await assert.rejects(loadOrCreateTlsCredentials(scratch(t), { certFile: join(dir, 'missing.crt'), keyFile: join(dir, 'a.key') }), (e: unknown) => e instanceof TlsSetupError && /ENOENT/.test(e.message));
   assert.equal(configSchema.safeParse({ tcp: { tls: { certFile: 'x.crt' } } }).success, false, 'both files or neither');
   assert.equal(configSchema.parse({}).tcp.tls.port, 8490);
 });

@@ -4,6 +4,7 @@
  * fails half-way.
  */
 import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export type LineMatcher = RegExp | ((line: string) => boolean);
@@ -132,4 +133,14 @@ export class ProcessGroup {
   async stopAll(): Promise<void> {
     await Promise.all(this.children.map((c) => c.stop('SIGKILL')));
   }
+}
+
+/**
+ * A suite's `after()`: stops every process the group started, then removes the suite's directory
+ * (kept, and its path printed, when SHEETLOG_KEEP_TEST_DIRS is set).
+ */
+export async function stopAndRemove(group: ProcessGroup, dir: string): Promise<void> {
+  await group.stopAll();
+  if (process.env.SHEETLOG_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
