@@ -3,10 +3,10 @@
 // The ring's slots live in memory the startup code does not clear (SHEETLOG_NOINIT: a `.noinit`
 // section), and a small header says which slots hold what: ring head and size, the boot id, the
 // next seq, the samples missed, and the sketch's counter total (a `kind: counter` field, which must
-// not go lower within a boot, so it continues exactly when the boot does). The header is kept where the board keeps it best (HeaderStore):
-// next to the slots on the SAMD21, in RTC user memory on the ESP8266 (which also survives deep
-// sleep). Nothing is trusted without its checksum: the header has one, and every slot has its
-// own, written after the slot. After a reset:
+// not go lower within a boot, so it continues exactly when the boot does). The header is kept
+// where the board keeps it best (HeaderStore): next to the slots on the SAMD21, in RTC user memory
+// on the ESP8266 (which also survives deep sleep). Nothing is trusted without its checksum: the
+// header has one, and every slot has its own, written after the slot. After a reset:
 //
 //   header valid, every held slot valid   continue the boot: same boot id, same seqs, resend
 //   header valid, a slot damaged          continue the boot without the readings (seqs never reused)

@@ -1,6 +1,7 @@
 // What the example sketches share (sketches/*/): the console, the simulated energy meter, sampling
 // on a fixed cadence that never waits for the radio, the watchdog feed, and the readings and the
-// energy total kept across resets. A sketch keeps only what differs per board: its radio, its pins, its entropy.
+// energy total kept across resets. A sketch keeps only what differs per board: its radio, its
+// pins, its entropy.
 //
 //   static sheetlog::RetainedSlots<150> retained SHEETLOG_NOINIT;   // survives resets that keep RAM
 //   static sheetlog::Board board;
