@@ -7,30 +7,19 @@
 #include "Retained.h"
 #include "Session.h"
 #include "check.h"
+#include "retained_run.h"
 
 using namespace sheetlog;
 
 namespace {
 
-// No-init memory that outlives each "run" below, as on a board across resets.
-struct Memory {
-  RetainedSlots<8> retained;
-  Memory() { memset(&retained, 0xA5, sizeof retained); }
-};
+using sheetlog_test::Memory;
 
 // What ExampleLogger does: restore, resume the counter from what was kept; per pass, add power,
 // hand the total to the Retention, take a reading with it, mark the pass alive.
-struct Run {
-  RamHeaderStore store;
-  ReadingRing ring;
-  Retention retention;
-  SessionSettings settings{"dev-1", "tok"};
-  Session session;
+struct Run : sheetlog_test::RetainedRun {
   EnergyCounter energy;
-  Restored restored;
-  Run(Memory& m, uint32_t freshBoot, ResetCause cause)
-      : store(&m.retained.header), ring(m.retained.slots, 8), retention(m.retained, store), session(ring, settings) {
-    restored = session.begin(freshBoot, cause, &retention, 0);
+  Run(Memory& m, uint32_t freshBoot, ResetCause cause) : RetainedRun(m, freshBoot, cause, 0) {
     energy.resume(retention.counter().whole, retention.counter().part);
   }
   void pass(uint32_t nowMs, uint32_t milliwatts, bool reading) {

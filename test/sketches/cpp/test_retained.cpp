@@ -6,6 +6,7 @@
 #include "Retained.h"
 #include "Session.h"
 #include "check.h"
+#include "retained_run.h"
 
 using namespace sheetlog;
 
@@ -27,25 +28,8 @@ struct Lines : LineOut {
   }
 };
 
-// The no-init memory outlives every "run" below; each run builds its ring and session afresh
-// over it, as a board does after a reset.
-struct Memory {
-  RetainedSlots<8> retained;
-  Memory() { memset(&retained, 0xA5, sizeof retained); }  // what RAM holds before anything wrote it
-};
-
-struct Run {
-  RamHeaderStore store;
-  ReadingRing ring;
-  Retention retention;
-  SessionSettings settings{"dev-1", "tok"};
-  Session session;
-  Restored restored;
-  Run(Memory& m, uint32_t freshBoot, ResetCause cause, uint32_t gapMs)
-      : store(&m.retained.header), ring(m.retained.slots, 8), retention(m.retained, store), session(ring, settings) {
-    restored = session.begin(freshBoot, cause, &retention, gapMs);
-  }
-};
+using sheetlog_test::Memory;
+using Run = sheetlog_test::RetainedRun;
 
 uint64_t epochOf(const std::string& rLine) {
   // "R <seq> <epoch> ..."
