@@ -368,7 +368,10 @@ export class TcpConnection implements DeviceSession {
     this.flow.repliesNotDrained();
   }
 
-  /** Input may be read again (the budget is back, replies drained): through the gate, or plainly when no more lines are taken. */
+  /**
+   * Input may be read again (the budget is back, replies drained): through the gate, or plainly
+   * (read and discarded) when no more lines are taken.
+   */
   private resumeInput(): void {
     if (this.state === 'closed') return;
     this.now = this.deps.timers.now();
