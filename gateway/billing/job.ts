@@ -3,9 +3,10 @@ import type { Db } from '../store/database.js';
 import type { SummaryWriter } from '../summaries/job.js';
 import { SummaryTable } from '../summaries/table.js';
 import { Repeat } from '../time/repeat.js';
+import type { Span } from '../time/periods.js';
 import type { Timers } from '../time/timers.js';
 import { fieldsOf } from '../time/instant.js';
-import type { BillCalculator } from './bill.js';
+import type { Bill, BillCalculator } from './bill.js';
 import { BillStore } from './store.js';
 
 const PROGRESS = 'bills';
@@ -68,31 +69,48 @@ export class BillJob {
   /** Scans up to `limit` new readings and recomputes the bills they touch; returns how many it scanned. */
   update(limit: number): number {
     const progress = this.samples.progress(PROGRESS);
-    const rows = this.db.prepare('SELECT id, device, ts, fields FROM readings WHERE id > ? ORDER BY id LIMIT ?').all(progress, limit) as { id: number; device: string; ts: number; fields: string }[];
+    const rows = this.samples.readingsAfter(progress, limit);
     const last = rows[rows.length - 1];
     if (!last) return 0;
     const now = this.deps.timers.now();
+    // Reads first (the readings, the samples after them, the bills), then one short write
+    // transaction: a transaction of the sync thread holds SQLite's write lock, and the ingest
+    // thread's commits wait for it.
+    const touched = new Map<string, { device: string; month: string }>();
+    const latest = new Map<string, { device: string; ts: number }>();
+    const touch = (device: string, ts: number): string => {
+      const month = this.calculator.months.monthOf(ts);
+      const key = `${device}\u0000${month}`;
+      touched.set(key, { device, month });
+      return key;
+    };
+    for (const r of rows) {
+      if (typeof fieldsOf<unknown>(r.fields)[this.field] !== 'number') continue;
+      const key = touch(r.device, r.ts);
+      const seen = latest.get(key);
+      if (seen === undefined || r.ts > seen.ts) latest.set(key, { device: r.device, ts: r.ts });
+    }
+    // The sample after a device's latest reading of a month may open the next month's bill; the
+    // one after any earlier reading of that month is at most that latest one, in the same month.
+    for (const { device, ts } of latest.values()) {
+      const next = this.samples.sampleAfter(device, this.field, ts);
+      if (next !== null) touch(device, next);
+    }
+    const bills = [...touched.values()].map(({ device, month }) => this.computed(device, month, now)).filter((b) => b !== null);
     this.db.transaction(() => {
-      const touched = new Map<string, { device: string; month: string }>();
-      const touch = (device: string, ts: number) => {
-        const month = this.calculator.months.monthOf(ts);
-        touched.set(`${device}\u0000${month}`, { device, month });
-      };
-      for (const r of rows) {
-        if (typeof fieldsOf<unknown>(r.fields)[this.field] !== 'number') continue;
-        touch(r.device, r.ts);
-        const next = this.samples.sampleAfter(r.device, this.field, r.ts);
-        if (next !== null) touch(r.device, next);
-      }
-      for (const { device, month } of touched.values()) this.recompute(device, month, now);
+      for (const { bill, span } of bills) this.store.upsert(bill, span, now);
       this.samples.setProgress(PROGRESS, last.id);
     })();
     return rows.length;
   }
 
   private recompute(device: string, month: string, now: number): void {
+    const computed = this.computed(device, month, now);
+    if (computed) this.store.upsert(computed.bill, computed.span, now);
+  }
+
+  private computed(device: string, month: string, now: number): { bill: Bill; span: Span } | null {
     const span = this.calculator.months.span(month);
-    if (!span) return;
-    this.store.upsert(this.calculator.bill(device, month, now), span, now);
+    return span ? { bill: this.calculator.bill(device, month, now), span } : null;
   }
 }

@@ -84,17 +84,18 @@ export class ReadingsQueries {
    */
   counterNear(device: string, boot: number, field: string, seq: number): { stored: boolean; below: CounterPoint | null; above: CounterPoint | null } {
     const path = `$."${field}"`;
-    const near = (op: '<' | '>', order: 'DESC' | 'ASC') =>
-      (this.db
-        .prepare(
-          `SELECT seq, json_extract(fields, ?) AS value FROM readings
-           WHERE device = ? AND boot = ? AND seq ${op} ? AND json_type(fields, ?) IN ('integer', 'real')
-           ORDER BY seq ${order} LIMIT 1`,
-        )
-        .get(path, device, boot, seq, path) as CounterPoint | undefined) ?? null;
-    const stored = this.db.prepare('SELECT 1 FROM readings WHERE device = ? AND boot = ? AND seq = ?').get(device, boot, seq) !== undefined;
-    return { stored, below: near('<', 'DESC'), above: near('>', 'ASC') };
+    // Prepared once: the first reading of every (device, boot) with a counter asks.
+    this.counterStmts ??= {
+      below: this.db.prepare(nearestCounterSql('<', 'DESC')),
+      above: this.db.prepare(nearestCounterSql('>', 'ASC')),
+      stored: this.db.prepare('SELECT 1 FROM readings WHERE device = ? AND boot = ? AND seq = ?'),
+    };
+    const { below, above, stored } = this.counterStmts;
+    const near = (stmt: Statement) => (stmt.get(path, device, boot, seq, path) as CounterPoint | undefined) ?? null;
+    return { stored: stored.get(device, boot, seq) !== undefined, below: near(below), above: near(above) };
   }
+
+  private counterStmts: { below: Statement; above: Statement; stored: Statement } | undefined;
 
   bootExists(device: string, boot: number): boolean {
     return this.db.prepare('SELECT 1 FROM boots WHERE device = ? AND boot = ?').get(device, boot) !== undefined;
@@ -103,4 +104,11 @@ export class ReadingsQueries {
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
   }
+}
+
+/** The nearest stored numeric value of a counter field below or above a seq of one (device, boot). */
+function nearestCounterSql(op: '<' | '>', order: 'DESC' | 'ASC'): string {
+  return `SELECT seq, json_extract(fields, ?) AS value FROM readings
+    WHERE device = ? AND boot = ? AND seq ${op} ? AND json_type(fields, ?) IN ('integer', 'real')
+    ORDER BY seq ${order} LIMIT 1`;
 }

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database.js';
 import type { Figures, Sample } from './aggregate.js';
 import type { Span } from '../time/periods.js';
@@ -30,40 +31,58 @@ function fieldPath(field: string): string {
 
 /** The SQL side of summaries: progress, dirty spans, the raw samples of a span, the rows. */
 export class SummaryTable {
+  /** Statements by SQL, prepared once: a scan runs some of them once per dirty span. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
 
+  private prepared(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** Readings after `afterId`, oldest first, as a scan reads them. */
+  readingsAfter(afterId: number, limit: number): { id: number; device: string; ts: number; fields: string }[] {
+    return this.prepared('SELECT id, device, ts, fields FROM readings WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as {
+      id: number;
+      device: string;
+      ts: number;
+      fields: string;
+    }[];
+  }
+
   progress(period: string): number {
-    const row = this.db.prepare('SELECT through_id AS id FROM summary_progress WHERE period = ?').get(period) as { id: number } | undefined;
+    const row = this.prepared('SELECT through_id AS id FROM summary_progress WHERE period = ?').get(period) as { id: number } | undefined;
     return row?.id ?? 0;
   }
 
   setProgress(period: string, throughId: number): void {
-    this.db
-      .prepare('INSERT INTO summary_progress (period, through_id) VALUES (?, ?) ON CONFLICT (period) DO UPDATE SET through_id = max(through_id, excluded.through_id)')
+    this.prepared('INSERT INTO summary_progress (period, through_id) VALUES (?, ?) ON CONFLICT (period) DO UPDATE SET through_id = max(through_id, excluded.through_id)')
       .run(period, throughId);
   }
 
   markDirty(span: DirtySpan): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO summary_dirty (period, device, field, start, end) VALUES (?, ?, ?, ?, ?)')
+    this.prepared('INSERT OR IGNORE INTO summary_dirty (period, device, field, start, end) VALUES (?, ?, ?, ?, ?)')
       .run(span.period, span.device, span.field, span.start, span.end);
   }
 
   /** Dirty spans that ended at or before `endedBy`, oldest first. */
   dueSpans(endedBy: number, limit: number): DirtySpan[] {
-    return this.db
-      .prepare('SELECT period, device, field, start, end FROM summary_dirty WHERE end <= ? ORDER BY end, period, device, field LIMIT ?')
+    return this.prepared('SELECT period, device, field, start, end FROM summary_dirty WHERE end <= ? ORDER BY end, period, device, field LIMIT ?')
       .all(endedBy, limit) as DirtySpan[];
   }
 
   clearDirty(span: DirtySpan): void {
-    this.db.prepare('DELETE FROM summary_dirty WHERE period = ? AND device = ? AND field = ? AND start = ?').run(span.period, span.device, span.field, span.start);
+    this.prepared('DELETE FROM summary_dirty WHERE period = ? AND device = ? AND field = ? AND start = ?').run(span.period, span.device, span.field, span.start);
   }
 
   /** The numeric values of `field` of `device` in [start, end), in summary order. */
   samples(device: string, field: string, span: Span): Sample[] {
-    return this.db
-      .prepare(
+    return this.prepared(
         `SELECT ts, boot, seq, value FROM (SELECT ts, boot, seq, json_extract(fields, ?) AS value FROM readings
            WHERE device = ? AND ts >= ? AND ts < ?) WHERE typeof(value) IN ('integer', 'real') ORDER BY ts, boot, seq`,
       )
@@ -72,8 +91,7 @@ export class SummaryTable {
 
   /** The last numeric sample of `field` of `device` before `t` (a counter's starting point). */
   sampleBefore(device: string, field: string, t: number): Sample | null {
-    const row = this.db
-      .prepare(
+    const row = this.prepared(
         `SELECT ts, boot, seq, value FROM (SELECT ts, boot, seq, json_extract(fields, ?) AS value FROM readings
            WHERE device = ? AND ts < ? ORDER BY ts DESC, boot DESC, seq DESC)
          WHERE typeof(value) IN ('integer', 'real') LIMIT 1`,
@@ -84,8 +102,7 @@ export class SummaryTable {
 
   /** The time of the first numeric sample of `field` of `device` after `t`, if any. */
   sampleAfter(device: string, field: string, t: number): number | null {
-    const row = this.db
-      .prepare(
+    const row = this.prepared(
         `SELECT ts FROM (SELECT ts, boot, seq, json_extract(fields, ?) AS value FROM readings
            WHERE device = ? AND ts > ? ORDER BY ts, boot, seq)
          WHERE typeof(value) IN ('integer', 'real') LIMIT 1`,
@@ -99,15 +116,13 @@ export class SummaryTable {
     const existing = this.find(span.period, span.device, span.field, span.start);
     if (existing && sameFigures(existing, f) && existing.end === span.end) return existing;
     if (existing) {
-      this.db
-        .prepare(
+      this.prepared(
           `UPDATE summaries SET end = ?, kind = ?, unit = ?, count = ?, min = ?, max = ?, mean = ?, last = ?, last_ts = ?,
              consumption = ?, revision = revision + 1, updated_at = ? WHERE id = ?`,
         )
         .run(span.end, f.kind, f.unit, f.count, f.min, f.max, f.mean, f.last, f.lastTs, f.consumption, now, existing.id);
     } else {
-      this.db
-        .prepare(
+      this.prepared(
           `INSERT INTO summaries (period, device, field, start, end, kind, unit, count, min, max, mean, last, last_ts, consumption, revision, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
         )
@@ -117,14 +132,13 @@ export class SummaryTable {
   }
 
   find(period: string, device: string, field: string, start: number): SummaryRow | null {
-    const row = this.db.prepare(`SELECT ${ROW_COLUMNS} FROM summaries WHERE period = ? AND device = ? AND field = ? AND start = ?`).get(period, device, field, start);
+    const row = this.prepared(`SELECT ${ROW_COLUMNS} FROM summaries WHERE period = ? AND device = ? AND field = ? AND start = ?`).get(period, device, field, start);
     return (row as SummaryRow | undefined) ?? null;
   }
 
   /** Rows of a period, by start then device and field (optionally one device, a time range). */
   rows(period: string, opts: { device?: string; from?: number; to?: number } = {}): SummaryRow[] {
-    return this.db
-      .prepare(
+    return this.prepared(
         `SELECT ${ROW_COLUMNS} FROM summaries WHERE period = ? AND (? IS NULL OR device = ?) AND start >= ? AND start < ?
          ORDER BY start, device, field`,
       )
@@ -133,7 +147,7 @@ export class SummaryTable {
 
   byIds(ids: readonly number[]): SummaryRow[] {
     if (ids.length === 0) return [];
-    const stmt = this.db.prepare(`SELECT ${ROW_COLUMNS} FROM summaries WHERE id = ?`);
+    const stmt = this.prepared(`SELECT ${ROW_COLUMNS} FROM summaries WHERE id = ?`);
     return ids.map((id) => stmt.get(id) as SummaryRow | undefined).filter((r): r is SummaryRow => r !== undefined);
   }
 }

@@ -89,6 +89,29 @@ test('counters: consumption across hours, a wrap, a reboot from 0, and a late re
   assert.equal(sum, 65530 - 100 + 10 + 3, 'the hours add up to the whole');
 });
 
+test('one scan of several late counter readings of an hour: each span marked once, and the next hour revised', (t) => {
+  const { db, builder, add } = summaryRig(t);
+  const t0 = Date.parse('2026-06-01T00:00:00Z');
+  add('m', 1, t0 + 10, { energy_wh: 100, temp_c: 20 });
+  add('m', 1, t0 + H + 10, { energy_wh: 400 });
+  builder.catchUp(t0 + 3 * H);
+  const c = (h: number) => builder.table.find('1h', 'm', 'energy_wh', t0 + h * H)?.consumption;
+  assert.deepEqual([c(0), c(1)], [0, 300]);
+  // Three late readings of hour 0 in one batch, the latest first: only it bounds hour 1.
+  add('m', 1, t0 + H - 5, { energy_wh: 350, temp_c: 21 });
+  add('m', 1, t0 + 20, { energy_wh: 150, temp_c: 22 });
+  add('m', 1, t0 + 30, { energy_wh: 200 });
+  assert.equal(builder.scan(100), 6, 'three readings, for each of two periods');
+  const dirty = db.prepare("SELECT field, start FROM summary_dirty WHERE period = '1h' ORDER BY field, start").all();
+  assert.deepEqual(dirty, [
+    { field: 'energy_wh', start: t0 },
+    { field: 'energy_wh', start: t0 + H },
+    { field: 'temp_c', start: t0 },
+  ]);
+  builder.catchUp(t0 + 3 * H);
+  assert.deepEqual([c(0), c(1)], [250, 50]);
+});
+
 test('daily rows on the DST days of 23 and 25 hours (Europe/Berlin): one row each, every hourly reading in it', (t) => {
   const { builder, add } = summaryRig(t, { timeZone: 'Europe/Berlin' });
   for (const [day, hours] of [['2026-03-28T23:00:00Z', 23], ['2026-10-24T22:00:00Z', 25]] as const) {
