@@ -3,6 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMany, sendLineByLine } from '../firmware-sim/loadgen.js';
 import { startSheetlog, UNBUDGETED_ENV } from './lib/servers.js';
+import { cpuSecondsOf } from './lib/stats.js';
 
 /*
  * npm run bench:fields [-- --quick]
@@ -15,12 +16,17 @@ import { startSheetlog, UNBUDGETED_ENV } from './lib/servers.js';
  * temp_c, humidity and battery: 17 rules for other fields and devices come first (every reading's
  * fields are matched past them), then a range and calibration for temp_c and humidity and a
  * counter rule for battery (constant, so never backwards: it exercises the counter check).
+ * Besides readings per second, each run reports the gateway's CPU time (all threads) per reading
+ * over the same window, which the machine's other load disturbs far less.
  */
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
 const CONNECTIONS = 100;
-const PER_CONNECTION = quick ? 500 : 1_000;
+// A run lasts long enough for the summary job (every 5 s in the sync thread) to scan what came in
+// at least once (--quick) or about three times: runs of one second never saw it, and their rounds
+// spread from 0.7 to 1.0 on an idle machine.
+const PER_CONNECTION = quick ? 5_000 : 10_000;
 const ARGS = ['--log-level', 'warn', '--http-port', 'off'];
 
 function rules(): unknown[] {
@@ -33,19 +39,29 @@ function rules(): unknown[] {
   ];
 }
 
-async function run(configFile: string | null): Promise<number> {
+interface RunResult {
+  /** Readings per second, from the first write to the last ACK. */
+  rate: number;
+  /** The gateway's CPU time (all threads) per reading in that window, in microseconds. */
+  cpuUs: number;
+}
+
+async function run(configFile: string | null): Promise<RunResult> {
   // One connection sends 1,000 readings as fast as it can: the per-connection input budget lifted.
   const server = await startSheetlog(configFile === null ? ARGS : [...ARGS, '--config', configFile], UNBUDGETED_ENV);
   try {
     const conns = await openMany({ host: '127.0.0.1', port: server.port }, CONNECTIONS);
     await Promise.all(conns.map((c, i) => c.hello(`bench-${i}`, 1)));
     const done = Promise.all(conns.map((c) => c.acked(PER_CONNECTION)));
+    const cpuBefore = cpuSecondsOf(server.pid);
     const start = performance.now();
     await Promise.all(conns.map((c) => sendLineByLine(c, PER_CONNECTION)));
     await done;
     const elapsed = performance.now() - start;
+    const cpu = cpuSecondsOf(server.pid) - cpuBefore;
     conns.forEach((c) => c.close());
-    return ((CONNECTIONS * PER_CONNECTION) / elapsed) * 1000;
+    const readings = CONNECTIONS * PER_CONNECTION;
+    return { rate: (readings / elapsed) * 1000, cpuUs: (cpu / readings) * 1e6 };
   } finally {
     await server.stop();
   }
@@ -59,16 +75,27 @@ try {
   const configFile = join(dir, 'fields.json');
   writeFileSync(configFile, JSON.stringify({ fields: rules(), summaries: { periods: ['1h'] } }));
   const load = [loadavg()[0] as number];
-  const off: number[] = [];
-  const on: number[] = [];
+  const off: RunResult[] = [];
+  const on: RunResult[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    off.push(await run(null));
-    on.push(await run(configFile));
+    const without = await run(null);
+    const withRules = await run(configFile);
+    off.push(without);
+    on.push(withRules);
     load.push(loadavg()[0] as number);
-    console.error(`round ${r + 1}: without ${fmt(off[r]!)}/s, with 20 rules + 1h summaries ${fmt(on[r]!)}/s, ratio ${(on[r]! / off[r]!).toFixed(2)}`);
+    console.error(
+      `round ${r + 1}: without ${fmt(without.rate)}/s (${without.cpuUs.toFixed(1)} µs CPU/reading), ` +
+        `with 20 rules + 1h summaries ${fmt(withRules.rate)}/s (${withRules.cpuUs.toFixed(1)} µs), ratio ${(withRules.rate / without.rate).toFixed(2)}`,
+    );
   }
-  const ratios = on.map((x, i) => x / (off[i] as number));
-  console.log(`| ingest, 20 field rules + hourly summaries vs neither (${CONNECTIONS} connections, ${fmt(CONNECTIONS * PER_CONNECTION)} readings per run) | ${fmt(median(off))} | ${fmt(median(on))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | **${median(ratios).toFixed(2)}** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) | ${load.map((x) => x.toFixed(1)).join(' → ')} | ≥ 0.9 |`);
+  const ratios = on.map((x, i) => x.rate / (off[i] as RunResult).rate);
+  const cpuRatios = on.map((x, i) => x.cpuUs / (off[i] as RunResult).cpuUs);
+  const spread = (xs: number[]) => `**${median(xs).toFixed(2)}** (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+  console.log(
+    `| ingest, 20 field rules + hourly summaries vs neither (${CONNECTIONS} connections, ${fmt(CONNECTIONS * PER_CONNECTION)} readings per run) ` +
+      `| ${fmt(median(off.map((x) => x.rate)))} | ${fmt(median(on.map((x) => x.rate)))} | ${ratios.map((x) => x.toFixed(2)).join(', ')} | ${spread(ratios)} ` +
+      `| ${median(off.map((x) => x.cpuUs)).toFixed(1)} → ${median(on.map((x) => x.cpuUs)).toFixed(1)} µs, ${spread(cpuRatios)} | ${load.map((x) => x.toFixed(1)).join(' → ')} | ≥ 0.9 |`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -24,7 +24,10 @@ export class LoadConnection {
   lastAck = 0;
   helloOk = false;
   private tail = '';
-  private ackWaiter: { seq: number; resolve: () => void } | null = null;
+  private ackWaiter: { seq: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** The last reply that was neither an ACK nor HELLO OK (an ERR, a NAK, BUSY), for errors. */
+  lastOther: string | null = null;
+  closed = false;
   private helloWaiter: (() => void) | null = null;
   onAck: ((seq: number, now: number) => void) | null = null;
 
@@ -32,6 +35,14 @@ export class LoadConnection {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => this.onData(d));
     socket.on('error', () => {});
+    // A connection the server closes fails whoever waits on it, naming its last reply: a benchmark
+    // must end with an error, not wait for ACKs that cannot come.
+    socket.on('close', () => {
+      this.closed = true;
+      const w = this.ackWaiter;
+      this.ackWaiter = null;
+      w?.reject(new Error(`connection closed after ACK ${this.lastAck}${this.lastOther ? `; last other reply: ${this.lastOther}` : ''}`));
+    });
   }
 
   static async open(target: Target): Promise<LoadConnection> {
@@ -51,7 +62,8 @@ export class LoadConnection {
   /** Resolves once an ACK covering `seq` arrived. */
   acked(seq: number): Promise<void> {
     if (this.lastAck >= seq) return Promise.resolve();
-    return new Promise((resolve) => (this.ackWaiter = { seq, resolve }));
+    if (this.closed) return Promise.reject(new Error(`connection closed after ACK ${this.lastAck}${this.lastOther ? `; last other reply: ${this.lastOther}` : ''}`));
+    return new Promise((resolve, reject) => (this.ackWaiter = { seq, resolve, reject }));
   }
 
   write(data: string | Buffer): boolean {
@@ -74,6 +86,8 @@ export class LoadConnection {
         this.helloOk = true;
         this.helloWaiter?.();
         this.helloWaiter = null;
+      } else {
+        this.lastOther = text.slice(start, nl);
       }
       start = nl + 1;
     }
