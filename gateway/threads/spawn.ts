@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
@@ -9,6 +12,8 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  */
 export function spawnWorker(caller: string, entry: { js: string; ts: string }, options: WorkerOptions): Worker {
   if (!caller.endsWith('.ts')) return new Worker(new URL(entry.js, caller), options);
+  const built = builtEntry(caller, entry.ts);
+  if (built !== null) return new Worker(built, { ...options, execArgv: withoutTsx(process.execArgv) });
   const tsx = import.meta.resolve('tsx/esm/api');
   const href = new URL(entry.ts, caller).href;
   const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`;
@@ -23,4 +28,29 @@ function withoutTsx(args: readonly string[]): string[] {
     else if (a !== '--import=tsx' && a !== '--loader=tsx') out.push(a);
   }
   return out;
+}
+
+/**
+ * The compiled entry in dist/ for a `.ts` entry run from sources, when dist/ was built after every
+ * source file of the gateway changed (`npm test` builds it first); else null. A thread started
+ * from it skips the tsx loader, which transforms every module the thread imports: ~0.1 s instead
+ * of ~0.7 s per start, which a test suite starting a gateway a hundred times feels.
+ */
+function builtEntry(caller: string, ts: string): URL | null {
+  const source = fileURLToPath(new URL(ts, caller));
+  const gatewayDir = fileURLToPath(new URL('..', import.meta.url));
+  const root = dirname(gatewayDir);
+  const built = join(root, 'dist', relative(root, source).replace(/\.ts$/, '.js'));
+  if (!existsSync(built)) return null;
+  const builtAt = statSync(built).mtimeMs;
+  const stack = [gatewayDir];
+  while (stack.length > 0) {
+    const dir = stack.pop() as string;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > builtAt) return null;
+    }
+  }
+  return new URL(`file://${built}`);
 }
