@@ -1,11 +1,10 @@
 import type { Logger } from '../../log.js';
-import { CLOSING_ERR_CODES, type ErrCode } from '../../protocol/codes.js';
+import type { ErrCode } from '../../protocol/codes.js';
 import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
-import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
+import type { HelloMessage, Message, ReadingMessage, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
 import type { ReadingOutcome } from '../../store/ops.js';
 import type { AuthRefusal, AuthResult } from '../device-auth.js';
-import type { LimitName } from '../session/limits.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
@@ -14,6 +13,7 @@ import { ConnectionDeadlines } from './deadlines.js';
 import { FlowControl } from './flow-control.js';
 import { InputGate } from './input-gate.js';
 import { interpretLine } from './line-events.js';
+import { Refusals } from './refusals.js';
 import { ReplyOutput } from './reply-output.js';
 
 /**
@@ -36,9 +36,8 @@ export class TcpConnection implements DeviceSession {
   private readonly session: IngestSession;
   private childLog: Logger | null = null;
   private readonly input: InputGate;
-  private errorRun = 0;
-  /** T lines seen before HELLO (only the first is answered). */
-  private timeBeforeHello = 0;
+  /** NAKs and ERRs, the error run, what comes before HELLO, the ERR that ends it (refusals.ts). */
+  private readonly refusals: Refusals;
   /** Backpressure, the input budget, unread replies: why input is paused (flow-control.ts). */
   private readonly flow: FlowControl;
   private readonly out: ReplyOutput;
@@ -78,12 +77,23 @@ export class TcpConnection implements DeviceSession {
       },
       this.now,
     );
+    this.refusals = new Refusals({
+      session: this.session,
+      acks: this.acks,
+      maxErrorRun: deps.limits.maxErrorRun,
+      authenticated: () => this.state === 'ready',
+      ending: () => this.state === 'draining' || this.state === 'closed',
+      send: (line) => this.send(line),
+      drain: (last) => this.drain(last),
+    });
     this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
       helloTimeout: () => {
-        if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
+        const text = `no HELLO within ${deps.limits.helloTimeoutMs} ms`;
+        if (this.state === 'greeting') this.refusals.closeOnLimit('HELLO_TIMEOUT', text);
       },
       idle: () => {
-        if (this.state !== 'draining' && this.state !== 'closed') this.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
+        if (this.state === 'draining' || this.state === 'closed') return;
+        this.refusals.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
       },
       graceOver: () => this.socket.destroy(),
     });
@@ -112,7 +122,7 @@ export class TcpConnection implements DeviceSession {
   }
 
   kick(code: ErrCode, text: string): void {
-    this.refuseConnection(code, text);
+    this.refusals.refuseConnection(code, text);
   }
 
   /** Gateway shutdown: stop reading, acknowledge what was received, say BYE, close. */
@@ -136,44 +146,34 @@ export class TcpConnection implements DeviceSession {
   private handle(ev: LineEvent): void {
     this.deadlines.lastLineAt = this.now;
     if (this.flow.spend(this.now, ev.bytes, this.state !== 'greeting') === 'close') {
-      this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
+      const { maxLinesPerSecond: perSecond, overBudgetCloseMs: ms } = this.deps.limits;
+      this.refusals.closeOnLimit('INPUT_RATE', `over ${perSecond} lines per second for ${ms} ms`);
     }
     if (this.state === 'draining' || this.state === 'closed') return;
     const line = interpretLine(ev, this.deps.limits.maxLineBytes);
     if (line.kind === 'message') {
-      // A line that parses resets the error run, unless it was refused (a PING before HELLO).
-      const run = this.errorRun;
-      this.dispatch(line.message, line.bytes);
-      if (this.errorRun === run) this.errorRun = 0;
+      const { message, bytes } = line;
+      this.refusals.parsed(() => this.dispatch(message, bytes));
       return;
     }
     if (line.tooLong) this.session.limit('LINE_TOO_LONG');
-    this.refuse(line.refusal);
+    this.refusals.refuse(line.refusal);
   }
 
+  /** A message that parsed, unless it is refused in the connection's state (refusals.ts). */
   private dispatch(msg: Message, bytes: number): void {
+    if (this.refusals.outOfPlace(msg)) return;
     switch (msg.verb) {
       case 'HELLO':
-        if (this.state === 'greeting') this.beginHello(msg);
-        else this.refuse({ scope: 'err', code: 'ALREADY_HELLO', text: 'HELLO was already accepted on this connection' });
-        return;
+        return this.beginHello(msg);
       case 'R':
-        this.acceptReading(msg, bytes);
-        return;
+        return this.acceptReading(msg, bytes);
       case 'T':
-        // One T before HELLO is answered (boards sync their clock while they connect, section 8's
-        // transcript); any further one waits for authentication like everything else.
-        if (this.state !== 'ready' && this.timeBeforeHello++ > 0) this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
-        else this.answerTime(msg);
-        return;
+        return this.answerTime(msg);
       case 'PING':
-        // Nothing but HELLO (and BYE) before authentication: an unauthenticated peer gets no free replies.
-        if (this.state !== 'ready') this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
-        else this.send(reply.pong());
-        return;
+        return this.send(reply.pong());
       case 'BYE':
-        this.drain(reply.bye());
-        return;
+        return this.drain(reply.bye());
     }
   }
 
@@ -217,7 +217,7 @@ export class TcpConnection implements DeviceSession {
   private refuseAuth(result: AuthRefusal): void {
     const delayMs = result.delayMs ?? 0;
     if (delayMs <= 0) {
-      this.refuseConnection(result.code, result.text);
+      this.refusals.refuseConnection(result.code, result.text);
       return;
     }
     this.state = 'authenticating';
@@ -226,7 +226,7 @@ export class TcpConnection implements DeviceSession {
     this.deps.timers.after(delayMs, () => {
       if (this.state !== 'authenticating') return;
       this.state = 'greeting';
-      this.refuseConnection(result.code, result.text);
+      this.refusals.refuseConnection(result.code, result.text);
     });
   }
 
@@ -239,10 +239,6 @@ export class TcpConnection implements DeviceSession {
   }
 
   private acceptReading(msg: ReadingMessage, bytes: number): void {
-    if (this.state !== 'ready') {
-      this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
-      return;
-    }
     const retryAfterMs = this.session.busy();
     if (retryAfterMs !== null) {
       if (this.session.busyReason() === 'disk') {
@@ -255,7 +251,7 @@ export class TcpConnection implements DeviceSession {
     }
     const refusal = this.session.screen(msg);
     if (refusal !== null) {
-      this.refuse(refusal);
+      this.refusals.refuse(refusal);
       return;
     }
     const ticket = this.acks.add(msg.seq);
@@ -309,33 +305,8 @@ export class TcpConnection implements DeviceSession {
 
   private answerTime(msg: TimeRequestMessage): void {
     const refused = this.session.timeRequest(msg, this.now);
-    if (refused !== null) return this.refuse(refused);
+    if (refused !== null) return this.refusals.refuse(refused);
     this.send(reply.time(msg.millis, this.now));
-  }
-
-  private refuse(refusal: Refusal): void {
-    if (refusal.scope === 'nak' && this.state !== 'ready') {
-      refusal = { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' };
-    }
-    this.session.refused(refusal);
-    if (refusal.scope === 'nak') {
-      this.acks.settle(this.acks.add(refusal.seq), false);
-      this.send(reply.nak(refusal.seq, refusal.code, refusal.text));
-    } else {
-      if (CLOSING_ERR_CODES.has(refusal.code)) {
-        this.drain(reply.err(refusal.code, refusal.text));
-        return;
-      }
-      this.send(reply.err(refusal.code, refusal.text));
-    }
-    if (++this.errorRun >= this.deps.limits.maxErrorRun) this.closeOnLimit('TOO_MANY_ERRORS', `${this.errorRun} errors in a row`);
-  }
-
-  /** A connection-level error that ends the connection (after acknowledging what was received). */
-  private refuseConnection(code: ErrCode, text: string): void {
-    if (this.state === 'closed' || this.state === 'draining') return;
-    this.session.closedWith(code);
-    this.drain(reply.err(code, text));
   }
 
   /** Stops taking input; once every received reading is settled and acknowledged, sends `last` and closes. */
@@ -354,12 +325,6 @@ export class TcpConnection implements DeviceSession {
   private finish(): void {
     this.out.finish();
     this.deadlines.closing();
-  }
-
-  /** A limit that ends the connection, named in the ERR the board gets. */
-  private closeOnLimit(code: LimitName & ErrCode, text: string): void {
-    this.session.limit(code);
-    this.refuseConnection(code, text);
   }
 
   /** Sends a reply; a peer that does not read its replies has its input paused until they drain. */
