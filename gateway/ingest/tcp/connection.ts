@@ -1,28 +1,29 @@
 import type { Logger } from '../../log.js';
 import type { ErrCode } from '../../protocol/codes.js';
 import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
-import type { HelloMessage, Message, ReadingMessage, TimeRequestMessage } from '../../protocol/messages.js';
+import type { Message, ReadingMessage, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
 import type { ReadingOutcome } from '../../store/ops.js';
-import type { AuthRefusal, AuthResult } from '../device-auth.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
 import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
 import { ConnectionDeadlines } from './deadlines.js';
 import { FlowControl } from './flow-control.js';
+import { HelloExchange, type HelloState } from './hello.js';
 import { InputGate } from './input-gate.js';
 import { interpretLine } from './line-events.js';
 import { Refusals } from './refusals.js';
 import { ReplyOutput } from './reply-output.js';
 
 /**
- * greeting: waiting for HELLO; authenticating: a HELLO is being registered (input is held);
- * ready: streaming readings; held: answered BUSY because the disk is full (later lines are read and
- * discarded, the connection stays open until the board closes it or goes idle);
- * draining: no more input, finishing ACKs before a last reply and close.
+ * greeting: waiting for HELLO; authenticating: a HELLO is being registered, or its refusal waits
+ * out the guessing throttle's delay (input is held); ready: streaming readings; held: answered BUSY
+ * because the disk is full (later lines are read and discarded, the connection stays open until
+ * the board closes it or goes idle); draining: no more input, finishing ACKs before a last reply
+ * and close.
  */
-type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
+type State = HelloState | 'held' | 'draining' | 'closed';
 
 /**
  * One board's TCP connection: the framing, connection state, flow control and replies around the
@@ -38,6 +39,8 @@ export class TcpConnection implements DeviceSession {
   private readonly input: InputGate;
   /** NAKs and ERRs, the error run, what comes before HELLO, the ERR that ends it (refusals.ts). */
   private readonly refusals: Refusals;
+  /** Authentication, at once or after a registration's commit or a refusal's delay (hello.ts). */
+  private readonly hello: HelloExchange;
   /** Backpressure, the input budget, unread replies: why input is paused (flow-control.ts). */
   private readonly flow: FlowControl;
   private readonly out: ReplyOutput;
@@ -96,6 +99,27 @@ export class TcpConnection implements DeviceSession {
         this.refusals.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
       },
       graceOver: () => this.socket.destroy(),
+    });
+    this.hello = new HelloExchange({
+      session: this.session,
+      timers: deps.timers,
+      socket,
+      deadlines: this.deadlines,
+      claimAs: this,
+      authenticating: () => this.state === 'authenticating',
+      enter: (state) => (this.state = state),
+      send: (line) => this.send(line),
+      release: (now) => {
+        this.now = now;
+        this.input.release();
+      },
+      hold: (retryAfterMs) => this.hold(retryAfterMs),
+      refuseConnection: (code, text) => this.refusals.refuseConnection(code, text),
+      log: () => this.log,
+      connected: (hello, boot) => {
+        const { deviceId: device, fw, board } = hello;
+        this.deps.log.info({ conn: this.id, device, boot, fw, board }, 'device connected');
+      },
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => {
@@ -165,7 +189,7 @@ export class TcpConnection implements DeviceSession {
     if (this.refusals.outOfPlace(msg)) return;
     switch (msg.verb) {
       case 'HELLO':
-        return this.beginHello(msg);
+        return this.hello.begin(msg, this.now);
       case 'R':
         return this.acceptReading(msg, bytes);
       case 'T':
@@ -175,67 +199,6 @@ export class TcpConnection implements DeviceSession {
       case 'BYE':
         return this.drain(reply.bye());
     }
-  }
-
-  private beginHello(hello: HelloMessage): void {
-    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r), this.socket.remoteAddress ?? null);
-    if (result === null) {
-      // Registration is a write: it rides the next group commit, and input waits for its outcome.
-      this.state = 'authenticating';
-      this.socket.pause();
-    } else if (result.ok) {
-      this.completeHello(hello);
-    } else if ('diskFull' in result) {
-      this.hold(this.session.diskFull());
-    } else {
-      this.refuseAuth(result);
-    }
-  }
-
-  private onRegistered(hello: HelloMessage, result: AuthResult): void {
-    if (this.state !== 'authenticating') return;
-    this.now = this.deps.timers.now();
-    if (result.ok) {
-      if (result.registered) this.log.info({ device: hello.deviceId }, 'device registered on first use');
-      this.completeHello(hello);
-      this.input.release();
-      return;
-    }
-    if ('diskFull' in result) {
-      // Nothing was registered: BUSY, and the connection stays open like a reading's (hold).
-      this.hold(this.session.diskFull());
-      return;
-    }
-    this.state = 'greeting';
-    this.refuseAuth(result);
-  }
-
-  /**
-   * A refused authentication; a guess (wrong token, unknown id) is answered only after the
-   * throttle's delay, with input held meanwhile, so guessing costs the guesser time.
-   */
-  private refuseAuth(result: AuthRefusal): void {
-    const delayMs = result.delayMs ?? 0;
-    if (delayMs <= 0) {
-      this.refusals.refuseConnection(result.code, result.text);
-      return;
-    }
-    this.state = 'authenticating';
-    this.socket.pause();
-    this.deadlines.helloDone();
-    this.deps.timers.after(delayMs, () => {
-      if (this.state !== 'authenticating') return;
-      this.state = 'greeting';
-      this.refusals.refuseConnection(result.code, result.text);
-    });
-  }
-
-  private completeHello(hello: HelloMessage): void {
-    this.deadlines.helloDone();
-    this.state = 'ready';
-    const boot = this.session.hello(hello, this.now, { live: true, connects: true, claimAs: this });
-    this.send(reply.helloOk(this.now, this.session.lastStored()));
-    this.deps.log.info({ conn: this.id, device: hello.deviceId, boot, fw: hello.fw, board: hello.board }, 'device connected');
   }
 
   private acceptReading(msg: ReadingMessage, bytes: number): void {
@@ -278,10 +241,10 @@ export class TcpConnection implements DeviceSession {
   }
 
   /**
-   * The disk is full: answers BUSY once (to a reading, or to a HELLO whose registration could not be
-   * committed) and takes no more lines, but keeps the connection open (a closed one makes boards
-   * reconnect at once, over and over). What was stored before is still acknowledged; the idle
-   * timeout ends a connection the board leaves open.
+   * The disk is full: answers BUSY once (to a reading, or to a HELLO whose registration could not
+   * be committed) and takes no more lines, but keeps the connection open (a closed one makes
+   * boards reconnect at once, over and over). What was stored before is still acknowledged; the
+   * idle timeout ends a connection the board leaves open.
    */
   private hold(retryAfterMs: number): void {
     if (this.state === 'held' || this.state === 'draining' || this.state === 'closed') return;
@@ -309,7 +272,10 @@ export class TcpConnection implements DeviceSession {
     this.send(reply.time(msg.millis, this.now));
   }
 
-  /** Stops taking input; once every received reading is settled and acknowledged, sends `last` and closes. */
+  /**
+   * Stops taking input; once every received reading is settled and acknowledged, sends `last` and
+   * closes.
+   */
   private drain(last: string | null): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     const wasAuthenticating = this.state === 'authenticating';
