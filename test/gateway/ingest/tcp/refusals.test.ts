@@ -85,7 +85,7 @@ test('maxErrorRun refusals in a row end the connection; a line taken resets the 
   ]);
 });
 
-test('closeOnLimit counts the limit, ends the connection with its ERR; once ending, no more', () => {
+test('closeOnLimit counts the limit and ends the connection with its ERR, once', () => {
   const { refusals, events } = setup();
   refusals.closeOnLimit('IDLE_TIMEOUT', 'no line for 60000 ms');
   refusals.refuseConnection('TAKEN_OVER', 'another connection');
