@@ -1,29 +1,20 @@
 import type { Logger } from '../../log.js';
 import type { ErrCode } from '../../protocol/codes.js';
 import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
-import type { Message, ReadingMessage, TimeRequestMessage } from '../../protocol/messages.js';
+import type { Message, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
-import type { ReadingOutcome } from '../../store/ops.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
-import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
+import type { ConnectionDeps, ConnectionSocket, ConnectionState } from './connection-deps.js';
 import { ConnectionDeadlines } from './deadlines.js';
 import { FlowControl } from './flow-control.js';
-import { HelloExchange, type HelloState } from './hello.js';
+import { HelloExchange } from './hello.js';
 import { InputGate } from './input-gate.js';
 import { interpretLine } from './line-events.js';
+import { Readings } from './readings.js';
 import { Refusals } from './refusals.js';
 import { ReplyOutput } from './reply-output.js';
-
-/**
- * greeting: waiting for HELLO; authenticating: a HELLO is being registered, or its refusal waits
- * out the guessing throttle's delay (input is held); ready: streaming readings; held: answered BUSY
- * because the disk is full (later lines are read and discarded, the connection stays open until
- * the board closes it or goes idle); draining: no more input, finishing ACKs before a last reply
- * and close.
- */
-type State = HelloState | 'held' | 'draining' | 'closed';
 
 /**
  * One board's TCP connection: the framing, connection state, flow control and replies around the
@@ -31,7 +22,8 @@ type State = HelloState | 'held' | 'draining' | 'closed';
  * refusal counting and statistics). Protocol logic is in the pure modules.
  */
 export class TcpConnection implements DeviceSession {
-  private state: State = 'greeting';
+  /** Its states are described with ConnectionState (connection-deps.ts). */
+  private state: ConnectionState = 'greeting';
   private readonly splitter: LineSplitter;
   private readonly acks = new AckBatch((ack) => this.flushAck(ack));
   private readonly session: IngestSession;
@@ -41,6 +33,8 @@ export class TcpConnection implements DeviceSession {
   private readonly refusals: Refusals;
   /** Authentication, at once or after a registration's commit or a refusal's delay (hello.ts). */
   private readonly hello: HelloExchange;
+  /** BUSY (drain, or hold when the disk is full), field NAKs, ACK after commit (readings.ts). */
+  private readonly readings: Readings;
   /** Backpressure, the input budget, unread replies: why input is paused (flow-control.ts). */
   private readonly flow: FlowControl;
   private readonly out: ReplyOutput;
@@ -113,13 +107,26 @@ export class TcpConnection implements DeviceSession {
         this.now = now;
         this.input.release();
       },
-      hold: (retryAfterMs) => this.hold(retryAfterMs),
+      hold: (retryAfterMs) => this.readings.hold(retryAfterMs),
       refuseConnection: (code, text) => this.refusals.refuseConnection(code, text),
       log: () => this.log,
       connected: (hello, boot) => {
         const { deviceId: device, fw, board } = hello;
         this.deps.log.info({ conn: this.id, device, boot, fw, board }, 'device connected');
       },
+    });
+    this.readings = new Readings({
+      session: this.session,
+      acks: this.acks,
+      flow: this.flow,
+      out: this.out,
+      socket,
+      deadlines: this.deadlines,
+      input: this.input,
+      state: () => this.state,
+      enter: (state) => (this.state = state),
+      refuse: (refusal) => this.refusals.refuse(refusal),
+      drain: () => this.drain(null),
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => {
@@ -191,7 +198,7 @@ export class TcpConnection implements DeviceSession {
       case 'HELLO':
         return this.hello.begin(msg, this.now);
       case 'R':
-        return this.acceptReading(msg, bytes);
+        return this.readings.accept(msg, bytes, this.now);
       case 'T':
         return this.answerTime(msg);
       case 'PING':
@@ -199,64 +206,6 @@ export class TcpConnection implements DeviceSession {
       case 'BYE':
         return this.drain(reply.bye());
     }
-  }
-
-  private acceptReading(msg: ReadingMessage, bytes: number): void {
-    const retryAfterMs = this.session.busy();
-    if (retryAfterMs !== null) {
-      if (this.session.busyReason() === 'disk') {
-        this.hold(retryAfterMs);
-        return;
-      }
-      this.out.send(reply.busy(retryAfterMs));
-      this.drain(null);
-      return;
-    }
-    const refusal = this.session.screen(msg);
-    if (refusal !== null) {
-      this.refusals.refuse(refusal);
-      return;
-    }
-    const ticket = this.acks.add(msg.seq);
-    this.session.accept(msg, bytes, this.now, (outcome) => this.onCommitted(ticket, outcome));
-    this.flow.unsettled(this.acks.unsettled);
-  }
-
-  private onCommitted(ticket: number, outcome: ReadingOutcome): void {
-    if (this.state === 'closed') return;
-    if (outcome === 'full') {
-      // The disk is full: not stored, so never ACKed, and no later reading of this connection is
-      // either. BUSY tells the board to keep its readings and come back after the retry-after time.
-      this.acks.settle(ticket, 'failed');
-      this.hold(this.session.diskFull());
-      return;
-    }
-    if (outcome === 'failed') {
-      // Nothing of this batch is durable: never ACK it. The board resends after reconnecting.
-      this.out.send(reply.err('INTERNAL', 'store write failed; reconnect and resend'));
-      this.socket.destroy();
-      return;
-    }
-    this.acks.settle(ticket, true);
-  }
-
-  /**
-   * The disk is full: answers BUSY once (to a reading, or to a HELLO whose registration could not
-   * be committed) and takes no more lines, but keeps the connection open (a closed one makes
-   * boards reconnect at once, over and over). What was stored before is still acknowledged; the
-   * idle timeout ends a connection the board leaves open.
-   */
-  private hold(retryAfterMs: number): void {
-    if (this.state === 'held' || this.state === 'draining' || this.state === 'closed') return;
-    // A HELLO whose registration could not be committed is held too: the hello timeout no longer
-    // applies, the idle timeout ends a connection the board leaves open.
-    const wasAuthenticating = this.state === 'authenticating';
-    this.state = 'held';
-    this.deadlines.helloDone();
-    this.input.clear();
-    this.out.send(reply.busy(retryAfterMs));
-    // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
-    if (this.flow.endBackpressure() || wasAuthenticating) this.socket.resume();
   }
 
   private flushAck(ack: number | null): void {
