@@ -49,16 +49,14 @@ export class TcpConnection implements DeviceSession {
   ) {
     this.splitter = new LineSplitter(deps.limits.maxLineBytes);
     this.session = new IngestSession(deps, () => this.log);
-    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
+    const slowReader = () => this.session.limit('SLOW_READER');
+    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, slowReader);
     this.input = new InputGate({
       holding: () => this.state === 'authenticating' || this.flow.holding,
       open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
       split: (bytes) => this.splitter.push(bytes),
       handle: (ev) => this.handle(ev),
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
-      cork: () => socket.cork(),
-      uncork: () => socket.uncork(),
+      socket,
       maxLinesPerTurn: deps.limits.maxLinesPerTurn,
       nextTurn: (fn) => setImmediate(fn),
     });
@@ -70,7 +68,8 @@ export class TcpConnection implements DeviceSession {
         limits: deps.limits,
         limit: (name) => this.session.limit(name),
         resume: () => this.resumeInput(),
-        slowReaderGone: () => this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected'),
+        slowReaderGone: () =>
+          this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected'),
       },
       this.now,
     );
@@ -138,7 +137,10 @@ export class TcpConnection implements DeviceSession {
 
   /** A logger naming this connection, made on first use: most connections never log. */
   private get log(): Logger {
-    this.childLog ??= this.deps.log.child({ conn: this.id, remote: `${this.socket.remoteAddress}:${this.socket.remotePort}` });
+    if (this.childLog === null) {
+      const { remoteAddress: address, remotePort: port } = this.socket;
+      this.childLog = this.deps.log.child({ conn: this.id, remote: `${address}:${port}` });
+    }
     return this.childLog;
   }
 
@@ -266,7 +268,8 @@ export class TcpConnection implements DeviceSession {
     this.deadlines.cancel();
     if (this.session.device !== null) {
       this.session.end(this.deps.timers.now(), this.deadlines.lastLineAt, this);
-      this.deps.log.info({ conn: this.id, device: this.session.device, unacked: this.acks.unsettled }, 'device disconnected');
+      const fields = { conn: this.id, device: this.session.device, unacked: this.acks.unsettled };
+      this.deps.log.info(fields, 'device disconnected');
     }
     this.onClosed(this);
   }
