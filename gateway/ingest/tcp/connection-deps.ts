@@ -22,6 +22,16 @@ export interface ConnectionDeps extends SessionContext {
   timers: Timers;
 }
 
+/**
+ * A connection's states. greeting: waiting for HELLO; authenticating: a HELLO is being
+ * registered, or its refusal waits out the guessing throttle's delay (input is held); ready:
+ * streaming readings; held: answered BUSY because the disk is full (later lines are read and
+ * discarded, the connection stays open until the board closes it or goes idle); draining: no more
+ * input, finishing ACKs before a last reply and close.
+ */
+export type ConnectionState =
+  'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
+
 /** What a connection uses of its socket (a net.Socket; tests hand in a fake). */
 export type ConnectionSocket = Pick<
   Socket,

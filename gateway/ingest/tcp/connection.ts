@@ -1,28 +1,20 @@
 import type { Logger } from '../../log.js';
-import { CLOSING_ERR_CODES, type ErrCode } from '../../protocol/codes.js';
+import type { ErrCode } from '../../protocol/codes.js';
 import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
-import type { HelloMessage, Message, ReadingMessage, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
+import type { Message, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
-import type { ReadingOutcome } from '../../store/ops.js';
-import type { AuthRefusal, AuthResult } from '../device-auth.js';
-import type { LimitName } from '../session/limits.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
-import type { ConnectionDeps, ConnectionSocket } from './connection-deps.js';
+import type { ConnectionDeps, ConnectionSocket, ConnectionState } from './connection-deps.js';
 import { ConnectionDeadlines } from './deadlines.js';
 import { FlowControl } from './flow-control.js';
+import { HelloExchange } from './hello.js';
 import { InputGate } from './input-gate.js';
 import { interpretLine } from './line-events.js';
+import { Readings } from './readings.js';
+import { Refusals } from './refusals.js';
 import { ReplyOutput } from './reply-output.js';
-
-/**
- * greeting: waiting for HELLO; authenticating: a HELLO is being registered (input is held);
- * ready: streaming readings; held: answered BUSY because the disk is full (later lines are read and
- * discarded, the connection stays open until the board closes it or goes idle);
- * draining: no more input, finishing ACKs before a last reply and close.
- */
-type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'closed';
 
 /**
  * One board's TCP connection: the framing, connection state, flow control and replies around the
@@ -30,15 +22,19 @@ type State = 'greeting' | 'authenticating' | 'ready' | 'held' | 'draining' | 'cl
  * refusal counting and statistics). Protocol logic is in the pure modules.
  */
 export class TcpConnection implements DeviceSession {
-  private state: State = 'greeting';
+  /** Its states are described with ConnectionState (connection-deps.ts). */
+  private state: ConnectionState = 'greeting';
   private readonly splitter: LineSplitter;
   private readonly acks = new AckBatch((ack) => this.flushAck(ack));
   private readonly session: IngestSession;
   private childLog: Logger | null = null;
   private readonly input: InputGate;
-  private errorRun = 0;
-  /** T lines seen before HELLO (only the first is answered). */
-  private timeBeforeHello = 0;
+  /** NAKs and ERRs, the error run, what comes before HELLO, the ERR that ends it (refusals.ts). */
+  private readonly refusals: Refusals;
+  /** Authentication, at once or after a registration's commit or a refusal's delay (hello.ts). */
+  private readonly hello: HelloExchange;
+  /** BUSY (drain, or hold when the disk is full), field NAKs, ACK after commit (readings.ts). */
+  private readonly readings: Readings;
   /** Backpressure, the input budget, unread replies: why input is paused (flow-control.ts). */
   private readonly flow: FlowControl;
   private readonly out: ReplyOutput;
@@ -53,16 +49,14 @@ export class TcpConnection implements DeviceSession {
   ) {
     this.splitter = new LineSplitter(deps.limits.maxLineBytes);
     this.session = new IngestSession(deps, () => this.log);
-    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
+    const slowReader = () => this.session.limit('SLOW_READER');
+    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, slowReader);
     this.input = new InputGate({
       holding: () => this.state === 'authenticating' || this.flow.holding,
       open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
       split: (bytes) => this.splitter.push(bytes),
       handle: (ev) => this.handle(ev),
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
-      cork: () => socket.cork(),
-      uncork: () => socket.uncork(),
+      socket,
       maxLinesPerTurn: deps.limits.maxLinesPerTurn,
       nextTurn: (fn) => setImmediate(fn),
     });
@@ -74,18 +68,64 @@ export class TcpConnection implements DeviceSession {
         limits: deps.limits,
         limit: (name) => this.session.limit(name),
         resume: () => this.resumeInput(),
-        slowReaderGone: () => this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected'),
+        slowReaderGone: () =>
+          this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected'),
       },
       this.now,
     );
+    this.refusals = new Refusals({
+      session: this.session,
+      acks: this.acks,
+      maxErrorRun: deps.limits.maxErrorRun,
+      authenticated: () => this.state === 'ready',
+      ending: () => this.state === 'draining' || this.state === 'closed',
+      send: (line) => this.send(line),
+      drain: (last) => this.drain(last),
+    });
     this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
       helloTimeout: () => {
-        if (this.state === 'greeting') this.closeOnLimit('HELLO_TIMEOUT', `no HELLO within ${deps.limits.helloTimeoutMs} ms`);
+        const text = `no HELLO within ${deps.limits.helloTimeoutMs} ms`;
+        if (this.state === 'greeting') this.refusals.closeOnLimit('HELLO_TIMEOUT', text);
       },
       idle: () => {
-        if (this.state !== 'draining' && this.state !== 'closed') this.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
+        if (this.state === 'draining' || this.state === 'closed') return;
+        this.refusals.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
       },
       graceOver: () => this.socket.destroy(),
+    });
+    this.hello = new HelloExchange({
+      session: this.session,
+      timers: deps.timers,
+      socket,
+      deadlines: this.deadlines,
+      claimAs: this,
+      authenticating: () => this.state === 'authenticating',
+      enter: (state) => (this.state = state),
+      send: (line) => this.send(line),
+      release: (now) => {
+        this.now = now;
+        this.input.release();
+      },
+      hold: (retryAfterMs) => this.readings.hold(retryAfterMs),
+      refuseConnection: (code, text) => this.refusals.refuseConnection(code, text),
+      log: () => this.log,
+      connected: (hello, boot) => {
+        const { deviceId: device, fw, board } = hello;
+        this.deps.log.info({ conn: this.id, device, boot, fw, board }, 'device connected');
+      },
+    });
+    this.readings = new Readings({
+      session: this.session,
+      acks: this.acks,
+      flow: this.flow,
+      out: this.out,
+      socket,
+      deadlines: this.deadlines,
+      input: this.input,
+      state: () => this.state,
+      enter: (state) => (this.state = state),
+      refuse: (refusal) => this.refusals.refuse(refusal),
+      drain: () => this.drain(null),
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => {
@@ -97,7 +137,10 @@ export class TcpConnection implements DeviceSession {
 
   /** A logger naming this connection, made on first use: most connections never log. */
   private get log(): Logger {
-    this.childLog ??= this.deps.log.child({ conn: this.id, remote: `${this.socket.remoteAddress}:${this.socket.remotePort}` });
+    if (this.childLog === null) {
+      const { remoteAddress: address, remotePort: port } = this.socket;
+      this.childLog = this.deps.log.child({ conn: this.id, remote: `${address}:${port}` });
+    }
     return this.childLog;
   }
 
@@ -112,7 +155,7 @@ export class TcpConnection implements DeviceSession {
   }
 
   kick(code: ErrCode, text: string): void {
-    this.refuseConnection(code, text);
+    this.refusals.refuseConnection(code, text);
   }
 
   /** Gateway shutdown: stop reading, acknowledge what was received, say BYE, close. */
@@ -136,168 +179,35 @@ export class TcpConnection implements DeviceSession {
   private handle(ev: LineEvent): void {
     this.deadlines.lastLineAt = this.now;
     if (this.flow.spend(this.now, ev.bytes, this.state !== 'greeting') === 'close') {
-      this.closeOnLimit('INPUT_RATE', `over ${this.deps.limits.maxLinesPerSecond} lines per second for ${this.deps.limits.overBudgetCloseMs} ms`);
+      const { maxLinesPerSecond: perSecond, overBudgetCloseMs: ms } = this.deps.limits;
+      this.refusals.closeOnLimit('INPUT_RATE', `over ${perSecond} lines per second for ${ms} ms`);
     }
     if (this.state === 'draining' || this.state === 'closed') return;
     const line = interpretLine(ev, this.deps.limits.maxLineBytes);
     if (line.kind === 'message') {
-      // A line that parses resets the error run, unless it was refused (a PING before HELLO).
-      const run = this.errorRun;
-      this.dispatch(line.message, line.bytes);
-      if (this.errorRun === run) this.errorRun = 0;
+      const { message, bytes } = line;
+      this.refusals.parsed(() => this.dispatch(message, bytes));
       return;
     }
     if (line.tooLong) this.session.limit('LINE_TOO_LONG');
-    this.refuse(line.refusal);
+    this.refusals.refuse(line.refusal);
   }
 
+  /** A message that parsed, unless it is refused in the connection's state (refusals.ts). */
   private dispatch(msg: Message, bytes: number): void {
+    if (this.refusals.outOfPlace(msg)) return;
     switch (msg.verb) {
       case 'HELLO':
-        if (this.state === 'greeting') this.beginHello(msg);
-        else this.refuse({ scope: 'err', code: 'ALREADY_HELLO', text: 'HELLO was already accepted on this connection' });
-        return;
+        return this.hello.begin(msg, this.now);
       case 'R':
-        this.acceptReading(msg, bytes);
-        return;
+        return this.readings.accept(msg, bytes, this.now);
       case 'T':
-        // One T before HELLO is answered (boards sync their clock while they connect, section 8's
-        // transcript); any further one waits for authentication like everything else.
-        if (this.state !== 'ready' && this.timeBeforeHello++ > 0) this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
-        else this.answerTime(msg);
-        return;
+        return this.answerTime(msg);
       case 'PING':
-        // Nothing but HELLO (and BYE) before authentication: an unauthenticated peer gets no free replies.
-        if (this.state !== 'ready') this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
-        else this.send(reply.pong());
-        return;
+        return this.send(reply.pong());
       case 'BYE':
-        this.drain(reply.bye());
-        return;
+        return this.drain(reply.bye());
     }
-  }
-
-  private beginHello(hello: HelloMessage): void {
-    const result = this.session.authenticate(hello.deviceId, hello.token, this.now, (r) => this.onRegistered(hello, r), this.socket.remoteAddress ?? null);
-    if (result === null) {
-      // Registration is a write: it rides the next group commit, and input waits for its outcome.
-      this.state = 'authenticating';
-      this.socket.pause();
-    } else if (result.ok) {
-      this.completeHello(hello);
-    } else if ('diskFull' in result) {
-      this.hold(this.session.diskFull());
-    } else {
-      this.refuseAuth(result);
-    }
-  }
-
-  private onRegistered(hello: HelloMessage, result: AuthResult): void {
-    if (this.state !== 'authenticating') return;
-    this.now = this.deps.timers.now();
-    if (result.ok) {
-      if (result.registered) this.log.info({ device: hello.deviceId }, 'device registered on first use');
-      this.completeHello(hello);
-      this.input.release();
-      return;
-    }
-    if ('diskFull' in result) {
-      // Nothing was registered: BUSY, and the connection stays open like a reading's (hold).
-      this.hold(this.session.diskFull());
-      return;
-    }
-    this.state = 'greeting';
-    this.refuseAuth(result);
-  }
-
-  /**
-   * A refused authentication; a guess (wrong token, unknown id) is answered only after the
-   * throttle's delay, with input held meanwhile, so guessing costs the guesser time.
-   */
-  private refuseAuth(result: AuthRefusal): void {
-    const delayMs = result.delayMs ?? 0;
-    if (delayMs <= 0) {
-      this.refuseConnection(result.code, result.text);
-      return;
-    }
-    this.state = 'authenticating';
-    this.socket.pause();
-    this.deadlines.helloDone();
-    this.deps.timers.after(delayMs, () => {
-      if (this.state !== 'authenticating') return;
-      this.state = 'greeting';
-      this.refuseConnection(result.code, result.text);
-    });
-  }
-
-  private completeHello(hello: HelloMessage): void {
-    this.deadlines.helloDone();
-    this.state = 'ready';
-    const boot = this.session.hello(hello, this.now, { live: true, connects: true, claimAs: this });
-    this.send(reply.helloOk(this.now, this.session.lastStored()));
-    this.deps.log.info({ conn: this.id, device: hello.deviceId, boot, fw: hello.fw, board: hello.board }, 'device connected');
-  }
-
-  private acceptReading(msg: ReadingMessage, bytes: number): void {
-    if (this.state !== 'ready') {
-      this.refuse({ scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' });
-      return;
-    }
-    const retryAfterMs = this.session.busy();
-    if (retryAfterMs !== null) {
-      if (this.session.busyReason() === 'disk') {
-        this.hold(retryAfterMs);
-        return;
-      }
-      this.out.send(reply.busy(retryAfterMs));
-      this.drain(null);
-      return;
-    }
-    const refusal = this.session.screen(msg);
-    if (refusal !== null) {
-      this.refuse(refusal);
-      return;
-    }
-    const ticket = this.acks.add(msg.seq);
-    this.session.accept(msg, bytes, this.now, (outcome) => this.onCommitted(ticket, outcome));
-    this.flow.unsettled(this.acks.unsettled);
-  }
-
-  private onCommitted(ticket: number, outcome: ReadingOutcome): void {
-    if (this.state === 'closed') return;
-    if (outcome === 'full') {
-      // The disk is full: not stored, so never ACKed, and no later reading of this connection is
-      // either. BUSY tells the board to keep its readings and come back after the retry-after time.
-      this.acks.settle(ticket, 'failed');
-      this.hold(this.session.diskFull());
-      return;
-    }
-    if (outcome === 'failed') {
-      // Nothing of this batch is durable: never ACK it. The board resends after reconnecting.
-      this.out.send(reply.err('INTERNAL', 'store write failed; reconnect and resend'));
-      this.socket.destroy();
-      return;
-    }
-    this.acks.settle(ticket, true);
-  }
-
-  /**
-   * The disk is full: answers BUSY once (to a reading, or to a HELLO whose registration could not be
-   * committed) and takes no more lines, but keeps the connection open (a closed one makes boards
-   * reconnect at once, over and over). What was stored before is still acknowledged; the idle
-   * timeout ends a connection the board leaves open.
-   */
-  private hold(retryAfterMs: number): void {
-    if (this.state === 'held' || this.state === 'draining' || this.state === 'closed') return;
-    // A HELLO whose registration could not be committed is held too: the hello timeout no longer
-    // applies, the idle timeout ends a connection the board leaves open.
-    const wasAuthenticating = this.state === 'authenticating';
-    this.state = 'held';
-    this.deadlines.helloDone();
-    this.input.clear();
-    this.out.send(reply.busy(retryAfterMs));
-    // Keep reading (and discarding) so neither side's buffers fill and the peer's FIN is seen.
-    if (this.flow.endBackpressure() || wasAuthenticating) this.socket.resume();
   }
 
   private flushAck(ack: number | null): void {
@@ -309,36 +219,14 @@ export class TcpConnection implements DeviceSession {
 
   private answerTime(msg: TimeRequestMessage): void {
     const refused = this.session.timeRequest(msg, this.now);
-    if (refused !== null) return this.refuse(refused);
+    if (refused !== null) return this.refusals.refuse(refused);
     this.send(reply.time(msg.millis, this.now));
   }
 
-  private refuse(refusal: Refusal): void {
-    if (refusal.scope === 'nak' && this.state !== 'ready') {
-      refusal = { scope: 'err', code: 'NOT_AUTHENTICATED', text: 'send HELLO first' };
-    }
-    this.session.refused(refusal);
-    if (refusal.scope === 'nak') {
-      this.acks.settle(this.acks.add(refusal.seq), false);
-      this.send(reply.nak(refusal.seq, refusal.code, refusal.text));
-    } else {
-      if (CLOSING_ERR_CODES.has(refusal.code)) {
-        this.drain(reply.err(refusal.code, refusal.text));
-        return;
-      }
-      this.send(reply.err(refusal.code, refusal.text));
-    }
-    if (++this.errorRun >= this.deps.limits.maxErrorRun) this.closeOnLimit('TOO_MANY_ERRORS', `${this.errorRun} errors in a row`);
-  }
-
-  /** A connection-level error that ends the connection (after acknowledging what was received). */
-  private refuseConnection(code: ErrCode, text: string): void {
-    if (this.state === 'closed' || this.state === 'draining') return;
-    this.session.closedWith(code);
-    this.drain(reply.err(code, text));
-  }
-
-  /** Stops taking input; once every received reading is settled and acknowledged, sends `last` and closes. */
+  /**
+   * Stops taking input; once every received reading is settled and acknowledged, sends `last` and
+   * closes.
+   */
   private drain(last: string | null): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     const wasAuthenticating = this.state === 'authenticating';
@@ -354,12 +242,6 @@ export class TcpConnection implements DeviceSession {
   private finish(): void {
     this.out.finish();
     this.deadlines.closing();
-  }
-
-  /** A limit that ends the connection, named in the ERR the board gets. */
-  private closeOnLimit(code: LimitName & ErrCode, text: string): void {
-    this.session.limit(code);
-    this.refuseConnection(code, text);
   }
 
   /** Sends a reply; a peer that does not read its replies has its input paused until they drain. */
@@ -386,7 +268,8 @@ export class TcpConnection implements DeviceSession {
     this.deadlines.cancel();
     if (this.session.device !== null) {
       this.session.end(this.deps.timers.now(), this.deadlines.lastLineAt, this);
-      this.deps.log.info({ conn: this.id, device: this.session.device, unacked: this.acks.unsettled }, 'device disconnected');
+      const fields = { conn: this.id, device: this.session.device, unacked: this.acks.unsettled };
+      this.deps.log.info(fields, 'device disconnected');
     }
     this.onClosed(this);
   }

@@ -1,4 +1,5 @@
 import type { LineEvent } from '../../protocol/lines.js';
+import type { ConnectionSocket } from './connection-deps.js';
 
 export interface GateDeps {
   /** Input must wait (a HELLO is being registered, too many readings await commit, over budget, replies not drained). */
@@ -8,11 +9,8 @@ export interface GateDeps {
   /** Frames bytes into lines (the connection's LineSplitter: it keeps a partial line between calls). */
   split(bytes: Buffer): LineEvent[];
   handle(ev: LineEvent): void;
-  pause(): void;
-  resume(): void;
-  /** Buffers the replies of one turn's lines so they leave in one write (socket.cork/uncork). */
-  cork(): void;
-  uncork(): void;
+  /** Paused while input waits; corked for one turn's lines, so their replies leave in one write. */
+  readonly socket: Pick<ConnectionSocket, 'pause' | 'resume' | 'cork' | 'uncork'>;
   /** Lines handled per event-loop turn at most: the rest waits for the next turn. */
   maxLinesPerTurn: number;
   /** Runs `fn` in a later event-loop turn (setImmediate). */
@@ -64,11 +62,11 @@ export class InputGate {
       // and the socket is read again so its close is seen. A pause from a yielded turn must never
       // outlive the turn.
       this.clear();
-      d.resume();
+      d.socket.resume();
       return;
     }
     this.run();
-    if (!this.yielding && !d.holding() && d.open() && this.peek() === undefined) d.resume();
+    if (!this.yielding && !d.holding() && d.open() && this.peek() === undefined) d.socket.resume();
   }
 
   /** The connection ends or stops taking lines: held input is dropped. */
@@ -89,7 +87,7 @@ export class InputGate {
 
   private run(): void {
     const d = this.deps;
-    d.cork();
+    d.socket.cork();
     try {
       for (;;) {
         if (this.yielding || d.holding()) return;
@@ -108,7 +106,7 @@ export class InputGate {
         d.handle(ev);
       }
     } finally {
-      d.uncork();
+      d.socket.uncork();
     }
   }
 
@@ -137,7 +135,7 @@ export class InputGate {
 
   private yieldTurn(): void {
     this.yielding = true;
-    this.deps.pause();
+    this.deps.socket.pause();
     this.deps.nextTurn(() => {
       this.yielding = false;
       this.handledThisTurn = 0;

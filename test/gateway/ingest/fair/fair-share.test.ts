@@ -31,10 +31,12 @@ test('the input gate handles at most maxLinesPerTurn lines per turn, pauses, and
     open: () => true,
     split: (bytes) => bytes.toString().split('\n').slice(0, -1).map((text) => ({ kind: 'line', text, bytes: text.length + 1 }) as LineEvent),
     handle: (ev) => handled.push(Number((ev as Extract<LineEvent, { kind: 'line' }>).text)),
-    pause: () => paused++,
-    resume: () => resumed++,
-    cork: () => corks++,
-    uncork: () => uncorks++,
+    socket: {
+      pause: () => paused++,
+      resume: () => resumed++,
+      cork: () => corks++,
+      uncork: () => uncorks++,
+    } as never,
     maxLinesPerTurn: 64,
     nextTurn: (fn) => turns.push(fn),
   });
@@ -69,10 +71,7 @@ test('held input stays unframed bytes: each line is framed once however often in
       handled.push((ev as Extract<LineEvent, { kind: 'line' }>).text);
       hold = true; // every line puts the connection over its budget
     },
-    pause: () => {},
-    resume: () => {},
-    cork: () => {},
-    uncork: () => {},
+    socket: { pause: () => {}, resume: () => {}, cork: () => {}, uncork: () => {} } as never,
     maxLinesPerTurn: 1000,
     nextTurn: () => assert.fail('no yield expected'),
   });
