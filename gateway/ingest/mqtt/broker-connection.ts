@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from '../../log.js';
 import type { TimerHandle, Timers } from '../../time/timers.js';
 import { backoffDelay } from './backoff.js';
@@ -42,6 +42,7 @@ const noop = (): void => {};
  * The gateway's connection to a broker (MQTT.js): a persistent session under a stable client id,
  * QoS 1 subscriptions, our own reconnect loop with jittered exponential backoff (MQTT.js's is a
  * fixed period), and PUBACKs only when the message's handler releases it (PubackQueue).
+ * MQTT.js (~120 ms to import) is loaded by start(), so a gateway without MQTT never loads it.
  */
 export class BrokerConnection {
   private client: MqttClient | null = null;
@@ -59,8 +60,13 @@ export class BrokerConnection {
     private readonly deps: BrokerDeps,
   ) {}
 
-  /** Starts connecting; never throws for an unreachable broker (it keeps retrying). */
-  start(): void {
+  /**
+   * Loads MQTT.js and starts connecting; resolves without waiting for the broker, and never
+   * rejects for an unreachable one (it keeps retrying).
+   */
+  async start(): Promise<void> {
+    const { default: mqtt } = await import('mqtt');
+    if (this.stopped) return;
     const o = this.options;
     const clientOptions: IClientOptions = {
       clientId: o.clientId,

@@ -1,4 +1,4 @@
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Aedes, AuthenticateError, Client } from 'aedes';
 import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
@@ -84,6 +84,7 @@ const NOT_AUTHORIZED = 5;
  * its own `<prefix>/<id>/{r,hello,t,status}` and subscribe only below `<prefix>/<id>/`.
  * Sessions and retained messages live in memory: the broker restarts with the gateway, so boards
  * rely on the ack topic (written after the commit), not on the broker's PUBACK.
+ * aedes (~70 ms to import) is loaded by start(), so a gateway without the embedded broker never loads it.
  */
 export class EmbeddedBroker {
   private aedes: Aedes | null = null;
@@ -103,6 +104,7 @@ export class EmbeddedBroker {
   }
 
   async start(): Promise<EmbeddedBrokerAddress> {
+    const { Aedes } = await import('aedes');
     const aedes = await Aedes.createBroker({
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => {

@@ -134,7 +134,7 @@ export class MqttIngest {
       },
       { timers: this.deps.timers, log: this.deps.log, onMessage: (m) => this.onMessage(m) },
     );
-    this.connection.start();
+    await this.connection.start();
     this.listening = broker !== undefined ? { url, clientId, broker } : { url, clientId };
     return this.listening;
   }

@@ -2,7 +2,6 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import selfsigned from 'selfsigned';
 
 /** What the TLS listener serves, and what boards pin. */
 export interface TlsCredentials {
@@ -39,6 +38,7 @@ export function generatedPaths(dataDir: string): { certFile: string; keyFile: st
  * The configured certificate and key, or the self-signed pair kept in `<data>/tls/` (generated on
  * the first start that needs it: EC P-256, which an ESP8266 handshakes with far faster and in less
  * RAM than RSA-2048; valid 20 years, since boards pin the fingerprint rather than check dates).
+ * `selfsigned` (~140 ms to import) is loaded only here, when a certificate is generated.
  */
 export async function loadOrCreateTlsCredentials(dataDir: string, files: TlsFiles, now: Date = new Date()): Promise<TlsCredentials> {
   if (files.certFile !== null && files.keyFile !== null) return readPair(resolve(files.certFile), resolve(files.keyFile), false);
@@ -47,6 +47,7 @@ export async function loadOrCreateTlsCredentials(dataDir: string, files: TlsFile
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + 20);
   const name = hostname();
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: `sheetlog ${name}` }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -1,4 +1,4 @@
-import { sheets, type sheets_v4 } from '@googleapis/sheets';
+import type { sheets_v4 } from '@googleapis/sheets';
 import type { RateLimiter, RequestKind } from '../rate-limiter.js';
 import type { AuthClient } from './auth-client.js';
 import type { SheetValue } from './encoder.js';
@@ -70,6 +70,9 @@ export interface SpreadsheetMeta {
 
 export type CellValue = string | number | boolean;
 
+/** @googleapis/sheets, imported on first use (libraries.ts). */
+export type SheetsLibrary = typeof import('@googleapis/sheets');
+
 export interface SheetsApiOptions {
   rootUrl: string;
   timeoutMs: number;
@@ -87,12 +90,13 @@ export class SheetsApi {
   private readonly api: sheets_v4.Sheets;
 
   constructor(
+    lib: SheetsLibrary,
     private readonly auth: AuthClient,
     private readonly options: SheetsApiOptions,
   ) {
     // The client's googleapis-common bundles its own google-auth-library copy; the types differ,
     // the runtime contract (`request()`) is the same.
-    this.api = sheets({ version: 'v4', auth: auth as unknown as sheets_v4.Options['auth'], rootUrl: options.rootUrl });
+    this.api = lib.sheets({ version: 'v4', auth: auth as unknown as sheets_v4.Options['auth'], rootUrl: options.rootUrl });
   }
 
   async spreadsheet(spreadsheetId: string): Promise<SpreadsheetMeta> {

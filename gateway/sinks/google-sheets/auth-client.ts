@@ -1,4 +1,4 @@
-import { JWT, OAuth2Client } from 'google-auth-library';
+import type { JWT, OAuth2Client } from 'google-auth-library';
 import { CredentialsError, GOOGLE_TOKEN_URL, SHEETS_SCOPE, type Credentials } from './credentials.js';
 
 export interface AuthEndpoints {
@@ -9,6 +9,9 @@ export interface AuthEndpoints {
 
 export type AuthClient = JWT | OAuth2Client;
 
+/** google-auth-library, imported on first use (libraries.ts). */
+export type AuthLibrary = typeof import('google-auth-library');
+
 /**
  * Builds the google-auth-library client for the credentials. Both kinds refresh their access
  * token on a 401 (forceRefreshOnFailure), so a token revoked or expired early costs one retry,
@@ -18,7 +21,8 @@ export type AuthClient = JWT | OAuth2Client;
  * token_uri; when another token endpoint is configured (an emulator, a proxy), a request
  * interceptor on the client's own transporter sends it there.
  */
-export function createAuthClient(creds: Credentials, endpoints: AuthEndpoints): AuthClient {
+export function createAuthClient(lib: AuthLibrary, creds: Credentials, endpoints: AuthEndpoints): AuthClient {
+  const { JWT, OAuth2Client } = lib;
   const transporterOptions = { timeout: endpoints.timeoutMs };
   if (creds.kind === 'service-account') {
     const client = new JWT({

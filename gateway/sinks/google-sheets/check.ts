@@ -5,6 +5,7 @@ import { systemTimers } from '../../time/timers.js';
 import { requestToken, SheetsApi } from './api.js';
 import { createAuthClient } from './auth-client.js';
 import { describeCredentials, readCredentials } from './credentials.js';
+import { loadGoogleLibraries } from './libraries.js';
 import { quoteTitle } from './encoder.js';
 import { classify } from './errors.js';
 import { refreshTokenNotice } from './token-age.js';
@@ -41,9 +42,11 @@ export async function checkSheets(o: CheckOptions): Promise<boolean> {
   const mode = (await stat(o.credentials)).mode & 0o777;
   o.out(`credentials: ${describeCredentials(creds)} (${o.credentials}, mode ${mode.toString(8)})`);
   if ((mode & 0o077) !== 0) o.out(`  warning: ${o.credentials} is readable by other users: chmod 600 ${o.credentials}`);
+  let lib;
   let auth;
   try {
-    auth = createAuthClient(creds, { tokenUrl: o.tokenUrl, timeoutMs: o.timeoutMs });
+    lib = await loadGoogleLibraries();
+    auth = createAuthClient(lib.auth, creds, { tokenUrl: o.tokenUrl, timeoutMs: o.timeoutMs });
     await requestToken(auth);
     o.out('token: ok (Google issued an access token)');
     const notice = refreshTokenNotice(creds, (o.now ?? Date.now)(), o.credentials);
@@ -56,7 +59,7 @@ export async function checkSheets(o: CheckOptions): Promise<boolean> {
     return false;
   }
   const limiter = new RateLimiter({ readsPerWindow: 10, writesPerWindow: 10, windowMs: 60_000 }, systemTimers);
-  const api = new SheetsApi(auth, { rootUrl: o.rootUrl, timeoutMs: o.timeoutMs, limiter });
+  const api = new SheetsApi(lib.sheets, auth, { rootUrl: o.rootUrl, timeoutMs: o.timeoutMs, limiter });
   let meta;
   try {
     meta = await api.spreadsheet(o.spreadsheetId);

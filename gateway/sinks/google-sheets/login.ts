@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { chmod, open, readFile, rename } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
 import { CredentialsError, parseCredentials, SHEETS_SCOPE, type PublishingStatus } from './credentials.js';
 import { TESTING_TOKEN_LIFETIME_MS, WARN_AFTER_MS } from './token-age.js';
 
@@ -41,6 +40,8 @@ export async function loginInstalledApp(o: LoginOptions): Promise<{ file: string
   await once(server, 'listening');
   try {
     const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2callback`;
+    // Imported here, not at module load: the CLI (`sheetlog start`) loads this module too.
+    const { CodeChallengeMethod, OAuth2Client } = await import('google-auth-library');
     const client = new OAuth2Client({
       clientId: creds.clientId,
       clientSecret: creds.clientSecret,

@@ -15,6 +15,7 @@ import { createAuthClient, type AuthClient } from './auth-client.js';
 import { SheetBookkeeping, type SinkRecord } from './bookkeeping.js';
 import { describeCredentials, readCredentials, type Credentials } from './credentials.js';
 import { estimateRowBytes } from './encoder.js';
+import { loadGoogleLibraries, type GoogleLibraries } from './libraries.js';
 import { classify, type SheetsFailure } from './errors.js';
 import { describeQuota, filterNotices, protectionsOf } from './notices.js';
 import { planRows } from './plan.js';
@@ -87,6 +88,8 @@ export class SheetsSink implements Sink {
   readonly name = 'google-sheets';
   private readonly book: SheetBookkeeping;
   private session: Session | null = null;
+  /** The Google client libraries, imported by the first connect() (libraries.ts). */
+  private libraries: Promise<GoogleLibraries> | null = null;
   private meta: SpreadsheetMeta | null = null;
   /** The last metadata read, kept after failures, for messages (protected ranges). */
   private lastMeta: SpreadsheetMeta | null = null;
@@ -271,8 +274,9 @@ export class SheetsSink implements Sink {
     if (this.session && this.session.fileStamp === fileStamp) return this.session;
     this.session = null;
     const creds = await readCredentials(this.options.credentials);
-    const auth = createAuthClient(creds, { tokenUrl: this.options.tokenUrl, timeoutMs: this.options.requestTimeoutMs });
-    const api = new SheetsApi(auth, { rootUrl: this.options.rootUrl, timeoutMs: this.options.requestTimeoutMs, limiter: this.deps.limiter });
+    const lib = await (this.libraries ??= loadGoogleLibraries());
+    const auth = createAuthClient(lib.auth, creds, { tokenUrl: this.options.tokenUrl, timeoutMs: this.options.requestTimeoutMs });
+    const api = new SheetsApi(lib.sheets, auth, { rootUrl: this.options.rootUrl, timeoutMs: this.options.requestTimeoutMs, limiter: this.deps.limiter });
     this.session = { api, auth, creds, fileStamp };
     return this.session;
   }

@@ -8,6 +8,7 @@ import { ZoneClock } from '../../time/time-zone.js';
 import { SheetsApi, type SheetMeta } from './api.js';
 import { createAuthClient } from './auth-client.js';
 import { readCredentials } from './credentials.js';
+import { loadGoogleLibraries, type GoogleLibraries } from './libraries.js';
 import { rowsRange, type SheetValue } from './encoder.js';
 
 export interface SheetsSummaryOptions {
@@ -42,6 +43,8 @@ export class SheetsSummaryTab<R extends { id: number; revision: number }> implem
   readonly title: string;
   private readonly places: SummaryPlaces<R>;
   private api: SheetsApi | null = null;
+  /** The Google client libraries, imported by the first connect() (libraries.ts). */
+  private libraries: Promise<GoogleLibraries> | null = null;
   private tab: SheetMeta | null = null;
   private zone: ZoneClock | null = null;
 
@@ -89,8 +92,9 @@ export class SheetsSummaryTab<R extends { id: number; revision: number }> implem
   private async connect(): Promise<SheetsApi> {
     if (this.api) return this.api;
     const creds = await readCredentials(this.options.credentials);
-    const auth = createAuthClient(creds, { tokenUrl: this.options.tokenUrl, timeoutMs: this.options.requestTimeoutMs });
-    this.api = new SheetsApi(auth, { rootUrl: this.options.rootUrl, timeoutMs: this.options.requestTimeoutMs, limiter: this.deps.limiter });
+    const lib = await (this.libraries ??= loadGoogleLibraries());
+    const auth = createAuthClient(lib.auth, creds, { tokenUrl: this.options.tokenUrl, timeoutMs: this.options.requestTimeoutMs });
+    this.api = new SheetsApi(lib.sheets, auth, { rootUrl: this.options.rootUrl, timeoutMs: this.options.requestTimeoutMs, limiter: this.deps.limiter });
     return this.api;
   }
 
