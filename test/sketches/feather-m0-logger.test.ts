@@ -18,8 +18,10 @@ import { ProcessGroup, stopAndRemove } from './helpers/processes.js';
 
 const READINGS = 80;
 const CLOCK_START = 2 ** 32 - 3000;
-// A join attempt (WiFi101's begin() blocks) shorter than the period: no period is skipped.
-const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000, WIFI_JOIN_TIMEOUT_MS: 50 };
+// A join attempt (WiFi101's begin() blocks) shorter than the period: no period is skipped. Join
+// retries at most a second apart: with the default cap (60 s) a retry drawn after the third failure
+// could fall after the 80th reading, and the story needs readings taken once the link is up.
+const DEFINES = { SAMPLE_PERIOD_MS: 100, BACKOFF_BASE_MS: 200, BACKOFF_MAX_MS: 2000, WIFI_JOIN_TIMEOUT_MS: 50, WIFI_RETRY_MAX_MS: 1000 };
 
 async function loseWiFi(board: Board): Promise<void> {
   const from = board.child.lines.length;

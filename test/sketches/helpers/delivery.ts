@@ -58,6 +58,11 @@ export async function runDelivery(group: ProcessGroup, workDir: string, plan: De
   const hello = await waitForHelloOk(board, 0, 60_000);
   const pendingAtHello = Number(/pending=(\d+)$/.exec(hello.line)?.[1]);
   const third = Math.floor(plan.readings / 3);
+  // The story needs readings taken after the link came up (the link drop and the restart happen
+  // while the board samples): a plan whose link comes up too late fails here, not after a wait.
+  if (pendingAtHello + 5 > plan.readings) {
+    throw new Error(`${plan.name}: the link came up with ${pendingAtHello} of ${plan.readings} readings taken; make Wi-Fi come up sooner\n${board.child.tail()}`);
+  }
   await waitForAck(board, pendingAtHello + 5, 90_000, hello.index);
 
   await plan.dropLink(board);
