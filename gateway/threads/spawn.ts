@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { builtAfterSources } from './built.js';
 
 /**
  * Starts a worker thread on `entry`: its compiled `.js` when the caller runs from dist/, its `.ts`
@@ -42,15 +43,5 @@ function builtEntry(caller: string, ts: string): URL | null {
   const root = dirname(gatewayDir);
   const built = join(root, 'dist', relative(root, source).replace(/\.ts$/, '.js'));
   if (!existsSync(built)) return null;
-  const builtAt = statSync(built).mtimeMs;
-  const stack = [gatewayDir];
-  while (stack.length > 0) {
-    const dir = stack.pop() as string;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > builtAt) return null;
-    }
-  }
-  return new URL(`file://${built}`);
+  return builtAfterSources(statSync(built).mtimeMs, [gatewayDir]) ? pathToFileURL(built) : null;
 }

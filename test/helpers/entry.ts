@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtAfterSources } from '../../gateway/threads/built.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The folders `tsc -p tsconfig.json` compiles into dist/. */
@@ -16,20 +17,6 @@ const BUILT = ['gateway', 'firmware-sim'];
 export function nodeArgsFor(tsPath: string): string[] {
   const rel = relative(ROOT, resolve(ROOT, tsPath)).replace(/\\/g, '/');
   const built = join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
-  if (BUILT.some((d) => rel.startsWith(`${d}/`)) && existsSync(built) && builtIsFresh(statSync(built).mtimeMs)) return [built];
+  if (BUILT.some((d) => rel.startsWith(`${d}/`)) && existsSync(built) && builtAfterSources(statSync(built).mtimeMs, BUILT.map((d) => join(ROOT, d)))) return [built];
   return ['--import', 'tsx', join(ROOT, rel)];
-}
-
-/** True when no source file under the built folders is newer than `builtAt`. */
-function builtIsFresh(builtAt: number): boolean {
-  const stack = BUILT.map((d) => join(ROOT, d));
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > builtAt) return false;
-    }
-  }
-  return true;
 }
