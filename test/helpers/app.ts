@@ -47,8 +47,12 @@ export async function startTestApp(
   dataDir = tempDir(),
   extraDeps: Pick<AppDeps, 'syncStatus'> = {},
 ): Promise<TestApp> {
-  // A manual clock drives the sync workers only on this event loop (the sync thread keeps real time).
-  const base = { dataDir, tcp: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, ...(timers ? { sync: { thread: false } } : {}) };
+  // The sinks run on this event loop, not in a sync thread: a manual clock drives them only here,
+  // and a thread costs about 0.3 s of CPU per app (its own V8 isolate and modules), which a suite
+  // starting apps by the hundred pays in minutes. A test about the thread asks for it with
+  // `sync: { thread: true }`; test/gateway/sync/thread/ and every gateway a test spawns as a
+  // process (the default configuration) run the real thread.
+  const base = { dataDir, tcp: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, sync: { thread: false } };
   const config = configSchema.parse(deepMerge(base, overrides));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
