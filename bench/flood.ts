@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,9 @@ const quick = process.argv.includes('--quick');
 const ROUNDS = 3;
 const WINDOW_MS = quick ? 2_000 : 4_000;
 const INTERVAL_MS = 20;
+// `--only burst,storm`: just those floods (the baseline without a flood is always measured).
+const onlyArg = process.argv.indexOf('--only');
+const KINDS: readonly Flood[] = onlyArg > 0 ? (process.argv[onlyArg + 1] ?? '').split(',').filter((k): k is Flood => (FLOODS as readonly string[]).includes(k)) : FLOODS;
 
 /** The healthy board: HELLO, then one reading every INTERVAL_MS for `ms`; returns each write→ACK time. */
 async function healthyBoard(port: number, id: string, ms: number): Promise<number[]> {
@@ -45,6 +49,8 @@ async function healthyBoard(port: number, id: string, ms: number): Promise<numbe
   let buf = '';
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
+  // FLOOD_TRACE=<file>: every reading's send time (epoch ms) and latency, to line up with the gateway's own traces.
+  const trace: string[] | null = process.env.FLOOD_TRACE ? [] : null;
   let helloOk: () => void = () => {};
   let lastLine = '';
   const hello = new Promise<void>((r) => (helloOk = r));
@@ -61,6 +67,7 @@ async function healthyBoard(port: number, id: string, ms: number): Promise<numbe
         const now = performance.now();
         for (const [seq, at] of sentAt) if (seq <= acked) {
           latencies.push(now - at);
+          trace?.push(`${id}\t${(performance.timeOrigin + at).toFixed(0)}\t${(now - at).toFixed(1)}`);
           sentAt.delete(seq);
         }
       }
@@ -86,6 +93,7 @@ async function healthyBoard(port: number, id: string, ms: number): Promise<numbe
   while (sentAt.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   for (const at of sentAt.values()) latencies.push(performance.now() - at);
   socket.destroy();
+  if (trace !== null) appendFileSync(process.env.FLOOD_TRACE as string, trace.join('\n') + '\n');
   return latencies;
 }
 
@@ -107,7 +115,7 @@ async function round(r: number): Promise<Record<'none' | Flood, number>> {
   const out = {} as Record<'none' | Flood, number>;
   try {
     out.none = p99(await healthyBoard(server.port, `healthy-${r}-none`, WINDOW_MS));
-    for (const kind of FLOODS) {
+    for (const kind of KINDS) {
       // The flood lasts well past the window (a loaded machine stretches it) and is killed after it.
       const { child, exited } = await startFlood(kind, server.port, WINDOW_MS + 60_000);
       try {
@@ -141,7 +149,7 @@ process.stdout.write(
   `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average (1/5/15 min) at the start: ${loadAtStart.map((v) => v.toFixed(2)).join('/')}, after each round: ${loads.map((l) => l.map((v) => v.toFixed(2)).join('/')).join(', ')}\n\n`,
 );
 process.stdout.write('| flood | healthy board ACK p99, median (min–max) of 3 rounds | without the flood, same rounds | ratio of medians | target ≤ 5× |\n| --- | --- | --- | --- | --- |\n');
-for (const kind of FLOODS) {
+for (const kind of KINDS) {
   const xs = rounds.map((x) => x[kind]);
   const ratio = med(xs) / med(none);
   process.stdout.write(`| ${kind} | ${fmt(med(xs))} ms (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}) | ${fmt(med(none))} ms (${fmt(Math.min(...none))}–${fmt(Math.max(...none))}) | ${ratio.toFixed(2)} | ${ratio <= 5 ? 'met' : 'missed'} |\n`);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Timers } from '../../time/timers.js';
 import type { SessionContext } from '../session/session.js';
+import type { TurnShare } from '../turn-share.js';
 
 export interface TcpLimits {
   maxLineBytes: number;
@@ -20,6 +21,11 @@ export interface TcpLimits {
 export interface ConnectionDeps extends SessionContext {
   limits: TcpLimits;
   timers: Timers;
+  /**
+   * Lines per event-loop turn for all connections still greeting (before HELLO OK), shared: made
+   * by the TCP listener (absent: no shared bound, as in unit tests of one connection).
+   */
+  greetings?: TurnShare;
 }
 
 /**

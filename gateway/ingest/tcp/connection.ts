@@ -59,6 +59,7 @@ export class TcpConnection implements DeviceSession {
       socket,
       maxLinesPerTurn: deps.limits.maxLinesPerTurn,
       nextTurn: (fn) => setImmediate(fn),
+      greetingShare: () => (this.state === 'greeting' ? (deps.greetings ?? null) : null),
     });
     this.now = deps.timers.now();
     this.flow = new FlowControl(
@@ -108,7 +109,11 @@ export class TcpConnection implements DeviceSession {
       },
       hold: (retryAfterMs) => this.readings.hold(retryAfterMs),
       refuseConnection: (code, text) => this.refusals.refuseConnection(code, text),
-      log: () => this.log,
+      // The connection's own logger costs a child logger (redaction set up) per connection: made
+      // only when the line is written, not for each board of a burst of new ones at a quieter level.
+      registered: (device) => {
+        if (this.deps.log.isLevelEnabled('info')) this.log.info({ device }, 'device registered on first use');
+      },
       connected: (hello, boot) => {
         const { deviceId: device, fw, board } = hello;
         this.deps.log.info({ conn: this.id, device, boot, fw, board }, 'device connected');

@@ -1,4 +1,3 @@
-import type { Logger } from '../../log.js';
 import type { ErrCode } from '../../protocol/codes.js';
 import type { HelloMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
@@ -33,8 +32,8 @@ export interface HelloDeps {
   hold(retryAfterMs: number): void;
   /** A connection-level ERR that ends the connection. */
   refuseConnection(code: ErrCode, text: string): void;
-  /** The connection's logger, made on first use. */
-  log(): Logger;
+  /** A device was registered on first use (the connection logs it). */
+  registered(device: string): void;
   /** A device was answered HELLO OK under `boot` (the connection logs it). */
   connected(hello: HelloMessage, boot: number): void;
 }
@@ -72,9 +71,7 @@ export class HelloExchange {
     if (!d.authenticating()) return;
     const now = d.timers.now();
     if (result.ok) {
-      if (result.registered) {
-        d.log().info({ device: hello.deviceId }, 'device registered on first use');
-      }
+      if (result.registered) d.registered(hello.deviceId);
       this.complete(hello, now);
       d.release(now);
       return;

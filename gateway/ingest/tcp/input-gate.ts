@@ -1,5 +1,6 @@
 import type { LineEvent } from '../../protocol/lines.js';
 import type { ConnectionSocket } from './connection-deps.js';
+import type { TurnShare } from '../turn-share.js';
 
 export interface GateDeps {
   /** Input must wait (a HELLO is being registered, too many readings await commit, over budget, replies not drained). */
@@ -15,6 +16,11 @@ export interface GateDeps {
   maxLinesPerTurn: number;
   /** Runs `fn` in a later event-loop turn (setImmediate). */
   nextTurn(fn: () => void): void;
+  /**
+   * The gateway-wide share of lines per turn for connections that have not authenticated; null
+   * once this one has (absent: no shared bound).
+   */
+  greetingShare?(): TurnShare | null;
 }
 
 /**
@@ -41,6 +47,8 @@ export class InputGate {
   private next = 0;
   private handledThisTurn = 0;
   private yielding = false;
+  /** The greeting share gave this connection a unit while it waited: its next line uses it. */
+  private granted = false;
 
   constructor(private readonly deps: GateDeps) {}
 
@@ -101,6 +109,7 @@ export class InputGate {
           this.yieldTurn();
           return;
         }
+        if (!this.shareTaken()) return;
         this.next++;
         this.handledThisTurn++;
         d.handle(ev);
@@ -131,6 +140,27 @@ export class InputGate {
       this.next = 0;
     }
     return this.events[this.next];
+  }
+
+  /** A unit of the greeting share for the next line, or false: the connection waits its turn (paused). */
+  private shareTaken(): boolean {
+    const share = this.deps.greetingShare?.() ?? null;
+    if (share === null) return true;
+    if (this.granted) {
+      this.granted = false;
+      return true;
+    }
+    if (share.take(() => this.shareGranted())) return true;
+    this.yielding = true;
+    this.deps.socket.pause();
+    return false;
+  }
+
+  private shareGranted(): void {
+    this.yielding = false;
+    this.granted = true;
+    this.handledThisTurn = 0;
+    this.release();
   }
 
   private yieldTurn(): void {

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { reply } from '../../protocol/replies.js';
 import { TcpConnection } from './connection.js';
 import type { ConnectionDeps } from './connection-deps.js';
+import { GREETINGS_PER_TURN, TurnShare } from '../turn-share.js';
 
 export interface TcpIngestOptions {
   host: string;
@@ -11,6 +12,8 @@ export interface TcpIngestOptions {
   maxConnections: number;
   /** New connections set up per event-loop turn at most (default ACCEPTS_PER_TURN). */
   acceptsPerTurn?: number;
+  /** Lines from connections not authenticated yet, per event-loop turn, all together (default GREETINGS_PER_TURN). */
+  greetingsPerTurn?: number;
 }
 
 /**
@@ -50,10 +53,14 @@ export class TcpIngest {
   private acceptedThisTurn = 0;
   private turnArmed = false;
 
+  private readonly deps: ConnectionDeps;
+
   constructor(
     private readonly options: TcpIngestOptions,
-    private readonly deps: ConnectionDeps,
+    deps: ConnectionDeps,
   ) {
+    // Every connection of this listener (plain and TLS) shares one greeting share.
+    this.deps = { ...deps, greetings: deps.greetings ?? new TurnShare(options.greetingsPerTurn ?? GREETINGS_PER_TURN, (fn) => setImmediate(fn)) };
     this.server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
   }
 

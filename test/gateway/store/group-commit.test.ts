@@ -77,3 +77,35 @@ test('a flush of a single operation does not count as a sparse window', async ()
   timers.advance(5);
   assert.deepEqual(backend.batches, [1, 1]);
 });
+
+test('operations a commit\'s callbacks enqueue wait for a window of their own; a queue past maxOps is committed at once', () => {
+  const timers = new ManualTimers();
+  const backend = recordingBackend();
+  const committer = new GroupCommitter(backend, timers, { delayMs: 5, maxOps: 3 });
+  const outcomes: ReadingOutcome[] = [];
+  // Each committed reading lets the next one in, as the registration pacer does for a burst of
+  // new boards: chained at once, a burst became hundreds of commits in one event-loop turn.
+  let next = 1;
+  const chained = (): WriteOp => {
+    const seq = next++;
+    return { kind: 'reading', row: (reading(seq, outcomes) as Extract<WriteOp, { kind: 'reading' }>).row, done: (o) => {
+      outcomes.push(o);
+      if (next <= 9) committer.enqueue(chained());
+    } };
+  };
+  committer.enqueue(chained());
+  committer.enqueue(chained());
+  timers.advance(5);
+  assert.deepEqual(backend.batches, [2], 'the two readings enqueued by the first commit wait');
+  assert.equal(committer.pending, 2);
+  timers.advance(5);
+  assert.deepEqual(backend.batches, [2, 2]);
+
+  // Seven queued with maxOps 3: three commits back to back, no window between them.
+  const other = recordingBackend();
+  const more = new GroupCommitter(other, new ManualTimers(), { delayMs: 5, maxOps: 3 });
+  for (let i = 0; i < 7; i++) more.enqueue(reading(100 + i, outcomes));
+  assert.deepEqual(other.batches, [3, 3], 'two full batches at once; the seventh waits for its window');
+  more.flush();
+  assert.deepEqual(other.batches, [3, 3, 1]);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TcpIngest } from '../../../../gateway/ingest/tcp/server.js';
+import { TurnShare } from '../../../../gateway/ingest/turn-share.js';
 import type { TcpLimits } from '../../../../gateway/ingest/tcp/connection-deps.js';
 import { sessionHarness } from '../session/harness.js';
 import { LineClient } from '../../../helpers/line-client.js';
@@ -43,4 +44,35 @@ test('a burst of connections is set up a few per event-loop turn; every one is s
   const extra = await LineClient.open(port);
   clients.push(extra);
   assert.match((await extra.next(20_000)) ?? 'closed', /^ERR TOO_MANY_CONNECTIONS /);
+});
+
+test('with a greeting share of one line per turn, a burst of HELLOs is served in full and a board already in is answered meanwhile', async (t) => {
+  const h = sessionHarness(t, 'required');
+  const n = 30;
+  const tokens = Array.from({ length: n }, (_, i) => h.store.devices.add(`greet-${i}`, h.timers.now()));
+  const share = new TurnShare(1, (fn) => setImmediate(fn));
+  const tcp = new TcpIngest({ host: '127.0.0.1', port: 0, maxConnections: n + 1 }, { ...h.ctx, limits: LIMITS, timers: h.timers, greetings: share });
+  const { port } = await tcp.start();
+  const clients: LineClient[] = [];
+  t.after(async () => {
+    for (const c of clients) c.socket.destroy();
+    tcp.beginStop();
+    await tcp.closed(1000);
+  });
+  // A board that is already in: its readings never wait for the greeting share.
+  const healthy = await LineClient.open(port);
+  clients.push(healthy);
+  healthy.send(`HELLO greet-0 ${tokens[0]} boot=1`);
+  assert.match((await healthy.next(20_000)) ?? 'closed', /^HELLO OK /);
+  const opened = await Promise.all(Array.from({ length: n - 1 }, () => LineClient.open(port)));
+  clients.push(...opened);
+  opened.forEach((c, i) => c.send(`HELLO greet-${i + 1} ${tokens[i + 1]} boot=1`, 'PING'));
+  healthy.send('PING');
+  const replies = await Promise.all(opened.map(async (c) => [await c.next(20_000), await c.next(20_000)]));
+  for (const [hello, after] of replies) {
+    assert.match(hello ?? 'closed', /^HELLO OK \d+ 0$/);
+    assert.equal(after, 'PONG');
+  }
+  assert.equal(await healthy.next(20_000), 'PONG');
+  assert.equal(share.queued, 0);
 });

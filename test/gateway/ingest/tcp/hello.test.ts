@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import type { AuthResult } from '../../../../gateway/ingest/device-auth.js';
 import type { HelloFields, HelloOptions } from '../../../../gateway/ingest/session/session.js';
 import { HelloExchange } from '../../../../gateway/ingest/tcp/hello.js';
-import type { Logger } from '../../../../gateway/log.js';
 import type { HelloMessage } from '../../../../gateway/protocol/messages.js';
 import { ManualTimers } from '../../../helpers/manual-timers.js';
 
@@ -22,7 +21,6 @@ function setup(answer: AuthResult | null) {
   const conn = { state: 'greeting' };
   const claimAs = { kick: () => assert.fail('not kicked here') };
   let later: ((result: AuthResult) => void) | null = null;
-  const log = { info: (_: object, msg: string) => void events.push(`log ${msg}`) };
   const socket = { remoteAddress: '192.0.2.10', pause: () => void events.push('pause') };
   const exchange = new HelloExchange({
     session: {
@@ -55,7 +53,7 @@ function setup(answer: AuthResult | null) {
     release: (now) => void events.push(`release at +${now - t0}`),
     hold: (retryAfterMs) => void events.push(`hold ${retryAfterMs}`),
     refuseConnection: (code, text) => void events.push(`refuse ${code} ${text}`),
-    log: () => log as unknown as Logger,
+    registered: (device) => void events.push(`log device registered on first use (${device})`),
     connected: (hello, boot) => void events.push(`connected ${hello.deviceId} boot ${boot}`),
   });
   const answerLater = (result: AuthResult) => {
@@ -85,7 +83,7 @@ test('a registration defers the answer: input waits; HELLO OK at the commit, the
   timers.advance(250);
   answerLater({ ok: true, registered: true });
   assert.deepEqual(events.slice(3), [
-    'log device registered on first use',
+    'log device registered on first use (dev-1)',
     'helloDone',
     'state ready',
     'session.hello dev-1 at +250 live=true claimed=true',
