@@ -20,11 +20,8 @@ const LIMITS: TcpLimits = {
   slowReaderTimeoutMs: 30_000,
 };
 
-test('a burst of connections is set up a few per event-loop turn; every one is served, in full, and over the limit still refused', async (t) => {
-  const h = sessionHarness(t, 'required');
-  const n = 40;
-  const tokens = Array.from({ length: n }, (_, i) => h.store.devices.add(`burst-${i}`, h.timers.now()));
-  const tcp = new TcpIngest({ host: '127.0.0.1', port: 0, maxConnections: n, acceptsPerTurn: 3 }, { ...h.ctx, limits: LIMITS, timers: h.timers });
+/** Starts `tcp`; the clients the test opens (pushed to `clients`) and the listener end with the test. */
+async function listening(t: { after(fn: () => Promise<void>): void }, tcp: TcpIngest): Promise<{ port: number; clients: LineClient[] }> {
   const { port } = await tcp.start();
   const clients: LineClient[] = [];
   t.after(async () => {
@@ -32,6 +29,15 @@ test('a burst of connections is set up a few per event-loop turn; every one is s
     tcp.beginStop();
     await tcp.closed(1000);
   });
+  return { port, clients };
+}
+
+test('a burst of connections is set up a few per event-loop turn; every one is served, in full, and over the limit still refused', async (t) => {
+  const h = sessionHarness(t, 'required');
+  const n = 40;
+  const tokens = Array.from({ length: n }, (_, i) => h.store.devices.add(`burst-${i}`, h.timers.now()));
+  const tcp = new TcpIngest({ host: '127.0.0.1', port: 0, maxConnections: n, acceptsPerTurn: 3 }, { ...h.ctx, limits: LIMITS, timers: h.timers });
+  const { port, clients } = await listening(t, tcp);
   const opened = await Promise.all(Array.from({ length: n }, () => LineClient.open(port)));
   clients.push(...opened);
   opened.forEach((c, i) => c.send(`HELLO burst-${i} ${tokens[i]} boot=1`, 'PING'));
@@ -52,13 +58,7 @@ test('with a greeting share of one line per turn, a burst of HELLOs is served in
   const tokens = Array.from({ length: n }, (_, i) => h.store.devices.add(`greet-${i}`, h.timers.now()));
   const share = new TurnShare(1, (fn) => setImmediate(fn));
   const tcp = new TcpIngest({ host: '127.0.0.1', port: 0, maxConnections: n + 1 }, { ...h.ctx, limits: LIMITS, timers: h.timers, greetings: share });
-  const { port } = await tcp.start();
-  const clients: LineClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.socket.destroy();
-    tcp.beginStop();
-    await tcp.closed(1000);
-  });
+  const { port, clients } = await listening(t, tcp);
   // A board that is already in: its readings never wait for the greeting share.
   const healthy = await LineClient.open(port);
   clients.push(healthy);
