@@ -1,19 +1,22 @@
 import type { Logger } from '../../log.js';
 import type { ErrCode } from '../../protocol/codes.js';
 import { LineSplitter, type LineEvent } from '../../protocol/lines.js';
-import type { Message, TimeRequestMessage } from '../../protocol/messages.js';
+import type { HelloMessage, Message, Refusal, TimeRequestMessage } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
 import { IngestSession } from '../session/session.js';
 import type { DeviceSession } from '../sessions.js';
 import { AckBatch } from './ack-batch.js';
-import type { ConnectionDeps, ConnectionSocket, ConnectionState } from './connection-deps.js';
-import { ConnectionDeadlines } from './deadlines.js';
-import { FlowControl } from './flow-control.js';
-import { HelloExchange } from './hello.js';
-import { InputGate } from './input-gate.js';
+import type { Timers } from '../../time/timers.js';
+import type { LimitName } from '../session/limits.js';
+import type { TurnShare } from '../turn-share.js';
+import type { ConnectionDeps, ConnectionSocket, ConnectionState, TcpLimits } from './connection-deps.js';
+import { ConnectionDeadlines, type DeadlineHandlers } from './deadlines.js';
+import { FlowControl, type FlowDeps } from './flow-control.js';
+import { HelloExchange, type HelloDeps } from './hello.js';
+import { InputGate, type GateDeps } from './input-gate.js';
 import { interpretLine } from './line-events.js';
-import { Readings } from './readings.js';
-import { Refusals } from './refusals.js';
+import { Readings, type ReadingDeps } from './readings.js';
+import { Refusals, type RefusalDeps } from './refusals.js';
 import { ReplyOutput } from './reply-output.js';
 
 /**
@@ -21,117 +24,47 @@ import { ReplyOutput } from './reply-output.js';
  * board's IngestSession (which decides authentication, boots, the clock anchor, BUSY, acceptance,
  * refusal counting and statistics). Protocol logic is in the pure modules.
  */
-export class TcpConnection implements DeviceSession {
+export class TcpConnection implements DeviceSession, GateDeps, FlowDeps, RefusalDeps, DeadlineHandlers, HelloDeps, ReadingDeps {
+  // The connection is itself the dependencies of its parts (each sees it through its own narrow
+  // interface, above): a connection costs one object and its parts, not a deps object and a
+  // closure for every callback of every part. Thousands of boards connect at once after a power
+  // cut, and each connection lives for days.
   /** Its states are described with ConnectionState (connection-deps.ts). */
-  private state: ConnectionState = 'greeting';
+  private current: ConnectionState = 'greeting';
   private readonly splitter: LineSplitter;
-  private readonly acks = new AckBatch((ack) => this.flushAck(ack));
-  private readonly session: IngestSession;
+  readonly acks: AckBatch;
+  readonly session: IngestSession;
   private childLog: Logger | null = null;
-  private readonly input: InputGate;
+  readonly input: InputGate;
   /** NAKs and ERRs, the error run, what comes before HELLO, the ERR that ends it (refusals.ts). */
   private readonly refusals: Refusals;
   /** Authentication, at once or after a registration's commit or a refusal's delay (hello.ts). */
-  private readonly hello: HelloExchange;
+  private readonly helloExchange: HelloExchange;
   /** BUSY (drain, or hold when the disk is full), field NAKs, ACK after commit (readings.ts). */
   private readonly readings: Readings;
   /** Backpressure, the input budget, unread replies: why input is paused (flow-control.ts). */
-  private readonly flow: FlowControl;
-  private readonly out: ReplyOutput;
+  readonly flow: FlowControl;
+  readonly out: ReplyOutput;
   private now: number;
-  private readonly deadlines: ConnectionDeadlines;
+  readonly deadlines: ConnectionDeadlines;
 
   constructor(
-    private readonly socket: ConnectionSocket,
+    readonly socket: ConnectionSocket,
     private readonly deps: ConnectionDeps,
     readonly id: number,
     private readonly onClosed: (c: TcpConnection) => void,
   ) {
     this.splitter = new LineSplitter(deps.limits.maxLineBytes);
+    this.acks = new AckBatch((ack) => this.flushAck(ack));
     this.session = new IngestSession(deps, () => this.log);
-    const slowReader = () => this.session.limit('SLOW_READER');
-    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, slowReader);
-    this.input = new InputGate({
-      holding: () => this.state === 'authenticating' || this.flow.holding,
-      open: () => this.state !== 'draining' && this.state !== 'closed' && this.state !== 'held',
-      split: (bytes) => this.splitter.push(bytes),
-      handle: (ev) => this.handle(ev),
-      socket,
-      maxLinesPerTurn: deps.limits.maxLinesPerTurn,
-      nextTurn: (fn) => setImmediate(fn),
-      greetingShare: () => (this.state === 'greeting' ? (deps.greetings ?? null) : null),
-    });
+    this.out = new ReplyOutput(socket, deps.limits.maxWriteBufferBytes, () => this.session.limit('SLOW_READER'));
+    this.input = new InputGate(this);
     this.now = deps.timers.now();
-    this.flow = new FlowControl(
-      {
-        socket,
-        timers: deps.timers,
-        limits: deps.limits,
-        limit: (name) => this.session.limit(name),
-        resume: () => this.resumeInput(),
-        slowReaderGone: () =>
-          this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected'),
-      },
-      this.now,
-    );
-    this.refusals = new Refusals({
-      session: this.session,
-      acks: this.acks,
-      maxErrorRun: deps.limits.maxErrorRun,
-      authenticated: () => this.state === 'ready',
-      ending: () => this.state === 'draining' || this.state === 'closed',
-      send: (line) => this.send(line),
-      drain: (last) => this.drain(last),
-    });
-    this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, {
-      helloTimeout: () => {
-        const text = `no HELLO within ${deps.limits.helloTimeoutMs} ms`;
-        if (this.state === 'greeting') this.refusals.closeOnLimit('HELLO_TIMEOUT', text);
-      },
-      idle: () => {
-        if (this.state === 'draining' || this.state === 'closed') return;
-        this.refusals.closeOnLimit('IDLE_TIMEOUT', `no line for ${deps.limits.idleTimeoutMs} ms`);
-      },
-      graceOver: () => this.socket.destroy(),
-    });
-    this.hello = new HelloExchange({
-      session: this.session,
-      timers: deps.timers,
-      socket,
-      deadlines: this.deadlines,
-      claimAs: this,
-      authenticating: () => this.state === 'authenticating',
-      enter: (state) => (this.state = state),
-      send: (line) => this.send(line),
-      release: (now) => {
-        this.now = now;
-        this.input.release();
-      },
-      hold: (retryAfterMs) => this.readings.hold(retryAfterMs),
-      refuseConnection: (code, text) => this.refusals.refuseConnection(code, text),
-      // The connection's own logger costs a child logger (redaction set up) per connection: made
-      // only when the line is written, not for each board of a burst of new ones at a quieter level.
-      registered: (device) => {
-        if (this.deps.log.isLevelEnabled('info')) this.log.info({ device }, 'device registered on first use');
-      },
-      connected: (hello, boot) => {
-        const { deviceId: device, fw, board } = hello;
-        this.deps.log.info({ conn: this.id, device, boot, fw, board }, 'device connected');
-      },
-    });
-    this.readings = new Readings({
-      session: this.session,
-      acks: this.acks,
-      flow: this.flow,
-      out: this.out,
-      socket,
-      deadlines: this.deadlines,
-      input: this.input,
-      state: () => this.state,
-      enter: (state) => (this.state = state),
-      refuse: (refusal) => this.refusals.refuse(refusal),
-      drain: () => this.drain(null),
-    });
+    this.flow = new FlowControl(this, this.now);
+    this.refusals = new Refusals(this);
+    this.deadlines = new ConnectionDeadlines(deps.timers, deps.limits, this);
+    this.helloExchange = new HelloExchange(this);
+    this.readings = new Readings(this);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => {
       if (this.deps.log.isLevelEnabled('debug')) this.log.debug({ err: e.message }, 'socket error');
@@ -139,6 +72,122 @@ export class TcpConnection implements DeviceSession {
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.flow.drained());
   }
+
+  // ---- What the parts see of the connection (their deps interfaces) ----
+
+  get timers(): Timers {
+    return this.deps.timers;
+  }
+
+  get limits(): TcpLimits {
+    return this.deps.limits;
+  }
+
+  get maxLinesPerTurn(): number {
+    return this.deps.limits.maxLinesPerTurn;
+  }
+
+  get maxErrorRun(): number {
+    return this.deps.limits.maxErrorRun;
+  }
+
+  /** What an accepted HELLO claims the device for. */
+  get claimAs(): DeviceSession {
+    return this;
+  }
+
+  state(): ConnectionState {
+    return this.current;
+  }
+
+  enter(state: ConnectionState): void {
+    this.current = state;
+  }
+
+  holding(): boolean {
+    return this.current === 'authenticating' || this.flow.holding;
+  }
+
+  open(): boolean {
+    return this.current !== 'draining' && this.current !== 'closed' && this.current !== 'held';
+  }
+
+  authenticating(): boolean {
+    return this.current === 'authenticating';
+  }
+
+  authenticated(): boolean {
+    return this.current === 'ready';
+  }
+
+  ending(): boolean {
+    return this.current === 'draining' || this.current === 'closed';
+  }
+
+  split(bytes: Buffer): LineEvent[] {
+    return this.splitter.push(bytes);
+  }
+
+  nextTurn(fn: () => void): void {
+    setImmediate(fn);
+  }
+
+  greetingShare(): TurnShare | null {
+    return this.current === 'greeting' ? (this.deps.greetings ?? null) : null;
+  }
+
+  limit(name: LimitName): void {
+    this.session.limit(name);
+  }
+
+  slowReaderGone(): void {
+    this.log.info({ limit: 'SLOW_READER' }, 'replies not read: disconnected');
+  }
+
+  refuse(refusal: Refusal): void {
+    this.refusals.refuse(refusal);
+  }
+
+  refuseConnection(code: ErrCode, text: string): void {
+    this.refusals.refuseConnection(code, text);
+  }
+
+  hold(retryAfterMs: number): void {
+    this.readings.hold(retryAfterMs);
+  }
+
+  /** The HELLO was answered after its registration's commit, at `now`: held input goes on. */
+  release(now: number): void {
+    this.now = now;
+    this.input.release();
+  }
+
+  // The connection's own logger costs a child logger (redaction set up) per connection: made only
+  // when the line is written, not for each board of a burst of new ones at a quieter level.
+  registered(device: string): void {
+    if (this.deps.log.isLevelEnabled('info')) this.log.info({ device }, 'device registered on first use');
+  }
+
+  connected(hello: HelloMessage, boot: number): void {
+    const { deviceId: device, fw, board } = hello;
+    this.deps.log.info({ conn: this.id, device, boot, fw, board }, 'device connected');
+  }
+
+  helloTimeout(): void {
+    const text = `no HELLO within ${this.deps.limits.helloTimeoutMs} ms`;
+    if (this.current === 'greeting') this.refusals.closeOnLimit('HELLO_TIMEOUT', text);
+  }
+
+  idle(): void {
+    if (this.current === 'draining' || this.current === 'closed') return;
+    this.refusals.closeOnLimit('IDLE_TIMEOUT', `no line for ${this.deps.limits.idleTimeoutMs} ms`);
+  }
+
+  graceOver(): void {
+    this.socket.destroy();
+  }
+
+  // ---- The connection ----
 
   /** A logger naming this connection, made on first use: most connections never log. */
   private get log(): Logger {
@@ -165,7 +214,7 @@ export class TcpConnection implements DeviceSession {
 
   /** Gateway shutdown: stop reading, acknowledge what was received, say BYE, close. */
   shutdown(): void {
-    if (this.state === 'closed' || this.state === 'draining') return;
+    if (this.current === 'closed' || this.current === 'draining') return;
     this.drain(reply.bye());
   }
 
@@ -175,19 +224,19 @@ export class TcpConnection implements DeviceSession {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'draining' || this.state === 'closed' || this.state === 'held') return;
+    if (this.current === 'draining' || this.current === 'closed' || this.current === 'held') return;
     this.now = this.deps.timers.now();
     this.session.received(chunk.length);
     this.input.feedBytes(chunk);
   }
 
-  private handle(ev: LineEvent): void {
+  handle(ev: LineEvent): void {
     this.deadlines.lastLineAt = this.now;
-    if (this.flow.spend(this.now, ev.bytes, this.state !== 'greeting') === 'close') {
+    if (this.flow.spend(this.now, ev.bytes, this.current !== 'greeting') === 'close') {
       const { maxLinesPerSecond: perSecond, overBudgetCloseMs: ms } = this.deps.limits;
       this.refusals.closeOnLimit('INPUT_RATE', `over ${perSecond} lines per second for ${ms} ms`);
     }
-    if (this.state === 'draining' || this.state === 'closed') return;
+    if (this.current === 'draining' || this.current === 'closed') return;
     const line = interpretLine(ev, this.deps.limits.maxLineBytes);
     if (line.kind === 'message') {
       const { message, bytes } = line;
@@ -203,7 +252,7 @@ export class TcpConnection implements DeviceSession {
     if (this.refusals.outOfPlace(msg)) return;
     switch (msg.verb) {
       case 'HELLO':
-        return this.hello.begin(msg, this.now);
+        return this.helloExchange.begin(msg, this.now);
       case 'R':
         return this.readings.accept(msg, bytes, this.now);
       case 'T':
@@ -216,9 +265,9 @@ export class TcpConnection implements DeviceSession {
   }
 
   private flushAck(ack: number | null): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     if (ack !== null) this.send(reply.ack(ack));
-    if (this.state === 'draining' && this.acks.unsettled === 0) this.finish();
+    if (this.current === 'draining' && this.acks.unsettled === 0) this.finish();
     if (this.flow.settled(this.acks.unsettled)) this.input.release();
   }
 
@@ -232,10 +281,10 @@ export class TcpConnection implements DeviceSession {
    * Stops taking input; once every received reading is settled and acknowledged, sends `last` and
    * closes.
    */
-  private drain(last: string | null): void {
-    if (this.state === 'closed' || this.state === 'draining') return;
-    const wasAuthenticating = this.state === 'authenticating';
-    this.state = 'draining';
+  drain(last: string | null = null): void {
+    if (this.current === 'closed' || this.current === 'draining') return;
+    const wasAuthenticating = this.current === 'authenticating';
+    this.current = 'draining';
     this.out.finalReply(last);
     this.input.clear();
     this.deadlines.helloDone();
@@ -250,8 +299,8 @@ export class TcpConnection implements DeviceSession {
   }
 
   /** Sends a reply; a peer that does not read its replies has its input paused until they drain. */
-  private send(line: string): void {
-    if (this.out.send(line) || this.state === 'closed') return;
+  send(line: string): void {
+    if (this.out.send(line) || this.current === 'closed') return;
     this.flow.repliesNotDrained();
   }
 
@@ -259,16 +308,16 @@ export class TcpConnection implements DeviceSession {
    * Input may be read again (the budget is back, replies drained): through the gate, or plainly
    * (read and discarded) when no more lines are taken.
    */
-  private resumeInput(): void {
-    if (this.state === 'closed') return;
+  resume(): void {
+    if (this.current === 'closed') return;
     this.now = this.deps.timers.now();
-    if (this.state === 'draining' || this.state === 'held') this.socket.resume();
+    if (this.current === 'draining' || this.current === 'held') this.socket.resume();
     else this.input.release();
   }
 
   private onClose(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.current === 'closed') return;
+    this.current = 'closed';
     this.flow.close();
     this.deadlines.cancel();
     if (this.session.device !== null) {
