@@ -1,7 +1,7 @@
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
-import { hashToken, tokenMatches } from './token-hash.js';
+import { hashToken, SaltSource, tokenMatches } from './token-hash.js';
 
 interface BootState {
   maxSeq: number;
@@ -39,6 +39,8 @@ export class BatchWriter {
   private readonly closeSession: Statement;
   private readonly selectClock: Statement;
   private readonly addError: Statement;
+  /** Salts for the tokens of devices registered on first use. */
+  private readonly salts = new SaltSource();
   private readonly run: Transaction<(ops: readonly WriteOp[], outcomes: Outcome[]) => void>;
 
   /** The largest reading id written so far (rows above the slowest sink's cursor are the buffer). */
@@ -162,7 +164,7 @@ export class BatchWriter {
   private register(device: string, token: string, origin: 'tofu' | 'open', at: number): RegisterOutcome {
     const existing = this.selectDevice.get(device) as { salt: Buffer | null; hash: Buffer | null; revokedAt: number | null } | undefined;
     if (existing === undefined) {
-      const h = origin === 'tofu' ? hashToken(token) : null;
+      const h = origin === 'tofu' ? hashToken(token, this.salts.next()) : null;
       this.insertDevice.run(device, h?.salt ?? null, h?.hash ?? null, origin, at);
       return 'registered';
     }

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { StoreError } from './errors.js';
 import { hashToken, newToken, tokenMatches } from './token-hash.js';
@@ -63,12 +64,14 @@ interface ErrorRow {
 
 /** The device registry: provisioning (CLI), lookups (auth) and statistics (reports). */
 export class DeviceRegistry {
+  /** Prepared once: every HELLO asks (a burst of thousands of boards asks thousands of times a second). */
+  private findStmt: Statement | undefined;
+
   constructor(private readonly db: Db) {}
 
   find(id: string): DeviceCredentials | undefined {
-    return this.db
-      .prepare('SELECT id, token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?')
-      .get(id) as DeviceCredentials | undefined;
+    this.findStmt ??= this.db.prepare('SELECT id, token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
+    return this.findStmt.get(id) as DeviceCredentials | undefined;
   }
 
   /** Whether `token` is the device's token (a device registered with auth off has none). */
