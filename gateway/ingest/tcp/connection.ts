@@ -71,6 +71,7 @@ export class TcpConnection implements DeviceSession, GateDeps, FlowDeps, Refusal
     });
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.flow.drained());
+    this.input.start();
   }
 
   // ---- What the parts see of the connection (their deps interfaces) ----

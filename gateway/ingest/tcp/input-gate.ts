@@ -52,6 +52,24 @@ export class InputGate {
 
   constructor(private readonly deps: GateDeps) {}
 
+  /**
+   * A new connection: its socket is read once it holds a unit of the greeting share (at once, when
+   * this turn's share has room), and that unit is its first line's. A burst of thousands of boards
+   * writes all its HELLOs at once; read as they arrive, one poll phase of the event loop read
+   * thousands of sockets (over 100 ms) before a healthy board's reading. Admitted a share per turn,
+   * the rest stay unread in the kernel until their turn (the listener accepts them paused).
+   */
+  start(): void {
+    const share = this.deps.greetingShare?.() ?? null;
+    if (share === null || share.take(() => this.shareGranted())) {
+      this.granted = share !== null;
+      this.deps.socket.resume();
+      return;
+    }
+    this.yielding = true;
+    this.deps.socket.pause();
+  }
+
   /** Bytes from the socket (a new turn): handled in order, as far as input may go on. */
   feedBytes(chunk: Buffer): void {
     if (!this.yielding) this.handledThisTurn = 0;

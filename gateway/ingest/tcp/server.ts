@@ -61,7 +61,10 @@ export class TcpIngest {
   ) {
     // Every connection of this listener (plain and TLS) shares one greeting share.
     this.deps = { ...deps, greetings: deps.greetings ?? new TurnShare(options.greetingsPerTurn ?? GREETINGS_PER_TURN, (fn) => setImmediate(fn)) };
-    this.server = createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+    // Accepted paused: a connection's socket is read only once its connection admits it (the
+    // greeting share, input-gate.ts `start`), so a burst's HELLOs wait in the kernel, not in the
+    // event loop.
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.onConnection(socket));
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -162,7 +165,6 @@ export class TcpIngest {
         if (socket.destroyed) continue;
         this.acceptedThisTurn++;
         this.setUp(socket);
-        socket.resume();
       }
       if (this.acceptQueue.length > 0 || this.acceptedThisTurn > 0) this.armTurn();
     });
@@ -175,6 +177,7 @@ export class TcpIngest {
       counters.countErr('TOO_MANY_CONNECTIONS');
       this.logLimit();
       socket.on('error', () => {});
+      socket.resume(); // read and discarded, so the peer's close is seen
       socket.end(reply.err('TOO_MANY_CONNECTIONS', this.stopping ? 'gateway is shutting down' : `limit of ${this.options.maxConnections} connections reached`));
       socket.setTimeout(2000, () => socket.destroy());
       return;
