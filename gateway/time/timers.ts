@@ -13,11 +13,20 @@ export interface Timers {
   after(ms: number, fn: () => void): TimerHandle;
 }
 
+/** A Node timer as a TimerHandle: one small object per timer (a connection holds one for days). */
+class NodeTimerHandle implements TimerHandle {
+  constructor(private readonly timeout: NodeJS.Timeout) {}
+
+  cancel(): void {
+    clearTimeout(this.timeout);
+  }
+}
+
 export const systemTimers: Timers = {
   now: () => Date.now(),
   after(ms, fn) {
     const t = setTimeout(fn, ms);
     t.unref();
-    return { cancel: () => clearTimeout(t) };
+    return new NodeTimerHandle(t);
   },
 };

@@ -70,7 +70,8 @@ export class IngestSession {
   boot: number | null = null;
   /** Maps `u<millis>` of the current boot (a new boot restarts millis()). */
   anchor = new ClockAnchor();
-  private readonly loggedLimits = new Set<LimitName>();
+  /** Limits already logged for this session (made on the first: most sessions never reach one). */
+  private loggedLimits: Set<LimitName> | null = null;
   /** For a connection's statistics: when its hello was taken, bytes in, and how many were readings. */
   private connectedAt: number | null = null;
   private bytesIn = 0;
@@ -208,6 +209,7 @@ export class IngestSession {
   /** Counts a limit hit; the first hit of each limit in a session is logged (a flood logs once). */
   limit(name: LimitName): void {
     this.ctx.counters.countLimit(name);
+    this.loggedLimits ??= new Set();
     if (this.loggedLimits.has(name)) return;
     this.loggedLimits.add(name);
     this.log().warn({ limit: name, device: this.device }, 'limit reached (logged once per connection)');

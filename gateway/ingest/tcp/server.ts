@@ -184,13 +184,16 @@ export class TcpIngest {
     }
     counters.connectionsOpen++;
     counters.connectionsTotal++;
-    const connection = new TcpConnection(socket, this.deps, this.nextId++, (c) => {
-      this.connections.delete(c);
-      counters.connectionsOpen--;
-      if (this.connections.size === 0) this.whenEmpty?.();
-    });
+    const connection = new TcpConnection(socket, this.deps, this.nextId++, this.forget);
     this.connections.add(connection);
   }
+
+  /** A connection closed (one function for every connection, not a closure each). */
+  private readonly forget = (c: TcpConnection): void => {
+    this.connections.delete(c);
+    this.deps.counters.connectionsOpen--;
+    if (this.connections.size === 0) this.whenEmpty?.();
+  };
 
   private logLimit(): void {
     const now = this.deps.timers.now();
