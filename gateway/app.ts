@@ -44,8 +44,9 @@ import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
  *                                                       ▼
  *                              api: HTTP JSON, /metrics, dashboard + live feed (reads beside the flow)
  *
- * Start order is store → api → ingest (nothing accepts a reading before it can be made durable);
- * stop is the reverse: ingest drains (last ACKs, BYE), the api closes, then the store commits and closes.
+ * Start order is store → api → ingest (nothing accepts a reading before it can be made durable),
+ * with the sinks starting beside them (they only read what is stored); stop is the reverse:
+ * ingest drains (last ACKs, BYE), the api closes, the sinks stop, then the store commits and closes.
  */
 
 export interface AppDeps {
@@ -213,9 +214,17 @@ export class App {
     );
   }
 
+  /**
+   * Starts everything; resolves once the listeners are open *and* the sinks have started (that is
+   * what "listening" means). The sinks start while the listeners open (the sync thread takes about
+   * 0.3 s to boot); a sink that cannot start still fails the start, after the listeners closed.
+   */
   async start(): Promise<Listening> {
     this.store.useSinks(this.sync.names);
-    await this.sync.start();
+    const sinksStarted = this.sync.start();
+    // Awaited below, once the listeners are open; a listener that fails first must not leave this
+    // rejection unhandled.
+    sinksStarted.catch(() => {});
     this.schedulePrune();
     this.revocations.start();
     await this.tokenAge?.start();
@@ -230,6 +239,12 @@ export class App {
     if (this.mqtt) listening.mqtt = await this.mqtt.start();
     if (listening.mqtt?.broker) this.endpoints.mqtt = listening.mqtt.broker;
     if (this.udp) listening.udp = this.endpoints.udp = await this.udp.start();
+    try {
+      await sinksStarted;
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
     return listening;
   }
 
