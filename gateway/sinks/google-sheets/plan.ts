@@ -49,9 +49,10 @@ export type PlanResult =
   | { kind: 'tab-too-small'; tabKey: string };
 
 /**
- * `backlogReadings`: readings known to be waiting after this batch (0: none known, a live
- * trickle). A grid that has to grow anyway grows for them too, so a sink that is behind pays
- * about one growth per spreadsheet instead of one every few batches.
+ * `backlogReadings`: readings known to be waiting after this batch whose rows go to the tab keys
+ * of this batch, like this batch's (0: none known, a live trickle). A grid that has to grow
+ * anyway grows for them too, so a sink that is behind pays about one growth per spreadsheet
+ * instead of one every few batches.
  */
 export function planRows(blocks: readonly TabBlock[], tabsIn: readonly TabRecord[], reservations: readonly Reservation[], limits: PlanLimits, backlogReadings = 0): PlanResult {
   const tabs = tabsIn.map((t) => ({ ...t, columns: [...t.columns] }));
@@ -145,10 +146,11 @@ function ensureGrid(tab: TabRecord, lastRow: number, width: number): void {
 /**
  * A grid that had to grow takes room for more rows than this batch: the most of `growRows`,
  * GROW_AHEAD_BATCHES times this batch's rows (a growth is a write request, and a sink that is
- * behind sends big batches under a per-minute quota), and the tab's share of the backlog: the
- * readings known to be waiting, at this batch's rows per reading for the tab. Never past
- * maxCellsPerTab or the cells the spreadsheet has left (`spare`), so a backlog bigger than the
- * spreadsheet fills it with one growth and goes on in the next one.
+ * behind sends big batches under a per-minute quota), and, for the part of a tab key that rows
+ * continue in (its last one, not sealed), the backlog: the readings known to be waiting, at this
+ * batch's rows per reading for that key. Never past maxCellsPerTab or the cells the spreadsheet
+ * has left (`spare`), so a backlog bigger than the spreadsheet fills it with one growth and goes
+ * on in the next one.
  */
 function growAhead(tabs: TabRecord[], before: ReadonlyMap<TabRecord, { rows: number; cols: number }>, slots: readonly Slot[], limits: PlanLimits, spare: number, backlogReadings: number): void {
   let left = spare;
@@ -156,12 +158,21 @@ function growAhead(tabs: TabRecord[], before: ReadonlyMap<TabRecord, { rows: num
   for (const t of tabs) {
     if (t.gridRows <= (before.get(t)?.rows ?? 0) || t.gridCols === 0) continue;
     const batchRows = slots.filter((s) => s.tab === t).reduce((n, s) => n + s.rows.length, 0);
-    const backlogRows = batchReadings > 0 ? Math.ceil((batchRows * Math.max(0, backlogReadings)) / batchReadings) : 0;
+    let backlogRows = 0;
+    if (backlogReadings > 0 && batchReadings > 0 && isLastOpenPart(t, tabs)) {
+      const keyRows = slots.filter((s) => s.tab.tabKey === t.tabKey).reduce((n, s) => n + s.rows.length, 0);
+      backlogRows = Math.ceil((keyRows * backlogReadings) / batchReadings);
+    }
     const wanted = Math.max(limits.growRows, GROW_AHEAD_BATCHES * batchRows, backlogRows);
     const extra = Math.max(0, Math.min(wanted, rowLimit(limits, t.gridCols) - t.gridRows, Math.floor(left / t.gridCols)));
     t.gridRows += extra;
     left -= extra * t.gridCols;
   }
+}
+
+/** The part of its tab key that new rows go to: not sealed, and no later part. */
+function isLastOpenPart(t: TabRecord, tabs: readonly TabRecord[]): boolean {
+  return !t.sealed && !tabs.some((o) => o.tabKey === t.tabKey && o.part > t.part);
 }
 
 /** Readings in the slots (a reading's rows are consecutive within a block, and blocks may share it). */

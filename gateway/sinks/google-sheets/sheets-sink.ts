@@ -181,9 +181,7 @@ export class SheetsSink implements Sink {
     let plan: PlannedWrite | null = null;
     while (!plan) {
       const meta = await this.metadata(s.api, rec.spreadsheetId);
-      // Behind these readings: the rest of the batch (cut to the request size, or to the
-      // spreadsheet's room) and what waits after it. (`readings` is always a prefix of `fresh`.)
-      const planned = await this.plan(s.api, meta, readings, waiting + fresh.length - readings.length);
+      const planned = await this.plan(s.api, meta, readings, this.backlog(waiting + fresh.length - readings.length));
       if (typeof planned !== 'number') {
         plan = planned;
         break;
@@ -202,6 +200,18 @@ export class SheetsSink implements Sink {
     await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, tabBase: this.options.tab, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
     this.book.commitDelivery(rec.spreadsheetId, ...settleReservations(plan, throughId), throughId, this.deps.timers.now());
     return { kind: 'delivered', throughId };
+  }
+
+  /**
+   * The readings behind a write that its tab's grid may grow for (plan.ts): in the long layout,
+   * every reading known to wait (the rest of the batch, cut to the request size or to the
+   * spreadsheet's room, and what waits after it); its rows all go to the one tab. In the
+   * per-device layout, none: which devices' tabs the backlog goes to is not known, and a grid
+   * grown for rows that go elsewhere keeps those cells for good (grids never shrink), which
+   * could fill a spreadsheet with empty rows; its grids grow 8 batches ahead.
+   */
+  private backlog(waiting: number): number {
+    return this.options.layout === 'long' ? waiting : 0;
   }
 
   /** The sink's SQLite record, pointed at a spreadsheet of the configured chain. */

@@ -120,6 +120,19 @@ test('plan: growing for a backlog stays within the cells the spreadsheet has lef
   assert.equal(created.kind === 'planned' && created.tabs[1]!.gridRows, 100_000, 'every cell left, in the addSheet');
 });
 
+test('plan: the backlog goes to the part rows continue in, not to the part sealed on the way', () => {
+  const three = { fields: () => ({ a: 1, b: 2, c: 3 }) };
+  const blocks = layoutRows('long', readings(10, 1, three)); // 30 rows
+  const full = tab({ nextRow: 99_998, gridRows: 99_998 }); // room for one reading of 3 rows
+  const next = tab({ part: 2, title: 'readings 2', sheetId: 6, gridRows: 0, gridCols: 0 });
+  const p = planRows(blocks, [full, next], [], { ...limits, maxCellsPerTab: 100_000 * W, budgetCells: 10_000_000 }, 1000);
+  assert.equal(p.kind, 'planned');
+  if (p.kind !== 'planned') return;
+  assert.equal(p.tabs[0]!.sealed, true);
+  assert.equal(p.tabs[0]!.gridRows, 100_000, 'the sealed part: its last rows, up to its limit');
+  assert.equal(p.tabs[1]!.gridRows, 1 + 27 + 3000, 'the new part: its rows and the whole backlog at 3 rows a reading');
+});
+
 test('plan: a live trickle (nothing known to be waiting) still grows by growRows', () => {
   const blocks = layoutRows('long', readings(2));
   const rows = blocks[0]!.rows.length;

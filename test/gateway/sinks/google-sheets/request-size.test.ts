@@ -75,6 +75,18 @@ test('behind: a backlog the sink is told of costs one grid growth, made with the
   assert.equal(after.gridProperties.rowCount, 1 + all.length + 1 + 10);
 });
 
+test('behind, per-device layout: the backlog does not size the tabs (where it goes is not known); they grow 8 batches ahead', async (t) => {
+  const h = await sheetsHarness();
+  t.after(() => h.close());
+  const sink = h.sink({ layout: 'per-device', maxRequestBytes: 40_000, growRows: 10 });
+  await sink.start();
+  // 700 readings now, 20,000 known to wait: their share would be 10,000 rows a tab, more than 8 batches.
+  const all = readings(700, 1, { devices: 2, fields: (i) => ({ temp_c: 20 + i / 100 }) });
+  await sink.write({ rows: all, pending: 20_000 });
+  const grids = h.emu.state(SPREADSHEET).spreadsheets[0]!.sheets.filter((s) => s.title.startsWith('dev-')).map((s) => s.gridProperties.rowCount);
+  assert.deepEqual(grids, [1 + 350 + GROW_AHEAD_BATCHES * 350, 1 + 350 + GROW_AHEAD_BATCHES * 350]);
+});
+
 test('behind by more than a spreadsheet holds: one structural write per spreadsheet', async (t) => {
   const second = 'sheetlog-test-book-2';
   const h = await sheetsHarness({ spreadsheetIds: [SPREADSHEET, second] });
