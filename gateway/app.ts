@@ -33,6 +33,8 @@ import type { SyncRunner } from './sync/runner.js';
 import { SyncService } from './sync/service.js';
 import type { SinkStatus } from './sync/status.js';
 import { SyncThreadHost } from './sync/thread/host.js';
+import type { ThreadInit } from './sync/thread/messages.js';
+import { type EarlySyncThread, spawnSyncThread } from './sync/thread/spawn.js';
 import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
 
 /*
@@ -44,8 +46,9 @@ import { systemTimers, type TimerHandle, type Timers } from './time/timers.js';
  *                                                       ▼
  *                              api: HTTP JSON, /metrics, dashboard + live feed (reads beside the flow)
  *
- * Start order is store → api → ingest (nothing accepts a reading before it can be made durable);
- * stop is the reverse: ingest drains (last ACKs, BYE), the api closes, then the store commits and closes.
+ * Start order is store → api → ingest (nothing accepts a reading before it can be made durable),
+ * with the sinks starting beside them (they only read what is stored); stop is the reverse:
+ * ingest drains (last ACKs, BYE), the api closes, the sinks stop, then the store commits and closes.
  */
 
 export interface AppDeps {
@@ -55,6 +58,8 @@ export interface AppDeps {
   syncStatus?: SyncStatusSource;
   /** Crash tests only: hold MQTT readings or PUBACKs (never configuration; see MqttTestHolds). */
   mqttTestHolds?: MqttTestHolds;
+  /** A sync thread started early (`sheetlog start`): the first thread the sinks run in; disposed if unused. */
+  syncThread?: EarlySyncThread;
 }
 
 export interface Listening {
@@ -121,7 +126,7 @@ export class App {
       },
     });
     this.authThrottle = config.auth.throttle.enabled ? new AuthThrottle(config.auth.throttle) : null;
-    this.sync = this.createSync(deps.timers !== undefined);
+    this.sync = this.createSync(deps.timers !== undefined, deps.syncThread);
     this.fieldRules = new FieldRules(config.fields);
     // One for every transport: a counter's memory is the gateway's, whichever way a reading came.
     const fields = new IngestFieldChecks(this.fieldRules);
@@ -163,14 +168,17 @@ export class App {
    * connection, so nothing sync does delays an ACK), or on this event loop, where an injected
    * clock drives them too.
    */
-  private createSync(injectedTimers: boolean): SyncRunner {
+  private createSync(injectedTimers: boolean, early: EarlySyncThread | undefined): SyncRunner {
     const { config, store, timers, log } = this;
     if (!config.sync.thread) {
+      early?.dispose();
       const deps = { state: new SqliteSinkStateStore(store.db, () => timers.now()), storeInstance: storeInstanceId(store.db), timers, log };
       return new SyncService(createSinks(config, deps), config.sync, { store, timers, log }, createJobs(config, { ...deps, db: store.db }));
     }
     if (injectedTimers) throw new Error('sync.thread runs the sinks on the system clock: with injected timers, set sync.thread to false');
-    return new SyncThreadHost(config, { sinkNames: sinkNamesFor(config), store, timers, log });
+    // The thread started early, if there is one, is the first; a restart spawns a new one.
+    const spawn = (init: ThreadInit) => early?.take(init) ?? spawnSyncThread(init);
+    return new SyncThreadHost(config, { sinkNames: sinkNamesFor(config), store, timers, log, spawn });
   }
 
   /** The HTTP API, metrics and dashboard, beside the data path: it reads the store, counters and sessions. */
@@ -213,9 +221,17 @@ export class App {
     );
   }
 
+  /**
+   * Starts everything; resolves once the listeners are open *and* the sinks have started (that is
+   * what "listening" means). The sinks start while the listeners open (the sync thread takes about
+   * 0.3 s to boot); a sink that cannot start still fails the start, after the listeners closed.
+   */
   async start(): Promise<Listening> {
     this.store.useSinks(this.sync.names);
-    await this.sync.start();
+    const sinksStarted = this.sync.start();
+    // Awaited below, once the listeners are open; a listener that fails first must not leave this
+    // rejection unhandled.
+    sinksStarted.catch(() => {});
     this.schedulePrune();
     this.revocations.start();
     await this.tokenAge?.start();
@@ -230,6 +246,12 @@ export class App {
     if (this.mqtt) listening.mqtt = await this.mqtt.start();
     if (listening.mqtt?.broker) this.endpoints.mqtt = listening.mqtt.broker;
     if (this.udp) listening.udp = this.endpoints.udp = await this.udp.start();
+    try {
+      await sinksStarted;
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
     return listening;
   }
 

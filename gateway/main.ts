@@ -7,6 +7,7 @@ import { banner, type Invocation } from './startup/banner.js';
 import { DataDirLock } from './startup/data-dir-lock.js';
 import { describeListenError } from './startup/ports.js';
 import { portsOf, preflight } from './startup/preflight.js';
+import type { EarlySyncThread } from './sync/thread/spawn.js';
 
 /**
  * Runs the gateway until SIGINT/SIGTERM. The only module that touches process signals and exit
@@ -14,14 +15,21 @@ import { portsOf, preflight } from './startup/preflight.js';
  *
  * Nothing is created before the checks pass (gateway/startup/preflight.ts): the data directory,
  * its lock, the store and the admin token come after them. The lock is held for the life of the
- * process; the kernel releases it if the process dies.
+ * process; the kernel releases it if the process dies. `syncThread`: a sync thread the caller
+ * started early (it opens nothing until the app hands it its init); ended if the start fails.
  */
-export async function runGateway(config: Config, invocation: Invocation = {}): Promise<void> {
+export async function runGateway(config: Config, invocation: Invocation = {}, syncThread?: EarlySyncThread): Promise<void> {
   const log = createLogger(config.log.level);
-  await preflight(config);
-  mkdirSync(config.dataDir, { recursive: true });
-  const lock = DataDirLock.acquire(config.dataDir, process.pid);
-  const { app, listening } = await startApp(config, log, lock);
+  let lock: DataDirLock;
+  try {
+    await preflight(config);
+    mkdirSync(config.dataDir, { recursive: true });
+    lock = DataDirLock.acquire(config.dataDir, process.pid);
+  } catch (e) {
+    syncThread?.dispose();
+    throw e;
+  }
+  const { app, listening } = await startApp(config, log, lock, syncThread);
   // The handlers are in place before the gateway says it listens: whoever reads "listening" and
   // sends SIGTERM at once gets a clean stop, not the default action.
   let stopping = false;
@@ -65,12 +73,13 @@ export async function runGateway(config: Config, invocation: Invocation = {}): P
  * Builds and starts the app. A failure here (a port taken since the check, a store that cannot be
  * opened) releases the lock and is rethrown as the CLI reports it; its stack goes to the debug log.
  */
-async function startApp(config: Config, log: Logger, lock: DataDirLock): Promise<{ app: App; listening: Listening }> {
+async function startApp(config: Config, log: Logger, lock: DataDirLock, syncThread: EarlySyncThread | undefined): Promise<{ app: App; listening: Listening }> {
   try {
-    const app = new App(config, { log });
+    const app = new App(config, syncThread ? { log, syncThread } : { log });
     return { app, listening: await app.start() };
   } catch (e) {
     log.debug({ err: e instanceof Error ? e.stack : String(e) }, 'start failed');
+    syncThread?.dispose();
     lock.release();
     const port = (e as { port?: number }).port;
     const taken = portsOf(config).find((p) => p.port === port);

@@ -12,6 +12,7 @@ import { sendCommand, SendError } from './send.js';
 import { billCommand, BillCommandError } from './bill.js';
 import { configFor, parseHttpPort, parsePort, type CommonFlags } from './options.js';
 import { configReference } from './config-docs.js';
+import { EarlySyncThread } from '../sync/thread/spawn.js';
 
 interface StartFlags extends CommonFlags {
   port?: number;
@@ -47,8 +48,11 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         ...(flags.httpPort !== undefined ? { http: { port: flags.httpPort } } : {}),
       });
       // Loaded here: the gateway's modules cost about 0.2 s that every other command would pay.
+      // The sync thread boots (its own modules, about 0.3 s) on another core while this one loads
+      // the gateway's; it waits for the store before it opens anything (gateway/sync/thread/spawn.ts).
+      const syncThread = config.sync.thread ? new EarlySyncThread() : undefined;
       const { runGateway } = await import('../main.js');
-      await runGateway(config, { configFile: flags.config });
+      await runGateway(config, { configFile: flags.config }, syncThread);
     });
 
   program.addCommand(devicesCommand(out));

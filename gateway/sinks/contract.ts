@@ -41,6 +41,13 @@ export interface Sink {
 export interface SinkBatch {
   /** Readings above the sink's cursor, ascending id, at least one. */
   readonly rows: readonly StoredReading[];
+  /**
+   * Readings known to be stored after the batch's last one and waiting for this sink (the
+   * store's highest id minus that last id: an estimate, ids may have gaps); 0 or absent when
+   * none are known. A sink may prepare for them (the Sheets sink grows a grid once for a whole
+   * backlog); it is never a promise that they will come in the next batch.
+   */
+  readonly pending?: number;
 }
 
 /**

@@ -6,8 +6,8 @@ import type { SinkStatus } from './status.js';
 import { SyncWorker, type SyncStore, type WorkerSettings } from './worker.js';
 
 /**
- * One worker per configured sink, each with its own cursor. Started after the store and before
- * ingest; stopped after ingest and before the store closes (see app.ts).
+ * One worker per configured sink, each with its own cursor. Started after the store, while
+ * ingest opens its listeners; stopped after ingest and before the store closes (see app.ts).
  */
 export class SyncService implements SyncRunner {
   private readonly workers: SyncWorker[];

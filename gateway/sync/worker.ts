@@ -207,8 +207,9 @@ export class SyncWorker {
   }
 
   private async write(rows: StoredReading[]): Promise<WriteOutcome> {
+    const pending = Math.max(0, this.deps.store.highestId - (rows[rows.length - 1] as StoredReading).id);
     try {
-      return await this.sink.write({ rows });
+      return await this.sink.write({ rows, pending });
     } catch (e) {
       return { kind: 'retry-later', code: 'INTERNAL', reason: `sink threw: ${String(e)}` };
     }

@@ -126,6 +126,7 @@ function updateSheetProperties(draft: SpreadsheetDraft, request: Json, actor: st
 
 /** Drops data that a smaller grid no longer holds, copying rows into the draft first. */
 function truncate(draft: SpreadsheetDraft, sheet: Sheet): void {
+  draft.materializeBands(sheet);
   sheet.rows.length = Math.min(sheet.rows.length, sheet.rowCount);
   sheet.rows.forEach((row, r) => {
     if (row && row.length > sheet.columnCount) draft.mutableRow(sheet, r).length = sheet.columnCount;

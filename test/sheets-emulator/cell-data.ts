@@ -130,13 +130,39 @@ function requireMask(fields: unknown): FieldPath[] {
   return parseFieldMask(fields);
 }
 
+/**
+ * Whether a repeatCell only sets format fields (every masked field under userEnteredFormat, each
+ * given a value): then every cell of its range ends up with a format, whatever it had before.
+ */
+function setsFormatOnly(data: Json, mask: FieldPath[]): boolean {
+  return mask.every((path) => {
+    if (path[0] !== 'userEnteredFormat') return false;
+    const value = path.length === 1 ? data['userEnteredFormat'] : getPath(data['userEnteredFormat'], path.slice(1));
+    if (path.length === 1) return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0;
+    return value !== undefined;
+  });
+}
+
 export function repeatCell(draft: SpreadsheetDraft, request: Json): void {
   const mask = requireMask(request['fields']);
   const { sheet, box } = resolveGridRange(draft, request['range']);
   const data = asObject(request['cell'], 'cell');
   const memo: FormatMemo = new Map();
-  for (let r = box.startRow; r < box.endRow; r++) {
-    for (let c = box.startColumn; c < box.endColumn; c++) applyCellData(draft.mutableCell(sheet, r, c), data, mask, memo);
+  if (!setsFormatOnly(data, mask)) {
+    for (let r = box.startRow; r < box.endRow; r++) {
+      for (let c = box.startColumn; c < box.endColumn; c++) applyCellData(draft.mutableCell(sheet, r, c), data, mask, memo);
+    }
+    return;
+  }
+  // A format over a range (a date format down a column of a million-row grid): the cells that
+  // exist get it now, the others when they come to exist (model.ts, FormatBand).
+  for (let r = box.startRow; r < Math.min(box.endRow, sheet.rows.length); r++) {
+    const row = sheet.rows[r];
+    if (!row) continue;
+    for (let c = box.startColumn; c < Math.min(box.endColumn, row.length); c++) if (row[c]) applyCellData(draft.mutableCell(sheet, r, c), data, mask, memo);
+  }
+  if (box.endRow > box.startRow && box.endColumn > box.startColumn) {
+    sheet.formatBands = [...(sheet.formatBands ?? []), { box: { ...box }, apply: (cell) => applyCellData(cell, data, mask, memo) }];
   }
 }
 

@@ -74,6 +74,7 @@ function spliceColumns(draft: SpreadsheetDraft, sheet: Sheet, at: number, remove
 export function insertDimension(draft: SpreadsheetDraft, request: Json): Json {
   const { sheet, dimension, start, end } = dimensionRange(draft, request['range'], true);
   const count = end - start;
+  draft.materializeBands(sheet); // cells move: formats kept as bands become cells first
   shiftAnchors(draft, sheet, dimension, insertSpan(start, count));
   shiftFormulas(draft, sheet, dimension, insertPoint(start, count));
   if (dimension === 'ROWS') {
@@ -95,6 +96,7 @@ export function deleteDimension(draft: SpreadsheetDraft, request: Json, actor?: 
   const { sheet, dimension, start, end } = dimensionRange(draft, request['range'], false);
   const count = end - start;
   requireEditable(sheet, spanBox(sheet, dimension, start, end), actor);
+  draft.materializeBands(sheet);
   shiftAnchors(draft, sheet, dimension, deleteSpan(start, end));
   shiftFormulas(draft, sheet, dimension, deletePoint(start, end));
   if (dimension === 'ROWS') {
@@ -122,6 +124,7 @@ export function moveDimension(draft: SpreadsheetDraft, request: Json, actor?: st
   if (destination > size) throw invalidArgument(`Invalid destinationIndex: ${destination} (grid has ${size}).`);
   if (destination >= start && destination <= end) return {};
   requireEditable(sheet, spanBox(sheet, dimension, Math.min(start, destination), Math.max(end, destination)), actor);
+  draft.materializeBands(sheet);
   shiftAnchors(draft, sheet, dimension, moveSpan(start, end, destination));
   shiftFormulas(draft, sheet, dimension, movePoint(start, end, destination));
   if (dimension === 'ROWS') {

@@ -7,7 +7,7 @@
 // draft writes to it. Rows are tracked by identity so row insertions and deletions in the
 // draft cannot confuse which rows it already owns.
 
-import type { Cell, Row, Sheet, Spreadsheet } from './model.js';
+import { type Cell, type Row, type Sheet, type Spreadsheet, materializeBands, newCell } from './model.js';
 
 export class SpreadsheetDraft {
   readonly spreadsheet: Spreadsheet;
@@ -35,10 +35,15 @@ export class SpreadsheetDraft {
     const r = this.mutableRow(sheet, row);
     let cell = r[column];
     if (!cell) {
-      cell = {};
+      cell = newCell(sheet, row, column);
       r[column] = cell;
     }
     return cell;
+  }
+
+  /** The sheet's format bands become cells of the draft (model.ts, FormatBand): before cells move. */
+  materializeBands(sheet: Sheet): void {
+    materializeBands(sheet, (r, c) => this.mutableCell(sheet, r, c));
   }
 
   /** Adds a sheet created inside the draft; its rows are the draft's from the start. */

@@ -68,6 +68,21 @@ export interface DeveloperMetadata {
 /** The account a person's edits are made as (the spreadsheet's owner): protections never stop it. */
 export const OWNER = 'owner@people.example.com';
 
+/**
+ * A format-only repeatCell over cells that did not exist when it was applied, kept as a rule
+ * instead of a cell per position (cells that existed got the format at once). A cell created in
+ * its box later starts with the format of every band over it, in order (newCell), so the result
+ * is what storing a formatted cell at every position gives; Sheets itself keeps formats by range.
+ * Only requests that *set* format fields become bands, so a band's cells always have a format.
+ * Requests that move or delete cells (insert, delete or move rows and columns, sort, a smaller
+ * grid, append with INSERT_ROWS) first turn the bands into cells (materializeBands).
+ */
+export interface FormatBand {
+  box: GridBox;
+  /** Applies the request's format to a cell. */
+  apply: (cell: Cell) => void;
+}
+
 export interface Sheet {
   sheetId: number;
   title: string;
@@ -77,6 +92,8 @@ export interface Sheet {
   frozenRowCount: number;
   frozenColumnCount: number;
   rows: Array<Row | undefined>;
+  /** Formats of not yet existing cells, oldest first. Replaced, never edited in place (drafts share it). */
+  formatBands?: readonly FormatBand[];
   /** Replaced, never edited in place (drafts share it with the committed sheet). */
   protectedRanges: ProtectedRange[];
   basicFilter?: BasicFilter;
@@ -177,6 +194,40 @@ export function isFilled(sheet: Sheet, row: number, column: number): boolean {
   return cell !== undefined && (cell.value !== undefined || cell.formula !== undefined);
 }
 
+function inBox(box: GridBox, row: number, column: number): boolean {
+  return row >= box.startRow && row < box.endRow && column >= box.startColumn && column < box.endColumn;
+}
+
+/** A cell about to be stored at (row, column): empty, with the formats of the bands over it. */
+export function newCell(sheet: Sheet, row: number, column: number): Cell {
+  const cell: Cell = {};
+  for (const band of sheet.formatBands ?? []) if (inBox(band.box, row, column)) band.apply(cell);
+  return cell;
+}
+
+/** The cell at (row, column) with its format: the stored one, or what the bands give an empty one. */
+export function cellView(sheet: Sheet, row: number, column: number): Cell | undefined {
+  const stored = getCell(sheet, row, column);
+  if (stored || !sheet.formatBands?.length) return stored;
+  const virtual = newCell(sheet, row, column);
+  return virtual.format ? virtual : undefined;
+}
+
+/**
+ * Stores a cell at every position the bands cover and drops the bands (`create` stores a new cell
+ * the usual way, which gives it the bands' formats): before cells move or are deleted.
+ */
+export function materializeBands(sheet: Sheet, create: (row: number, column: number) => Cell): void {
+  const bands = sheet.formatBands;
+  if (!bands?.length) return;
+  for (const { box } of bands) {
+    for (let r = box.startRow; r < box.endRow; r++) {
+      for (let c = box.startColumn; c < box.endColumn; c++) if (!getCell(sheet, r, c)) create(r, c);
+    }
+  }
+  delete sheet.formatBands;
+}
+
 /** Returns the cell at (row, column), creating it (and its row) when missing. */
 export function cellForWrite(sheet: Sheet, row: number, column: number): Cell {
   let r = sheet.rows[row];
@@ -186,7 +237,7 @@ export function cellForWrite(sheet: Sheet, row: number, column: number): Cell {
   }
   let cell = r[column];
   if (!cell) {
-    cell = {};
+    cell = newCell(sheet, row, column);
     r[column] = cell;
   }
   return cell;
@@ -194,6 +245,7 @@ export function cellForWrite(sheet: Sheet, row: number, column: number): Cell {
 
 /** Removes rows and columns that fell outside the grid after it shrank. */
 export function truncateToGrid(sheet: Sheet): void {
+  materializeBands(sheet, (r, c) => cellForWrite(sheet, r, c));
   sheet.rows.length = Math.min(sheet.rows.length, sheet.rowCount);
   for (const row of sheet.rows) {
     if (row && row.length > sheet.columnCount) row.length = sheet.columnCount;
@@ -266,6 +318,11 @@ export function clampToGrid(sheet: Sheet, bounds: GridBounds): Box {
 export function usedExtent(sheet: Sheet): Box | undefined {
   let endRow = 0;
   let endColumn = 0;
+  // Every position a band covers has a format (FormatBand).
+  for (const { box } of sheet.formatBands ?? []) {
+    endRow = Math.max(endRow, box.endRow);
+    endColumn = Math.max(endColumn, box.endColumn);
+  }
   sheet.rows.forEach((row, r) => {
     row?.forEach((_cell, c) => {
       if (isFilled(sheet, r, c) || getCell(sheet, r, c)?.format) {

@@ -62,6 +62,7 @@ function compareRows(a: Array<Cell | undefined>, b: Array<Cell | undefined>, spe
 export function sortBox(draft: SpreadsheetDraft, sheet: Sheet, box: Box, specs: readonly SortSpec[], actor: string | undefined): void {
   if (box.endRow - box.startRow < 2 || specs.length === 0) return;
   requireEditable(sheet, box, actor);
+  draft.materializeBands(sheet); // cells move: formats kept as bands become cells first
   const slices: Array<Array<Cell | undefined>> = [];
   for (let r = box.startRow; r < box.endRow; r++) {
     const row = sheet.rows[r];

@@ -5,7 +5,7 @@
 import type { Box } from './a1.js';
 import { formattedValue } from './cell-format.js';
 import { developerMetadataJson } from './developer-metadata.js';
-import { type Cell, type Sheet, type Spreadsheet, getCell, usedExtent } from './model.js';
+import { type Cell, type Sheet, type Spreadsheet, cellView, usedExtent } from './model.js';
 import { protectedRangeJson } from './protection.js';
 import { basicFilterJson } from './sort-filter.js';
 
@@ -73,7 +73,7 @@ export function gridDataJson(sheet: Sheet, box: Box): Json {
   const rowData: Json[] = [];
   for (let r = box.startRow; r < box.endRow; r++) {
     const values: Json[] = [];
-    for (let c = box.startColumn; c < box.endColumn; c++) values.push(cellDataJson(getCell(sheet, r, c)));
+    for (let c = box.startColumn; c < box.endColumn; c++) values.push(cellDataJson(cellView(sheet, r, c)));
     while (values.length > 0 && Object.keys(values[values.length - 1] ?? {}).length === 0) values.pop();
     rowData.push(values.length > 0 ? { values } : {});
   }

@@ -8,7 +8,7 @@ import { protectedRangeJson } from './protection.js';
 import { basicFilterJson } from './sort-filter.js';
 import { cellName } from './a1.js';
 import { formattedValue } from './cell-format.js';
-import { type CellFormat, type Scalar, type Sheet, type Spreadsheet, usedExtent } from './model.js';
+import { type Cell, type CellFormat, type Scalar, type Sheet, type Spreadsheet, cellView, usedExtent } from './model.js';
 import { readBox } from './value-ranges.js';
 
 export interface CellState {
@@ -48,17 +48,22 @@ function sheetState(sheet: Sheet, spreadsheet: Spreadsheet): SheetState {
   const extent = usedExtent(sheet);
   const values = extent ? (readBox(sheet, extent, { valueRenderOption: 'UNFORMATTED_VALUE', dateTimeRenderOption: 'SERIAL_NUMBER' }, 'ROWS').values ?? []) : [];
   const cells: Record<string, CellState> = {};
-  sheet.rows.forEach((row, r) => {
-    row?.forEach((cell, c) => {
-      if (!cell || (cell.value === undefined && cell.formula === undefined && !cell.format)) return;
-      const state: CellState = {};
-      if (cell.value !== undefined) state.value = cell.value;
-      if (cell.formula !== undefined) state.formula = cell.formula;
-      if (cell.value !== undefined || cell.formula !== undefined) state.formattedValue = formattedValue(cell);
-      if (cell.format) state.format = structuredClone(cell.format);
-      cells[cellName(r, c)] = state;
-    });
-  });
+  const add = (cell: Cell | undefined, r: number, c: number): void => {
+    if (!cell || (cell.value === undefined && cell.formula === undefined && !cell.format)) return;
+    const state: CellState = {};
+    if (cell.value !== undefined) state.value = cell.value;
+    if (cell.formula !== undefined) state.formula = cell.formula;
+    if (cell.value !== undefined || cell.formula !== undefined) state.formattedValue = formattedValue(cell);
+    if (cell.format) state.format = structuredClone(cell.format);
+    cells[cellName(r, c)] = state;
+  };
+  if (sheet.formatBands?.length) {
+    // Row by row over the used extent, the bands' formats included (model.ts, FormatBand).
+    for (let r = 0; r < (extent?.endRow ?? 0); r++) {
+      const width = Math.max(extent?.endColumn ?? 0, sheet.rows[r]?.length ?? 0);
+      for (let c = 0; c < width; c++) add(cellView(sheet, r, c), r, c);
+    }
+  } else sheet.rows.forEach((row, r) => row?.forEach((cell, c) => add(cell, r, c)));
   return {
     sheetId: sheet.sheetId,
     title: sheet.title,

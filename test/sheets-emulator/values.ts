@@ -11,9 +11,11 @@ import {
   type SheetsData,
   type Sheet,
   type Spreadsheet,
+  cellForWrite,
   clampToGrid,
   findSpreadsheet,
   isFilled,
+  materializeBands,
   requireWithinGrid,
   resolveRange,
   totalCells,
@@ -160,6 +162,8 @@ function makeRoom(data: SheetsData, spreadsheet: Spreadsheet, plan: WritePlan, i
   const addColumns = Math.max(0, box.endColumn - sheet.columnCount);
   const after = totalCells(spreadsheet) + addRows * (sheet.columnCount + addColumns) + addColumns * sheet.rowCount;
   if ((addRows > 0 || addColumns > 0) && after > data.maxCells) throw cellLimitError(data.maxCells);
+  // Rows below move: formats kept as bands (model.ts) become cells first.
+  if (insert === 'INSERT_ROWS' && height > 0) materializeBands(sheet, (r, c) => cellForWrite(sheet, r, c));
   if (insert === 'INSERT_ROWS' && sheet.rows.length > box.startRow) {
     // Array literals, not splice(...spread): a big batch would overflow the argument stack.
     sheet.rows = [...sheet.rows.slice(0, box.startRow), ...new Array<undefined>(height), ...sheet.rows.slice(box.startRow)];

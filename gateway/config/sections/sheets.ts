@@ -15,7 +15,7 @@ export const sheetsSection = z
     readsPerMinute: z.number().int().min(1).default(55).describe('Client-side limit of read requests per minute (Google: 60 per user)'),
     requestTimeoutMs: z.number().int().min(100).default(30000).describe('A request without a response after this long counts as failed (and is checked before it is retried)'),
     maxRequestBytes: z.number().int().min(10000).default(2_000_000).describe('Largest values request in bytes, as sent; a bigger batch is written in parts (Google recommends at most 2 MB)'),
-    growRows: z.number().int().min(1).default(1000).describe('Rows added at a time when a tab\'s grid is full'),
+    growRows: z.number().int().min(1).default(1000).describe('Fewest rows added when a tab\'s grid is full (more when behind: 8 batches ahead, or in the long layout the whole backlog, within the cell limits; docs/SHEETS.md, Quotas)'),
     maxCellsPerSpreadsheet: z.number().int().min(100).default(9_000_000).describe('Cells the gateway lets a spreadsheet reach (Google\'s limit: 10,000,000); then it rolls over to the next of overflowSpreadsheetIds'),
     maxCellsPerTab: z.number().int().min(0).default(0).describe('Cells one tab may reach before writing continues in a new tab (0: no limit of its own)'),
     overflowSpreadsheetIds: z.array(z.string().min(1)).default([]).describe('Spreadsheets to continue in, in order, when the current one is full'),

@@ -130,12 +130,19 @@ export class SheetsApi {
     return ranges.map((_, i) => (got[i]?.values ?? []) as CellValue[][]);
   }
 
-  /** Writes values as they are (RAW: strings never become formulas or dates). */
+  /**
+   * Writes values as they are (RAW: strings never become formulas or dates). The body goes to the
+   * client already serialised: given as an object, googleapis-common and gaxios each deep-copy it
+   * (`extend(true, …)`) before serialising it, about 0.15 s of the sync thread for a 2 MB request;
+   * a string is passed through as it is, with its content type.
+   */
   async writeValues(spreadsheetId: string, data: { range: string; values: (SheetValue | null)[][] }[]): Promise<void> {
+    const body: sheets_v4.Schema$BatchUpdateValuesRequest = { valueInputOption: 'RAW', data: data.map((d) => ({ range: d.range, majorDimension: 'ROWS', values: d.values })) };
+    const json = JSON.stringify(body);
     await this.call('values-write', () =>
       this.api.spreadsheets.values.batchUpdate(
-        { spreadsheetId, requestBody: { valueInputOption: 'RAW', data: data.map((d) => ({ range: d.range, majorDimension: 'ROWS', values: d.values })) } },
-        this.options_(),
+        { spreadsheetId, requestBody: json as unknown as sheets_v4.Schema$BatchUpdateValuesRequest },
+        { ...this.options_(), headers: { 'content-type': 'application/json; charset=utf-8' } },
       ),
     );
   }

@@ -1,7 +1,10 @@
 import { extendColumns, type TabBlock, type TableRow } from '../layout.js';
 import type { Reservation, TabRecord } from './bookkeeping.js';
 
-/** A grid that must grow gets room for this many more batches like the one that made it grow. */
+/**
+ * A grid that must grow gets room for at least this many more batches like the one that made it
+ * grow (or for the whole backlog, when more is known to be waiting: see growAhead).
+ */
 export const GROW_AHEAD_BATCHES = 8;
 
 /**
@@ -12,7 +15,8 @@ export const GROW_AHEAD_BATCHES = 8;
  * whose confirmation never arrived). Other rows get new reservations at the end of the active
  * tab of their key, whole readings at a time; a tab that reached maxCellsPerTab is sealed and
  * the rows continue in the next part. A grid that must grow gets room for more than the batch
- * (growAhead below), within the cells the spreadsheet has left.
+ * (growAhead below): for the backlog behind it when that is known, within the cells the
+ * spreadsheet has left.
  */
 export interface PlanLimits {
   /** 0: no per-tab limit. */
@@ -44,7 +48,13 @@ export type PlanResult =
   /** One reading does not fit even in an empty tab. */
   | { kind: 'tab-too-small'; tabKey: string };
 
-export function planRows(blocks: readonly TabBlock[], tabsIn: readonly TabRecord[], reservations: readonly Reservation[], limits: PlanLimits): PlanResult {
+/**
+ * `backlogReadings`: readings known to be waiting after this batch whose rows go to the tab keys
+ * of this batch, like this batch's (0: none known, a live trickle). A grid that has to grow
+ * anyway grows for them too, so a sink that is behind pays about one growth per spreadsheet
+ * instead of one every few batches.
+ */
+export function planRows(blocks: readonly TabBlock[], tabsIn: readonly TabRecord[], reservations: readonly Reservation[], limits: PlanLimits, backlogReadings = 0): PlanResult {
   const tabs = tabsIn.map((t) => ({ ...t, columns: [...t.columns] }));
   const before = new Map(tabs.map((t) => [t, { rows: t.gridRows, cols: t.gridCols }]));
   const slots: Slot[] = [];
@@ -72,7 +82,7 @@ export function planRows(blocks: readonly TabBlock[], tabsIn: readonly TabRecord
   const added = (): number => tabs.reduce((n, t) => n + t.gridRows * t.gridCols - (before.get(t)?.rows ?? 0) * (before.get(t)?.cols ?? 0), 0);
   const needed = added();
   if (needed > limits.budgetCells) return { kind: 'over-budget', cells: needed, rowCells: slots.reduce((n, s) => n + s.rows.length * s.tab.gridCols, 0) };
-  growAhead(tabs, before, slots, limits, limits.budgetCells - needed);
+  growAhead(tabs, before, slots, limits, limits.budgetCells - needed, backlogReadings);
   const grown: GridChange[] = [];
   for (const t of tabs) {
     const b = before.get(t) ?? { rows: 0, cols: 0 };
@@ -134,19 +144,40 @@ function ensureGrid(tab: TabRecord, lastRow: number, width: number): void {
 }
 
 /**
- * A grid that had to grow takes room for more rows than this batch: `growRows`, or
- * GROW_AHEAD_BATCHES times this batch's rows when that is more (a growth is a write request, and
- * a sink that is behind sends big batches under a per-minute quota). Never past maxCellsPerTab
- * or the cells the spreadsheet has left (`spare`).
+ * A grid that had to grow takes room for more rows than this batch: the most of `growRows`,
+ * GROW_AHEAD_BATCHES times this batch's rows (a growth is a write request, and a sink that is
+ * behind sends big batches under a per-minute quota), and, for the part of a tab key that rows
+ * continue in (its last one, not sealed), the backlog: the readings known to be waiting, at this
+ * batch's rows per reading for that key. Never past maxCellsPerTab or the cells the spreadsheet
+ * has left (`spare`), so a backlog bigger than the spreadsheet fills it with one growth and goes
+ * on in the next one.
  */
-function growAhead(tabs: TabRecord[], before: ReadonlyMap<TabRecord, { rows: number; cols: number }>, slots: readonly Slot[], limits: PlanLimits, spare: number): void {
+function growAhead(tabs: TabRecord[], before: ReadonlyMap<TabRecord, { rows: number; cols: number }>, slots: readonly Slot[], limits: PlanLimits, spare: number, backlogReadings: number): void {
   let left = spare;
+  const batchReadings = countReadings(slots);
   for (const t of tabs) {
     if (t.gridRows <= (before.get(t)?.rows ?? 0) || t.gridCols === 0) continue;
     const batchRows = slots.filter((s) => s.tab === t).reduce((n, s) => n + s.rows.length, 0);
-    const wanted = Math.max(limits.growRows, GROW_AHEAD_BATCHES * batchRows);
+    let backlogRows = 0;
+    if (backlogReadings > 0 && batchReadings > 0 && isLastOpenPart(t, tabs)) {
+      const keyRows = slots.filter((s) => s.tab.tabKey === t.tabKey).reduce((n, s) => n + s.rows.length, 0);
+      backlogRows = Math.ceil((keyRows * backlogReadings) / batchReadings);
+    }
+    const wanted = Math.max(limits.growRows, GROW_AHEAD_BATCHES * batchRows, backlogRows);
     const extra = Math.max(0, Math.min(wanted, rowLimit(limits, t.gridCols) - t.gridRows, Math.floor(left / t.gridCols)));
     t.gridRows += extra;
     left -= extra * t.gridCols;
   }
+}
+
+/** The part of its tab key that new rows go to: not sealed, and no later part. */
+function isLastOpenPart(t: TabRecord, tabs: readonly TabRecord[]): boolean {
+  return !t.sealed && !tabs.some((o) => o.tabKey === t.tabKey && o.part > t.part);
+}
+
+/** Readings in the slots (a reading's rows are consecutive within a block, and blocks may share it). */
+function countReadings(slots: readonly Slot[]): number {
+  const ids = new Set<number>();
+  for (const s of slots) for (const r of s.rows) ids.add(r.readingId);
+  return ids.size;
 }

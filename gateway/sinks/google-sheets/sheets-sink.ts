@@ -155,7 +155,7 @@ export class SheetsSink implements Sink {
     if (this.options.writeReadings === false) return { kind: 'delivered', throughId: last.id };
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(writable.rows, last.id);
+        return await this.attempt(writable.rows, last.id, batch.rows.length - writable.rows.length + (batch.pending ?? 0));
       } catch (e) {
         // A range that no longer resolves (a tab renamed or deleted by someone): read the
         // spreadsheet again and retry at once; the bookkeeping follows the tabs by sheetId.
@@ -170,7 +170,8 @@ export class SheetsSink implements Sink {
     }
   }
 
-  private async attempt(rows: readonly StoredReading[], lastId: number): Promise<WriteOutcome> {
+  /** `waiting`: readings known to wait after `rows` (the rest of the batch and the worker's `pending`). */
+  private async attempt(rows: readonly StoredReading[], lastId: number, waiting: number): Promise<WriteOutcome> {
     const s = await this.connect();
     let rec = this.record();
     const fresh = rows.filter((r) => r.id > rec.deliveredThrough);
@@ -180,7 +181,7 @@ export class SheetsSink implements Sink {
     let plan: PlannedWrite | null = null;
     while (!plan) {
       const meta = await this.metadata(s.api, rec.spreadsheetId);
-      const planned = await this.plan(s.api, meta, readings);
+      const planned = await this.plan(s.api, meta, readings, this.backlog(waiting + fresh.length - readings.length));
       if (typeof planned !== 'number') {
         plan = planned;
         break;
@@ -199,6 +200,18 @@ export class SheetsSink implements Sink {
     await writePlan(plan, { api: s.api, book: this.book, layout: this.options.layout, tabBase: this.options.tab, zone: this.zone, now: () => this.deps.timers.now(), log: this.deps.log });
     this.book.commitDelivery(rec.spreadsheetId, ...settleReservations(plan, throughId), throughId, this.deps.timers.now());
     return { kind: 'delivered', throughId };
+  }
+
+  /**
+   * The readings behind a write that its tab's grid may grow for (plan.ts): in the long layout,
+   * every reading known to wait (the rest of the batch, cut to the request size or to the
+   * spreadsheet's room, and what waits after it); its rows all go to the one tab. In the
+   * per-device layout, none: which devices' tabs the backlog goes to is not known, and a grid
+   * grown for rows that go elsewhere keeps those cells for good (grids never shrink), which
+   * could fill a spreadsheet with empty rows; its grids grow 8 batches ahead.
+   */
+  private backlog(waiting: number): number {
+    return this.options.layout === 'long' ? waiting : 0;
   }
 
   /** The sink's SQLite record, pointed at a spreadsheet of the configured chain. */
@@ -223,17 +236,18 @@ export class SheetsSink implements Sink {
   }
 
   /**
-   * Plans the readings, opening (adopting or creating) tab parts as the planner asks for them.
-   * A number: they need more cells than the spreadsheet has left; the share of them that fits.
+   * Plans the readings, opening (adopting or creating) tab parts as the planner asks for them;
+   * a grid that must grow grows for `backlog` more readings too (plan.ts). A number: they need
+   * more cells than the spreadsheet has left; the share of them that fits.
    */
-  private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[]): Promise<PlannedWrite | number> {
+  private async plan(api: SheetsApi, meta: SpreadsheetMeta, readings: StoredReading[], backlog: number): Promise<PlannedWrite | number> {
     const blocks = layoutRows(this.options.layout, readings, this.options.fields ?? null);
     const tabs = this.book.tabs(meta.spreadsheetId);
     const origins = new Map<string, TabOrigin>();
     const used = meta.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
     for (;;) {
       const limits = { maxCellsPerTab: this.options.maxCellsPerTab, growRows: this.options.growRows, budgetCells: this.options.maxCellsPerSpreadsheet - used };
-      const result = planRows(blocks, tabs, this.book.reservations(meta.spreadsheetId), limits);
+      const result = planRows(blocks, tabs, this.book.reservations(meta.spreadsheetId), limits, backlog);
       if (result.kind === 'tab-too-small') throw new TabConflictError(`one reading of "${result.tabKey || this.options.tab}" does not fit in sheets.maxCellsPerTab`);
       // The rows that fit: those in the grid as it is, and as many more as the budget allows.
       if (result.kind === 'over-budget') return Math.max(0, result.rowCells - (result.cells - Math.max(0, limits.budgetCells))) / Math.max(1, result.rowCells);

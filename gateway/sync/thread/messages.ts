@@ -4,7 +4,7 @@ import type { SinkStatus } from '../status.js';
 /*
  * The messages between the gateway's main thread (host.ts) and the sync thread (run.ts).
  *
- *   main ──workerData: ThreadInit──────────────────────────────▶ thread  (opens its own SQLite
+ *   main ──workerData: ThreadInit, or init (a thread started early)─▶ thread  (opens its own SQLite
  *   main ──committed (coalesced, carries highestId)─────────────▶ thread   connection, builds the
  *   main ──stop─────────────────────────────────────────────────▶ thread   sinks, runs SyncService)
  *   main ◀──ready | failed (after the sinks' start)───────────────── thread
@@ -22,7 +22,13 @@ export interface ThreadInit {
   highestId: number;
 }
 
-export type ToThread = { type: 'committed'; highestId: number } | { type: 'stop'; timeoutMs: number };
+/**
+ * What a sync thread is started with: its ThreadInit, or (a thread started early, spawn.ts) the
+ * word to wait for an `init` message, its first, before it opens anything.
+ */
+export type ThreadStart = ThreadInit | { waitForInit: true };
+
+export type ToThread = { type: 'init'; init: ThreadInit } | { type: 'committed'; highestId: number } | { type: 'stop'; timeoutMs: number };
 
 export type FromThread =
   | { type: 'ready'; status: SinkStatus[] }

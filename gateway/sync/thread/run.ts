@@ -40,7 +40,7 @@ export async function runSyncThread(port: MessagePort, init: ThreadInit, createS
     if (m.type === 'committed') {
       store.committed(m.highestId);
       service?.notify();
-    } else if (stopRequest === null) {
+    } else if (m.type === 'stop' && stopRequest === null) {
       stopRequest = m.timeoutMs;
       if (service) void stop(m.timeoutMs);
     }

@@ -94,3 +94,29 @@ test('google-sheets listed without a spreadsheet: one configuration error line, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const thread of [false, true]) {
+  test(`a sink that cannot start fails the start${thread ? ' (sync thread)' : ''}: the listeners opened meanwhile are closed again`, async () => {
+    const { App } = await import('../../../gateway/app.js');
+    const { configSchema } = await import('../../../gateway/config/schema.js');
+    const { createLogger } = await import('../../../gateway/log.js');
+    const { freePort } = await import('../../helpers/mqtt.js');
+    const { Writable } = await import('node:stream');
+    const { connect } = await import('node:net');
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'not-a-dir'), 'x');
+    const port = await freePort();
+    const config = configSchema.parse({ dataDir, tcp: { host: '127.0.0.1', port }, http: { port: 'off' }, sync: { thread }, csv: { dir: 'not-a-dir/csv' } });
+    const logs: string[] = [];
+    const log = createLogger('debug', new Writable({ write: (chunk: Buffer, _e, cb) => (logs.push(chunk.toString()), cb()) }));
+    const app = new App(config, { log });
+    await assert.rejects(app.start(), /ENOTDIR|EEXIST|not a directory/);
+    const refused = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1');
+      c.once('connect', () => (c.destroy(), resolve(false)));
+      c.once('error', () => resolve(true));
+    });
+    assert.ok(refused, 'nothing listens on the TCP port after the failed start');
+    assert.equal(app.store.db.open, false, 'the store is closed');
+  });
+}

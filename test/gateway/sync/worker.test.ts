@@ -87,13 +87,16 @@ test('a rate-limited sink: the batch is taken when the sink says it can send, wi
   assert.deepEqual(sink.batches, [[1], [2, 3, 4, 5]], 'one batch with everything that came while it waited');
 });
 
-test('behind: full batches follow each other at once; a partial one lingers before the next', async (t) => {
+test('behind: full batches follow each other at once, each with the backlog behind it; a partial one lingers before the next', async (t) => {
   const { timers, store, sink, worker } = setup({ maxBatchRows: 4 });
   t.after(() => worker.stop(0));
   store.add(10);
+  const pending: (number | undefined)[] = [];
+  sink.script = (batch) => void pending.push(batch.pending);
   worker.start();
   await waitFor(() => sink.rows.length === 10, 'all rows');
   assert.deepEqual(sink.batches, [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+  assert.deepEqual(pending, [6, 2, 0], 'each batch tells the sink how many readings wait behind it');
   await settle(timers);
   store.add(1);
   worker.notify(); // lingering, not idle: the notification does not cut the pause short

@@ -78,6 +78,72 @@ test('plan: growing ahead stays within the cells the spreadsheet has left and ma
   assert.equal(perTab.kind === 'planned' && perTab.tabs[0]!.gridRows, 98 + rows + 1);
 });
 
+test('plan: a backlog grows the grid once for all of it: the next batches fit without growing', () => {
+  // Readings of 3 fields: 3 rows each in the long layout.
+  const three = { fields: () => ({ a: 1, b: 2, c: 3 }) };
+  const batch = 40; // readings per batch
+  const backlog = 1000; // readings waiting behind the first batch
+  let tabs = [tab({ nextRow: 2, gridRows: 1 })];
+  const first = planRows(layoutRows('long', readings(batch, 1, three)), tabs, [], { ...limits, growRows: 10 }, backlog);
+  assert.equal(first.kind, 'planned');
+  if (first.kind !== 'planned') return;
+  assert.equal(first.grown.length, 1);
+  assert.equal(first.tabs[0]!.gridRows, 1 + batch * 3 + backlog * 3, 'header, this batch, and the whole backlog at 3 rows a reading');
+  assert.ok(backlog * 3 > GROW_AHEAD_BATCHES * batch * 3, 'the backlog, not GROW_AHEAD_BATCHES, sets the growth here');
+  // The backlog then comes batch by batch: none of them grows the grid again.
+  tabs = first.tabs;
+  let growths = 0;
+  for (let from = batch + 1; from <= batch + backlog; from += batch) {
+    const waiting = batch + backlog - (from + batch - 1);
+    const p = planRows(layoutRows('long', readings(batch, from, three)), tabs, [], { ...limits, growRows: 10 }, waiting);
+    assert.equal(p.kind, 'planned');
+    if (p.kind !== 'planned') return;
+    growths += p.grown.length;
+    tabs = p.tabs;
+  }
+  assert.equal(growths, 0, 'one growth for the whole backlog');
+  assert.equal(tabs[0]!.nextRow - 1, tabs[0]!.gridRows, 'and the grid is exactly full at its end');
+});
+
+test('plan: growing for a backlog stays within the cells the spreadsheet has left and maxCellsPerTab', () => {
+  const blocks = layoutRows('long', readings(3));
+  const rows = blocks[0]!.rows.length;
+  const need = (98 + rows - 1 - 100) * W;
+  const budget = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, budgetCells: need + W * 500 + 5 }, 1_000_000);
+  assert.equal(budget.kind === 'planned' && budget.tabs[0]!.gridRows, 98 + rows - 1 + 500, 'the spreadsheet\'s last cells, and no more');
+  assert.equal(budget.kind === 'planned' && budget.cells, need + W * 500);
+  const perTab = planRows(blocks, [tab({ nextRow: 98 })], [], { ...limits, maxCellsPerTab: 5_000 * W }, 1_000_000);
+  assert.equal(perTab.kind === 'planned' && perTab.tabs[0]!.gridRows, 5_000, 'up to maxCellsPerTab');
+  // A new tab (the planner's part 2, not yet on the sheet) is created at the backlog's size at once.
+  const fresh = tab({ part: 2, title: 'readings 2', sheetId: 6, gridRows: 0, gridCols: 0 });
+  const created = planRows(blocks, [tab({ nextRow: 101, gridRows: 100, sealed: true }), fresh], [], { ...limits, budgetCells: 100_000 * W }, 1_000_000);
+  assert.equal(created.kind === 'planned' && created.tabs[1]!.gridRows, 100_000, 'every cell left, in the addSheet');
+});
+
+test('plan: the backlog goes to the part rows continue in, not to the part sealed on the way', () => {
+  const three = { fields: () => ({ a: 1, b: 2, c: 3 }) };
+  const blocks = layoutRows('long', readings(10, 1, three)); // 30 rows
+  const full = tab({ nextRow: 99_998, gridRows: 99_998 }); // room for one reading of 3 rows
+  const next = tab({ part: 2, title: 'readings 2', sheetId: 6, gridRows: 0, gridCols: 0 });
+  const p = planRows(blocks, [full, next], [], { ...limits, maxCellsPerTab: 100_000 * W, budgetCells: 10_000_000 }, 1000);
+  assert.equal(p.kind, 'planned');
+  if (p.kind !== 'planned') return;
+  assert.equal(p.tabs[0]!.sealed, true);
+  assert.equal(p.tabs[0]!.gridRows, 100_000, 'the sealed part: its last rows, up to its limit');
+  assert.equal(p.tabs[1]!.gridRows, 1 + 27 + 3000, 'the new part: its rows and the whole backlog at 3 rows a reading');
+});
+
+test('plan: a live trickle (nothing known to be waiting) still grows by growRows', () => {
+  const blocks = layoutRows('long', readings(2));
+  const rows = blocks[0]!.rows.length;
+  for (const waiting of [0, 5]) {
+    const p = planRows(blocks, [tab({ nextRow: 100 })], [], { ...limits, growRows: 1000 }, waiting);
+    assert.equal(p.kind === 'planned' && p.tabs[0]!.gridRows, 100 + rows - 1 + 1000, `${waiting} waiting: growRows`);
+  }
+  const none = planRows(blocks, [tab({ nextRow: 10 })], [], { ...limits, growRows: 1000 }, 1_000_000);
+  assert.equal(none.kind === 'planned' && none.grown.length, 0, 'a backlog alone never grows a grid the rows fit in');
+});
+
 test('plan: rows of readings with a reservation go exactly where it says (a replay)', () => {
   const blocks = layoutRows('long', readings(2, 4));
   const reserved: Reservation = { tabKey: '', part: 1, firstId: 4, lastId: 9, startRow: 40, columns: [...LONG_COLUMNS], writeHeader: false };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { configSchema, type Config } from '../../../../gateway/config/schema.js';
 import { createLogger } from '../../../../gateway/log.js';
@@ -10,7 +11,7 @@ import { parseCsv } from '../../../../gateway/sinks/csv/rfc4180.js';
 import { Store } from '../../../../gateway/store/store.js';
 import { SyncThreadHost } from '../../../../gateway/sync/thread/host.js';
 import type { ThreadInit } from '../../../../gateway/sync/thread/messages.js';
-import { spawnSyncThread } from '../../../../gateway/sync/thread/spawn.js';
+import { EarlySyncThread, spawnSyncThread } from '../../../../gateway/sync/thread/spawn.js';
 import { sinkNamesFor } from '../../../../gateway/sinks/create.js';
 import { systemTimers } from '../../../../gateway/time/timers.js';
 import { tempDir } from '../../../helpers/app.js';
@@ -103,6 +104,43 @@ test('sync thread: rows reach the CSV files, cursor advances reach the main Stor
   assert.equal(after?.state, 'stopped');
   assert.equal(after?.cursor, 60);
   assert.equal(r.threads[0]?.threadId, -1, 'the thread has ended');
+});
+
+test('sync thread started early: it waits for its init, the host takes it as its first thread, restarts spawn new ones', async (t) => {
+  // Its modules load now; it opens nothing (no store exists yet) until it is given its init.
+  const early = new EarlySyncThread();
+  t.after(() => early.dispose());
+  const r = rig(t, {}, (init) => early.take(init) ?? spawnSyncThread(init));
+  await r.host.start();
+  assert.equal(r.threads.length, 1);
+  await r.write(1, 20);
+  await waitFor(() => r.store.bufferedRows() === 0, 'the early thread to deliver');
+  assert.deepEqual(csvRows(r.config).map((row) => row[4]), Array.from({ length: 20 }, (_, i) => String(i + 1)));
+  assert.equal(early.take({ config: r.config, logLevel: 'info', highestId: 0 }), null, 'taken once');
+  // A thread that dies is replaced by a new one, not by the early one again.
+  await r.threads[0]!.terminate();
+  await waitFor(() => r.threads.length === 2 && r.logs.some((l) => l.msg === 'sync thread started again'), 'a new thread');
+  await r.write(21, 25);
+  await waitFor(() => r.store.bufferedRows() === 0, 'the new thread to deliver');
+  assert.equal(csvRows(r.config).length, 25);
+});
+
+test('sync thread started early that ended before it was taken: the host starts one as usual; unused, it is ended', async (t) => {
+  // The early thread does not hold the event loop (the rig's interval does, once it exists).
+  const hold = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(hold));
+  let dying!: Worker;
+  const doomed = new EarlySyncThread(() => (dying = new Worker('process.exit(3)', { eval: true })));
+  await once(dying, 'exit');
+  const r = rig(t, {}, (init) => doomed.take(init) ?? spawnSyncThread(init));
+  await r.host.start();
+  await r.write(1, 5);
+  await waitFor(() => r.store.bufferedRows() === 0, 'a thread started as usual to deliver');
+  let worker!: Worker;
+  const unused = new EarlySyncThread(() => (worker = new Worker('setInterval(() => {}, 1000)', { eval: true })));
+  const ended = once(worker, 'exit');
+  unused.dispose();
+  await ended;
 });
 
 test('sync thread: a thread that dies is logged, shown in the status, and started again; nothing is lost or written twice', async (t) => {
