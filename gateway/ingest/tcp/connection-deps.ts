@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Timers } from '../../time/timers.js';
 import type { SessionContext } from '../session/session.js';
 import type { TurnShare } from '../turn-share.js';
+import type { ReadSlots } from '../read-slots.js';
 
 export interface TcpLimits {
   maxLineBytes: number;
@@ -26,6 +27,11 @@ export interface ConnectionDeps extends SessionContext {
    * by the TCP listener (absent: no shared bound, as in unit tests of one connection).
    */
   greetings?: TurnShare;
+  /**
+   * Places for new connections whose sockets are read before their first bytes arrive, shared:
+   * made by the TCP listener (absent: every new connection is read at once).
+   */
+  readers?: ReadSlots;
 }
 
 /**

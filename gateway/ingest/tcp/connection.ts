@@ -9,6 +9,7 @@ import { AckBatch } from './ack-batch.js';
 import type { Timers } from '../../time/timers.js';
 import type { LimitName } from '../session/limits.js';
 import type { TurnShare } from '../turn-share.js';
+import type { ReadSlots } from '../read-slots.js';
 import type { ConnectionDeps, ConnectionSocket, ConnectionState, TcpLimits } from './connection-deps.js';
 import { ConnectionDeadlines, type DeadlineHandlers } from './deadlines.js';
 import { FlowControl, type FlowDeps } from './flow-control.js';
@@ -135,6 +136,15 @@ export class TcpConnection implements DeviceSession, GateDeps, FlowDeps, Refusal
 
   greetingShare(): TurnShare | null {
     return this.current === 'greeting' ? (this.deps.greetings ?? null) : null;
+  }
+
+  readSlots(): ReadSlots | null {
+    return this.current === 'greeting' ? (this.deps.readers ?? null) : null;
+  }
+
+  readerIdle(): void {
+    const ms = this.deps.readers?.idleMs ?? 0;
+    if (this.current === 'greeting') this.refusals.closeOnLimit('HELLO_TIMEOUT', `nothing received within ${ms} ms while other connections wait`);
   }
 
   limit(name: LimitName): void {
@@ -319,6 +329,7 @@ export class TcpConnection implements DeviceSession, GateDeps, FlowDeps, Refusal
   private onClose(): void {
     if (this.current === 'closed') return;
     this.current = 'closed';
+    this.input.end();
     this.flow.close();
     this.deadlines.cancel();
     if (this.session.device !== null) {

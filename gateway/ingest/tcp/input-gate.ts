@@ -1,6 +1,7 @@
 import type { LineEvent } from '../../protocol/lines.js';
 import type { ConnectionSocket } from './connection-deps.js';
 import type { TurnShare } from '../turn-share.js';
+import type { ReadSlots, ReadTicket, SlotHolder } from '../read-slots.js';
 
 export interface GateDeps {
   /** Input must wait (a HELLO is being registered, too many readings await commit, over budget, replies not drained). */
@@ -21,6 +22,10 @@ export interface GateDeps {
    * once this one has (absent: no shared bound).
    */
   greetingShare?(): TurnShare | null;
+  /** The gateway-wide places for new connections read before their first bytes (absent: no bound). */
+  readSlots?(): ReadSlots | null;
+  /** Its place was taken back: nothing arrived for the idle time while others waited. */
+  readerIdle?(): void;
 }
 
 /**
@@ -38,7 +43,7 @@ const SPLIT_BYTES = 4096;
  * Each line is framed once and handled once (no re-queueing), and the replies of a turn's lines
  * leave in one write.
  */
-export class InputGate {
+export class InputGate implements SlotHolder {
   /** Read, not framed yet; `rawOffset` into the first. */
   private raw: Buffer[] = [];
   private rawOffset = 0;
@@ -49,29 +54,52 @@ export class InputGate {
   private yielding = false;
   /** The greeting share gave this connection a unit while it waited: its next line uses it. */
   private granted = false;
+  /** Its place among the connections read before their first bytes, while it has one or waits for one. */
+  private ticket: ReadTicket | null = null;
+  private slots: ReadSlots | null = null;
 
   constructor(private readonly deps: GateDeps) {}
 
   /**
-   * A new connection: its socket is read once it holds a unit of the greeting share (at once, when
-   * this turn's share has room), and that unit is its first line's. A burst of thousands of boards
-   * writes all its HELLOs at once; read as they arrive, one poll phase of the event loop read
-   * thousands of sockets (over 100 ms) before a healthy board's reading. Admitted a share per turn,
-   * the rest stay unread in the kernel until their turn (the listener accepts them paused).
+   * A new connection: its socket is read once it has one of the places for new connections. A burst
+   * of thousands of boards connects, then writes all its HELLOs at once; every socket being read
+   * takes its HELLO from the kernel in the same poll phase of the event loop (over 100 ms), whatever
+   * the greeting share then lets through. With a place each, at most `GREETING_READERS` are read
+   * at once; the rest stay unread in the kernel (the listener accepts them paused) until a reader's
+   * first bytes arrive and its place goes to the next, in arrival order.
    */
   start(): void {
-    const share = this.deps.greetingShare?.() ?? null;
-    if (share === null || share.take(() => this.shareGranted())) {
-      this.granted = share !== null;
+    const slots = this.deps.readSlots?.() ?? null;
+    if (slots === null) {
       this.deps.socket.resume();
       return;
     }
-    this.yielding = true;
-    this.deps.socket.pause();
+    this.slots = slots;
+    this.ticket = slots.acquire(this);
+    if (this.ticket.state === 'reading') this.deps.socket.resume();
+    else this.deps.socket.pause();
+  }
+
+  /** Its place came (it waited for one): read the socket. */
+  admitted(): void {
+    this.deps.socket.resume();
+  }
+
+  /** Its place was taken back (idle while others waited): the connection closes. */
+  evicted(): void {
+    this.ticket = null;
+    this.deps.readerIdle?.();
+  }
+
+  /** The connection closed: its place, or its wait for one, ends. */
+  end(): void {
+    this.giveBack();
+    this.clear();
   }
 
   /** Bytes from the socket (a new turn): handled in order, as far as input may go on. */
   feedBytes(chunk: Buffer): void {
+    if (this.ticket !== null) this.giveBack();
     if (!this.yielding) this.handledThisTurn = 0;
     this.raw.push(chunk);
     this.run();
@@ -172,6 +200,13 @@ export class InputGate {
     this.yielding = true;
     this.deps.socket.pause();
     return false;
+  }
+
+  private giveBack(): void {
+    const ticket = this.ticket;
+    if (ticket === null) return;
+    this.ticket = null;
+    this.slots?.release(ticket);
   }
 
   private shareGranted(): void {

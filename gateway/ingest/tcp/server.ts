@@ -5,6 +5,7 @@ import { reply } from '../../protocol/replies.js';
 import { TcpConnection } from './connection.js';
 import type { ConnectionDeps } from './connection-deps.js';
 import { GREETINGS_PER_TURN, TurnShare } from '../turn-share.js';
+import { GREETING_READER_IDLE_MS, GREETING_READERS, ReadSlots } from '../read-slots.js';
 
 export interface TcpIngestOptions {
   host: string;
@@ -14,6 +15,10 @@ export interface TcpIngestOptions {
   acceptsPerTurn?: number;
   /** Lines from connections not authenticated yet, per event-loop turn, all together (default GREETINGS_PER_TURN). */
   greetingsPerTurn?: number;
+  /** New connections read before their first bytes, at most (default GREETING_READERS). */
+  greetingReaders?: number;
+  /** A reader idle this long gives its place up when others wait (default GREETING_READER_IDLE_MS). */
+  greetingReaderIdleMs?: number;
 }
 
 /**
@@ -60,10 +65,13 @@ export class TcpIngest {
     deps: ConnectionDeps,
   ) {
     // Every connection of this listener (plain and TLS) shares one greeting share.
-    this.deps = { ...deps, greetings: deps.greetings ?? new TurnShare(options.greetingsPerTurn ?? GREETINGS_PER_TURN, (fn) => setImmediate(fn)) };
-    // Accepted paused: a connection's socket is read only once its connection admits it (the
-    // greeting share, input-gate.ts `start`), so a burst's HELLOs wait in the kernel, not in the
-    // event loop.
+    this.deps = {
+      ...deps,
+      greetings: deps.greetings ?? new TurnShare(options.greetingsPerTurn ?? GREETINGS_PER_TURN, (fn) => setImmediate(fn)),
+      readers: deps.readers ?? new ReadSlots(options.greetingReaders ?? GREETING_READERS, options.greetingReaderIdleMs ?? GREETING_READER_IDLE_MS, () => deps.timers.now()),
+    };
+    // Accepted paused: a connection's socket is read only once it has a reader's place
+    // (input-gate.ts `start`), so a burst's HELLOs wait in the kernel, not in the event loop.
     this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.onConnection(socket));
   }
 

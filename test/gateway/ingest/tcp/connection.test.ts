@@ -6,6 +6,7 @@ import type { StoreSettings } from '../../../../gateway/store/store.js';
 import type { AuthMode } from '../../../../gateway/ingest/auth.js';
 import { sessionHarness } from '../session/harness.js';
 import { FakeSocket } from './fake-socket.js';
+import { ReadSlots } from '../../../../gateway/ingest/read-slots.js';
 
 /**
  * TcpConnection without a network: a fake socket, a real Store, manual timers, commits run by the
@@ -119,6 +120,36 @@ test('HELLO timeout and idle timeout close with their codes, by the injected clo
   await b.commit();
   assert.match(b.socket.replies.at(-1) ?? '', /^ERR IDLE_TIMEOUT /);
   assert.equal(b.socket.ended, true);
+});
+
+test('a new connection that sends nothing gives its reader place up when others wait (HELLO_TIMEOUT); the next is read; first bytes pass the place on', async (t) => {
+  const h = sessionHarness(t, 'off');
+  h.store.devices.add('dev-1', h.timers.now());
+  const readers = new ReadSlots(1, 1_000, () => h.timers.now());
+  const deps = { ...h.ctx, limits: LIMITS, timers: h.timers, readers };
+  let id = 1;
+  const open = () => {
+    const socket = new FakeSocket();
+    socket.paused = true; // accepted paused, as by the listener
+    new TcpConnection(socket.asSocket, deps, id++, () => {});
+    return socket;
+  };
+  const idle = open();
+  assert.equal(idle.paused, false, 'the only place: read at once');
+  const next = open();
+  assert.equal(next.paused, true, 'not read while the place is taken');
+  h.timers.advance(999);
+  const third = open();
+  assert.deepEqual(idle.replies, [], 'not idle for long enough yet');
+  h.timers.advance(1);
+  const fourth = open();
+  await h.commit();
+  assert.match(idle.replies[0] ?? '', /^ERR HELLO_TIMEOUT nothing received within 1000 ms while other connections wait$/);
+  assert.equal(idle.ended, true);
+  assert.deepEqual([next.paused, third.paused, fourth.paused], [false, true, true], 'the place went to the oldest waiting');
+  next.receive('HELLO dev-1 s boot=1\n');
+  assert.match(next.replies[0] ?? '', /^HELLO OK /);
+  assert.deepEqual([third.paused, fourth.paused], [false, true], 'its first bytes passed the place on, in arrival order');
 });
 
 test('BUSY: with the store buffer full the reading is refused, the connection drains and closes', async (t) => {
