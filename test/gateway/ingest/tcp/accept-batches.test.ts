@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TcpIngest } from '../../../../gateway/ingest/tcp/server.js';
 import { TurnShare } from '../../../../gateway/ingest/turn-share.js';
+import { ReadSlots } from '../../../../gateway/ingest/read-slots.js';
 import type { TcpLimits } from '../../../../gateway/ingest/tcp/connection-deps.js';
 import { sessionHarness } from '../session/harness.js';
 import { LineClient } from '../../../helpers/line-client.js';
@@ -75,4 +76,27 @@ test('with a greeting share of one line per turn, a burst of HELLOs is served in
   }
   assert.equal(await healthy.next(20_000), 'PONG');
   assert.equal(share.queued, 0);
+});
+
+test('with one reader place, a burst that connects first and then sends every HELLO is served in full, one socket read at a time', async (t) => {
+  const h = sessionHarness(t, 'required');
+  const n = 30;
+  const tokens = Array.from({ length: n }, (_, i) => h.store.devices.add(`place-${i}`, h.timers.now()));
+  const readers = new ReadSlots(1, 60_000, () => h.timers.now());
+  const tcp = new TcpIngest({ host: '127.0.0.1', port: 0, maxConnections: n }, { ...h.ctx, limits: LIMITS, timers: h.timers, readers });
+  const { port, clients } = await listening(t, tcp);
+  const opened = await Promise.all(Array.from({ length: n }, () => LineClient.open(port)));
+  clients.push(...opened);
+  // Every connection is set up before anything is sent: one has the place, the rest wait unread.
+  for (let turns = 0; tcp.connectionCount < n && turns < 100_000; turns++) await new Promise((r) => setImmediate(r));
+  assert.equal(tcp.connectionCount, n);
+  assert.equal(readers.readersNow, 1);
+  assert.equal(readers.queued, n - 1);
+  opened.forEach((c, i) => c.send(`HELLO place-${i} ${tokens[i]} boot=1`, 'PING'));
+  const replies = await Promise.all(opened.map(async (c) => [await c.next(20_000), await c.next(20_000)]));
+  for (const [hello, after] of replies) {
+    assert.match(hello ?? 'closed', /^HELLO OK \d+ 0$/);
+    assert.equal(after, 'PONG');
+  }
+  assert.deepEqual([readers.readersNow, readers.queued], [0, 0], 'every place was passed on');
 });
