@@ -52,7 +52,7 @@ export const ERR = {
   BAD_UTF8: { closes: false, meaning: 'a line other than `R` is not valid UTF-8' },
   TOO_MANY_ERRORS: { closes: true, meaning: 'too many consecutive errors' },
   INPUT_RATE: { closes: true, meaning: 'the connection stayed over its input budget (`tcp.maxLinesPerSecond`) for `tcp.overBudgetCloseMs`; until then it was only slowed' },
-  HELLO_TIMEOUT: { closes: true, meaning: 'no `HELLO` in time' },
+  HELLO_TIMEOUT: { closes: true, meaning: 'no `HELLO` in time (or nothing sent for 2 s while other new connections wait to be read)' },
   IDLE_TIMEOUT: { closes: true, meaning: 'no line in time' },
   TOO_MANY_CONNECTIONS: { closes: true, meaning: 'connection limit reached' },
   TAKEN_OVER: { closes: true, meaning: 'another connection authenticated as this device' },
