@@ -37,11 +37,9 @@ export interface ReadTicket {
  */
 export class ReadSlots {
   private reading = 0;
-  /** Readers in the order they got their places (given-back ones are skipped lazily). */
-  private readers: ReadTicket[] = [];
-  private readersHead = 0;
-  private waiting: ReadTicket[] = [];
-  private waitingHead = 0;
+  /** Readers in the order they got their places (given-back ones are dropped lazily). */
+  private readonly readers = new TicketQueue();
+  private readonly waiting = new TicketQueue();
   private waitingNow = 0;
 
   constructor(
@@ -84,45 +82,64 @@ export class ReadSlots {
     ticket.state = 'reading';
     ticket.at = this.now();
     this.reading++;
+    this.readers.dropDone();
     this.readers.push(ticket);
     return ticket;
   }
 
   private admitWaiting(): void {
-    while (this.reading < this.max && this.waitingHead < this.waiting.length) {
-      const next = this.waiting[this.waitingHead++] as ReadTicket;
-      if (next.state !== 'waiting') continue;
+    for (;;) {
+      this.waiting.dropDone();
+      const next = this.reading < this.max ? this.waiting.shift() : undefined;
+      if (next === undefined) return;
       this.waitingNow--;
       this.admit(next);
       next.holder.admitted();
-    }
-    if (this.waitingHead === this.waiting.length) {
-      this.waiting = [];
-      this.waitingHead = 0;
-    } else if (this.waitingHead > 1024) {
-      this.waiting = this.waiting.slice(this.waitingHead);
-      this.waitingHead = 0;
     }
   }
 
   /** Readers idle past `idleMs` (oldest first) give their places to the waiting. */
   private evictIdle(): void {
     const now = this.now();
-    while (this.waitingNow > 0 && this.readersHead < this.readers.length) {
-      const oldest = this.readers[this.readersHead] as ReadTicket;
-      if (oldest.state === 'reading' && now - oldest.at < this.idleMs) break;
-      this.readersHead++;
-      if (oldest.state === 'reading') {
-        oldest.holder.evicted();
-        this.release(oldest);
-      }
+    for (;;) {
+      this.readers.dropDone();
+      const oldest = this.readers.first();
+      if (this.waitingNow === 0 || oldest === undefined || now - oldest.at < this.idleMs) return;
+      this.readers.shift();
+      oldest.holder.evicted();
+      this.release(oldest);
     }
-    if (this.readersHead === this.readers.length) {
-      this.readers = [];
-      this.readersHead = 0;
-    } else if (this.readersHead > 1024) {
-      this.readers = this.readers.slice(this.readersHead);
-      this.readersHead = 0;
+  }
+}
+
+/** Tickets in order; given-back ones at the front are dropped as they come up. */
+class TicketQueue {
+  private items: ReadTicket[] = [];
+  private head = 0;
+
+  push(ticket: ReadTicket): void {
+    this.items.push(ticket);
+  }
+
+  first(): ReadTicket | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): ReadTicket | undefined {
+    const ticket = this.items[this.head];
+    if (ticket !== undefined) this.head++;
+    return ticket;
+  }
+
+  /** Drops the given-back tickets at the front; the array is cut once its dead front is large. */
+  dropDone(): void {
+    while (this.head < this.items.length && (this.items[this.head] as ReadTicket).state === 'done') this.head++;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -5,14 +5,21 @@ import { TurnShare } from '../../../../gateway/ingest/turn-share.js';
 import { ReadSlots } from '../../../../gateway/ingest/read-slots.js';
 import { LineSplitter } from '../../../../gateway/protocol/lines.js';
 
-test('connections still greeting share the lines of a turn: the rest wait, paused, and go on in later turns in arrival order', () => {
+/** Event-loop turns run by the test: `nextTurn` schedules, `turn` runs what was scheduled. */
+function manualTurns(): { nextTurn: (fn: () => void) => void; turn: () => void } {
   let scheduled: (() => void)[] = [];
-  const nextTurn = (fn: () => void) => void scheduled.push(fn);
-  const turn = () => {
-    const now = scheduled;
-    scheduled = [];
-    for (const fn of now) fn();
+  return {
+    nextTurn: (fn) => void scheduled.push(fn),
+    turn: () => {
+      const now = scheduled;
+      scheduled = [];
+      for (const fn of now) fn();
+    },
   };
+}
+
+test('connections still greeting share the lines of a turn: the rest wait, paused, and go on in later turns in arrival order', () => {
+  const { nextTurn, turn } = manualTurns();
   const share = new TurnShare(2, nextTurn);
   const handled: string[] = [];
   const gates = ['a', 'b', 'c', 'd'].map((name) => {
@@ -45,13 +52,7 @@ test('connections still greeting share the lines of a turn: the rest wait, pause
 });
 
 test('a new connection is read only once it has a reader\'s place; its first bytes give the place to the next; its lines still take units of the greeting share', () => {
-  let scheduled: (() => void)[] = [];
-  const nextTurn = (fn: () => void) => void scheduled.push(fn);
-  const turn = () => {
-    const now = scheduled;
-    scheduled = [];
-    for (const fn of now) fn();
-  };
+  const { nextTurn, turn } = manualTurns();
   const share = new TurnShare(2, nextTurn);
   const readers = new ReadSlots(3, 2_000, () => 0);
   const handled: string[] = [];
