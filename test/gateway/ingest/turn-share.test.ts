@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TurnShare } from '../../../gateway/ingest/turn-share.js';
-
-/** A hand-driven event loop: `turn()` runs what was scheduled for the next turn. */
-function manualTurns(): { nextTurn: (fn: () => void) => void; turn: () => void; scheduled: () => number } {
-  let pending: (() => void)[] = [];
-  return {
-    nextTurn: (fn) => void pending.push(fn),
-    turn: () => {
-      const now = pending;
-      pending = [];
-      for (const fn of now) fn();
-    },
-    scheduled: () => pending.length,
-  };
-}
+import { manualTurns } from '../../helpers/manual-turns.js';
 
 test('a turn share lets perTurn takers through per turn, then wakes the waiting oldest first, before newcomers', () => {
   const loop = manualTurns();

@@ -4,26 +4,16 @@ import { InputGate } from '../../../../gateway/ingest/tcp/input-gate.js';
 import { TurnShare } from '../../../../gateway/ingest/turn-share.js';
 import { ReadSlots } from '../../../../gateway/ingest/read-slots.js';
 import { LineSplitter } from '../../../../gateway/protocol/lines.js';
+import { manualTurns } from '../../../helpers/manual-turns.js';
 
-/** Event-loop turns run by the test: `nextTurn` schedules, `turn` runs what was scheduled. */
-function manualTurns(): { nextTurn: (fn: () => void) => void; turn: () => void } {
-  let scheduled: (() => void)[] = [];
-  return {
-    nextTurn: (fn) => void scheduled.push(fn),
-    turn: () => {
-      const now = scheduled;
-      scheduled = [];
-      for (const fn of now) fn();
-    },
-  };
-}
-
-test('connections still greeting share the lines of a turn: the rest wait, paused, and go on in later turns in arrival order', () => {
-  const { nextTurn, turn } = manualTurns();
-  const share = new TurnShare(2, nextTurn);
+/**
+ * Input gates of connections still greeting, one per name, sharing `share` (and `readers`): each
+ * records the lines it handles in `handled` and stops greeting once it has handled a HELLO.
+ */
+function greetingGates(names: string[], deps: { share: TurnShare; readers?: ReadSlots; nextTurn: (fn: () => void) => void; pausedAtStart: boolean }) {
   const handled: string[] = [];
-  const gates = ['a', 'b', 'c', 'd'].map((name) => {
-    const state = { greeting: true, paused: false };
+  const gates = names.map((name) => {
+    const state = { greeting: true, paused: deps.pausedAtStart };
     const splitter = new LineSplitter(256);
     const gate = new InputGate({
       holding: () => false,
@@ -33,13 +23,26 @@ test('connections still greeting share the lines of a turn: the rest wait, pause
         handled.push(`${name}: ${ev.kind === 'line' ? ev.text : ev.kind}`);
         if (ev.kind === 'line' && ev.text.startsWith('HELLO')) state.greeting = false;
       },
-      socket: { pause: () => void (state.paused = true), resume: () => void (state.paused = false), cork: () => {}, uncork: () => {} } as never,
+      socket: {
+        pause: () => void (state.paused = true),
+        resume: () => void (state.paused = false),
+        cork: () => {},
+        uncork: () => {},
+      } as never,
       maxLinesPerTurn: 32,
-      nextTurn,
-      greetingShare: () => (state.greeting ? share : null),
+      nextTurn: deps.nextTurn,
+      greetingShare: () => (state.greeting ? deps.share : null),
+      ...(deps.readers ? { readSlots: () => (state.greeting ? (deps.readers as ReadSlots) : null) } : {}),
     });
     return { name, gate, state };
   });
+  return { gates, handled };
+}
+
+test('connections still greeting share the lines of a turn: the rest wait, paused, and go on in later turns in arrival order', () => {
+  const { nextTurn, turn } = manualTurns();
+  const share = new TurnShare(2, nextTurn);
+  const { gates, handled } = greetingGates(['a', 'b', 'c', 'd'], { share, nextTurn, pausedAtStart: false });
 
   for (const g of gates) g.gate.feedBytes(Buffer.from(`HELLO ${g.name} tok\nPING\n`));
   // a and b took the turn's two units; once they said HELLO their PING needs none.
@@ -55,52 +58,26 @@ test('a new connection is read only once it has a reader\'s place; its first byt
   const { nextTurn, turn } = manualTurns();
   const share = new TurnShare(2, nextTurn);
   const readers = new ReadSlots(3, 2_000, () => 0);
-  const handled: string[] = [];
-  const gates = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => {
-    const state = { greeting: true, reading: false, resumes: 0 };
-    const splitter = new LineSplitter(256);
-    const gate = new InputGate({
-      holding: () => false,
-      open: () => true,
-      split: (bytes) => splitter.push(bytes),
-      handle: (ev) => {
-        handled.push(`${name}: ${ev.kind === 'line' ? ev.text : ev.kind}`);
-        if (ev.kind === 'line' && ev.text.startsWith('HELLO')) state.greeting = false;
-      },
-      socket: {
-        pause: () => void (state.reading = false),
-        resume: () => {
-          state.reading = true;
-          state.resumes++;
-        },
-        cork: () => {},
-        uncork: () => {},
-      } as never,
-      maxLinesPerTurn: 32,
-      nextTurn,
-      greetingShare: () => (state.greeting ? share : null),
-      readSlots: () => (state.greeting ? readers : null),
-    });
-    return { name, gate, state };
-  });
+  // Accepted paused, as by the listener.
+  const { gates, handled } = greetingGates(['a', 'b', 'c', 'd', 'e', 'f'], { share, readers, nextTurn, pausedAtStart: true });
 
   for (const g of gates) g.gate.start();
   // Three places: a, b and c are read; d, e and f are not read at all.
-  assert.deepEqual(gates.map((g) => g.state.reading), [true, true, true, false, false, false]);
+  assert.deepEqual(gates.map((g) => !g.state.paused), [true, true, true, false, false, false]);
   assert.equal(readers.queued, 3);
   // The places were given long before the HELLOs: all three arrive in one turn, and the greeting
   // share (2 a turn) still bounds how many are handled in it.
   for (const g of gates.slice(0, 3)) g.gate.feedBytes(Buffer.from(`HELLO ${g.name} tok\n`));
   assert.deepEqual(handled, ['a: HELLO a tok', 'b: HELLO b tok']);
   // Their first bytes gave the places to d, e and f, in arrival order.
-  assert.deepEqual(gates.map((g) => g.state.reading), [true, true, false, true, true, true]);
+  assert.deepEqual(gates.map((g) => !g.state.paused), [true, true, false, true, true, true]);
   assert.equal(readers.queued, 0);
 
   turn();
   assert.deepEqual(handled.slice(2), ['c: HELLO c tok'], 'c goes on in the next turn');
   gates[3]!.gate.feedBytes(Buffer.from('HELLO d tok\nPING\n'));
   assert.deepEqual(handled.slice(3), ['d: HELLO d tok', 'd: PING'], 'once in, a line needs no unit');
-  assert.equal(gates[2]!.state.reading, true, 'c resumed once its held line was handled');
+  assert.equal(gates[2]!.state.paused, false, 'c resumed once its held line was handled');
 });
 
 test('reader places: given in arrival order; a close gives its place or its wait back; an idle reader gives its place up only when others wait', () => {
