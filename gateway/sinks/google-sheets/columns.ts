@@ -57,7 +57,12 @@ export function span(map: ColumnMap): { first: number; last: number } {
   return { first: Math.min(...map.positions), last: Math.max(...map.positions) };
 }
 
-/** Rows of values laid out over the span; columns that are not sheetlog's are null (left alone). */
+/**
+ * Rows of values laid out over the span; columns that are not sheetlog's are null (left alone).
+ * Trailing empty cells are left out: Sheets leaves the cells of a range past a shorter row as they
+ * are, and the rows written are reserved ones, empty until then. An empty `unit` (a field without
+ * one) is 3 bytes of every long row, about 4% of a 2 MB request.
+ */
 export function spread(map: ColumnMap, rows: readonly SheetValue[][]): (SheetValue | null)[][] {
   const { first, last } = span(map);
   return rows.map((row) => {
@@ -65,6 +70,7 @@ export function spread(map: ColumnMap, rows: readonly SheetValue[][]): (SheetVal
     map.positions.forEach((p, i) => {
       out[p - first] = row[i] ?? '';
     });
+    out.length = lastFilled(out) + 1;
     return out;
   });
 }

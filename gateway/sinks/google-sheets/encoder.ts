@@ -57,12 +57,23 @@ export function encodeRows(columns: readonly string[], rows: readonly TableRow[]
 
 /**
  * JSON size of a row's cells in a values request, as sent (for filling requests up to the limit
- * without passing it): brackets, commas, and each value as encoded (times as their serials).
- * Empty cells of columns the row does not use are not counted (3 bytes each in per-device tabs).
+ * without passing it): brackets, commas, and each value as encoded (times as their serials), in
+ * the order of `columns`, up to the last non-empty one (trailing empty cells are not sent:
+ * columns.ts `spread`). Cells of columns the row does not use count 3 bytes (`,""`) when a filled
+ * one follows them.
  */
-export function estimateRowBytes(row: TableRow, zone: ZoneClock): number {
+export function estimateRowBytes(row: TableRow, columns: readonly string[], zone: ZoneClock): number {
   let n = 2;
-  for (const v of Object.values(row.cells)) n += Buffer.byteLength(JSON.stringify(sheetValue(v, zone))) + 1;
+  let empties = 0;
+  for (const c of columns) {
+    const v = Object.hasOwn(row.cells, c) ? sheetValue(row.cells[c] as LogicalValue, zone) : '';
+    if (v === '') {
+      empties++;
+      continue;
+    }
+    n += empties * 3 + Buffer.byteLength(JSON.stringify(v)) + 1;
+    empties = 0;
+  }
   return n;
 }
 

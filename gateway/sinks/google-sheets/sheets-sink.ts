@@ -275,7 +275,7 @@ export class SheetsSink implements Sink {
           tabs.add(block.tabKey);
           bytes += TAB_ENTRY_BYTES + block.columns.reduce((n, c) => n + Buffer.byteLength(c) + 3, 0);
         }
-        for (const row of block.rows) bytes += estimateRowBytes(row, this.zone);
+        for (const row of block.rows) bytes += estimateRowBytes(row, block.columns, this.zone);
       }
       if (bytes > this.options.maxRequestBytes && i > 0) return fresh.slice(0, i);
     }

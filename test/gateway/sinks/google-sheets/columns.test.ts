@@ -16,6 +16,13 @@ test('sheetlog\'s columns are found by header wherever a person put them; their 
   assert.deepEqual(spread(map, [['t', 'd', 1]]), [['t', null, 1, 'd']], 'null over the notes column: Sheets skips it');
 });
 
+test('trailing empty cells are not sent (Sheets leaves the rest of the range as it is); empty cells between filled ones are', () => {
+  const map = mapColumns(['time', 'notes', 'value', 'device'], COLS);
+  assert.deepEqual(spread(map, [['t', '', 1]]), [['t', null, 1]], 'no device: the row ends at value');
+  assert.deepEqual(spread(map, [['t', 'd', '']]), [['t', null, '', 'd']], 'an empty value before the device is written as empty');
+  assert.deepEqual(spread(mapColumns([], COLS), [['t', '', '']]), [['t']]);
+});
+
 test('a column without a header cell goes right of the header\'s last filled cell; an empty header is laid out in order', () => {
   const map = mapColumns(['time', 'value', '', 'notes'], COLS);
   assert.deepEqual(map.positions, [0, 4, 1]);
