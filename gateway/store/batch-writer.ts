@@ -3,11 +3,8 @@ import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
 import { hashToken, SaltSource, tokenMatches } from './token-hash.js';
 
-interface BootState {
-  maxSeq: number;
-  prunedSeq: number;
-  dirty: boolean;
-}
+/** How many (device, boot) highest seqs the writer keeps between commits (the oldest go first). */
+const BOOTS_REMEMBERED = 65_536;
 
 interface DeviceTotals {
   readings: number;
@@ -27,9 +24,8 @@ export type Outcome = ReadingOutcome | RegisterOutcome | null;
 export class BatchWriter {
   private readonly insertReading: Statement;
   private readonly selectBoot: Statement;
-  private readonly upsertBoot: Statement;
+  private readonly raiseBoots: Statement;
   private readonly addTotals: Statement;
-  private readonly ensureDevice: Statement;
   private readonly selectDevice: Statement;
   private readonly insertDevice: Statement;
   private readonly addStats: Statement;
@@ -53,14 +49,21 @@ export class BatchWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
     );
     this.selectBoot = db.prepare('SELECT max_seq AS maxSeq, pruned_seq AS prunedSeq FROM boots WHERE device = ? AND boot = ?');
-    this.upsertBoot = db.prepare(
-      `INSERT INTO boots (device, boot, max_seq, first_seen) VALUES (?, ?, ?, ?)
+    // The bookkeeping of a commit is one statement per table, whatever the number of boards in it:
+    // the rows come as one JSON array ([device, boot, max_seq] and [device, readings, duplicates,
+    // bytes, untrusted, last_seen]). `WHERE true`: SQLite's parser needs it before ON CONFLICT.
+    this.raiseBoots = db.prepare(
+      `INSERT INTO boots (device, boot, max_seq, first_seen)
+         SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
        ON CONFLICT (device, boot) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)`,
     );
-    this.ensureDevice = db.prepare(`INSERT INTO devices (id, origin, created_at) VALUES (?, 'open', ?) ON CONFLICT (id) DO NOTHING`);
+    // A device the readings name has a row (an 'open' one when none was registered).
     this.addTotals = db.prepare(
-      `UPDATE devices SET readings = readings + ?, duplicates = duplicates + ?, bytes = bytes + ?,
-         clock_untrusted = clock_untrusted + ?, last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?`,
+      `INSERT INTO devices (id, origin, created_at, readings, duplicates, bytes, clock_untrusted, last_seen)
+         SELECT value ->> 0, 'open', ?, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?) WHERE true
+       ON CONFLICT (id) DO UPDATE SET readings = readings + excluded.readings, duplicates = duplicates + excluded.duplicates,
+         bytes = bytes + excluded.bytes, clock_untrusted = clock_untrusted + excluded.clock_untrusted,
+         last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`,
     );
     this.selectDevice = db.prepare('SELECT token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
     this.insertDevice = db.prepare('INSERT INTO devices (id, token_salt, token_hash, origin, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -101,52 +104,77 @@ export class BatchWriter {
     // thread's cursors, the CLI). A deferred transaction whose snapshot went stale in between
     // fails at its first write with SQLITE_BUSY_SNAPSHOT, without waiting; this one waits for the
     // lock (busy_timeout) before it reads.
-    this.run.immediate(ops, outcomes);
+    try {
+      this.run.immediate(ops, outcomes);
+    } catch (e) {
+      // Rolled back: the highest seqs raised by this batch were not stored after all.
+      this.highestSeqs.clear();
+      throw e;
+    }
     return outcomes;
   }
 
   private now = 0;
 
+  /**
+   * The highest seq of each (device, boot) this writer has read or written, kept between commits
+   * (key `device \0 boot`), so that a reading above it, the usual case, needs no look at `boots`.
+   * It is never below `boots.max_seq` (this writer is the only one that raises it past stored rows;
+   * retention raises it to rows already stored), so `pruned_seq`, never above `max_seq`, is below
+   * such a reading too. A reading at or below it (a resend, a gap filled) reads the row.
+   */
+  private readonly highestSeqs = new Map<string, number>();
+
   private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): void {
-    const boots = new Map<string, BootState>();
+    const raised = new Map<string, [string, number, number]>();
     const totals = new Map<string, DeviceTotals>();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as WriteOp;
-      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, boots, totals);
+      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, raised, totals);
       else if (op.kind === 'register') outcomes[i] = this.register(op.device, op.token, op.origin, op.at);
       else this.writeStats(op.device, op.delta);
     }
-    for (const [key, state] of boots) {
-      if (!state.dirty) continue;
-      const sep = key.lastIndexOf('\u0000');
-      this.upsertBoot.run(key.slice(0, sep), Number(key.slice(sep + 1)), state.maxSeq, this.now);
-    }
-    for (const [device, t] of totals) {
-      this.ensureDevice.run(device, this.now);
-      this.addTotals.run(t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen, device);
+    if (raised.size > 0) this.raiseBoots.run(this.now, JSON.stringify([...raised.values()]));
+    if (totals.size > 0) {
+      const rows: [string, number, number, number, number, number][] = [];
+      for (const [device, t] of totals) rows.push([device, t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen]);
+      this.addTotals.run(this.now, JSON.stringify(rows));
     }
   }
 
-  private writeReading(row: ReadingRow, boots: Map<string, BootState>, totals: Map<string, DeviceTotals>): ReadingOutcome {
-    const key = `${row.device}\u0000${row.boot}`;
-    let boot = boots.get(key);
-    if (boot === undefined) {
-      const found = this.selectBoot.get(row.device, row.boot) as { maxSeq: number; prunedSeq: number } | undefined;
-      boot = { maxSeq: found?.maxSeq ?? 0, prunedSeq: found?.prunedSeq ?? 0, dirty: false };
-      boots.set(key, boot);
+  /** The highest seq of (device, boot) as stored, read once and then remembered. */
+  private highestSeq(key: string, device: string, boot: number): number {
+    const known = this.highestSeqs.get(key);
+    if (known !== undefined) return known;
+    const found = this.selectBoot.get(device, boot) as { maxSeq: number } | undefined;
+    this.remember(key, found?.maxSeq ?? 0);
+    return found?.maxSeq ?? 0;
+  }
+
+  private remember(key: string, seq: number): void {
+    if (!this.highestSeqs.has(key) && this.highestSeqs.size >= BOOTS_REMEMBERED) {
+      this.highestSeqs.delete(this.highestSeqs.keys().next().value as string);
     }
+    this.highestSeqs.set(key, seq);
+  }
+
+  private writeReading(row: ReadingRow, raised: Map<string, [string, number, number]>, totals: Map<string, DeviceTotals>): ReadingOutcome {
+    const key = `${row.device}\u0000${row.boot}`;
+    const highest = this.highestSeq(key, row.device, row.boot);
     let stored = false;
-    // Rows at or below pruned_seq were stored and later pruned by retention: a resend is a duplicate.
-    if (row.seq > boot.prunedSeq) {
+    // Rows at or below pruned_seq were stored and later pruned by retention: a resend is a
+    // duplicate. Only a reading at or below the highest seq can be one of those.
+    const prunedSeq = row.seq > highest ? 0 : ((this.selectBoot.get(row.device, row.boot) as { prunedSeq: number } | undefined)?.prunedSeq ?? 0);
+    if (row.seq > prunedSeq) {
       const info = this.insertReading.run(
         row.device, row.boot, row.seq, row.ts, row.tsSource, row.deviceTs, row.received, row.fields, row.bytes,
       );
       stored = info.changes === 1;
       if (stored) this.highestId = Number(info.lastInsertRowid);
     }
-    if (stored && row.seq > boot.maxSeq) {
-      boot.maxSeq = row.seq;
-      boot.dirty = true;
+    if (stored && row.seq > highest) {
+      this.remember(key, row.seq);
+      raised.set(key, [row.device, row.boot, row.seq]);
     }
     let t = totals.get(row.device);
     if (t === undefined) {

@@ -89,6 +89,42 @@ test('a failed transaction rolls back the whole batch and reports every reading 
   assert.equal(outcomes[2], 'stored', 'the committer keeps working after a failure');
 });
 
+test('boots and device counters of many boards in one commit; a gap filled later is stored without lowering max_seq', (t) => {
+  const { store } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  for (let b = 0; b < 50; b++) for (const seq of [1, 3]) enqueueReading(store, row(`b${b}`, 4, seq, 1000 + b), outcomes);
+  enqueueReading(store, row('b7', 4, 3), outcomes); // a duplicate in the same commit
+  store.committer.flush();
+  assert.equal(outcomes.filter((o) => o === 'stored').length, 100);
+  for (let b = 0; b < 50; b++) {
+    assert.equal(store.readings.highestSeq(`b${b}`, 4), 3, `b${b}`);
+    const d = store.devices.get(`b${b}`)!;
+    assert.deepEqual([d.readings, d.duplicates, d.lastSeen], [2, b === 7 ? 1 : 0, 1000 + b], `b${b}`);
+  }
+  enqueueReading(store, row('b0', 4, 2), outcomes); // below the highest seq: looked up, stored
+  enqueueReading(store, row('b0', 4, 3), outcomes);
+  store.committer.flush();
+  assert.deepEqual(outcomes.slice(-2), ['stored', 'duplicate']);
+  assert.equal(store.readings.highestSeq('b0', 4), 3);
+});
+
+test('a rolled-back batch does not leave its seqs taken: resent, they are stored and raise max_seq', (t) => {
+  const { store } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  enqueueReading(store, row('a', 1, 1), outcomes);
+  store.committer.flush();
+  store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON readings WHEN NEW.seq = 3 BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  enqueueReading(store, row('a', 1, 2), outcomes);
+  enqueueReading(store, row('a', 1, 3), outcomes);
+  store.committer.flush();
+  assert.deepEqual(outcomes, ['stored', 'failed', 'failed']);
+  store.db.exec('DROP TRIGGER boom');
+  enqueueReading(store, row('a', 1, 2), outcomes);
+  store.committer.flush();
+  assert.equal(outcomes.at(-1), 'stored');
+  assert.equal(store.readings.highestSeq('a', 1), 2, 'max_seq follows what was stored, not what was tried');
+});
+
 test('trust on first use: two HELLOs racing for a new id in one batch; the second token loses', (t) => {
   const { store } = open(t);
   const results: RegisterOutcome[] = [];
