@@ -160,6 +160,8 @@ interface LatencyResult {
   bytesPerReading: number;
   /** CPU time of the gateway process (all threads) over the paced run, per reading sent. */
   cpuUsPerReading: number;
+  /** CPU time of this process (the load generator) over the same run, per reading sent: the rest of the 2 cores. */
+  generatorUsPerReading: number;
 }
 
 async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyResult> {
@@ -169,9 +171,11 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
     await Promise.all(conns.map((c, i) => c.hello(`lat-${i}`, 1)));
     const before = writeBytesOf(server.pid);
     const cpuBefore = cpuSecondsOf(server.pid);
+    const genBefore = process.cpuUsage();
     const r = await paced(conns, LATENCY_RATE, LATENCY_SECONDS * 1000);
     const written = writeBytesOf(server.pid) - before;
     const cpu = cpuSecondsOf(server.pid) - cpuBefore;
+    const gen = process.cpuUsage(genBefore);
     conns.forEach((c) => c.close());
     const sorted = Float64Array.from(r.latenciesMs).sort();
     return {
@@ -181,6 +185,7 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
       max: sorted[sorted.length - 1] as number,
       bytesPerReading: written / r.sent,
       cpuUsPerReading: (cpu * 1e6) / r.sent,
+      generatorUsPerReading: (gen.user + gen.system) / r.sent,
     };
   } finally {
     await server.stop();
@@ -273,17 +278,18 @@ async function main(): Promise<void> {
         const of = (f: (x: LatencyResult) => number) => rs.map(f);
         console.error(
           `  ${boards} boards, ${setup.name}: p50 ${medianRange(of((x) => x.p50), ms)}, p99 ${medianRange(of((x) => x.p99), ms)}, ` +
-            `${medianRange(of((x) => x.bytesPerReading), fmt)} B/reading, CPU ${medianRange(of((x) => x.cpuUsPerReading), us)} µs/reading; ${loadText}`,
+            `${medianRange(of((x) => x.bytesPerReading), fmt)} B/reading, CPU ${medianRange(of((x) => x.cpuUsPerReading), us)} µs/reading ` +
+            `(load generator ${medianRange(of((x) => x.generatorUsPerReading), us)}); ${loadText}`,
         );
         lats.push(row);
       }
     }
     lines.push(
-      `| ACK latency at ${fmt(LATENCY_RATE)}/s offered, ${LATENCY_SECONDS} s, write → ACK received | boards | p50 | p99 | bytes written per reading | CPU per reading (all threads) | load average |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+      `| ACK latency at ${fmt(LATENCY_RATE)}/s offered, ${LATENCY_SECONDS} s, write → ACK received | boards | p50 | p99 | bytes written per reading | CPU per reading (all threads) | load generator's CPU per reading | load average |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...lats.map((l) => {
         const of = (f: (x: LatencyResult) => number) => l.runs.map(f);
-        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.bytesPerReading), fmt)} B | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${l.load} |`;
+        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.bytesPerReading), fmt)} B | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${l.load} |`;
       }),
       '',
     );

@@ -63,14 +63,12 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[], r
     const time = { time: r.ts };
     const received = { time: r.received };
     if (layout === 'long') {
-      for (const sensor in fields) {
-        const rule = withRules?.ruleFor(r.device, sensor) ?? null;
-        const value = rule === null ? cellValue(fields[sensor]) : shownValue(rule, fields[sensor]);
+      forEachLongRow(r, fields, withRules, (sensor, value, unit) => {
         block.rows.push({
           readingId: r.id,
-          cells: { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received, device: r.device, sensor, value, unit: rule?.unit ?? null },
+          cells: { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received, device: r.device, sensor, value, unit },
         });
-      }
+      });
     } else {
       // No prototype: a field may be named "constructor" or "__proto__" (the protocol allows it).
       const cells: Record<string, LogicalValue> = Object.assign(Object.create(null) as Record<string, LogicalValue>, common(r, time, received));
@@ -84,6 +82,30 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[], r
     }
   }
   return [...blocks.values()];
+}
+
+/**
+ * The long layout's rows of one reading, without building them: for each field in JSON order, its
+ * name, its value as the rules show it, and the rule's unit (null without one). `fields`: the
+ * reading's fields as parsed (readingFields). layoutRows builds its rows from this; a sink that
+ * renders rows straight to text (CSV) calls it with the same result.
+ */
+export function forEachLongRow(
+  r: StoredReading,
+  fields: Readonly<Record<string, unknown>>,
+  rules: FieldRules | null,
+  row: (sensor: string, value: LogicalValue, unit: string | null) => void,
+): void {
+  const withRules = rules !== null && !rules.empty ? rules : null;
+  for (const sensor in fields) {
+    const rule = withRules?.ruleFor(r.device, sensor) ?? null;
+    row(sensor, rule === null ? cellValue(fields[sensor]) : shownValue(rule, fields[sensor]), rule?.unit ?? null);
+  }
+}
+
+/** The fields object of a stored reading, as the layouts iterate it (none when the text holds no object). */
+export function readingFields(r: StoredReading): Readonly<Record<string, unknown>> {
+  return parseFields(r.fields);
 }
 
 /** The header after adding the columns a block needs that `header` lacks (at the right). */

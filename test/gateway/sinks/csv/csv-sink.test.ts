@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { STATE_FILE } from '../../../../gateway/sinks/csv/state.js';
 import { csvRecord, parseCsv } from '../../../../gateway/sinks/csv/rfc4180.js';
 import { longKeys, readings } from '../readings.js';
+import { layoutRows, LONG_COLUMNS, rowValues } from '../../../../gateway/sinks/layout.js';
+import { ZoneClock } from '../../../../gateway/time/time-zone.js';
+import { fieldsSection } from '../../../../gateway/config/sections/fields.js';
+import { FieldRules } from '../../../../gateway/fields/rules.js';
 import { csvDir, memoryLog, newSink, readTable } from './harness.js';
 
 const keys = (records: string[][]) => records.slice(1).map((r) => `${r[1]}/${r[5]}/${r[4]}/${r[2]}`);
@@ -15,6 +19,23 @@ test('RFC 4180: quoting only where needed, quotes doubled, CRLF records; the par
   assert.equal(line, 'plain,"a,b","say ""hi""","two\r\nlines","lf\nonly",\r\n');
   assert.deepEqual(parseCsv(line + line), { records: [fields, fields], torn: null });
   assert.deepEqual(parseCsv(line + 'torn,"par'), { records: [fields], torn: 'torn,"par' });
+});
+
+test('long layout: rows rendered straight from the readings are the bytes table rows render to (units, quoting, nested values)', async (t) => {
+  const { dir, cleanup } = csvDir();
+  t.after(cleanup);
+  const rules = new FieldRules(fieldsSection.parse([{ match: 'temp_*', unit: '°C', scale: 0.1, decimals: 1 }, { match: 'note', unit: 'a,"b"' }]));
+  const sink = newSink(dir, { timeZone: 'America/New_York', fields: rules });
+  await sink.start();
+  const odd = (i: number) => ({ temp_in: 215 + i, note: i % 2 === 0 ? 'say "hi", twice' : 'line\r\nbreak', nested: { a: [1, 2] }, ok: i % 3 === 0, 'x,y': -i / 7 });
+  const all = readings(40, 1, { devices: 3, fields: odd });
+  await sink.write({ rows: all.slice(0, 1) }); // creates the file and its header
+  await sink.write({ rows: all.slice(1) }); // the header is LONG_COLUMNS: rendered straight
+  const zone = new ZoneClock('America/New_York');
+  const render = (v: unknown) => (v === null ? '' : typeof v === 'object' ? zone.text((v as { time: number }).time) : String(v));
+  const [block] = layoutRows('long', all, rules);
+  const expected = csvRecord(LONG_COLUMNS) + block!.rows.map((row) => csvRecord(rowValues(LONG_COLUMNS, row).map(render))).join('');
+  assert.equal(readFileSync(join(dir, 'readings.csv'), 'utf8'), expected);
 });
 
 test('time columns are local date-times in the configured zone', async (t) => {
