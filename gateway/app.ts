@@ -112,7 +112,9 @@ export class App {
     this.events = new EventHub<GatewayEventMap>((name, error) => this.log.error({ event: name, err: String(error) }, 'event listener failed'));
     // An injected (manual) clock drives commits on this event loop: tests then see a commit the
     // moment they advance the clock, which a thread answering later could not give them.
-    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined };
+    // The (device, time) index costs a page per board in each commit; only summaries and bills read by it.
+    const deviceTimeIndex = config.summaries.periods.length > 0 || config.billing.field !== '';
+    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined, deviceTimeIndex };
     this.store = Store.open(config.dataDir, storeSettings, this.timers, {
       committed: (r) => {
         this.counters.readingsStored += r.stored;
@@ -125,6 +127,8 @@ export class App {
         this.events.emit('commitFailed', { ops, error: String(error) });
       },
     });
+    const { change, ms } = this.store.indexChange;
+    if (change !== null) this.log.info({ index: 'readings by device and time', change, ms: Math.round(ms) }, change === 'created' ? 'index built for summaries and bills' : 'index dropped: no summaries or bills read by it');
     this.authThrottle = config.auth.throttle.enabled ? new AuthThrottle(config.auth.throttle) : null;
     this.sync = this.createSync(deps.timers !== undefined, deps.syncThread);
     this.fieldRules = new FieldRules(config.fields);

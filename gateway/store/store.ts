@@ -5,6 +5,7 @@ import { InProcessWriter, type CommitBackend } from './commit-backend.js';
 import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
 import { DeviceRegistry } from './devices.js';
+import { keepDeviceTimeIndex, type IndexChange } from './device-time-index.js';
 import { isDiskFull, type DiskFullState } from './disk-full.js';
 import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
 import { Quarantine } from './quarantine.js';
@@ -27,6 +28,11 @@ export interface StoreSettings {
   writerThread?: boolean;
   /** While the disk is full, how long boards are held off before the next commit tries again. */
   busyRetryAfterMs?: number;
+  /**
+   * Whether the (device, time) index is kept (summaries or bills read by it; device-time-index.ts):
+   * created or dropped at open. Absent: left as it is (the store's own tests).
+   */
+  deviceTimeIndex?: boolean;
 }
 
 /**
@@ -79,9 +85,21 @@ export class Store {
     });
   }
 
+  /** What opening did to the (device, time) index (StoreSettings.deviceTimeIndex), for the log. */
+  indexChange: { change: IndexChange; ms: number } = { change: null, ms: 0 };
+
   static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
     const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs });
+    const started = performance.now();
+    let change: IndexChange = null;
+    try {
+      if (settings.deviceTimeIndex !== undefined) change = keepDeviceTimeIndex(db, settings.deviceTimeIndex);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     const store = new Store(db, settings, timers, events);
+    store.indexChange = { change, ms: performance.now() - started };
     store.devices.endAllSessions();
     return store;
   }
