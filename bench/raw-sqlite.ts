@@ -2,20 +2,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Synchronous } from '../gateway/store/database.js';
+import { keepDeviceTimeIndex } from '../gateway/store/device-time-index.js';
 
 /*
  * node --import tsx bench/raw-sqlite.ts <rows> <devices> <synchronous> <rowsPerTransaction>
  *
  * The raw better-sqlite3 reference for bench:ingest, run as its own process so that its disk
  * writes can be read from /proc/self/io: a fresh file with the gateway's schema and indexes
- * (openDatabase applies gateway/store/schema.ts MIGRATIONS, WAL), the given `synchronous`, and the
- * gateway's own INSERT of a reading, in large transactions, devices interleaved as a gateway's
- * commits interleave them. Prints one JSON line: rows/s and bytes written per row.
+ * (openDatabase applies gateway/store/schema.ts MIGRATIONS, WAL; the (device, time) index dropped,
+ * as the gateway drops it without summaries or bills), the given `synchronous`, and the gateway's
+ * own INSERT of a reading, in large transactions, devices interleaved as a gateway's commits
+ * interleave them. Prints one JSON line: rows/s and bytes written per row.
  */
 const [rows, devices, synchronous, perTx] = [Number(process.argv[2] ?? 200_000), Number(process.argv[3] ?? 100), (process.argv[4] ?? 'FULL') as Synchronous, Number(process.argv[5] ?? 20_000)];
 const dir = mkdtempSync(join(tmpdir(), 'bench-raw-sqlite-'));
 try {
   const db = openDatabase({ path: join(dir, 'raw.db'), synchronous, busyTimeoutMs: 5000 });
+  // The gateway's schema as it runs by default: without summaries or bills it drops this index.
+  keepDeviceTimeIndex(db, false);
   const insert = db.prepare(
     `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
