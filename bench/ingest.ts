@@ -150,6 +150,7 @@ const ratio2 = (n: number): string => n.toFixed(2);
 const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
   { name: 'defaults (commits on the ingest event loop)', env: {} },
   { name: 'store.writerThread: true', env: { SHEETLOG_STORE__WRITER_THREAD: 'true' } },
+  { name: 'store.checkpointIntervalMs: 0 (checkpoints inside commits, as before)', env: { SHEETLOG_STORE__CHECKPOINT_INTERVAL_MS: '0' } },
 ];
 
 interface LatencyResult {

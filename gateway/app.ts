@@ -114,7 +114,9 @@ export class App {
     // moment they advance the clock, which a thread answering later could not give them.
     // The (device, time) index costs a page per board in each commit; only summaries and bills read by it.
     const deviceTimeIndex = config.summaries.periods.length > 0 || config.billing.field !== '';
-    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined, deviceTimeIndex };
+    // The sync thread checkpoints the WAL on a timer (store/checkpointer.ts), not the commits here.
+    const checkpointedElsewhere = config.sync.thread && config.store.checkpointIntervalMs > 0;
+    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined, deviceTimeIndex, checkpointedElsewhere };
     this.store = Store.open(config.dataDir, storeSettings, this.timers, {
       committed: (r) => {
         this.counters.readingsStored += r.stored;

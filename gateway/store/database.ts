@@ -13,6 +13,11 @@ export interface OpenOptions {
   busyTimeoutMs: number;
   /** Open an existing store only (commands that read): a missing file is SQLite's error, nothing is created. */
   mustExist?: boolean;
+  /**
+   * WAL pages after which a commit of this connection checkpoints (SQLite's default: 1,000).
+   * Larger when another connection checkpoints on a timer (checkpointer.ts).
+   */
+  autocheckpointPages?: number;
 }
 
 /**
@@ -28,6 +33,11 @@ export function openDatabase(opts: OpenOptions): Db {
     if (String(mode).toLowerCase() !== 'wal') throw new StoreError('STORE_NO_WAL', `SQLite refused WAL mode (got ${mode})`);
     db.pragma(`synchronous = ${opts.synchronous}`);
     db.pragma('foreign_keys = ON');
+    if (opts.autocheckpointPages !== undefined) {
+      db.pragma(`wal_autocheckpoint = ${Math.trunc(opts.autocheckpointPages)}`);
+      // A WAL that grew past this is cut back when it starts over (after a complete checkpoint).
+      db.pragma('journal_size_limit = 67108864');
+    }
     migrate(db);
     return db;
   } catch (e) {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Timers } from '../time/timers.js';
 import { BatchWriter } from './batch-writer.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 import { InProcessWriter, type CommitBackend } from './commit-backend.js';
 import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
@@ -33,6 +34,12 @@ export interface StoreSettings {
    * created or dropped at open. Absent: left as it is (the store's own tests).
    */
   deviceTimeIndex?: boolean;
+  /**
+   * Another connection checkpoints the WAL on a timer (the sync thread, checkpointer.ts): this
+   * store's committing connections checkpoint only past FALLBACK_AUTOCHECKPOINT_PAGES. Absent:
+   * SQLite's automatic checkpoint every 1,000 pages.
+   */
+  checkpointedElsewhere?: boolean;
 }
 
 /**
@@ -65,7 +72,7 @@ export class Store {
     this.cursors = new SinkCursors(db);
     this.quarantine = new Quarantine(db);
     this.writer = settings.writerThread === true
-      ? new ThreadedWriter({ path: db.name, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs }, maxReadingId(db))
+      ? new ThreadedWriter({ path: db.name, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, ...autocheckpoint(settings) }, maxReadingId(db))
       : new InProcessWriter(new BatchWriter(db));
     this.retention = new Retention(db);
     this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, {
@@ -89,7 +96,7 @@ export class Store {
   indexChange: { change: IndexChange; ms: number } = { change: null, ms: 0 };
 
   static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
-    const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs });
+    const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, ...autocheckpoint(settings) });
     const started = performance.now();
     let change: IndexChange = null;
     try {
@@ -186,6 +193,10 @@ export class Store {
     }
     this.db.close();
   }
+}
+
+function autocheckpoint(settings: StoreSettings): { autocheckpointPages?: number } {
+  return settings.checkpointedElsewhere === true ? { autocheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES } : {};
 }
 
 function maxReadingId(db: Db): number {

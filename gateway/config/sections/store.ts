@@ -14,6 +14,12 @@ export const storeSection = z
     maxBufferRows: z.number().int().min(1).default(2_000_000).describe('Rows not yet delivered to every sink before boards get BUSY'),
     busyRetryAfterMs: z.number().int().min(1).default(5000).describe('retry-after value sent with BUSY'),
     retentionHours: z.number().min(0).default(168).describe('Delivered rows older than this are pruned (0: prune as soon as delivered)'),
+    checkpointIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('How often the sync thread copies the WAL into the database file (a PASSIVE checkpoint, beside the commits); the committing connection then checkpoints by itself only past 64 MB of WAL. 0, or without the sync thread: SQLite checkpoints inside the commit that takes the WAL past 1,000 pages'),
     pruneIntervalMs: z.number().int().min(1000).default(60000).describe('How often retention runs'),
   })
   .strict();

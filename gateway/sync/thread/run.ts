@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { JobFactory, SinkFactory } from '../../sinks/contract.js';
+import { Checkpointer } from '../../store/checkpointer.js';
 import { SqliteSinkStateStore } from '../../store/sink-state/sqlite.js';
 import { systemTimers } from '../../time/timers.js';
 import { storeInstanceId } from '../instance.js';
@@ -27,10 +28,16 @@ export async function runSyncThread(port: MessagePort, init: ThreadInit, createS
     feed?.poke();
   });
 
+  // The WAL is copied into the database file from here, beside the commits (store/checkpointer.ts).
+  const { checkpointIntervalMs } = init.config.store;
+  const checkpoints = checkpointIntervalMs > 0 ? new Checkpointer(store.db, systemTimers, checkpointIntervalMs, log) : null;
+  checkpoints?.start();
+
   const stop = async (timeoutMs: number) => {
     feed?.close();
     await service?.stop(timeoutMs);
     const status = service?.status() ?? [];
+    checkpoints?.stop();
     store.close();
     post({ type: 'stopped', status });
     port.close();
@@ -54,6 +61,7 @@ export async function runSyncThread(port: MessagePort, init: ThreadInit, createS
   } catch (e) {
     log.error({ part: 'sync', err: String(e) }, 'sync thread could not start its sinks');
     post({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
+    checkpoints?.stop();
     store.close();
     port.close();
     return;
