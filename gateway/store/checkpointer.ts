@@ -1,9 +1,14 @@
-import type { Logger } from '../log.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
 import type { Db } from './database.js';
 
 /** WAL pages after which the committing connection checkpoints by itself when another one is in charge (64 MB). */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 16_384;
+
+/** Where the checkpointer reports a failure and its end (the gateway's logger fits). */
+export interface CheckpointLog {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+}
 
 export interface CheckpointResult {
   /** 1 when another checkpoint was running (this one did nothing). */
@@ -32,7 +37,7 @@ export class Checkpointer {
     private readonly db: Db,
     private readonly timers: Timers,
     private readonly intervalMs: number,
-    private readonly log: Logger,
+    private readonly log: CheckpointLog,
   ) {}
 
   start(): void {
