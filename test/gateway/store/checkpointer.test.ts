@@ -4,16 +4,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../gateway/store/database.js';
 import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from '../../../gateway/store/checkpointer.js';
-import { createLogger } from '../../../gateway/log.js';
+import { memoryLog } from '../../helpers/memory-log.js';
 import { startTestApp, tempDir } from '../../helpers/app.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
-import { Writable } from 'node:stream';
-
-function memoryLogger() {
-  const records: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _e, cb) { for (const l of chunk.toString().split('\n')) if (l) records.push(JSON.parse(l) as Record<string, unknown>); cb(); } });
-  return { log: createLogger('info', sink), records };
-}
 
 test('the committing connection leaves the WAL to the checkpointer, which copies it into the database file every interval', (t) => {
   const path = join(tempDir(), 'x.db');
@@ -22,7 +15,7 @@ test('the committing connection leaves the WAL to the checkpointer, which copies
   t.after(() => (writer.close(), other.close()));
   assert.equal(writer.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_PAGES);
   const timers = new ManualTimers();
-  const { log } = memoryLogger();
+  const { log } = memoryLog();
   const checkpoints = new Checkpointer(other, timers, 1000, log);
   checkpoints.start();
   const dbBytes = () => statSync(path).size;
@@ -44,7 +37,7 @@ test('a checkpoint that fails is logged once, never thrown, and its recovery is 
   let failing = true;
   // A connection whose checkpoints fail as a full or failing disk makes them fail.
   const db = { pragma: () => { if (failing) throw new Error('SQLITE_FULL: database or disk is full'); return [{ busy: 0, log: 3, checkpointed: 3 }]; } } as unknown as Db;
-  const { log, records } = memoryLogger();
+  const { log, records } = memoryLog();
   const checkpoints = new Checkpointer(db, new ManualTimers(), 1000, log);
   assert.equal(checkpoints.run(), null);
   assert.equal(checkpoints.run(), null);

@@ -5,7 +5,7 @@ import { SyncService } from '../../../gateway/sync/service.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 import { waitFor } from '../../helpers/wait.js';
 import { MemorySink } from '../sinks/memory-sink.js';
-import { memoryLog } from '../sinks/csv/harness.js';
+import { memoryLog } from '../../helpers/memory-log.js';
 import { FakeStore } from './fake-store.js';
 
 const SETTINGS: WorkerSettings = { maxBatchRows: 100, maxBatchBytes: 1_000_000, lingerMs: 250, idlePollMs: 1000, backoffBaseMs: 1000, backoffMaxMs: 60000 };

@@ -9,7 +9,8 @@ import { layoutRows, LONG_COLUMNS, rowValues } from '../../../../gateway/sinks/l
 import { ZoneClock } from '../../../../gateway/time/time-zone.js';
 import { fieldsSection } from '../../../../gateway/config/sections/fields.js';
 import { FieldRules } from '../../../../gateway/fields/rules.js';
-import { csvDir, memoryLog, newSink, readTable } from './harness.js';
+import { csvDir, newSink, readTable } from './harness.js';
+import { memoryLog } from '../../../helpers/memory-log.js';
 
 const keys = (records: string[][]) => records.slice(1).map((r) => `${r[1]}/${r[5]}/${r[4]}/${r[2]}`);
 

@@ -2,20 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CsvSink, type CsvSinkOptions } from '../../../../gateway/sinks/csv/csv-sink.js';
 import { parseCsv } from '../../../../gateway/sinks/csv/rfc4180.js';
-import { createLogger, type Logger } from '../../../../gateway/log.js';
 import { tempDir } from '../../../helpers/app.js';
-import { Writable } from 'node:stream';
-
-export function memoryLog(): { log: Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) records.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: createLogger('debug', out), records };
-}
+import { memoryLog } from '../../../helpers/memory-log.js';
 
 export function csvOptions(dir: string, over: Partial<CsvSinkOptions> = {}): CsvSinkOptions {
   return { dir, layout: 'long', table: 'readings', timeZone: 'UTC', storeInstance: 'store-1', log: memoryLog().log, ...over };

@@ -14,7 +14,7 @@ import { systemTimers, type Timers } from '../../../../gateway/time/timers.js';
 import { redirectTokenRequests, startSheetsEmulator, type SheetsEmulator, type SheetsEmulatorOptions } from '../../../sheets-emulator/index.js';
 import type { SheetState } from '../../../sheets-emulator/index.js';
 import { tempDir } from '../../../helpers/app.js';
-import { memoryLog } from '../csv/harness.js';
+import { memoryLog } from '../../../helpers/memory-log.js';
 
 export const SPREADSHEET = 'sheetlog-test-book';
 /** One RSA key per test process: generating one per emulator is slow. */

@@ -4,7 +4,7 @@ import { RateLimiter } from '../../../../gateway/sinks/rate-limiter.js';
 import { SheetsSink } from '../../../../gateway/sinks/google-sheets/sheets-sink.js';
 import type { WriteOutcome } from '../../../../gateway/sinks/contract.js';
 import { ManualTimers } from '../../../helpers/manual-timers.js';
-import { memoryLog } from '../csv/harness.js';
+import { memoryLog } from '../../../helpers/memory-log.js';
 import { longKeys, readings } from '../readings.js';
 import { keysOfTab, sheetsHarness } from './harness.js';
 
