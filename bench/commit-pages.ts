@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase, type Db } from '../gateway/store/database.js';
+import { keepDeviceTimeIndex } from '../gateway/store/device-time-index.js';
+import { MIGRATIONS } from '../gateway/store/schema.js';
+import { median } from './lib/stats.js';
+
+/*
+ * node --import tsx bench/commit-pages.ts [--boards 1000] [--per-commit 40] [--rows 60000] [--rounds 3]
+ *
+ * What a commit of many boards costs SQLite, with the gateway's schema and INSERT, outside the
+ * gateway (docs/BENCHMARKS.md, "What would close the gaps"): commits of `--per-commit` readings,
+ * the boards in a random order (a new permutation each time every board has sent), WAL,
+ * synchronous=FULL. Variants, alternating within each round:
+ *   - `gateway now`: without the (device, time) index (as the gateway runs without summaries or
+ *     bills), each commit's boards' `boots` and `devices` rows updated (a statement per board, the
+ *     pages they touch are the same as the gateway's one statement per table);
+ *   - `with the (device, time) index`: as before commit 673b333;
+ *   - `without boots/devices updates`: what deferring the bookkeeping would leave;
+ *   - `1 KB pages`: `gateway now` in a file of 1 KB pages.
+ * Per variant: WAL frames (pages) per commit, read from the WAL's size over 500 commits without
+ * checkpoints; then, with SQLite's automatic checkpoints, bytes written per row (/proc/self/io,
+ * the final checkpoint included), µs per row and the commit's p50 and p99. Median (min–max) of the
+ * rounds.
+ */
+interface Variant {
+  name: string;
+  timeIndex: boolean;
+  bookkeeping: boolean;
+  pageSize: number;
+}
+const VARIANTS: Variant[] = [
+  { name: 'gateway now', timeIndex: false, bookkeeping: true, pageSize: 4096 },
+  { name: 'with the (device, time) index', timeIndex: true, bookkeeping: true, pageSize: 4096 },
+  { name: 'without boots/devices updates', timeIndex: false, bookkeeping: false, pageSize: 4096 },
+  { name: '1 KB pages', timeIndex: false, bookkeeping: true, pageSize: 1024 },
+];
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const BOARDS = arg('--boards', 1000);
+const PER_COMMIT = arg('--per-commit', 40);
+const ROWS = arg('--rows', 60_000);
+const ROUNDS = arg('--rounds', 3);
+
+interface Result { frames: number; bytesPerRow: number; usPerRow: number; p50: number; p99: number }
+
+function writeBytes(): number {
+  return Number(/write_bytes:\s+(\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
+}
+
+function open(path: string, v: Variant): Db {
+  if (v.pageSize === 4096) return openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 5000 });
+  // The page size of a file is set before its first table, and before WAL mode.
+  const db = new Database(path);
+  db.pragma(`page_size = ${v.pageSize}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  for (const m of MIGRATIONS) db.exec(m.sql);
+  return db;
+}
+
+function run(v: Variant): Result {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-commit-pages-'));
+  try {
+    const path = join(dir, 'x.db');
+    const db = open(path, v);
+    keepDeviceTimeIndex(db, v.timeIndex);
+    const names = Array.from({ length: BOARDS }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+    const addDevice = db.prepare(`INSERT INTO devices (id, origin, created_at) VALUES (?, 'open', 0)`);
+    for (const n of names) addDevice.run(n);
+    const insert = db.prepare(
+      `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
+    );
+    const raiseBoot = db.prepare(
+      `INSERT INTO boots (device, boot, max_seq, first_seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT (device, boot) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)`,
+    );
+    const addTotals = db.prepare(
+      `UPDATE devices SET readings = readings + ?, bytes = bytes + ?, last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?`,
+    );
+    const seqs = new Array<number>(BOARDS).fill(0);
+    let order: number[] = [];
+    let at = 0;
+    const nextBoard = () => {
+      if (at >= order.length) {
+        order = names.map((_, i) => i).sort(() => Math.random() - 0.5);
+        at = 0;
+      }
+      return order[at++] as number;
+    };
+    const commit = db.transaction((n: number) => {
+      const now = Date.now();
+      const boards = new Set<number>();
+      for (let i = 0; i < n; i++) {
+        const b = nextBoard();
+        seqs[b] = (seqs[b] as number) + 1;
+        insert.run(names[b], 1, seqs[b], now, 'gateway', null, now, '{"temp_c":21.5}', 24);
+        boards.add(b);
+      }
+      if (v.bookkeeping) for (const b of boards) (raiseBoot.run(names[b], 1, seqs[b], now), addTotals.run(1, 60, now, names[b]));
+    });
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_autocheckpoint = 0');
+    for (let i = 0; i < 500; i++) commit.immediate(PER_COMMIT);
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const frames = (statSync(`${path}-wal`).size - 32) / (pageSize + 24) / 500;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_autocheckpoint = 1000');
+    const before = writeBytes();
+    const durations: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < ROWS; i += PER_COMMIT) {
+      const t = performance.now();
+      commit.immediate(Math.min(PER_COMMIT, ROWS - i));
+      durations.push(performance.now() - t);
+    }
+    const elapsed = performance.now() - started;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const bytesPerRow = (writeBytes() - before) / ROWS;
+    db.close();
+    durations.sort((a, b) => a - b);
+    return { frames, bytesPerRow, usPerRow: (elapsed * 1000) / ROWS, p50: durations[durations.length >> 1] as number, p99: durations[Math.floor(durations.length * 0.99)] as number };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const startLoad = loadAverage();
+const results = VARIANTS.map(() => [] as Result[]);
+for (let r = 0; r < ROUNDS; r++) for (const [k, v] of VARIANTS.entries()) (results[k] as Result[]).push(run(v));
+const fmt = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+console.log(`| ${BOARDS} boards, ${PER_COMMIT} readings per commit, ${ROWS} rows, ${ROUNDS} rounds | WAL frames per commit | bytes written per row | µs per row | commit p50 (ms) | commit p99 (ms) |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const [k, v] of VARIANTS.entries()) {
+  const rs = results[k] as Result[];
+  console.log(`| ${v.name} | ${fmt(rs.map((x) => x.frames), 1)} | ${fmt(rs.map((x) => x.bytesPerRow), 0)} | ${fmt(rs.map((x) => x.usPerRow), 1)} | ${fmt(rs.map((x) => x.p50), 2)} | ${fmt(rs.map((x) => x.p99), 2)} |`);
+}
+console.log(`\nload average at the start ${startLoad}, at the end ${loadAverage()}`);
