@@ -24,7 +24,8 @@ export type Outcome = ReadingOutcome | RegisterOutcome | null;
 export class BatchWriter {
   private readonly insertReading: Statement;
   private readonly selectBoot: Statement;
-  private readonly raiseBoots: Statement;
+  private readonly selectStoredMax: Statement;
+  private readonly addBoots: Statement;
   private readonly addTotals: Statement;
   private readonly selectDevice: Statement;
   private readonly insertDevice: Statement;
@@ -49,13 +50,17 @@ export class BatchWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
     );
     this.selectBoot = db.prepare('SELECT max_seq AS maxSeq, pruned_seq AS prunedSeq FROM boots WHERE device = ? AND boot = ?');
+    this.selectStoredMax = db.prepare('SELECT max(seq) FROM readings WHERE device = ? AND boot = ?').pluck();
     // The bookkeeping of a commit is one statement per table, whatever the number of boards in it:
-    // the rows come as one JSON array ([device, boot, max_seq] and [device, readings, duplicates,
+    // the rows come as one JSON array ([device, boot, seq] and [device, readings, duplicates,
     // bytes, untrusted, last_seen]). `WHERE true`: SQLite's parser needs it before ON CONFLICT.
-    this.raiseBoots = db.prepare(
+    // A boot's row is written once, with its first stored reading: its highest seq is read from
+    // the (device, boot, seq) index, so a commit does not rewrite the boots' pages (max_seq keeps
+    // what retention pruned, see highestSeq).
+    this.addBoots = db.prepare(
       `INSERT INTO boots (device, boot, max_seq, first_seen)
          SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
-       ON CONFLICT (device, boot) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)`,
+       ON CONFLICT (device, boot) DO NOTHING`,
     );
     // A device the readings name has a row (an 'open' one when none was registered).
     this.addTotals = db.prepare(
@@ -107,8 +112,10 @@ export class BatchWriter {
     try {
       this.run.immediate(ops, outcomes);
     } catch (e) {
-      // Rolled back: the highest seqs raised by this batch were not stored after all.
+      // Rolled back: the highest seqs raised by this batch were not stored after all, nor the
+      // boots' rows it added.
       this.highestSeqs.clear();
+      this.rowless.clear();
       throw e;
     }
     return outcomes;
@@ -118,23 +125,26 @@ export class BatchWriter {
 
   /**
    * The highest seq of each (device, boot) this writer has read or written, kept between commits
-   * (key `device \0 boot`), so that a reading above it, the usual case, needs no look at `boots`.
-   * It is never below `boots.max_seq` (this writer is the only one that raises it past stored rows;
-   * retention raises it to rows already stored), so `pruned_seq`, never above `max_seq`, is below
-   * such a reading too. A reading at or below it (a resend, a gap filled) reads the row.
+   * (key `device \0 boot`), so that a reading above it, the usual case, needs no look at the
+   * store. It is never below the stored highest (this writer is the only one that stores readings
+   * above it; retention raises `boots.max_seq` only to seqs already stored), so `pruned_seq`,
+   * never above `max_seq`, is below such a reading too. A reading at or below it (a resend, a gap
+   * filled) looks the row up.
    */
   private readonly highestSeqs = new Map<string, number>();
+  /** Boots in `highestSeqs` without a `boots` row yet: the commit storing their first reading adds it. */
+  private readonly rowless = new Map<string, [string, number]>();
 
   private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): void {
-    const raised = new Map<string, [string, number, number]>();
+    const newBoots: [string, number, number][] = [];
     const totals = new Map<string, DeviceTotals>();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as WriteOp;
-      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, raised, totals);
+      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, newBoots, totals);
       else if (op.kind === 'register') outcomes[i] = this.register(op.device, op.token, op.origin, op.at);
       else this.writeStats(op.device, op.delta);
     }
-    if (raised.size > 0) this.raiseBoots.run(this.now, JSON.stringify([...raised.values()]));
+    if (newBoots.length > 0) this.addBoots.run(this.now, JSON.stringify(newBoots));
     if (totals.size > 0) {
       const rows: [string, number, number, number, number, number][] = [];
       for (const [device, t] of totals) rows.push([device, t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen]);
@@ -142,23 +152,30 @@ export class BatchWriter {
     }
   }
 
-  /** The highest seq of (device, boot) as stored, read once and then remembered. */
+  /**
+   * The highest seq of (device, boot) as stored, read once and then remembered: the larger of
+   * `boots.max_seq` (what retention pruned) and the highest stored reading's.
+   */
   private highestSeq(key: string, device: string, boot: number): number {
     const known = this.highestSeqs.get(key);
     if (known !== undefined) return known;
     const found = this.selectBoot.get(device, boot) as { maxSeq: number } | undefined;
-    this.remember(key, found?.maxSeq ?? 0);
-    return found?.maxSeq ?? 0;
+    const highest = Math.max(found?.maxSeq ?? 0, (this.selectStoredMax.get(device, boot) as number | null) ?? 0);
+    this.remember(key, highest);
+    if (found === undefined) this.rowless.set(key, [device, boot]);
+    return highest;
   }
 
   private remember(key: string, seq: number): void {
     if (!this.highestSeqs.has(key) && this.highestSeqs.size >= BOOTS_REMEMBERED) {
-      this.highestSeqs.delete(this.highestSeqs.keys().next().value as string);
+      const oldest = this.highestSeqs.keys().next().value as string;
+      this.highestSeqs.delete(oldest);
+      this.rowless.delete(oldest);
     }
     this.highestSeqs.set(key, seq);
   }
 
-  private writeReading(row: ReadingRow, raised: Map<string, [string, number, number]>, totals: Map<string, DeviceTotals>): ReadingOutcome {
+  private writeReading(row: ReadingRow, newBoots: [string, number, number][], totals: Map<string, DeviceTotals>): ReadingOutcome {
     const key = `${row.device}\u0000${row.boot}`;
     const highest = this.highestSeq(key, row.device, row.boot);
     let stored = false;
@@ -172,9 +189,9 @@ export class BatchWriter {
       stored = info.changes === 1;
       if (stored) this.highestId = Number(info.lastInsertRowid);
     }
-    if (stored && row.seq > highest) {
-      this.remember(key, row.seq);
-      raised.set(key, [row.device, row.boot, row.seq]);
+    if (stored) {
+      if (row.seq > highest) this.remember(key, row.seq);
+      if (this.rowless.delete(key)) newBoots.push([row.device, row.boot, row.seq]);
     }
     let t = totals.get(row.device);
     if (t === undefined) {

@@ -46,16 +46,22 @@ export class ReadingsQueries {
 
   private afterStmt: Statement | undefined;
 
-  /** Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. */
+  /**
+   * Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. The
+   * larger of the boot's `max_seq` (raised by retention before it prunes) and its highest stored
+   * reading (the (device, boot, seq) index): commits do not update `boots` (store/batch-writer.ts).
+   */
   private highestStmt: Statement | undefined;
 
   highestSeq(device: string, boot: number): number {
     // Prepared once: every HELLO asks (a reconnect storm asks thousands of times a second).
-    this.highestStmt ??= this.db.prepare('SELECT max_seq AS maxSeq FROM boots WHERE device = ? AND boot = ?');
-    const row = this.highestStmt.get(device, boot) as
-      | { maxSeq: number }
-      | undefined;
-    return row?.maxSeq ?? 0;
+    this.highestStmt ??= this.db
+      .prepare(
+        `SELECT max(coalesce((SELECT max_seq FROM boots WHERE device = @device AND boot = @boot), 0),
+                    coalesce((SELECT max(seq) FROM readings WHERE device = @device AND boot = @boot), 0))`,
+      )
+      .pluck();
+    return this.highestStmt.get({ device, boot }) as number;
   }
 
   /**

@@ -160,6 +160,37 @@ test('retention prunes delivered old rows, and a resent pruned reading is still 
   assert.equal(store.readings.highestSeq('a', 7), 10);
 });
 
+test('a boot\'s row is written with its first stored reading and not rewritten by later commits; its highest seq survives pruning every row and a restart', (t) => {
+  const { store, timers, dir } = open(t, { retentionHours: 1 });
+  store.useSinks(['csv']);
+  const outcomes: ReadingOutcome[] = [];
+  const t0 = timers.now();
+  enqueueReading(store, row('a', 7, 1, t0), outcomes);
+  store.committer.flush();
+  const bootRow = () => store.db.prepare('SELECT max_seq AS maxSeq, first_seen AS firstSeen FROM boots WHERE device = ? AND boot = ?').get('a', 7);
+  assert.deepEqual(bootRow(), { maxSeq: 1, firstSeen: t0 }, 'written with the first reading');
+  assert.equal(store.readings.bootExists('a', 7), true);
+  for (let seq = 2; seq <= 10; seq++) enqueueReading(store, row('a', 7, seq, t0), outcomes);
+  store.committer.flush();
+  assert.deepEqual(bootRow(), { maxSeq: 1, firstSeen: t0 }, 'later commits leave the row alone');
+  assert.equal(store.readings.highestSeq('a', 7), 10, 'read from the stored readings');
+  store.advanceCursor('csv', 10);
+  timers.advance(2 * 3_600_000);
+  assert.equal(store.prune(), 10);
+  assert.equal(store.readings.count(), 0);
+  assert.equal(store.readings.highestSeq('a', 7), 10, 'retention raised max_seq before it pruned');
+  store.close();
+  const again = Store.open(dir, { ...SETTINGS, retentionHours: 1 }, timers);
+  t.after(() => again.close());
+  for (const seq of [10, 11]) again.committer.enqueue({ kind: 'reading', row: row('a', 7, seq, timers.now()), done: (o) => outcomes.push(o) });
+  again.committer.flush();
+  assert.deepEqual(outcomes.slice(-2), ['duplicate', 'stored'], 'a new writer reads the highest seq, pruned included');
+  assert.equal(again.readings.highestSeq('a', 7), 11);
+  enqueueReading(again, row('b', 1, 5, timers.now()), outcomes);
+  again.committer.flush();
+  assert.equal(again.readings.bootExists('b', 1), true, 'a new boot gets its row in the commit of its first reading');
+});
+
 test('the buffer limit: isFull once undelivered rows reach maxBufferRows; no sinks means no buffer', (t) => {
   const { store } = open(t, { maxBufferRows: 3 });
   const outcomes: ReadingOutcome[] = [];
