@@ -1,10 +1,15 @@
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
+import { PENDING_DEVICE_TOTALS } from './devices.js';
 import { hashToken, SaltSource, tokenMatches } from './token-hash.js';
 
 /** How many (device, boot) highest seqs the writer keeps between commits (the oldest go first). */
 const BOOTS_REMEMBERED = 65_536;
+/** How many device ids known to have a `devices` row the writer keeps between commits. */
+const DEVICES_REMEMBERED = 65_536;
+/** How often (by the commit's clock) the counters waiting in `device_deltas` are folded into `devices`. */
+export const DEVICE_TOTALS_FOLD_MS = 1000;
 
 interface DeviceTotals {
   readings: number;
@@ -26,7 +31,10 @@ export class BatchWriter {
   private readonly selectBoot: Statement;
   private readonly selectStoredMax: Statement;
   private readonly addBoots: Statement;
-  private readonly addTotals: Statement;
+  private readonly addOpenDevices: Statement;
+  private readonly addDeltas: Statement;
+  private readonly foldDeltas: Statement;
+  private readonly clearDeltas: Statement;
   private readonly selectDevice: Statement;
   private readonly insertDevice: Statement;
   private readonly addStats: Statement;
@@ -62,14 +70,20 @@ export class BatchWriter {
          SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
        ON CONFLICT (device, boot) DO NOTHING`,
     );
-    // A device the readings name has a row (an 'open' one when none was registered).
-    this.addTotals = db.prepare(
-      `INSERT INTO devices (id, origin, created_at, readings, duplicates, bytes, clock_untrusted, last_seen)
-         SELECT value ->> 0, 'open', ?, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?) WHERE true
-       ON CONFLICT (id) DO UPDATE SET readings = readings + excluded.readings, duplicates = duplicates + excluded.duplicates,
-         bytes = bytes + excluded.bytes, clock_untrusted = clock_untrusted + excluded.clock_untrusted,
-         last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`,
+    // A device the readings name has a row (an 'open' one when none was registered), written in
+    // the commit of its first reading. Its counters are not written to that row by each commit:
+    // a commit appends one `device_deltas` row (every board's counters in it), so the boards'
+    // `devices` pages are not rewritten; they are folded in about once a second.
+    this.addOpenDevices = db.prepare(
+      `INSERT INTO devices (id, origin, created_at) SELECT value, 'open', ? FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`,
     );
+    this.addDeltas = db.prepare('INSERT INTO device_deltas (rows) VALUES (?)');
+    this.foldDeltas = db.prepare(
+      `UPDATE devices SET readings = readings + p_readings, duplicates = duplicates + p_duplicates, bytes = bytes + p_bytes,
+         clock_untrusted = clock_untrusted + p_untrusted, last_seen = max(coalesce(last_seen, 0), p_last_seen)
+       FROM (${PENDING_DEVICE_TOTALS}) WHERE id = p_id`,
+    );
+    this.clearDeltas = db.prepare('DELETE FROM device_deltas');
     this.selectDevice = db.prepare('SELECT token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
     this.insertDevice = db.prepare('INSERT INTO devices (id, token_salt, token_hash, origin, created_at) VALUES (?, ?, ?, ?, ?)');
     this.addStats = db.prepare(
@@ -116,6 +130,8 @@ export class BatchWriter {
       // boots' rows it added.
       this.highestSeqs.clear();
       this.rowless.clear();
+      this.knownDevices.clear();
+      this.foldedAt = Number.NEGATIVE_INFINITY;
       throw e;
     }
     return outcomes;
@@ -134,6 +150,10 @@ export class BatchWriter {
   private readonly highestSeqs = new Map<string, number>();
   /** Boots in `highestSeqs` without a `boots` row yet: the commit storing their first reading adds it. */
   private readonly rowless = new Map<string, [string, number]>();
+  /** Device ids this writer saw in `devices` or added there (insertion order: the oldest go first). */
+  private readonly knownDevices = new Set<string>();
+  /** When `device_deltas` was last folded (the commit clock); -∞: fold at the next commit. */
+  private foldedAt = Number.NEGATIVE_INFINITY;
 
   private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): void {
     const newBoots: [string, number, number][] = [];
@@ -147,9 +167,28 @@ export class BatchWriter {
     if (newBoots.length > 0) this.addBoots.run(this.now, JSON.stringify(newBoots));
     if (totals.size > 0) {
       const rows: [string, number, number, number, number, number][] = [];
-      for (const [device, t] of totals) rows.push([device, t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen]);
-      this.addTotals.run(this.now, JSON.stringify(rows));
+      const added: string[] = [];
+      for (const [device, t] of totals) {
+        rows.push([device, t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen]);
+        if (!this.deviceKnown(device)) added.push(device);
+      }
+      if (added.length > 0) this.addOpenDevices.run(this.now, JSON.stringify(added));
+      this.addDeltas.run(JSON.stringify(rows));
     }
+    // A clock set back folds at once rather than let the rows pile up until it catches up.
+    if (this.now - this.foldedAt >= DEVICE_TOTALS_FOLD_MS || this.now < this.foldedAt) {
+      this.foldDeltas.run();
+      this.clearDeltas.run();
+      this.foldedAt = this.now;
+    }
+  }
+
+  /** Whether `device` has a row; remembers it either way (the caller adds the row when it had none). */
+  private deviceKnown(device: string): boolean {
+    if (this.knownDevices.has(device)) return true;
+    if (this.knownDevices.size >= DEVICES_REMEMBERED) this.knownDevices.delete(this.knownDevices.values().next().value as string);
+    this.knownDevices.add(device);
+    return this.selectDevice.get(device) !== undefined;
   }
 
   /**

@@ -49,12 +49,23 @@ export interface DeviceSummary {
   errors: Record<string, number>;
 }
 
-const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
-    readings, duplicates, bytes, connects, connected_ms AS connectedMs, sessions_open AS sessionsOpen,
-    connected_since AS connectedSince, clock_untrusted AS clockUntrusted, clock_offset_ms AS clockEpochMinusMillisMs,
-    clock_error_ms AS clockErrorMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm,
-    reset_cause AS resetCause, missed_samples AS missedSamples
-  FROM devices`;
+/**
+ * The counters a commit adds wait in `device_deltas` until the writer folds them into `devices`
+ * (about once a second): what a reader sees is the sum of both, so it is exact at any moment, from
+ * any process.
+ */
+export const PENDING_DEVICE_TOTALS = `SELECT value ->> 0 AS p_id, sum(value ->> 1) AS p_readings, sum(value ->> 2) AS p_duplicates,
+    sum(value ->> 3) AS p_bytes, sum(value ->> 4) AS p_untrusted, max(value ->> 5) AS p_last_seen
+  FROM device_deltas, json_each(device_deltas.rows) GROUP BY 1`;
+
+const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw,
+    CASE WHEN p_id IS NULL THEN last_seen ELSE max(coalesce(last_seen, 0), p_last_seen) END AS lastSeen,
+    readings + coalesce(p_readings, 0) AS readings, duplicates + coalesce(p_duplicates, 0) AS duplicates,
+    bytes + coalesce(p_bytes, 0) AS bytes, connects, connected_ms AS connectedMs, sessions_open AS sessionsOpen,
+    connected_since AS connectedSince, clock_untrusted + coalesce(p_untrusted, 0) AS clockUntrusted,
+    clock_offset_ms AS clockEpochMinusMillisMs, clock_error_ms AS clockErrorMs, clock_rtt_ms AS clockRttMs,
+    clock_drift_ppm AS clockDriftPpm, reset_cause AS resetCause, missed_samples AS missedSamples
+  FROM devices LEFT JOIN (${PENDING_DEVICE_TOTALS}) ON p_id = id`;
 
 interface ErrorRow {
   device: string;

@@ -191,6 +191,55 @@ test('a boot\'s row is written with its first stored reading and not rewritten b
   assert.equal(again.readings.bootExists('b', 1), true, 'a new boot gets its row in the commit of its first reading');
 });
 
+test('device counters: a commit appends them to device_deltas, folded into devices once a second; readers see the sum at any moment, also after a crash', (t) => {
+  const { store, timers, dir } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  const stored = () => store.db.prepare('SELECT readings FROM devices WHERE id = ?').pluck().get('a');
+  const pending = () => store.db.prepare('SELECT count(*) FROM device_deltas').pluck().get();
+  enqueueReading(store, row('a', 1, 1, timers.now()), outcomes);
+  store.committer.flush();
+  assert.equal(stored(), 1, 'the first commit folds at once');
+  assert.equal(pending(), 0);
+  enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
+  enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
+  store.committer.flush();
+  assert.equal(stored(), 1, 'within the second the devices row is left alone');
+  assert.equal(pending(), 1, 'one row for the commit');
+  let d = store.devices.get('a')!;
+  assert.deepEqual([d.readings, d.duplicates, d.bytes, d.lastSeen], [2, 1, 36, timers.now()], 'a reader adds what waits');
+  assert.equal(store.devices.list()[0]!.readings, 2);
+  timers.advance(1000);
+  enqueueReading(store, row('a', 1, 3, timers.now()), outcomes);
+  store.committer.flush();
+  assert.deepEqual([stored(), pending()], [3, 0], 'a second later the commit folds');
+  enqueueReading(store, row('a', 1, 4, timers.now()), outcomes);
+  store.committer.flush();
+  store.close(); // as a crash would leave it: a delta not folded
+  const again = Store.open(dir, SETTINGS, timers);
+  t.after(() => again.close());
+  d = again.devices.get('a')!;
+  assert.deepEqual([d.readings, d.duplicates, d.lastSeen], [4, 1, timers.now()], 'counted after a restart');
+  again.committer.enqueue({ kind: 'reading', row: row('b', 1, 1, timers.now()), done: (o) => outcomes.push(o) });
+  again.committer.flush();
+  assert.equal(again.db.prepare('SELECT count(*) FROM device_deltas').pluck().get(), 0, 'the next writer folds at its first commit');
+  assert.equal(again.db.prepare('SELECT readings FROM devices WHERE id = ?').pluck().get('a'), 4);
+});
+
+test('a new device\'s row rolled back with its batch is written again when the reading is resent', (t) => {
+  const { store } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON device_deltas BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  enqueueReading(store, row('z', 1, 1), outcomes);
+  store.committer.flush();
+  assert.deepEqual(outcomes, ['failed']);
+  assert.equal(store.devices.get('z'), undefined, 'rolled back');
+  store.db.exec('DROP TRIGGER boom');
+  enqueueReading(store, row('z', 1, 1), outcomes);
+  store.committer.flush();
+  assert.equal(outcomes.at(-1), 'stored');
+  assert.equal(store.devices.get('z')?.readings, 1, 'the row is there, counted');
+});
+
 test('the buffer limit: isFull once undelivered rows reach maxBufferRows; no sinks means no buffer', (t) => {
   const { store } = open(t, { maxBufferRows: 3 });
   const outcomes: ReadingOutcome[] = [];
