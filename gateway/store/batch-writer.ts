@@ -1,7 +1,7 @@
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
-import { PENDING_DEVICE_TOTALS } from './devices.js';
+import { foldDeviceDeltas } from './devices.js';
 import { hashToken, SaltSource, tokenMatches } from './token-hash.js';
 
 /** How many (device, boot) highest seqs the writer keeps between commits (the oldest go first). */
@@ -33,8 +33,6 @@ export class BatchWriter {
   private readonly addBoots: Statement;
   private readonly addOpenDevices: Statement;
   private readonly addDeltas: Statement;
-  private readonly foldDeltas: Statement;
-  private readonly clearDeltas: Statement;
   private readonly selectDevice: Statement;
   private readonly insertDevice: Statement;
   private readonly addStats: Statement;
@@ -51,7 +49,7 @@ export class BatchWriter {
   /** The largest reading id written so far (rows above the slowest sink's cursor are the buffer). */
   highestId: number;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.highestId = (db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number | null }).id ?? 0;
     this.insertReading = db.prepare(
       `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
@@ -78,12 +76,6 @@ export class BatchWriter {
       `INSERT INTO devices (id, origin, created_at) SELECT value, 'open', ? FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`,
     );
     this.addDeltas = db.prepare('INSERT INTO device_deltas (rows) VALUES (?)');
-    this.foldDeltas = db.prepare(
-      `UPDATE devices SET readings = readings + p_readings, duplicates = duplicates + p_duplicates, bytes = bytes + p_bytes,
-         clock_untrusted = clock_untrusted + p_untrusted, last_seen = max(coalesce(last_seen, 0), p_last_seen)
-       FROM (${PENDING_DEVICE_TOTALS}) WHERE id = p_id`,
-    );
-    this.clearDeltas = db.prepare('DELETE FROM device_deltas');
     this.selectDevice = db.prepare('SELECT token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
     this.insertDevice = db.prepare('INSERT INTO devices (id, token_salt, token_hash, origin, created_at) VALUES (?, ?, ?, ?, ?)');
     this.addStats = db.prepare(
@@ -177,8 +169,7 @@ export class BatchWriter {
     }
     // A clock set back folds at once rather than let the rows pile up until it catches up.
     if (this.now - this.foldedAt >= DEVICE_TOTALS_FOLD_MS || this.now < this.foldedAt) {
-      this.foldDeltas.run();
-      this.clearDeltas.run();
+      foldDeviceDeltas(this.db);
       this.foldedAt = this.now;
     }
   }

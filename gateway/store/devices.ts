@@ -58,6 +58,16 @@ export const PENDING_DEVICE_TOTALS = `SELECT value ->> 0 AS p_id, sum(value ->> 
     sum(value ->> 3) AS p_bytes, sum(value ->> 4) AS p_untrusted, max(value ->> 5) AS p_last_seen
   FROM device_deltas, json_each(device_deltas.rows) GROUP BY 1`;
 
+/** Folds the counters waiting in `device_deltas` into `devices` (the caller holds a transaction). */
+export function foldDeviceDeltas(db: Db): void {
+  db.prepare(
+    `UPDATE devices SET readings = readings + p_readings, duplicates = duplicates + p_duplicates, bytes = bytes + p_bytes,
+       clock_untrusted = clock_untrusted + p_untrusted, last_seen = max(coalesce(last_seen, 0), p_last_seen)
+     FROM (${PENDING_DEVICE_TOTALS}) WHERE id = p_id`,
+  ).run();
+  db.prepare('DELETE FROM device_deltas').run();
+}
+
 const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw,
     CASE WHEN p_id IS NULL THEN last_seen ELSE max(coalesce(last_seen, 0), p_last_seen) END AS lastSeen,
     readings + coalesce(p_readings, 0) AS readings, duplicates + coalesce(p_duplicates, 0) AS duplicates,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
@@ -214,9 +214,20 @@ test('device counters: a commit appends them to device_deltas, folded into devic
   assert.deepEqual([stored(), pending()], [3, 0], 'a second later the commit folds');
   enqueueReading(store, row('a', 1, 4, timers.now()), outcomes);
   store.committer.flush();
-  store.close(); // as a crash would leave it: a delta not folded
-  const again = Store.open(dir, SETTINGS, timers);
-  t.after(() => again.close());
+  // A crash: the files as they are now (the WAL holds the commits), a delta not folded.
+  const crashed = tempDir();
+  for (const f of ['sheetlog.db', 'sheetlog.db-wal']) copyFileSync(join(dir, f), join(crashed, f));
+  assert.equal(pending(), 1);
+  store.close();
+  const stopped = new Database(join(dir, 'sheetlog.db'), { readonly: true });
+  assert.deepEqual(stopped.prepare("SELECT readings, (SELECT count(*) FROM device_deltas) AS pending FROM devices WHERE id = 'a'").get(), { readings: 4, pending: 0 }, 'a clean stop folds');
+  stopped.close();
+  const again = Store.open(crashed, SETTINGS, timers);
+  t.after(() => {
+    again.close();
+    rmSync(crashed, { recursive: true, force: true });
+  });
+  assert.equal(again.db.prepare('SELECT count(*) FROM device_deltas').pluck().get(), 1, 'the crash left the delta');
   d = again.devices.get('a')!;
   assert.deepEqual([d.readings, d.duplicates, d.lastSeen], [4, 1, timers.now()], 'counted after a restart');
   again.committer.enqueue({ kind: 'reading', row: row('b', 1, 1, timers.now()), done: (o) => outcomes.push(o) });

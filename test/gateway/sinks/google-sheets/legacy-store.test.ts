@@ -26,9 +26,12 @@ function seedLegacy(path: string): void {
   raw.close();
 }
 
-/** Every row of every table, and the schema of the Sheets tables, as comparable values. */
+/**
+ * Every row of every table, and the schema of the Sheets tables, as comparable values. Tables the
+ * store's later migrations add (sink_migrations, device_deltas) are left out: schema 8 had none.
+ */
 function snapshot(db: Db) {
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sink_migrations') ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sink_migrations', 'device_deltas') ORDER BY name").all() as { name: string }[]).map((t) => t.name);
   const rows = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all()]));
   const columns = Object.fromEntries(SHEET_TABLES.map((t) => [t, db.prepare(`PRAGMA table_info("${t}")`).all()]));
   return { tables, rows, columns };
