@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../gateway/store/database.js';
 import { keepDeviceTimeIndex } from '../gateway/store/device-time-index.js';
+import { BatchWriter } from '../gateway/store/batch-writer.js';
+import type { WriteOp } from '../gateway/store/ops.js';
 import { MIGRATIONS } from '../gateway/store/schema.js';
 import { median } from './lib/stats.js';
 
@@ -14,11 +16,13 @@ import { median } from './lib/stats.js';
  * gateway (docs/BENCHMARKS.md, "What would close the gaps"): commits of `--per-commit` readings,
  * the boards in a random order (a new permutation each time every board has sent), WAL,
  * synchronous=FULL. Variants, alternating within each round:
- *   - `gateway now`: without the (device, time) index (as the gateway runs without summaries or
- *     bills), each commit's boards' `boots` and `devices` rows updated (a statement per board, the
- *     pages they touch are the same as the gateway's one statement per table);
- *   - `with the (device, time) index`: as before commit 673b333;
- *   - `without boots/devices updates`: what deferring the bookkeeping would leave;
+ *   - `gateway now`: the gateway's own writer (store/batch-writer.ts) applying each commit's
+ *     readings, without the (device, time) index (as the gateway runs without summaries or bills);
+ *   - `with the (device, time) index`: the same writer, as before commit 673b333;
+ *   - `bookkeeping in place, before 799472a`: the readings inserted and each board's `boots` and
+ *     `devices` rows updated in the commit (a statement per board: the pages are the same as the
+ *     one statement per table the writer used then);
+ *   - `readings only`: the INSERTs alone, no bookkeeping at all (the floor for this schema);
  *   - `1 KB pages`: `gateway now` in a file of 1 KB pages.
  * Per variant: WAL frames (pages) per commit, read from the WAL's size over 500 commits without
  * checkpoints; then, with SQLite's automatic checkpoints, bytes written per row (/proc/self/io,
@@ -28,14 +32,16 @@ import { median } from './lib/stats.js';
 interface Variant {
   name: string;
   timeIndex: boolean;
-  bookkeeping: boolean;
+  /** The gateway's writer, the statements it ran before 799472a, or the INSERTs alone. */
+  writes: 'writer' | 'in place' | 'readings only';
   pageSize: number;
 }
 const VARIANTS: Variant[] = [
-  { name: 'gateway now', timeIndex: false, bookkeeping: true, pageSize: 4096 },
-  { name: 'with the (device, time) index', timeIndex: true, bookkeeping: true, pageSize: 4096 },
-  { name: 'without boots/devices updates', timeIndex: false, bookkeeping: false, pageSize: 4096 },
-  { name: '1 KB pages', timeIndex: false, bookkeeping: true, pageSize: 1024 },
+  { name: 'gateway now', timeIndex: false, writes: 'writer', pageSize: 4096 },
+  { name: 'with the (device, time) index', timeIndex: true, writes: 'writer', pageSize: 4096 },
+  { name: 'bookkeeping in place, before 799472a', timeIndex: false, writes: 'in place', pageSize: 4096 },
+  { name: 'readings only', timeIndex: false, writes: 'readings only', pageSize: 4096 },
+  { name: '1 KB pages', timeIndex: false, writes: 'writer', pageSize: 1024 },
 ];
 
 const arg = (name: string, fallback: number) => {
@@ -94,7 +100,7 @@ function run(v: Variant): Result {
       }
       return order[at++] as number;
     };
-    const commit = db.transaction((n: number) => {
+    const inPlace = db.transaction((n: number) => {
       const now = Date.now();
       const boards = new Set<number>();
       for (let i = 0; i < n; i++) {
@@ -103,8 +109,22 @@ function run(v: Variant): Result {
         insert.run(names[b], 1, seqs[b], now, 'gateway', null, now, '{"temp_c":21.5}', 24);
         boards.add(b);
       }
-      if (v.bookkeeping) for (const b of boards) (raiseBoot.run(names[b], 1, seqs[b], now), addTotals.run(1, 60, now, names[b]));
+      if (v.writes === 'in place') for (const b of boards) (raiseBoot.run(names[b], 1, seqs[b], now), addTotals.run(1, 60, now, names[b]));
     });
+    const writer = v.writes === 'writer' ? new BatchWriter(db) : null;
+    const done = () => {};
+    const commit = { immediate(n: number): void {
+      if (writer === null) return inPlace.immediate(n);
+      const now = Date.now();
+      const ops: WriteOp[] = [];
+      for (let i = 0; i < n; i++) {
+        const b = nextBoard();
+        seqs[b] = (seqs[b] as number) + 1;
+        const row = { device: names[b] as string, boot: 1, seq: seqs[b] as number, ts: now, tsSource: 'gateway' as const, deviceTs: null, received: now, fields: '{"temp_c":21.5}', bytes: 24, clockUntrusted: false };
+        ops.push({ kind: 'reading', row, done });
+      }
+      writer.apply(ops, now);
+    } };
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.pragma('wal_autocheckpoint = 0');
     for (let i = 0; i < 500; i++) commit.immediate(PER_COMMIT);
