@@ -1,23 +1,13 @@
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
-import { foldDeviceDeltas } from './devices.js';
+import { addTotals, DEVICE_TOTALS_FOLD_MS, DeviceTotals, type TotalsRow } from './device-totals.js';
 import { hashToken, SaltSource, tokenMatches } from './token-hash.js';
 
 /** How many (device, boot) highest seqs the writer keeps between commits (the oldest go first). */
 const BOOTS_REMEMBERED = 65_536;
 /** How many device ids known to have a `devices` row the writer keeps between commits. */
 const DEVICES_REMEMBERED = 65_536;
-/** How often (by the commit's clock) the counters waiting in `device_deltas` are folded into `devices`. */
-export const DEVICE_TOTALS_FOLD_MS = 1000;
-
-interface DeviceTotals {
-  readings: number;
-  duplicates: number;
-  bytes: number;
-  untrusted: number;
-  lastSeen: number;
-}
 
 export type Outcome = ReadingOutcome | RegisterOutcome | null;
 
@@ -32,7 +22,7 @@ export class BatchWriter {
   private readonly selectStoredMax: Statement;
   private readonly addBoots: Statement;
   private readonly addOpenDevices: Statement;
-  private readonly addDeltas: Statement;
+  private readonly deviceTotals: DeviceTotals;
   private readonly selectDevice: Statement;
   private readonly insertDevice: Statement;
   private readonly addStats: Statement;
@@ -49,7 +39,7 @@ export class BatchWriter {
   /** The largest reading id written so far (rows above the slowest sink's cursor are the buffer). */
   highestId: number;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.highestId = (db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number | null }).id ?? 0;
     this.insertReading = db.prepare(
       `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
@@ -75,7 +65,7 @@ export class BatchWriter {
     this.addOpenDevices = db.prepare(
       `INSERT INTO devices (id, origin, created_at) SELECT value, 'open', ? FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`,
     );
-    this.addDeltas = db.prepare('INSERT INTO device_deltas (rows) VALUES (?)');
+    this.deviceTotals = new DeviceTotals(db);
     this.selectDevice = db.prepare('SELECT token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
     this.insertDevice = db.prepare('INSERT INTO devices (id, token_salt, token_hash, origin, created_at) VALUES (?, ?, ?, ?, ?)');
     this.addStats = db.prepare(
@@ -115,6 +105,8 @@ export class BatchWriter {
     // thread's cursors, the CLI). A deferred transaction whose snapshot went stale in between
     // fails at its first write with SQLITE_BUSY_SNAPSHOT, without waiting; this one waits for the
     // lock (busy_timeout) before it reads.
+    this.folding = false;
+    this.committed = [];
     try {
       this.run.immediate(ops, outcomes);
     } catch (e) {
@@ -123,8 +115,15 @@ export class BatchWriter {
       this.highestSeqs.clear();
       this.rowless.clear();
       this.knownDevices.clear();
-      this.foldedAt = Number.NEGATIVE_INFINITY;
       throw e;
+    }
+    // Committed: the counters it appended wait for the next fold, or it folded them all.
+    if (this.folding) {
+      this.waiting.clear();
+      this.waitingKnown = true;
+      this.foldedAt = now;
+    } else {
+      for (const r of this.committed) addTotals(this.waiting, r);
     }
     return outcomes;
   }
@@ -146,10 +145,20 @@ export class BatchWriter {
   private readonly knownDevices = new Set<string>();
   /** When `device_deltas` was last folded (the commit clock); -∞: fold at the next commit. */
   private foldedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The sums per device of the `device_deltas` rows committed since the last fold. This writer is
+   * the only one that appends rows; until its first fold the table may hold rows it did not write
+   * (a crash, a writer thread replaced), so that fold adds them up from the table.
+   */
+  private readonly waiting = new Map<string, TotalsRow>();
+  private waitingKnown = false;
+  /** The running commit's counters, and whether it folds (read once it committed). */
+  private committed: TotalsRow[] = [];
+  private folding = false;
 
   private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): void {
     const newBoots: [string, number, number][] = [];
-    const totals = new Map<string, DeviceTotals>();
+    const totals = new Map<string, TotalsRow>();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as WriteOp;
       if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, newBoots, totals);
@@ -157,20 +166,25 @@ export class BatchWriter {
       else this.writeStats(op.device, op.delta);
     }
     if (newBoots.length > 0) this.addBoots.run(this.now, JSON.stringify(newBoots));
-    if (totals.size > 0) {
-      const rows: [string, number, number, number, number, number][] = [];
+    const rows = [...totals.values()];
+    if (rows.length > 0) {
       const added: string[] = [];
-      for (const [device, t] of totals) {
-        rows.push([device, t.readings, t.duplicates, t.bytes, t.untrusted, t.lastSeen]);
-        if (!this.deviceKnown(device)) added.push(device);
-      }
+      for (const r of rows) if (!this.deviceKnown(r[0])) added.push(r[0]);
       if (added.length > 0) this.addOpenDevices.run(this.now, JSON.stringify(added));
-      this.addDeltas.run(JSON.stringify(rows));
+      this.deviceTotals.append(rows);
     }
+    this.committed = rows;
     // A clock set back folds at once rather than let the rows pile up until it catches up.
     if (this.now - this.foldedAt >= DEVICE_TOTALS_FOLD_MS || this.now < this.foldedAt) {
-      foldDeviceDeltas(this.db);
-      this.foldedAt = this.now;
+      this.folding = true;
+      if (!this.waitingKnown) {
+        this.deviceTotals.foldStored();
+      } else {
+        const sums = new Map<string, TotalsRow>();
+        for (const r of this.waiting.values()) addTotals(sums, r);
+        for (const r of rows) addTotals(sums, r);
+        this.deviceTotals.foldKnown([...sums.values()]);
+      }
     }
   }
 
@@ -205,7 +219,7 @@ export class BatchWriter {
     this.highestSeqs.set(key, seq);
   }
 
-  private writeReading(row: ReadingRow, newBoots: [string, number, number][], totals: Map<string, DeviceTotals>): ReadingOutcome {
+  private writeReading(row: ReadingRow, newBoots: [string, number, number][], totals: Map<string, TotalsRow>): ReadingOutcome {
     const key = `${row.device}\u0000${row.boot}`;
     const highest = this.highestSeq(key, row.device, row.boot);
     let stored = false;
@@ -225,14 +239,14 @@ export class BatchWriter {
     }
     let t = totals.get(row.device);
     if (t === undefined) {
-      t = { readings: 0, duplicates: 0, bytes: 0, untrusted: 0, lastSeen: 0 };
+      t = [row.device, 0, 0, 0, 0, 0];
       totals.set(row.device, t);
     }
-    if (stored) t.readings++;
-    else t.duplicates++;
-    t.bytes += row.bytes;
-    if (row.clockUntrusted) t.untrusted++;
-    if (row.received > t.lastSeen) t.lastSeen = row.received;
+    if (stored) t[1]++;
+    else t[2]++;
+    t[3] += row.bytes;
+    if (row.clockUntrusted) t[4]++;
+    if (row.received > t[5]) t[5] = row.received;
     return stored ? 'stored' : 'duplicate';
   }
 

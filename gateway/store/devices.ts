@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
+import { DeviceTotals, type TotalsRow } from './device-totals.js';
 import { StoreError } from './errors.js';
 import { hashToken, newToken, tokenMatches } from './token-hash.js';
 
@@ -49,33 +50,27 @@ export interface DeviceSummary {
   errors: Record<string, number>;
 }
 
-/**
- * The counters a commit adds wait in `device_deltas` until the writer folds them into `devices`
- * (about once a second): what a reader sees is the sum of both, so it is exact at any moment, from
- * any process.
- */
-export const PENDING_DEVICE_TOTALS = `SELECT value ->> 0 AS p_id, sum(value ->> 1) AS p_readings, sum(value ->> 2) AS p_duplicates,
-    sum(value ->> 3) AS p_bytes, sum(value ->> 4) AS p_untrusted, max(value ->> 5) AS p_last_seen
-  FROM device_deltas, json_each(device_deltas.rows) GROUP BY 1`;
+const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw, last_seen AS lastSeen,
+    readings, duplicates, bytes, connects, connected_ms AS connectedMs, sessions_open AS sessionsOpen,
+    connected_since AS connectedSince, clock_untrusted AS clockUntrusted, clock_offset_ms AS clockEpochMinusMillisMs,
+    clock_error_ms AS clockErrorMs, clock_rtt_ms AS clockRttMs, clock_drift_ppm AS clockDriftPpm,
+    reset_cause AS resetCause, missed_samples AS missedSamples
+  FROM devices`;
 
-/** Folds the counters waiting in `device_deltas` into `devices` (the caller holds a transaction). */
-export function foldDeviceDeltas(db: Db): void {
-  db.prepare(
-    `UPDATE devices SET readings = readings + p_readings, duplicates = duplicates + p_duplicates, bytes = bytes + p_bytes,
-       clock_untrusted = clock_untrusted + p_untrusted, last_seen = max(coalesce(last_seen, 0), p_last_seen)
-     FROM (${PENDING_DEVICE_TOTALS}) WHERE id = p_id`,
-  ).run();
-  db.prepare('DELETE FROM device_deltas').run();
+type SummaryRow = Omit<DeviceSummary, 'errors'>;
+
+/** A device's row plus the counters of commits not folded into it yet (store/device-totals.ts). */
+function withPending(row: SummaryRow, p: TotalsRow | undefined): SummaryRow {
+  if (p === undefined) return row;
+  return {
+    ...row,
+    readings: row.readings + p[1],
+    duplicates: row.duplicates + p[2],
+    bytes: row.bytes + p[3],
+    clockUntrusted: row.clockUntrusted + p[4],
+    lastSeen: Math.max(row.lastSeen ?? 0, p[5]),
+  };
 }
-
-const SUMMARY_SELECT = `SELECT id, origin, created_at AS createdAt, revoked_at AS revokedAt, board, fw,
-    CASE WHEN p_id IS NULL THEN last_seen ELSE max(coalesce(last_seen, 0), p_last_seen) END AS lastSeen,
-    readings + coalesce(p_readings, 0) AS readings, duplicates + coalesce(p_duplicates, 0) AS duplicates,
-    bytes + coalesce(p_bytes, 0) AS bytes, connects, connected_ms AS connectedMs, sessions_open AS sessionsOpen,
-    connected_since AS connectedSince, clock_untrusted + coalesce(p_untrusted, 0) AS clockUntrusted,
-    clock_offset_ms AS clockEpochMinusMillisMs, clock_error_ms AS clockErrorMs, clock_rtt_ms AS clockRttMs,
-    clock_drift_ppm AS clockDriftPpm, reset_cause AS resetCause, missed_samples AS missedSamples
-  FROM devices LEFT JOIN (${PENDING_DEVICE_TOTALS}) ON p_id = id`;
 
 interface ErrorRow {
   device: string;
@@ -88,7 +83,11 @@ export class DeviceRegistry {
   /** Prepared once: every HELLO asks (a burst of thousands of boards asks thousands of times a second). */
   private findStmt: Statement | undefined;
 
-  constructor(private readonly db: Db) {}
+  private readonly totals: DeviceTotals;
+
+  constructor(private readonly db: Db) {
+    this.totals = new DeviceTotals(db);
+  }
 
   find(id: string): DeviceCredentials | undefined {
     this.findStmt ??= this.db.prepare('SELECT id, token_salt AS salt, token_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?');
@@ -144,7 +143,11 @@ export class DeviceRegistry {
   }
 
   list(): DeviceSummary[] {
-    const rows = this.db.prepare(`${SUMMARY_SELECT} ORDER BY id`).all() as Omit<DeviceSummary, 'errors'>[];
+    // Read in one transaction: a fold between the two reads would count its rows twice or not at all.
+    const { rows, pending } = this.db.transaction(() => ({
+      rows: this.db.prepare(`${SUMMARY_SELECT} ORDER BY id`).all() as SummaryRow[],
+      pending: this.totals.pending(),
+    }))();
     const errors = this.db.prepare('SELECT device, code, count FROM device_errors ORDER BY device, code').all() as ErrorRow[];
     const byDevice = new Map<string, Record<string, number>>();
     for (const e of errors) {
@@ -152,12 +155,16 @@ export class DeviceRegistry {
       m[e.code] = e.count;
       byDevice.set(e.device, m);
     }
-    return rows.map((r) => ({ ...r, errors: byDevice.get(r.id) ?? {} }));
+    return rows.map((r) => ({ ...withPending(r, pending.get(r.id)), errors: byDevice.get(r.id) ?? {} }));
   }
 
   get(id: string): DeviceSummary | undefined {
-    const row = this.db.prepare(`${SUMMARY_SELECT} WHERE id = ?`).get(id) as Omit<DeviceSummary, 'errors'> | undefined;
-    if (row === undefined) return undefined;
+    const found = this.db.transaction(() => {
+      const r = this.db.prepare(`${SUMMARY_SELECT} WHERE id = ?`).get(id) as SummaryRow | undefined;
+      return r === undefined ? undefined : withPending(r, this.totals.pendingOf(id));
+    })();
+    if (found === undefined) return undefined;
+    const row = found;
     const errors: Record<string, number> = {};
     for (const e of this.db.prepare('SELECT device, code, count FROM device_errors WHERE device = ? ORDER BY code').all(id) as ErrorRow[]) {
       errors[e.code] = e.count;

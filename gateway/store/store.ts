@@ -5,7 +5,8 @@ import { FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 import { InProcessWriter, type CommitBackend } from './commit-backend.js';
 import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
-import { DeviceRegistry, foldDeviceDeltas } from './devices.js';
+import { DeviceTotals } from './device-totals.js';
+import { DeviceRegistry } from './devices.js';
 import { keepDeviceTimeIndex, type IndexChange } from './device-time-index.js';
 import { isDiskFull, type DiskFullState } from './disk-full.js';
 import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
@@ -186,7 +187,7 @@ export class Store {
     this.writer.close();
     try {
       // A clean stop leaves `devices` with every count in it (readers add `device_deltas` anyway).
-      this.db.transaction(() => foldDeviceDeltas(this.db)).immediate();
+      this.db.transaction(() => new DeviceTotals(this.db).foldStored()).immediate();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (e) {
       // A full disk can refuse the checkpoint; the WAL keeps every committed row and SQLite

@@ -191,7 +191,7 @@ test('a boot\'s row is written with its first stored reading and not rewritten b
   assert.equal(again.readings.bootExists('b', 1), true, 'a new boot gets its row in the commit of its first reading');
 });
 
-test('device counters: a commit appends them to device_deltas, folded into devices once a second; readers see the sum at any moment, also after a crash', (t) => {
+test('device counters: a commit appends them to device_deltas, folded into devices every 250 ms; readers see the sum at any moment, also after a crash', (t) => {
   const { store, timers, dir } = open(t);
   const outcomes: ReadingOutcome[] = [];
   const stored = () => store.db.prepare('SELECT readings FROM devices WHERE id = ?').pluck().get('a');
@@ -203,15 +203,15 @@ test('device counters: a commit appends them to device_deltas, folded into devic
   enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
   enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
   store.committer.flush();
-  assert.equal(stored(), 1, 'within the second the devices row is left alone');
+  assert.equal(stored(), 1, 'within 250 ms the devices row is left alone');
   assert.equal(pending(), 1, 'one row for the commit');
   let d = store.devices.get('a')!;
   assert.deepEqual([d.readings, d.duplicates, d.bytes, d.lastSeen], [2, 1, 36, timers.now()], 'a reader adds what waits');
   assert.equal(store.devices.list()[0]!.readings, 2);
-  timers.advance(1000);
+  timers.advance(250);
   enqueueReading(store, row('a', 1, 3, timers.now()), outcomes);
   store.committer.flush();
-  assert.deepEqual([stored(), pending()], [3, 0], 'a second later the commit folds');
+  assert.deepEqual([stored(), pending()], [3, 0], '250 ms later the commit folds');
   enqueueReading(store, row('a', 1, 4, timers.now()), outcomes);
   store.committer.flush();
   // A crash: the files as they are now (the WAL holds the commits), a delta not folded.
@@ -234,6 +234,25 @@ test('device counters: a commit appends them to device_deltas, folded into devic
   again.committer.flush();
   assert.equal(again.db.prepare('SELECT count(*) FROM device_deltas').pluck().get(), 0, 'the next writer folds at its first commit');
   assert.equal(again.db.prepare('SELECT readings FROM devices WHERE id = ?').pluck().get('a'), 4);
+});
+
+test('device counters: a rolled-back commit adds nothing to the sums the writer folds', (t) => {
+  const { store, timers } = open(t);
+  const outcomes: ReadingOutcome[] = [];
+  const commit = (seq: number) => {
+    enqueueReading(store, row('a', 1, seq, timers.now()), outcomes);
+    store.committer.flush();
+  };
+  commit(1); // folds at once
+  commit(2); // waits
+  store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON readings WHEN NEW.seq = 3 BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  commit(3);
+  store.db.exec('DROP TRIGGER boom');
+  assert.deepEqual(outcomes, ['stored', 'stored', 'failed']);
+  timers.advance(250);
+  commit(4); // folds the sums it kept: 2 and 4
+  assert.deepEqual(store.db.prepare("SELECT readings, bytes, (SELECT count(*) FROM device_deltas) AS pending FROM devices WHERE id = 'a'").get(), { readings: 3, bytes: 36, pending: 0 });
+  assert.equal(store.devices.get('a')?.readings, 3);
 });
 
 test('a new device\'s row rolled back with its batch is written again when the reading is resent', (t) => {
