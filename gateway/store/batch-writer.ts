@@ -61,7 +61,7 @@ export class BatchWriter {
     // A device the readings name has a row (an 'open' one when none was registered), written in
     // the commit of its first reading. Its counters are not written to that row by each commit:
     // a commit appends one `device_deltas` row (every board's counters in it), so the boards'
-    // `devices` pages are not rewritten; they are folded in about once a second.
+    // `devices` pages are not rewritten; they are folded in every 250 ms (store/device-totals.ts).
     this.addOpenDevices = db.prepare(
       `INSERT INTO devices (id, origin, created_at) SELECT value, 'open', ? FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`,
     );

@@ -215,7 +215,7 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     // The device counters a commit adds (readings, duplicates, bytes, untrusted clocks, last
     // seen), one row per commit: [[device, readings, duplicates, bytes, untrusted, last_seen], ...].
     // Appended at the table's end, so a commit of many boards does not rewrite their `devices`
-    // rows; the writer folds them into `devices` about once a second (store/batch-writer.ts) and
+    // rows; the writer folds them into `devices` every 250 ms (store/device-totals.ts) and
     // readers add the rows not folded yet (store/devices.ts). A crash leaves them to the next fold.
     sql: `
       CREATE TABLE device_deltas (id INTEGER PRIMARY KEY, rows TEXT NOT NULL);
