@@ -5,18 +5,11 @@ import { join } from 'node:path';
 import type { ReadingOutcome, ReadingRow } from '../../../gateway/store/ops.js';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
 import { tempDir } from '../../helpers/app.js';
+import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 import { seededRandom } from '../../sheets-emulator/faults.js';
 
-const SETTINGS: StoreSettings = {
-  file: 'sheetlog.db',
-  synchronous: 'FULL',
-  busyTimeoutMs: 1000,
-  commitDelayMs: 5,
-  commitMaxRows: 100,
-  maxBufferRows: 1000,
-  retentionHours: 1,
-};
+const SETTINGS: StoreSettings = TEST_STORE_SETTINGS;
 
 interface Counts {
   readings: number;

@@ -8,17 +8,10 @@ import { openDatabase, schemaVersion } from '../../../gateway/store/database.js'
 import type { ReadingOutcome, ReadingRow, RegisterOutcome } from '../../../gateway/store/ops.js';
 import { StoreError } from '../../../gateway/store/errors.js';
 import { tempDir } from '../../helpers/app.js';
+import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 
-const SETTINGS: StoreSettings = {
-  file: 'sheetlog.db',
-  synchronous: 'FULL',
-  busyTimeoutMs: 1000,
-  commitDelayMs: 5,
-  commitMaxRows: 100,
-  maxBufferRows: 1000,
-  retentionHours: 1,
-};
+const SETTINGS: StoreSettings = TEST_STORE_SETTINGS;
 
 function open(t: { after: (fn: () => void) => void }, settings: Partial<StoreSettings> = {}) {
   const dir = tempDir();
