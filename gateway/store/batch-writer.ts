@@ -11,6 +11,12 @@ const DEVICES_REMEMBERED = 65_536;
 
 export type Outcome = ReadingOutcome | RegisterOutcome | null;
 
+/** A commit's device counters, and whether it folded every waiting row (read once it committed). */
+interface CommitTotals {
+  rows: TotalsRow[];
+  folded: boolean;
+}
+
 /**
  * Applies a batch of write operations in ONE transaction and reports each operation's outcome.
  * Callers must act on outcomes (send ACKs) only after `apply` returned: by then the transaction
@@ -34,7 +40,7 @@ export class BatchWriter {
   private readonly addError: Statement;
   /** Salts for the tokens of devices registered on first use. */
   private readonly salts = new SaltSource();
-  private readonly run: Transaction<(ops: readonly WriteOp[], outcomes: Outcome[]) => void>;
+  private readonly run: Transaction<(ops: readonly WriteOp[], outcomes: Outcome[]) => CommitTotals>;
 
   /** The largest reading id written so far (rows above the slowest sink's cursor are the buffer). */
   highestId: number;
@@ -105,10 +111,9 @@ export class BatchWriter {
     // thread's cursors, the CLI). A deferred transaction whose snapshot went stale in between
     // fails at its first write with SQLITE_BUSY_SNAPSHOT, without waiting; this one waits for the
     // lock (busy_timeout) before it reads.
-    this.folding = false;
-    this.committed = [];
+    let totals: CommitTotals;
     try {
-      this.run.immediate(ops, outcomes);
+      totals = this.run.immediate(ops, outcomes);
     } catch (e) {
       // Rolled back: the highest seqs raised by this batch were not stored after all, nor the
       // boots' rows it added.
@@ -118,12 +123,12 @@ export class BatchWriter {
       throw e;
     }
     // Committed: the counters it appended wait for the next fold, or it folded them all.
-    if (this.folding) {
+    if (totals.folded) {
       this.waiting.clear();
       this.waitingKnown = true;
       this.foldedAt = now;
     } else {
-      for (const r of this.committed) addTotals(this.waiting, r);
+      for (const r of totals.rows) addTotals(this.waiting, r);
     }
     return outcomes;
   }
@@ -152,11 +157,8 @@ export class BatchWriter {
    */
   private readonly waiting = new Map<string, TotalsRow>();
   private waitingKnown = false;
-  /** The running commit's counters, and whether it folds (read once it committed). */
-  private committed: TotalsRow[] = [];
-  private folding = false;
 
-  private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): void {
+  private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): CommitTotals {
     const newBoots: [string, number, number][] = [];
     const totals = new Map<string, TotalsRow>();
     for (let i = 0; i < ops.length; i++) {
@@ -173,10 +175,9 @@ export class BatchWriter {
       if (added.length > 0) this.addOpenDevices.run(this.now, JSON.stringify(added));
       this.deviceTotals.append(rows);
     }
-    this.committed = rows;
     // A clock set back folds at once rather than let the rows pile up until it catches up.
-    if (this.now - this.foldedAt >= DEVICE_TOTALS_FOLD_MS || this.now < this.foldedAt) {
-      this.folding = true;
+    const folded = this.now - this.foldedAt >= DEVICE_TOTALS_FOLD_MS || this.now < this.foldedAt;
+    if (folded) {
       if (!this.waitingKnown) {
         this.deviceTotals.foldStored();
       } else {
@@ -186,6 +187,7 @@ export class BatchWriter {
         this.deviceTotals.foldKnown([...sums.values()]);
       }
     }
+    return { rows, folded };
   }
 
   /** Whether `device` has a row; remembers it either way (the caller adds the row when it had none). */

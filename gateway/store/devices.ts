@@ -159,12 +159,12 @@ export class DeviceRegistry {
   }
 
   get(id: string): DeviceSummary | undefined {
-    const found = this.db.transaction(() => {
+    // One transaction, as in list().
+    const row = this.db.transaction(() => {
       const r = this.db.prepare(`${SUMMARY_SELECT} WHERE id = ?`).get(id) as SummaryRow | undefined;
       return r === undefined ? undefined : withPending(r, this.totals.pendingOf(id));
     })();
-    if (found === undefined) return undefined;
-    const row = found;
+    if (row === undefined) return undefined;
     const errors: Record<string, number> = {};
     for (const e of this.db.prepare('SELECT device, code, count FROM device_errors WHERE device = ? ORDER BY code').all(id) as ErrorRow[]) {
       errors[e.code] = e.count;
