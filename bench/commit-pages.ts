@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../gateway/store/schema.js';
 import { median } from './lib/stats.js';
 
 /*
- * node --import tsx bench/commit-pages.ts [--boards 1000] [--per-commit 40] [--rows 60000] [--rounds 3]
+ * node --import tsx bench/commit-pages.ts [--boards 1000] [--per-commit 40] [--rows 60000] [--rounds 3] [--move-every 20000,5000]
  *
  * What a commit of many boards costs SQLite, with the gateway's schema and INSERT, outside the
  * gateway (docs/BENCHMARKS.md, "What would close the gaps"): commits of `--per-commit` readings,
@@ -23,7 +23,13 @@ import { median } from './lib/stats.js';
  *     `devices` rows updated in the commit (a statement per board: the pages are the same as the
  *     one statement per table the writer used then);
  *   - `readings only`: the INSERTs alone, no bookkeeping at all (the floor for this schema);
- *   - `1 KB pages`: `gateway now` in a file of 1 KB pages.
+ *   - `1 KB pages`: `gateway now` in a file of 1 KB pages;
+ *   - `staged, moved every N rows`: a design not built in the gateway (BENCHMARKS.md, "What would
+ *     close the gaps"): each commit appends its readings to a table without any index but its
+ *     rowid (after looking each one up in the indexed table, as a duplicate check would), and every
+ *     `--move-every` rows (a list; default 20000,5000) one transaction moves them, in arrival order, into `readings` and
+ *     empties the staging table. The frames per commit include the moves (500 commits are a whole
+ *     number of moves at the defaults).
  * Per variant: WAL frames (pages) per commit, read from the WAL's size over 500 commits without
  * checkpoints; then, with SQLite's automatic checkpoints, bytes written per row (/proc/self/io,
  * the final checkpoint included), µs per row and the commit's p50 and p99. Median (min–max) of the
@@ -33,8 +39,10 @@ interface Variant {
   name: string;
   timeIndex: boolean;
   /** The gateway's writer, the statements it ran before 799472a, or the INSERTs alone. */
-  writes: 'writer' | 'in place' | 'readings only';
+  writes: 'writer' | 'in place' | 'readings only' | 'staged';
   pageSize: number;
+  /** For `staged`: rows between two moves. */
+  moveEvery?: number;
 }
 const VARIANTS: Variant[] = [
   { name: 'gateway now', timeIndex: false, writes: 'writer', pageSize: 4096 },
@@ -52,8 +60,11 @@ const BOARDS = arg('--boards', 1000);
 const PER_COMMIT = arg('--per-commit', 40);
 const ROWS = arg('--rows', 60_000);
 const ROUNDS = arg('--rounds', 3);
+const moveArg = process.argv.indexOf('--move-every');
+const MOVES = (moveArg === -1 ? '20000,5000' : String(process.argv[moveArg + 1])).split(',').map(Number);
+for (const every of MOVES) VARIANTS.push({ name: `staged, moved every ${every} rows`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: every });
 
-interface Result { frames: number; bytesPerRow: number; usPerRow: number; p50: number; p99: number }
+interface Result { frames: number; bytesPerRow: number; usPerRow: number; p50: number; p99: number; max: number }
 
 function writeBytes(): number {
   return Number(/write_bytes:\s+(\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
@@ -111,9 +122,36 @@ function run(v: Variant): Result {
       }
       if (v.writes === 'in place') for (const b of boards) (raiseBoot.run(names[b], 1, seqs[b], now), addTotals.run(1, 60, now, names[b]));
     });
+    const COLUMNS = 'device, boot, seq, ts, ts_source, device_ts, received, fields, bytes';
+    if (v.writes === 'staged') {
+      db.exec(`CREATE TABLE staged (device TEXT NOT NULL, boot INTEGER NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,
+        ts_source TEXT NOT NULL, device_ts INTEGER, received INTEGER NOT NULL, fields TEXT NOT NULL, bytes INTEGER NOT NULL)`);
+    }
+    const stage = v.writes === 'staged' ? db.prepare(`INSERT INTO staged (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`) : null;
+    const known = db.prepare('SELECT 1 FROM readings WHERE device = ? AND boot = ? AND seq = ?').pluck();
+    const move = db.transaction(() => {
+      db.exec(`INSERT INTO readings (${COLUMNS}) SELECT ${COLUMNS} FROM staged ORDER BY rowid ON CONFLICT (device, boot, seq) DO NOTHING`);
+      db.exec('DELETE FROM staged');
+    });
+    let staged = 0;
+    const stageCommit = db.transaction((n: number) => {
+      const now = Date.now();
+      for (let i = 0; i < n; i++) {
+        const b = nextBoard();
+        seqs[b] = (seqs[b] as number) + 1;
+        if (known.get(names[b], 1, seqs[b]) !== undefined) continue;
+        stage?.run(names[b], 1, seqs[b], now, 'gateway', null, now, '{"temp_c":21.5}', 24);
+      }
+    });
     const writer = v.writes === 'writer' ? new BatchWriter(db) : null;
     const done = () => {};
     const commit = { immediate(n: number): void {
+      if (v.writes === 'staged') {
+        stageCommit.immediate(n);
+        staged += n;
+        if (staged >= (v.moveEvery ?? Infinity)) (move.immediate(), (staged = 0));
+        return;
+      }
       if (writer === null) return inPlace.immediate(n);
       const now = Date.now();
       const ops: WriteOp[] = [];
@@ -140,12 +178,17 @@ function run(v: Variant): Result {
       commit.immediate(Math.min(PER_COMMIT, ROWS - i));
       durations.push(performance.now() - t);
     }
+    if (v.writes === 'staged' && staged > 0) {
+      const t = performance.now();
+      move.immediate();
+      durations.push(performance.now() - t);
+    }
     const elapsed = performance.now() - started;
     db.pragma('wal_checkpoint(TRUNCATE)');
     const bytesPerRow = (writeBytes() - before) / ROWS;
     db.close();
     durations.sort((a, b) => a - b);
-    return { frames, bytesPerRow, usPerRow: (elapsed * 1000) / ROWS, p50: durations[durations.length >> 1] as number, p99: durations[Math.floor(durations.length * 0.99)] as number };
+    return { frames, bytesPerRow, usPerRow: (elapsed * 1000) / ROWS, p50: durations[durations.length >> 1] as number, p99: durations[Math.floor(durations.length * 0.99)] as number, max: durations[durations.length - 1] as number };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -156,10 +199,10 @@ const startLoad = loadAverage();
 const results = VARIANTS.map(() => [] as Result[]);
 for (let r = 0; r < ROUNDS; r++) for (const [k, v] of VARIANTS.entries()) (results[k] as Result[]).push(run(v));
 const fmt = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
-console.log(`| ${BOARDS} boards, ${PER_COMMIT} readings per commit, ${ROWS} rows, ${ROUNDS} rounds | WAL frames per commit | bytes written per row | µs per row | commit p50 (ms) | commit p99 (ms) |`);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(`| ${BOARDS} boards, ${PER_COMMIT} readings per commit, ${ROWS} rows, ${ROUNDS} rounds | WAL frames per commit | bytes written per row | µs per row | commit p50 (ms) | commit p99 (ms) | longest commit (ms) |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [k, v] of VARIANTS.entries()) {
   const rs = results[k] as Result[];
-  console.log(`| ${v.name} | ${fmt(rs.map((x) => x.frames), 1)} | ${fmt(rs.map((x) => x.bytesPerRow), 0)} | ${fmt(rs.map((x) => x.usPerRow), 1)} | ${fmt(rs.map((x) => x.p50), 2)} | ${fmt(rs.map((x) => x.p99), 2)} |`);
+  console.log(`| ${v.name} | ${fmt(rs.map((x) => x.frames), 1)} | ${fmt(rs.map((x) => x.bytesPerRow), 0)} | ${fmt(rs.map((x) => x.usPerRow), 1)} | ${fmt(rs.map((x) => x.p50), 2)} | ${fmt(rs.map((x) => x.p99), 2)} | ${fmt(rs.map((x) => x.max), 1)} |`);
 }
 console.log(`\nload average at the start ${startLoad}, at the end ${loadAverage()}`);
