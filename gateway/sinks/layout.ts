@@ -46,18 +46,28 @@ export interface TabBlock {
   rows: TableRow[];
 }
 
-/** Groups readings into per-tab blocks, preserving reading order within each tab. */
-export function layoutRows(layout: Layout, readings: readonly StoredReading[], rules: FieldRules | null = null): TabBlock[] {
+/**
+ * Groups readings into per-tab blocks, preserving reading order within each tab. `parsed`: the
+ * readings' fields as already parsed (`parsed[i]` is `readings[i]`'s; row-check.ts's
+ * writablePrefix gives them), so that no text is parsed twice; absent, each row's text is parsed.
+ */
+export function layoutRows(
+  layout: Layout,
+  readings: readonly StoredReading[],
+  rules: FieldRules | null = null,
+  parsed?: readonly Readonly<Record<string, unknown>>[],
+): TabBlock[] {
   const withRules = rules !== null && !rules.empty ? rules : null;
   const blocks = new Map<string, TabBlock>();
-  for (const r of readings) {
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i] as StoredReading;
     const key = layout === 'long' ? '' : r.device;
     let block = blocks.get(key);
     if (!block) {
       block = { tabKey: key, columns: [...(layout === 'long' ? LONG_COLUMNS : DEVICE_FIXED_COLUMNS)], rows: [] };
       blocks.set(key, block);
     }
-    const fields = parseFields(r.fields);
+    const fields = parsed?.[i] ?? parseFields(r.fields);
     // The hot path of every sink: one cells object per row, built in one go; a reading's rows
     // share its two (immutable) time values.
     const time = { time: r.ts };
@@ -87,7 +97,7 @@ export function layoutRows(layout: Layout, readings: readonly StoredReading[], r
 /**
  * The long layout's rows of one reading, without building them: for each field in JSON order, its
  * name, its value as the rules show it, and the rule's unit (null without one). `fields`: the
- * reading's fields as parsed (readingFields). layoutRows builds its rows from this; a sink that
+ * reading's fields as parsed (row-check.ts's writablePrefix gives them). layoutRows builds its rows from this; a sink that
  * renders rows straight to text (CSV) calls it with the same result.
  */
 export function forEachLongRow(
@@ -101,11 +111,6 @@ export function forEachLongRow(
     const rule = withRules?.ruleFor(r.device, sensor) ?? null;
     row(sensor, rule === null ? cellValue(fields[sensor]) : shownValue(rule, fields[sensor]), rule?.unit ?? null);
   }
-}
-
-/** The fields object of a stored reading, as the layouts iterate it (none when the text holds no object). */
-export function readingFields(r: StoredReading): Readonly<Record<string, unknown>> {
-  return parseFields(r.fields);
 }
 
 /** The header after adding the columns a block needs that `header` lacks (at the right). */
@@ -138,7 +143,8 @@ const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
  */
 function parseFields(text: string): Readonly<Record<string, unknown>> {
   const parsed = fieldsOf<unknown>(text);
-  return Object.keys(parsed).length === 0 ? NO_FIELDS : parsed;
+  for (const _ in parsed) return parsed;
+  return NO_FIELDS;
 }
 
 /** A value as its field rule shows it: a number calibrated; anything else as it is. */

@@ -12,6 +12,15 @@ export const WRITABLE_TO_MS = 253_402_300_799_999;
  * fail, or retry, forever.
  */
 export function rowProblem(r: StoredReading): string | null {
+  const checked = checkRow(r);
+  return typeof checked === 'string' ? checked : null;
+}
+
+/** A reading's fields as parsed, once, by the check (what the layouts iterate). */
+export type ReadingFields = Readonly<Record<string, unknown>>;
+
+/** The row's problem, or its fields as parsed when it can become a table row. */
+function checkRow(r: StoredReading): string | ReadingFields {
   if (!isWritableTime(r.ts)) return `time ${r.ts} is outside the years 1-9999`;
   if (!isWritableTime(r.received)) return `receive time ${r.received} is outside the years 1-9999`;
   let fields: unknown;
@@ -21,25 +30,36 @@ export function rowProblem(r: StoredReading): string | null {
     return 'fields are not JSON';
   }
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return 'fields are not a JSON object';
-  return null;
+  return fields as ReadingFields;
 }
 
 function isWritableTime(ms: number): boolean {
   return Number.isFinite(ms) && ms >= WRITABLE_FROM_MS && ms <= WRITABLE_TO_MS;
 }
 
+/** The rows a sink may write, each with its fields as the check parsed them (`fields[i]` is `rows[i]`'s). */
+export interface WritableRows {
+  rows: readonly StoredReading[];
+  fields: readonly ReadingFields[];
+}
+
 /**
- * The rows a sink may write now: the batch up to its first unwritable row. When that row comes
- * first, the outcome to return instead: `rejected`, naming it, so the worker quarantines it
- * without narrowing the batch by halves.
+ * The rows a sink may write now: the batch up to its first unwritable row, with their fields
+ * parsed (a sink lays them out from these instead of parsing each row's text again). When that
+ * row comes first, the outcome to return instead: `rejected`, naming it, so the worker
+ * quarantines it without narrowing the batch by halves.
  */
-export function writablePrefix(rows: readonly StoredReading[]): { rows: readonly StoredReading[] } | { outcome: WriteOutcome } {
+export function writablePrefix(rows: readonly StoredReading[]): WritableRows | { outcome: WriteOutcome } {
+  const fields: ReadingFields[] = [];
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as StoredReading;
-    const problem = rowProblem(r);
-    if (problem === null) continue;
-    if (i > 0) return { rows: rows.slice(0, i) };
-    return { outcome: { kind: 'rejected', code: 'BAD_ROW', reason: problem, rowId: r.id } };
+    const checked = checkRow(r);
+    if (typeof checked !== 'string') {
+      fields.push(checked);
+      continue;
+    }
+    if (i > 0) return { rows: rows.slice(0, i), fields };
+    return { outcome: { kind: 'rejected', code: 'BAD_ROW', reason: checked, rowId: r.id } };
   }
-  return { rows };
+  return { rows, fields };
 }

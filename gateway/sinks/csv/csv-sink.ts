@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import type { Sink, SinkBatch, SinkHealth, WriteOutcome } from '../contract.js';
 import type { FieldRules } from '../../fields/rules.js';
-import { extendColumns, forEachLongRow, layoutRows, LONG_COLUMNS, readingFields, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
+import { extendColumns, forEachLongRow, layoutRows, LONG_COLUMNS, rowValues, type Layout, type LogicalValue, type TabBlock } from '../layout.js';
 import type { StoredReading } from '../../store/readings.js';
-import { writablePrefix } from '../row-check.js';
+import { writablePrefix, type ReadingFields } from '../row-check.js';
 import { ZoneClock } from '../../time/time-zone.js';
 import { repairFiles, rewriteHeader, writeAt } from './files.js';
 import { CRLF, csvField, csvRecord } from './rfc4180.js';
@@ -83,10 +83,18 @@ export class CsvSink implements Sink {
     if (!last) throw new Error('empty batch');
     // Summaries only (sinks.csv.tables without "readings"): nothing of the raw rows is written.
     if (this.options.writeReadings === false) return { kind: 'delivered', throughId: last.id };
-    const fresh = writable.rows.filter((r) => r.id > state.deliveredThrough);
+    // Rows already in the files (a batch retried after a crash between the write and the cursor) are passed over.
+    const fresh: StoredReading[] = [];
+    const freshFields: ReadingFields[] = [];
+    for (let i = 0; i < writable.rows.length; i++) {
+      const r = writable.rows[i] as StoredReading;
+      if (r.id <= state.deliveredThrough) continue;
+      fresh.push(r);
+      freshFields.push(writable.fields[i] as ReadingFields);
+    }
     try {
-      if (fresh.length > 0 && this.isPlainLongTable(state)) await this.appendLong(state, fresh, last.id);
-      else if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh, this.options.fields ?? null), last.id);
+      if (fresh.length > 0 && this.isPlainLongTable(state)) await this.appendLong(state, fresh, freshFields, last.id);
+      else if (fresh.length > 0) await this.append(state, layoutRows(this.options.layout, fresh, this.options.fields ?? null, freshFields), last.id);
       return { kind: 'delivered', throughId: last.id };
     } catch (e) {
       // The state on disk is unchanged, so the next attempt writes the same bytes at the same offsets.
@@ -149,19 +157,20 @@ export class CsvSink implements Sink {
    * reading's time texts are made once for all its fields). The same bytes: csv-sink.test.ts
    * compares the two.
    */
-  private async appendLong(state: CsvState, readings: readonly StoredReading[], lastId: number): Promise<void> {
+  private async appendLong(state: CsvState, readings: readonly StoredReading[], fields: readonly ReadingFields[], lastId: number): Promise<void> {
     const file = this.fileName('');
     const next: CsvState = { ...state, files: { ...state.files } };
     const entry = { ...(next.files[file] as CsvState['files'][string]) };
     next.files[file] = entry;
     const rules = this.options.fields ?? null;
     let text = '';
-    for (const r of readings) {
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i] as StoredReading;
       const time = this.zone.text(r.ts);
       const received = this.zone.text(r.received);
       const seqBoot = `${r.seq},${r.boot},${csvField(r.tsSource)},${received},`;
       const device = csvField(r.device);
-      forEachLongRow(r, readingFields(r), rules, (sensor, value, unit) => {
+      forEachLongRow(r, fields[i] as ReadingFields, rules, (sensor, value, unit) => {
         text += `${time},${device},${csvField(sensor)},${csvField(this.render(value))},${seqBoot}${unit === null ? '' : csvField(unit)}${CRLF}`;
       });
     }

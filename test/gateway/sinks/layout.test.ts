@@ -15,6 +15,14 @@ test('long layout: one tab, a row per field in the order sent, shared columns re
   assert.deepEqual(rowValues(LONG_COLUMNS, block!.rows[2]!).slice(1), ['dev-0', 'b', 'x', 2, 7, 'device', { time: block!.rows[2]!.cells.received && (block!.rows[2]!.cells.received as { time: number }).time }, null]);
 });
 
+test('layoutRows lays rows out from the fields already parsed when given them, in both layouts', () => {
+  const rs = readings(2, 1, { devices: 1, fields: () => ({ a: 1 }) });
+  const parsed = [{ b: 2 }, { c: 'x' }];
+  assert.deepEqual(layoutRows('long', rs, null, parsed)[0]!.rows.map((r) => [r.readingId, r.cells.sensor, r.cells.value]), [[1, 'b', 2], [2, 'c', 'x']]);
+  assert.deepEqual(layoutRows('per-device', rs, null, parsed)[0]!.rows.map((r) => [r.cells.b, r.cells.c, r.cells.a]), [[2, undefined, undefined], [undefined, 'x', undefined]]);
+  assert.deepEqual(layoutRows('long', rs)[0]!.rows.map((r) => r.cells.sensor), ['a', 'a'], 'without them, the rows\' texts');
+});
+
 test('per-device layout: a block per device, columns in order of first appearance, fixed names protected', () => {
   const blocks = layoutRows('per-device', readings(4, 1, { devices: 2, fields: (i) => (i < 3 ? { t: i } : { t: i, h: 1, received: 'z' }) }));
   assert.deepEqual(blocks.map((b) => b.tabKey), ['dev-1', 'dev-0']);

@@ -19,13 +19,14 @@ test('rowProblem: times outside years 1-9999 and fields that are not a JSON obje
   assert.equal(rowProblem({ ...r!, fields: '[1]' }), 'fields are not a JSON object');
 });
 
-test('writablePrefix: the rows before the first bad one; the bad one first is rejected by name', () => {
+test('writablePrefix: the rows before the first bad one, each with its fields parsed; the bad one first is rejected by name', () => {
   const rows = readings(4, 1);
-  assert.deepEqual(writablePrefix(rows), { rows });
+  assert.deepEqual(writablePrefix(rows), { rows, fields: rows.map((r) => JSON.parse(r.fields)) });
   const poisoned = rows.map((r) => (r.id === 3 ? { ...r, ts: 1e16 } : r));
   const head = writablePrefix(poisoned);
   assert.ok('rows' in head);
   assert.deepEqual(head.rows.map((r) => r.id), [1, 2]);
+  assert.deepEqual(head.fields, [JSON.parse(rows[0]!.fields), JSON.parse(rows[1]!.fields)], 'the fields of the rows kept, no more');
   const first = writablePrefix(poisoned.slice(2));
   assert.ok('outcome' in first);
   assert.deepEqual(first.outcome, { kind: 'rejected', code: 'BAD_ROW', reason: 'time 10000000000000000 is outside the years 1-9999', rowId: 3 });
