@@ -97,8 +97,8 @@ export function layoutRows(
 /**
  * The long layout's rows of one reading, without building them: for each field in JSON order, its
  * name, its value as the rules show it, and the rule's unit (null without one). `fields`: the
- * reading's fields as parsed (row-check.ts's writablePrefix gives them). layoutRows builds its rows from this; a sink that
- * renders rows straight to text (CSV) calls it with the same result.
+ * reading's fields as parsed (row-check.ts's writablePrefix gives them). layoutRows builds its
+ * rows from this; a sink that renders rows straight to text (CSV) calls it with the same result.
  */
 export function forEachLongRow(
   r: StoredReading,
