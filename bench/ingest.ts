@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LoadConnection, openMany, paced, payloads, percentile, sendLineByLine } from '../firmware-sim/loadgen.js';
 import { writeBytesOf } from './lib/proc-io.js';
 import { startBaseline, startSheetlog, UNBUDGETED_ENV, type ServerUnderTest } from './lib/servers.js';
@@ -166,6 +167,11 @@ interface LatencyResult {
   cpuUsPerReading: number;
   /** CPU time of this process (the load generator) over the same run, per reading sent: the rest of the 2 cores. */
   generatorUsPerReading: number;
+  /**
+   * p99 of this process's event-loop delay over the run (ms): how late the load generator itself
+   * could be to write a reading or to see its ACK, which the measured latency includes.
+   */
+  generatorLoopP99: number;
 }
 
 async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyResult> {
@@ -176,7 +182,10 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
     const before = writeBytesOf(server.pid);
     const cpuBefore = cpuSecondsOf(server.pid);
     const genBefore = process.cpuUsage();
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const r = await paced(conns, LATENCY_RATE, LATENCY_SECONDS * 1000);
+    loop.disable();
     const written = writeBytesOf(server.pid) - before;
     const cpu = cpuSecondsOf(server.pid) - cpuBefore;
     const gen = process.cpuUsage(genBefore);
@@ -190,6 +199,7 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
       bytesPerReading: written / r.sent,
       cpuUsPerReading: (cpu * 1e6) / r.sent,
       generatorUsPerReading: (gen.user + gen.system) / r.sent,
+      generatorLoopP99: loop.percentile(99) / 1e6,
     };
   } finally {
     await server.stop();
@@ -283,17 +293,17 @@ async function main(): Promise<void> {
         console.error(
           `  ${boards} boards, ${setup.name}: p50 ${medianRange(of((x) => x.p50), ms)}, p99 ${medianRange(of((x) => x.p99), ms)}, ` +
             `${medianRange(of((x) => x.bytesPerReading), fmt)} B/reading, CPU ${medianRange(of((x) => x.cpuUsPerReading), us)} µs/reading ` +
-            `(load generator ${medianRange(of((x) => x.generatorUsPerReading), us)}); ${loadText}`,
+            `(load generator ${medianRange(of((x) => x.generatorUsPerReading), us)}, its event-loop delay p99 ${medianRange(of((x) => x.generatorLoopP99), ms)}); ${loadText}`,
         );
         lats.push(row);
       }
     }
     lines.push(
-      `| ACK latency at ${fmt(LATENCY_RATE)}/s offered, ${LATENCY_SECONDS} s, write → ACK received | boards | p50 | p99 | bytes written per reading | CPU per reading (all threads) | load generator's CPU per reading | load average |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      `| ACK latency at ${fmt(LATENCY_RATE)}/s offered, ${LATENCY_SECONDS} s, write → ACK received | boards | p50 | p99 | bytes written per reading | CPU per reading (all threads) | load generator's CPU per reading | load generator's event-loop delay p99 | load average |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...lats.map((l) => {
         const of = (f: (x: LatencyResult) => number) => l.runs.map(f);
-        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.bytesPerReading), fmt)} B | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${l.load} |`;
+        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.bytesPerReading), fmt)} B | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorLoopP99), ms)} | ${l.load} |`;
       }),
       '',
     );
