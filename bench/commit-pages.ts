@@ -10,7 +10,8 @@ import { MIGRATIONS } from '../gateway/store/schema.js';
 import { median } from './lib/stats.js';
 
 /*
- * node --import tsx bench/commit-pages.ts [--boards 1000] [--per-commit 40] [--rows 60000] [--rounds 3] [--move-every 20000,5000]
+ * node --import tsx bench/commit-pages.ts [--boards 1000] [--per-commit 40] [--rows 60000] [--rounds 3]
+ *   [--move-every 20000,5000] [--slices 4]
  *
  * What a commit of many boards costs SQLite, with the gateway's schema and INSERT, outside the
  * gateway (docs/BENCHMARKS.md, "What would close the gaps"): commits of `--per-commit` readings,
@@ -26,9 +27,9 @@ import { median } from './lib/stats.js';
  *   - `1 KB pages`: `gateway now` in a file of 1 KB pages;
  *   - `staged, moved every N rows`: a design not built in the gateway (BENCHMARKS.md, "What would
  *     close the gaps"): each commit appends its readings to a table without any index but its
- *     rowid (after looking each one up in the indexed table, as a duplicate check would), and every
- *     `--move-every` rows (a list; default 20000,5000) one transaction moves them, in arrival order, into `readings` and
- *     empties the staging table. The frames per commit include the moves (500 commits are a whole
+ *     rowid (after looking each one up in the indexed table, as a duplicate check would), and
+ *     every `--move-every` rows (a list; default 20000,5000) one transaction moves them, in
+ *     arrival order, into `readings` and empties the staging table. The frames per commit include the moves (500 commits are a whole
  *     number of moves at the defaults). `--slices` (a list; 4 by default): also the first move
  *     size split by board (board number modulo S), a staging table per slice: every N/S rows the
  *     next slice's table moves and is emptied (each reading waits a whole cycle, as with one move
@@ -66,12 +67,15 @@ const BOARDS = arg('--boards', 1000);
 const PER_COMMIT = arg('--per-commit', 40);
 const ROWS = arg('--rows', 60_000);
 const ROUNDS = arg('--rounds', 3);
-const moveArg = process.argv.indexOf('--move-every');
-const MOVES = (moveArg === -1 ? '20000,5000' : String(process.argv[moveArg + 1])).split(',').map(Number);
+/** `--name 1,2,3`: a list of numbers. */
+const listArg = (name: string, fallback: string): number[] => {
+  const i = process.argv.indexOf(name);
+  return (i === -1 ? fallback : String(process.argv[i + 1])).split(',').map(Number);
+};
+const MOVES = listArg('--move-every', '20000,5000');
 for (const every of MOVES) VARIANTS.push({ name: `staged, moved every ${every} rows`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: every, slices: 1 });
-const slicesArg = process.argv.indexOf('--slices');
 const SLICED_EVERY = MOVES[0] as number;
-for (const slices of (slicesArg === -1 ? '4' : String(process.argv[slicesArg + 1])).split(',').map(Number)) {
+for (const slices of listArg('--slices', '4')) {
   VARIANTS.push({ name: `staged, moved every ${SLICED_EVERY / slices} rows, a table for each of ${slices} slices of the boards`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: SLICED_EVERY / slices, slices });
 }
 

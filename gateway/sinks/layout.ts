@@ -18,6 +18,9 @@ import { fieldsOf } from '../time/instant.js';
  */
 export type Layout = 'long' | 'per-device';
 
+/** A reading's fields as parsed from its text (what the layouts iterate, in JSON order). */
+export type ReadingFields = Readonly<Record<string, unknown>>;
+
 /** A cell before rendering; `{ time }` is an instant in epoch milliseconds. */
 export type LogicalValue = string | number | boolean | { time: number } | null;
 
@@ -55,7 +58,7 @@ export function layoutRows(
   layout: Layout,
   readings: readonly StoredReading[],
   rules: FieldRules | null = null,
-  parsed?: readonly Readonly<Record<string, unknown>>[],
+  parsed?: readonly ReadingFields[],
 ): TabBlock[] {
   const withRules = rules !== null && !rules.empty ? rules : null;
   const blocks = new Map<string, TabBlock>();
@@ -102,7 +105,7 @@ export function layoutRows(
  */
 export function forEachLongRow(
   r: StoredReading,
-  fields: Readonly<Record<string, unknown>>,
+  fields: ReadingFields,
   rules: FieldRules | null,
   row: (sensor: string, value: LogicalValue, unit: string | null) => void,
 ): void {
@@ -134,14 +137,14 @@ function common(r: StoredReading, time: { time: number }, received: { time: numb
   return { time, seq: r.seq, boot: r.boot, 'time source': r.tsSource, received };
 }
 
-const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_FIELDS: ReadingFields = Object.freeze({});
 
 /**
  * The fields object of a reading (iterated in JSON order); none when the text holds no object.
  * Never throws: sinks refuse such a row before layout (gateway/sinks/row-check.ts), the live feed
  * shows it without fields.
  */
-function parseFields(text: string): Readonly<Record<string, unknown>> {
+function parseFields(text: string): ReadingFields {
   const parsed = fieldsOf<unknown>(text);
   for (const _ in parsed) return parsed;
   return NO_FIELDS;

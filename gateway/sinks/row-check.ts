@@ -1,5 +1,6 @@
 import type { StoredReading } from '../store/readings.js';
 import type { WriteOutcome } from './contract.js';
+import type { ReadingFields } from './layout.js';
 
 /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the date-times a spreadsheet and a CSV date column hold. */
 export const WRITABLE_FROM_MS = -62_135_596_800_000;
@@ -15,9 +16,6 @@ export function rowProblem(r: StoredReading): string | null {
   const checked = checkRow(r);
   return typeof checked === 'string' ? checked : null;
 }
-
-/** A reading's fields as parsed, once, by the check (what the layouts iterate). */
-export type ReadingFields = Readonly<Record<string, unknown>>;
 
 /** The row's problem, or its fields as parsed when it can become a table row. */
 function checkRow(r: StoredReading): string | ReadingFields {
