@@ -109,3 +109,76 @@ test('operations a commit\'s callbacks enqueue wait for a window of their own; a
   more.flush();
   assert.deepEqual(other.batches, [3, 3, 1]);
 });
+
+test('maxWaitMs: a batch whose oldest operation waited that long is committed when the running callback returns, not inside it and not only when the window ends', async () => {
+  const timers = new ManualTimers();
+  const backend = recordingBackend();
+  const committer = new GroupCommitter(backend, timers, { delayMs: 5, maxOps: 100, maxWaitMs: 3 });
+  const outcomes: ReadingOutcome[] = [];
+  // One busy event-loop turn: readings keep coming while the clock moves and the window's timer
+  // cannot fire (it only would between turns; here nobody advances it past its 5 ms).
+  committer.enqueue(reading(1, outcomes));
+  timers.now = () => Date.UTC(2026, 10, 21, 12, 0, 0) + 2;
+  committer.enqueue(reading(2, outcomes));
+  await Promise.resolve();
+  process.nextTick(() => assert.deepEqual(backend.batches, [], '2 ms: under the limit'));
+  await new Promise((r) => process.nextTick(r));
+  timers.now = () => Date.UTC(2026, 10, 21, 12, 0, 0) + 3;
+  committer.enqueue(reading(3, outcomes));
+  assert.deepEqual(backend.batches, [], 'never inside the callback that queued the reading (a chunk is not split)');
+  committer.enqueue(reading(4, outcomes));
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(backend.batches, [4], 'committed once that callback returned: one commit, all four');
+  assert.deepEqual(outcomes, ['stored', 'stored', 'stored', 'stored']);
+  // The next batch starts its own wait.
+  committer.enqueue(reading(5, outcomes));
+  committer.enqueue(reading(6, outcomes));
+  await new Promise((r) => process.nextTick(r));
+  assert.deepEqual(backend.batches, [4], 'a fresh batch is under the limit');
+  committer.flush();
+  assert.deepEqual(backend.batches, [4, 2]);
+});
+
+test('maxWaitMs does not chain commits from a commit\'s own callbacks, and is off when absent', async () => {
+  const timers = new ManualTimers();
+  let clock = timers.now();
+  timers.now = () => clock;
+  const backend = recordingBackend();
+  const committer = new GroupCommitter(backend, timers, { delayMs: 5, maxOps: 100, maxWaitMs: 3 });
+  const outcomes: ReadingOutcome[] = [];
+  let next = 1;
+  // Each committed reading lets the next one in (as the registration pacer does for a burst of new
+  // boards), and each callback takes 5 ms: the second reading they queue is past the limit.
+  const chained = (): WriteOp => {
+    const seq = next++;
+    return { kind: 'reading', row: (reading(seq, outcomes) as Extract<WriteOp, { kind: 'reading' }>).row, done: (o) => {
+      outcomes.push(o);
+      clock += 5;
+      if (next <= 20) committer.enqueue(chained());
+    } };
+  };
+  committer.enqueue(chained());
+  committer.enqueue(chained());
+  timers.advance(5);
+  assert.deepEqual(backend.batches, [2]);
+  await new Promise((r) => process.nextTick(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(backend.batches, [2], 'what the callbacks queued waits for its window: no commit chained from inside one');
+  assert.equal(committer.pending, 2);
+  timers.advance(5);
+  assert.deepEqual(backend.batches, [2, 2]);
+
+  // Absent: the same busy turn as in the test above never commits before the window.
+  const plain = recordingBackend();
+  const t2 = new ManualTimers();
+  const base = t2.now();
+  const other = new GroupCommitter(plain, t2, { delayMs: 5, maxOps: 100 });
+  other.enqueue(reading(100, outcomes));
+  t2.now = () => base + 4;
+  other.enqueue(reading(101, outcomes));
+  await new Promise((r) => process.nextTick(r));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(plain.batches, []);
+  other.flush();
+  assert.deepEqual(plain.batches, [2]);
+});
