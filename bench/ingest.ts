@@ -52,8 +52,8 @@ const DEFAULT_ARGS = ['--log-level', 'warn', '--http-port', '0'];
  * Readings per second pushed down `n` connections into a fresh server. `line` mode writes every
  * reading on its own, as boards do; `bulk` mode writes each connection's readings as one buffer.
  */
-async function throughputRun(kind: 'baseline' | 'sheetlog', mode: Mode, n: number, perConn: number, env: NodeJS.ProcessEnv = {}): Promise<{ perSecond: number; cpuUsPerReading: number }> {
-  const server = kind === 'baseline' ? await startBaseline() : await startSheetlog(SHEETLOG_ARGS, { ...UNBUDGETED_ENV, ...env });
+async function throughputRun(kind: 'baseline' | 'sheetlog', mode: Mode, n: number, perConn: number): Promise<{ perSecond: number; cpuUsPerReading: number }> {
+  const server = kind === 'baseline' ? await startBaseline() : await startSheetlog(SHEETLOG_ARGS, UNBUDGETED_ENV);
   try {
     const conns = await openMany(target(server), n);
     if (kind === 'sheetlog') await Promise.all(conns.map((c, i) => c.hello(`bench-${i}`, 1)));
@@ -75,12 +75,6 @@ async function throughputRun(kind: 'baseline' | 'sheetlog', mode: Mode, n: numbe
 }
 
 type Mode = 'line' | 'bulk';
-
-/**
- * Bulk points also run sheetlog with this setting, alternating in the same rounds: what bounding a
- * batch's wait inside a busy event-loop turn (store.commitMaxWaitMs) costs the bulk rate.
- */
-const BULK_ALTERNATIVE = { name: 'store.commitMaxWaitMs: 0', env: { SHEETLOG_STORE__COMMIT_MAX_WAIT_MS: '0' } as NodeJS.ProcessEnv };
 interface ThroughputRow {
   mode: Mode;
   n: number;
@@ -95,9 +89,6 @@ interface ThroughputRow {
   rawRatios: number[];
   /** Raw better-sqlite3 rows/s, same rows spread over `n` devices (bulk mode only). */
   raw?: number[];
-  /** sheetlog with BULK_ALTERNATIVE's setting, readings/s, and its ratio to raw (bulk mode only). */
-  alt?: number[];
-  altRawRatios?: number[];
   rawBytesPerRow?: number[];
   load: string;
 }
@@ -120,8 +111,6 @@ async function throughput(mode: Mode): Promise<ThroughputRow[]> {
     const raw: number[] = [];
     const rawBytes: number[] = [];
     const rawRatios: number[] = [];
-    const alt: number[] = [];
-    const altRawRatios: number[] = [];
     // Alternate the references and sheetlog so a burst of background load hits all alike.
     for (let r = 0; r < REPEATS; r++) {
       base.push((await throughputRun('baseline', mode, n, perConn)).perSecond);
@@ -133,25 +122,16 @@ async function throughput(mode: Mode): Promise<ThroughputRow[]> {
       const o = await throughputRun('sheetlog', mode, n, perConn);
       ours.push(o.perSecond);
       oursCpu.push(o.cpuUsPerReading);
-      if (mode === 'bulk') {
-        rawRatios.push(o.perSecond / (raw[r] as number));
-        const a = await throughputRun('sheetlog', mode, n, perConn, BULK_ALTERNATIVE.env);
-        alt.push(a.perSecond);
-        altRawRatios.push(a.perSecond / (raw[r] as number));
-      }
+      if (mode === 'bulk') rawRatios.push(o.perSecond / (raw[r] as number));
     }
     const row: ThroughputRow = { mode, n, baseline: median(base), sheetlog: median(ours), ratio: median(ours) / median(base), ours, oursCpu, base, rawRatios, load: window.end() };
     if (mode === 'bulk') {
       row.raw = raw;
       row.rawBytesPerRow = rawBytes;
-      row.alt = alt;
-      row.altRawRatios = altRawRatios;
     }
     console.error(
       `  ${mode}, ${n} connections: plain Node ${medianRange(base, fmt)}/s, sheetlog ${medianRange(ours, fmt)}/s, CPU ${medianRange(oursCpu, us)} µs/reading` +
-        (mode === 'bulk'
-          ? `; raw SQLite ${medianRange(raw, fmt)} rows/s, sheetlog/raw per round ${medianRange(rawRatios, ratio2)}; ${BULK_ALTERNATIVE.name}: ${medianRange(alt, fmt)}/s, ${medianRange(altRawRatios, ratio2)} × raw`
-          : '') +
+        (mode === 'bulk' ? `; raw SQLite ${medianRange(raw, fmt)} rows/s, sheetlog/raw per round ${medianRange(rawRatios, ratio2)}` : '') +
         `; ${row.load}`,
     );
     rows.push(row);
@@ -165,16 +145,14 @@ const ratio2 = (n: number): string => n.toFixed(2);
 /**
  * ACK latency at a fixed offered rate: a fresh gateway per point with its defaults (HTTP API and
  * dashboard on a free port, the CSV sink syncing in its own thread, commits on the ingest event
- * loop), and the same with `store.writerThread: true` (commits in the writer thread), without the
- * limit on a batch's wait inside a busy turn (store.commitMaxWaitMs 0) and with a 5 ms commit
- * window, alternating. Also the
+ * loop), and the same with `store.writerThread: true` (commits in the writer thread), with WAL
+ * checkpoints inside the commits and with a 5 ms commit window, alternating. Also the
  * bytes the gateway process (all threads: SQLite WAL, checkpoints, CSV files) wrote per reading.
  */
 const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
   { name: 'defaults (commits on the ingest event loop)', env: {} },
   { name: 'store.writerThread: true', env: { SHEETLOG_STORE__WRITER_THREAD: 'true' } },
-  // Batches bounded only by the window's timer, which fires between event-loop turns (before commitMaxWaitMs).
-  { name: 'store.commitMaxWaitMs: 0 (no limit, as before)', env: { SHEETLOG_STORE__COMMIT_MAX_WAIT_MS: '0' } },
+  { name: 'store.checkpointIntervalMs: 0 (checkpoints inside commits, as before)', env: { SHEETLOG_STORE__CHECKPOINT_INTERVAL_MS: '0' } },
   // A longer commit window: more readings of each board per commit, fewer index pages per reading.
   { name: 'store.commitDelayMs: 5 (the default is 2)', env: { SHEETLOG_STORE__COMMIT_DELAY_MS: '5' } },
 ];
@@ -289,11 +267,11 @@ async function main(): Promise<void> {
           `| ${r.mode === 'line' ? 'a write per reading' : 'one buffer per connection'} | ${fmt(r.n)} | ${medianRange(r.base, fmt)} | ${medianRange(r.ours, fmt)} | ${medianRange(r.oursCpu, us)} µs | ${r.ratio.toFixed(2)} | ${r.load} |`,
       ),
       '',
-      `| bulk, connections | raw better-sqlite3 (rows/s, ${SYNCHRONOUS}, ${fmt(RAW_ROWS_PER_TRANSACTION)} rows per transaction) | raw bytes written per row | sheetlog (readings/s) | sheetlog / raw (each round's pair) | target | sheetlog, ${BULK_ALTERNATIVE.name} | its / raw | load average |`,
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      `| bulk, connections | raw better-sqlite3 (rows/s, ${SYNCHRONOUS}, ${fmt(RAW_ROWS_PER_TRANSACTION)} rows per transaction) | raw bytes written per row | sheetlog (readings/s) | sheetlog / raw (each round's pair) | target | load average |`,
+      '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...bulk.map(
         (r) =>
-          `| ${fmt(r.n)} | ${medianRange(r.raw ?? [], fmt)} | ${medianRange(r.rawBytesPerRow ?? [], fmt)} B | ${medianRange(r.ours, fmt)} | ${medianRange(r.rawRatios, ratio2)} | ≥ 0.80 | ${medianRange(r.alt ?? [], fmt)} | ${medianRange(r.altRawRatios ?? [], ratio2)} | ${r.load} |`,
+          `| ${fmt(r.n)} | ${medianRange(r.raw ?? [], fmt)} | ${medianRange(r.rawBytesPerRow ?? [], fmt)} B | ${medianRange(r.ours, fmt)} | ${medianRange(r.rawRatios, ratio2)} | ≥ 0.80 | ${r.load} |`,
       ),
       '',
     );

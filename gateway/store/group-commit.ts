@@ -13,12 +13,6 @@ export interface GroupCommitOptions {
   delayMs: number;
   /** A batch this large is committed at once. */
   maxOps: number;
-  /**
-   * A batch whose oldest operation has waited this long is committed as soon as the event-loop
-   * callback that queued the next operation returns, even in the middle of a busy turn (see
-   * `enqueue`). Absent or 0: no such limit (only the window's timer and `maxOps`).
-   */
-  maxWaitMs?: number;
 }
 
 export interface CommitReport {
@@ -63,12 +57,6 @@ export class GroupCommitter {
   private immediate: NodeJS.Immediate | null = null;
   /** The last window gathered a single operation: the next one does not wait for company. */
   private sparse = false;
-  /** When the oldest operation in the queue was queued (the timers' clock), for `maxWaitMs`. */
-  private oldestAt = 0;
-  /** A commit past `maxWaitMs` is due when the running callback returns (a tick is queued). */
-  private overdue = false;
-  /** A commit's callbacks are running: what they enqueue waits for a window of its own. */
-  private settling = false;
 
   constructor(
     private readonly backend: CommitBackend,
@@ -87,27 +75,7 @@ export class GroupCommitter {
       this.dispatch();
       return;
     }
-    if (this.queue.length === 1) this.oldestAt = this.timers.now();
-    else if (this.pastMaxWait() && !this.overdue && !this.settling) {
-      // The window's timer only fires between event-loop turns, and one turn can read hundreds of
-      // boards' readings (1,000 boards at 20,000 readings/s): the batch would grow for the whole
-      // turn, its commit and its ACKs then hold every one of them. Committed at the end of the
-      // callback that is running instead (the next tick), so a socket's chunk is never split and
-      // a commit's own callbacks never start another commit from inside it.
-      this.overdue = true;
-      process.nextTick(() => this.commitOverdue());
-    }
     this.arm();
-  }
-
-  private pastMaxWait(): boolean {
-    const limit = this.options.maxWaitMs ?? 0;
-    return limit > 0 && this.queue.length > 0 && this.timers.now() - this.oldestAt >= limit;
-  }
-
-  private commitOverdue(): void {
-    this.overdue = false;
-    if (!this.closed && this.pastMaxWait()) this.dispatch();
   }
 
   /** Operations waiting for the next commit (not counting a batch being committed). */
@@ -150,7 +118,6 @@ export class GroupCommitter {
     const batch = this.queue.length > this.options.maxOps ? this.queue.splice(0, this.options.maxOps) : this.queue;
     if (batch === this.queue) this.queue = [];
     const leftover = this.queue.length;
-    if (leftover > 0) this.oldestAt = this.timers.now();
     if (adapt) this.sparse = batch.length === 1;
     this.backend.submit(batch, this.timers.now(), (result) => this.completed(batch, result));
     // More than one batch was queued: an in-process backend has committed already, so go on at
@@ -166,13 +133,7 @@ export class GroupCommitter {
   }
 
   private completed(batch: WriteOp[], result: BatchResult): void {
-    const outer = this.settling;
-    this.settling = true;
-    try {
-      this.settleBatch(batch, result);
-    } finally {
-      this.settling = outer;
-    }
+    this.settleBatch(batch, result);
     // The writer is free again: what gathered during that commit, past its window, goes now.
     if (this.due && !this.backend.busy) {
       if (this.queue.length > 0) this.send();

@@ -21,8 +21,6 @@ export interface StoreSettings {
   busyTimeoutMs: number;
   commitDelayMs: number;
   commitMaxRows: number;
-  /** A batch whose oldest reading waited this long is committed when the running callback ends (group-commit.ts). Absent: no such limit (the store's own tests). */
-  commitMaxWaitMs?: number;
   maxBufferRows: number;
   retentionHours: number;
   /**
@@ -78,7 +76,7 @@ export class Store {
       ? new ThreadedWriter({ path: db.name, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, ...autocheckpoint(settings) }, maxReadingId(db))
       : new InProcessWriter(new BatchWriter(db));
     this.retention = new Retention(db);
-    this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows, maxWaitMs: settings.commitMaxWaitMs ?? 0 }, {
+    this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, {
       committed: (report) => {
         // Only a commit that carried readings shows there is room for them again: a small one of
         // statistics alone can fit in the pages the database already has.

@@ -7,14 +7,6 @@ export const storeSection = z
     busyTimeoutMs: z.number().int().min(0).default(5000).describe('How long a write waits for another process (the CLI) holding the lock'),
     commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit while no commit is running (0: next event-loop turn). Adapts to the rate: after a commit that carried a single operation the next one does not wait (a timer of 0 ms), until a commit carries two or more again; with the writer thread, readings arriving during a commit go in the next one as soon as it ends, so batches grow with the rate'),
     commitMaxRows: z.number().int().min(1).default(5000).describe('A batch this large is committed at once'),
-    commitMaxWaitMs: z
-      .number()
-      .min(0)
-      .max(1000)
-      .default(3)
-      .describe(
-        "A batch whose oldest reading has waited this long is committed as soon as the event-loop callback that is running returns, even in the middle of a busy event-loop turn (commitDelayMs's timer fires only between turns, and one turn can read hundreds of boards' readings); a socket's chunk is never split. 0: no such limit",
-      ),
     writerThread: z
       .boolean()
       .default(false)
