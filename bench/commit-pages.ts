@@ -34,13 +34,6 @@ import { median } from './lib/stats.js';
  *     size split by board (board number modulo S), a staging table per slice: every N/S rows the
  *     next slice's table moves and is emptied (each reading waits a whole cycle, as with one move
  *     of N).
- *   - `seq state in memory, written every N rows`: another design not built in the gateway
- *     (BENCHMARKS.md, "What would close the gaps"): `readings` without the unique (device, boot,
- *     seq) index, a resend recognised by each board's highest seq held in memory, and every
- *     `--flush-every` rows (a list; default 20000,5000) the commit that crosses it also writes
- *     each changed board's state into its `boots` row (one UPDATE per board), as a crash-safe copy
- *     to rebuild from. The floor of that design: what the commit would cost with nothing indexed
- *     by board on its path.
  * Per variant: WAL frames (pages) per commit, read from the WAL's size over 500 commits without
  * checkpoints; then, with a PASSIVE checkpoint between commits about every 1,000 WAL pages (as
  * the gateway's checkpointer, outside the commits), bytes written per row (/proc/self/io, the
@@ -51,14 +44,12 @@ interface Variant {
   name: string;
   timeIndex: boolean;
   /** The gateway's writer, the statements it ran before 799472a, or the INSERTs alone. */
-  writes: 'writer' | 'in place' | 'readings only' | 'staged' | 'memory';
+  writes: 'writer' | 'in place' | 'readings only' | 'staged';
   pageSize: number;
   /** For `staged`: rows between two moves (of one slice each when `slices` > 1). */
   moveEvery?: number;
   /** For `staged`: the boards fall into this many slices (board number modulo slices), moved one at a time. */
   slices?: number;
-  /** For `memory`: rows between two writes of every changed board's sequence state into `boots`. */
-  flushEvery?: number;
 }
 const VARIANTS: Variant[] = [
   { name: 'gateway now', timeIndex: false, writes: 'writer', pageSize: 4096 },
@@ -83,7 +74,6 @@ const listArg = (name: string, fallback: string): number[] => {
 };
 const MOVES = listArg('--move-every', '20000,5000');
 for (const every of MOVES) VARIANTS.push({ name: `staged, moved every ${every} rows`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: every, slices: 1 });
-for (const every of listArg('--flush-every', '20000,5000')) VARIANTS.push({ name: `seq state in memory, written every ${every} rows`, timeIndex: false, writes: 'memory', pageSize: 4096, flushEvery: every });
 const SLICED_EVERY = MOVES[0] as number;
 for (const slices of listArg('--slices', '4')) {
   VARIANTS.push({ name: `staged, moved every ${SLICED_EVERY / slices} rows, a table for each of ${slices} slices of the boards`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: SLICED_EVERY / slices, slices });
@@ -181,35 +171,6 @@ function run(v: Variant): Result {
         stageInto[b % slices]?.run(names[b], 1, seqs[b], now, 'gateway', null, now, '{"temp_c":21.5}', 24);
       }
     });
-    // `memory`: no index by board on `readings`; each board's highest seq in memory, written to its
-    // `boots` row every `flushEvery` rows by the commit that crosses it.
-    if (v.writes === 'memory') {
-      db.exec('DROP INDEX readings_key');
-      const addBoot = db.prepare('INSERT INTO boots (device, boot, max_seq, first_seen) VALUES (?, 1, 0, 0)');
-      for (const n of names) addBoot.run(n);
-    }
-    const append = db.prepare(`INSERT INTO readings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const setMaxSeq = db.prepare('UPDATE boots SET max_seq = ? WHERE device = ? AND boot = 1');
-    const highest = new Array<number>(BOARDS).fill(0);
-    const changed = new Set<number>();
-    let sinceFlush = 0;
-    const memoryCommit = db.transaction((n: number) => {
-      const now = Date.now();
-      for (let i = 0; i < n; i++) {
-        const b = nextBoard();
-        seqs[b] = (seqs[b] as number) + 1;
-        if ((seqs[b] as number) <= (highest[b] as number)) continue;
-        append.run(names[b], 1, seqs[b], now, 'gateway', null, now, '{"temp_c":21.5}', 24);
-        highest[b] = seqs[b] as number;
-        changed.add(b);
-      }
-      sinceFlush += n;
-      if (sinceFlush >= (v.flushEvery ?? Infinity)) {
-        for (const b of changed) setMaxSeq.run(highest[b], names[b]);
-        changed.clear();
-        sinceFlush = 0;
-      }
-    });
     const writer = v.writes === 'writer' ? new BatchWriter(db) : null;
     const done = () => {};
     const commit = { immediate(n: number): void {
@@ -219,7 +180,6 @@ function run(v: Variant): Result {
         if (staged >= (v.moveEvery ?? Infinity)) (move.immediate(), (staged = 0));
         return;
       }
-      if (v.writes === 'memory') return memoryCommit.immediate(n);
       if (writer === null) return inPlace.immediate(n);
       const now = Date.now();
       const ops: WriteOp[] = [];
