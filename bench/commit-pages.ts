@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from '../gateway/store/database.js';
-import { keepDeviceTimeIndex } from '../gateway/store/device-time-index.js';
+import { keepDeviceTimeIndex } from '../gateway/store/readings-indexes.js';
 import { BatchWriter } from '../gateway/store/batch-writer.js';
 import type { WriteOp } from '../gateway/store/ops.js';
 import { MIGRATIONS } from '../gateway/store/schema.js';
@@ -18,12 +18,16 @@ import { median } from './lib/stats.js';
  * the boards in a random order (a new permutation each time every board has sent), WAL,
  * synchronous=FULL. Variants, alternating within each round:
  *   - `gateway now`: the gateway's own writer (store/batch-writer.ts) applying each commit's
- *     readings, without the (device, time) index (as the gateway runs without summaries or bills);
+ *     readings, without the (device, time) index (as the gateway runs without summaries or bills):
+ *     no index by board on `readings`, resends recognised by the writer's ledger of seqs
+ *     (store/seq-ledger.ts), which writes the changed boots' ranges every 5,000 readings or second;
  *   - `with the (device, time) index`: the same writer, as before commit 673b333;
- *   - `bookkeeping in place, before 799472a`: the readings inserted and each board's `boots` and
+ *   - `unique index, bookkeeping in place, before 799472a`: the unique (device, boot, seq) index
+ *     the schema had before migration 11, the readings inserted and each board's `boots` and
  *     `devices` rows updated in the commit (a statement per board: the pages are the same as the
  *     one statement per table the writer used then);
- *   - `readings only`: the INSERTs alone, no bookkeeping at all (the floor for this schema);
+ *   - `unique index, readings only`: the INSERTs alone with that index, no bookkeeping (the floor
+ *     of the schema before migration 11: what the gateway's commit cost, less its bookkeeping);
  *   - `1 KB pages`: `gateway now` in a file of 1 KB pages;
  *   - `staged, moved every N rows`: a design not built in the gateway (BENCHMARKS.md, "What would
  *     close the gaps"): each commit appends its readings to a table without any index but its
@@ -45,6 +49,8 @@ interface Variant {
   timeIndex: boolean;
   /** The gateway's writer, the statements it ran before 799472a, or the INSERTs alone. */
   writes: 'writer' | 'in place' | 'readings only' | 'staged';
+  /** The unique (device, boot, seq) index of the schema before migration 11 (the designs before it). */
+  uniqueIndex?: boolean;
   pageSize: number;
   /** For `staged`: rows between two moves (of one slice each when `slices` > 1). */
   moveEvery?: number;
@@ -54,8 +60,8 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { name: 'gateway now', timeIndex: false, writes: 'writer', pageSize: 4096 },
   { name: 'with the (device, time) index', timeIndex: true, writes: 'writer', pageSize: 4096 },
-  { name: 'bookkeeping in place, before 799472a', timeIndex: false, writes: 'in place', pageSize: 4096 },
-  { name: 'readings only', timeIndex: false, writes: 'readings only', pageSize: 4096 },
+  { name: 'unique index, bookkeeping in place, before 799472a', timeIndex: false, writes: 'in place', uniqueIndex: true, pageSize: 4096 },
+  { name: 'unique index, readings only', timeIndex: false, writes: 'readings only', uniqueIndex: true, pageSize: 4096 },
   { name: '1 KB pages', timeIndex: false, writes: 'writer', pageSize: 1024 },
 ];
 
@@ -73,10 +79,10 @@ const listArg = (name: string, fallback: string): number[] => {
   return (i === -1 ? fallback : String(process.argv[i + 1])).split(',').map(Number);
 };
 const MOVES = listArg('--move-every', '20000,5000');
-for (const every of MOVES) VARIANTS.push({ name: `staged, moved every ${every} rows`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: every, slices: 1 });
+for (const every of MOVES) VARIANTS.push({ name: `staged, moved every ${every} rows`, timeIndex: false, writes: 'staged', uniqueIndex: true, pageSize: 4096, moveEvery: every, slices: 1 });
 const SLICED_EVERY = MOVES[0] as number;
 for (const slices of listArg('--slices', '4')) {
-  VARIANTS.push({ name: `staged, moved every ${SLICED_EVERY / slices} rows, a table for each of ${slices} slices of the boards`, timeIndex: false, writes: 'staged', pageSize: 4096, moveEvery: SLICED_EVERY / slices, slices });
+  VARIANTS.push({ name: `staged, moved every ${SLICED_EVERY / slices} rows, a table for each of ${slices} slices of the boards`, timeIndex: false, writes: 'staged', uniqueIndex: true, pageSize: 4096, moveEvery: SLICED_EVERY / slices, slices });
 }
 
 interface Result { frames: number; bytesPerRow: number; usPerRow: number; p50: number; p99: number; max: number }
@@ -102,12 +108,14 @@ function run(v: Variant): Result {
     const path = join(dir, 'x.db');
     const db = open(path, v);
     keepDeviceTimeIndex(db, v.timeIndex);
+    if (v.uniqueIndex === true) db.exec('CREATE UNIQUE INDEX readings_key ON readings (device, boot, seq)');
     const names = Array.from({ length: BOARDS }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
     const addDevice = db.prepare(`INSERT INTO devices (id, origin, created_at) VALUES (?, 'open', 0)`);
     for (const n of names) addDevice.run(n);
+    // The INSERT of the designs before migration 11 (the unique index answers a resend).
     const insert = db.prepare(
       `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${v.uniqueIndex === true ? 'ON CONFLICT (device, boot, seq) DO NOTHING' : ''}`,
     );
     const raiseBoot = db.prepare(
       `INSERT INTO boots (device, boot, max_seq, first_seen) VALUES (?, ?, ?, ?)

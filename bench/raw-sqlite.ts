@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Synchronous } from '../gateway/store/database.js';
-import { keepDeviceTimeIndex } from '../gateway/store/device-time-index.js';
+import { keepDeviceTimeIndex } from '../gateway/store/readings-indexes.js';
 
 /*
  * node --import tsx bench/raw-sqlite.ts <rows> <devices> <synchronous> <rowsPerTransaction>
@@ -22,7 +22,7 @@ try {
   keepDeviceTimeIndex(db, false);
   const insert = db.prepare(
     `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const names = Array.from({ length: devices }, (_, i) => `bench-${i}`);
   const fields = '{"temp_c":21.5}';

@@ -23,6 +23,7 @@ import type { Logger } from './log.js';
 import type { DeviceSummary } from './store/devices.js';
 import { RecentReadings } from './store/recent-readings.js';
 import { Store } from './store/store.js';
+import { DEVICE_TIME_INDEX } from './store/readings-indexes.js';
 import { chooseSinks, createSinks, sinkNamesFor } from './sinks/create.js';
 import { createJobs } from './sinks/jobs.js';
 import { billCalculatorFor } from './billing/create.js';
@@ -116,7 +117,9 @@ export class App {
     const deviceTimeIndex = config.summaries.periods.length > 0 || config.billing.field !== '';
     // The sync thread checkpoints the WAL on a timer (store/checkpointer.ts), not the commits here.
     const checkpointedElsewhere = config.sync.thread && config.store.checkpointIntervalMs > 0;
-    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined, deviceTimeIndex, checkpointedElsewhere };
+    // The (device, boot, seq) index likewise; only the counter guard reads by it.
+    const bootSeqIndex = config.fields.some((rule) => rule.kind === 'counter');
+    const storeSettings = { ...config.store, writerThread: config.store.writerThread && deps.timers === undefined, deviceTimeIndex, bootSeqIndex, checkpointedElsewhere };
     this.store = Store.open(config.dataDir, storeSettings, this.timers, {
       committed: (r) => {
         this.counters.readingsStored += r.stored;
@@ -129,8 +132,10 @@ export class App {
         this.events.emit('commitFailed', { ops, error: String(error) });
       },
     });
-    const { change, ms } = this.store.indexChange;
-    if (change !== null) this.log.info({ index: 'readings by device and time', change, ms: Math.round(ms) }, change === 'created' ? 'index built for summaries and bills' : 'index dropped: no summaries or bills read by it');
+    for (const { index, change, ms } of this.store.indexChanges) {
+      const readers = index === DEVICE_TIME_INDEX ? 'summaries and bills' : 'counter fields';
+      this.log.info({ index, change, ms: Math.round(ms) }, change === 'created' ? `index built for ${readers}` : `index dropped: no ${readers} read by it`);
+    }
     this.authThrottle = config.auth.throttle.enabled ? new AuthThrottle(config.auth.throttle) : null;
     this.sync = this.createSync(deps.timers !== undefined, deps.syncThread);
     this.fieldRules = new FieldRules(config.fields);

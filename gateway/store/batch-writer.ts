@@ -2,10 +2,9 @@ import type { Statement, Transaction } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { ClockSample, ReadingOutcome, ReadingRow, RegisterOutcome, StatsDelta, WriteOp } from './ops.js';
 import { addTotals, DEVICE_TOTALS_FOLD_MS, DeviceTotals, type TotalsRow } from './device-totals.js';
+import { MAX_RANGES_PER_BOOT, SeqLedger } from './seq-ledger.js';
 import { hashToken, SaltSource, tokenMatches } from './token-hash.js';
 
-/** How many (device, boot) highest seqs the writer keeps between commits (the oldest go first). */
-const BOOTS_REMEMBERED = 65_536;
 /** How many device ids known to have a `devices` row the writer keeps between commits. */
 const DEVICES_REMEMBERED = 65_536;
 
@@ -15,6 +14,8 @@ export type Outcome = ReadingOutcome | RegisterOutcome | null;
 interface CommitTotals {
   rows: TotalsRow[];
   folded: boolean;
+  /** The boots' seq ranges were written (SeqLedger.flushIfDue). */
+  seqsWritten: boolean;
 }
 
 /**
@@ -24,8 +25,7 @@ interface CommitTotals {
  */
 export class BatchWriter {
   private readonly insertReading: Statement;
-  private readonly selectBoot: Statement;
-  private readonly selectStoredMax: Statement;
+  private readonly ledger: SeqLedger;
   private readonly addBoots: Statement;
   private readonly addOpenDevices: Statement;
   private readonly deviceTotals: DeviceTotals;
@@ -47,18 +47,19 @@ export class BatchWriter {
 
   constructor(db: Db) {
     this.highestId = (db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number | null }).id ?? 0;
+    // No index by board on `readings`: a resend is recognised by the ledger (store/seq-ledger.ts),
+    // so a commit appends its readings to the table's last pages and nothing else of them.
     this.insertReading = db.prepare(
       `INSERT INTO readings (device, boot, seq, ts, ts_source, device_ts, received, fields, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, boot, seq) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.selectBoot = db.prepare('SELECT max_seq AS maxSeq, pruned_seq AS prunedSeq FROM boots WHERE device = ? AND boot = ?');
-    this.selectStoredMax = db.prepare('SELECT max(seq) FROM readings WHERE device = ? AND boot = ?').pluck();
+    this.ledger = new SeqLedger(db);
     // The bookkeeping of a commit is one statement per table, whatever the number of boards in it:
     // the rows come as one JSON array ([device, boot, seq] and [device, readings, duplicates,
     // bytes, untrusted, last_seen]). `WHERE true`: SQLite's parser needs it before ON CONFLICT.
-    // A boot's row is written once, with its first stored reading: its highest seq is read from
-    // the (device, boot, seq) index, so a commit does not rewrite the boots' pages (max_seq keeps
-    // what retention pruned, see highestSeq).
+    // A boot's row is written with its first stored reading; its ranges of stored seqs are
+    // written by the ledger in bulk (every SEQ_FLUSH_ROWS readings or SEQ_FLUSH_MS), so a commit
+    // does not rewrite the boots' pages.
     this.addBoots = db.prepare(
       `INSERT INTO boots (device, boot, max_seq, first_seen)
          SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
@@ -115,13 +116,13 @@ export class BatchWriter {
     try {
       totals = this.run.immediate(ops, outcomes);
     } catch (e) {
-      // Rolled back: the highest seqs raised by this batch were not stored after all, nor the
-      // boots' rows it added.
-      this.highestSeqs.clear();
-      this.rowless.clear();
+      // Rolled back: the seqs this batch stored were not stored after all, nor the boots' and
+      // devices' rows it added.
+      this.ledger.rolledBack();
       this.knownDevices.clear();
       throw e;
     }
+    this.ledger.committed(now, totals.seqsWritten);
     // Committed: the counters it appended wait for the next fold, or it folded them all.
     if (totals.folded) {
       this.waiting.clear();
@@ -135,17 +136,6 @@ export class BatchWriter {
 
   private now = 0;
 
-  /**
-   * The highest seq of each (device, boot) this writer has read or written, kept between commits
-   * (key `device \0 boot`), so that a reading above it, the usual case, needs no look at the
-   * store. It is never below the stored highest (this writer is the only one that stores readings
-   * above it; retention raises `boots.max_seq` only to seqs already stored), so `pruned_seq`,
-   * never above `max_seq`, is below such a reading too. A reading at or below it (a resend, a gap
-   * filled) looks the row up.
-   */
-  private readonly highestSeqs = new Map<string, number>();
-  /** Boots in `highestSeqs` without a `boots` row yet: the commit storing their first reading adds it. */
-  private readonly rowless = new Map<string, [string, number]>();
   /** Device ids this writer saw in `devices` or added there (insertion order: the oldest go first). */
   private readonly knownDevices = new Set<string>();
   /** When `device_deltas` was last folded (the commit clock); -∞: fold at the next commit. */
@@ -168,6 +158,7 @@ export class BatchWriter {
       else this.writeStats(op.device, op.delta);
     }
     if (newBoots.length > 0) this.addBoots.run(this.now, JSON.stringify(newBoots));
+    const seqsWritten = this.ledger.flushIfDue(this.now, this.highestId);
     const rows = [...totals.values()];
     if (rows.length > 0) {
       const added: string[] = [];
@@ -187,7 +178,7 @@ export class BatchWriter {
         this.deviceTotals.foldKnown([...sums.values()]);
       }
     }
-    return { rows, folded };
+    return { rows, folded, seqsWritten };
   }
 
   /** Whether `device` has a row; remembers it either way (the caller adds the row when it had none). */
@@ -198,46 +189,22 @@ export class BatchWriter {
     return this.selectDevice.get(device) !== undefined;
   }
 
-  /**
-   * The highest seq of (device, boot) as stored, read once and then remembered: the larger of
-   * `boots.max_seq` (what retention pruned) and the highest stored reading's.
-   */
-  private highestSeq(key: string, device: string, boot: number): number {
-    const known = this.highestSeqs.get(key);
-    if (known !== undefined) return known;
-    const found = this.selectBoot.get(device, boot) as { maxSeq: number } | undefined;
-    const highest = Math.max(found?.maxSeq ?? 0, (this.selectStoredMax.get(device, boot) as number | null) ?? 0);
-    this.remember(key, highest);
-    if (found === undefined) this.rowless.set(key, [device, boot]);
-    return highest;
-  }
-
-  private remember(key: string, seq: number): void {
-    if (!this.highestSeqs.has(key) && this.highestSeqs.size >= BOOTS_REMEMBERED) {
-      const oldest = this.highestSeqs.keys().next().value as string;
-      this.highestSeqs.delete(oldest);
-      this.rowless.delete(oldest);
-    }
-    this.highestSeqs.set(key, seq);
-  }
-
   private writeReading(row: ReadingRow, newBoots: [string, number, number][], totals: Map<string, TotalsRow>): ReadingOutcome {
-    const key = `${row.device}\u0000${row.boot}`;
-    const highest = this.highestSeq(key, row.device, row.boot);
-    let stored = false;
-    // Rows at or below pruned_seq were stored and later pruned by retention: a resend is a
-    // duplicate. Only a reading at or below the highest seq can be one of those.
-    const prunedSeq = row.seq > highest ? 0 : ((this.selectBoot.get(row.device, row.boot) as { prunedSeq: number } | undefined)?.prunedSeq ?? 0);
-    if (row.seq > prunedSeq) {
+    const boot = this.ledger.entry(row.device, row.boot);
+    // Seqs at or below the boot's floor were stored and later pruned by retention: a resend is a
+    // duplicate, as is any seq the ledger holds.
+    if (!boot.seqs.has(row.seq) && boot.seqs.rangeCount >= MAX_RANGES_PER_BOOT && boot.seqs.wouldSplit(row.seq)) return 'failed';
+    const stored = !boot.seqs.has(row.seq);
+    if (stored) {
       const info = this.insertReading.run(
         row.device, row.boot, row.seq, row.ts, row.tsSource, row.deviceTs, row.received, row.fields, row.bytes,
       );
-      stored = info.changes === 1;
-      if (stored) this.highestId = Number(info.lastInsertRowid);
-    }
-    if (stored) {
-      if (row.seq > highest) this.remember(key, row.seq);
-      if (this.rowless.delete(key)) newBoots.push([row.device, row.boot, row.seq]);
+      this.highestId = Number(info.lastInsertRowid);
+      this.ledger.stored(boot, row.seq);
+      if (!boot.hasRow) {
+        boot.hasRow = true;
+        newBoots.push([row.device, row.boot, row.seq]);
+      }
     }
     let t = totals.get(row.device);
     if (t === undefined) {

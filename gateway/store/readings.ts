@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { CounterPoint } from '../fields/counter-guard.js';
+import { BootSeqsReader, type StoredBoot } from './boot-seqs.js';
 import type { Db } from './database.js';
 import type { ReadingRow, TsSource } from './ops.js';
 
@@ -46,22 +47,18 @@ export class ReadingsQueries {
 
   private afterStmt: Statement | undefined;
 
-  /**
-   * Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. The
-   * larger of the boot's `max_seq` (raised by retention before it prunes) and its highest stored
-   * reading (the (device, boot, seq) index): commits do not update `boots` (store/batch-writer.ts).
-   */
-  private highestStmt: Statement | undefined;
+  private boots: BootSeqsReader | undefined;
 
+  /** What the store holds of (device, boot): its `boots` ranges and the readings since (store/boot-seqs.ts). */
+  private boot(device: string, boot: number): StoredBoot {
+    this.boots ??= new BootSeqsReader(this.db);
+    return this.boots.load(device, boot);
+  }
+
+  /** Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. */
   highestSeq(device: string, boot: number): number {
-    // Prepared once: every HELLO asks (a reconnect storm asks thousands of times a second).
-    this.highestStmt ??= this.db
-      .prepare(
-        `SELECT max(coalesce((SELECT max_seq FROM boots WHERE device = @device AND boot = @boot), 0),
-                    coalesce((SELECT max(seq) FROM readings WHERE device = @device AND boot = @boot), 0))`,
-      )
-      .pluck();
-    return this.highestStmt.get({ device, boot }) as number;
+    const b = this.boot(device, boot);
+    return Math.max(b.seqs.highest(), b.maxSeq);
   }
 
   /**
@@ -70,23 +67,14 @@ export class ReadingsQueries {
    * `more`: whether readings exist beyond the gap that ends it. Used by MQTT's gap-aware ACKs.
    */
   contiguousSeq(device: string, boot: number, after: number): { prefix: number; more: boolean } {
-    const pruned = this.db.prepare('SELECT pruned_seq AS p FROM boots WHERE device = ? AND boot = ?').get(device, boot) as { p: number } | undefined;
-    const page = this.db.prepare('SELECT seq FROM readings WHERE device = ? AND boot = ? AND seq > ? ORDER BY seq LIMIT 512').pluck();
-    let prefix = Math.max(after, pruned?.p ?? 0);
-    for (;;) {
-      const seqs = page.all(device, boot, prefix) as number[];
-      for (const seq of seqs) {
-        if (seq !== prefix + 1) return { prefix, more: true };
-        prefix = seq;
-      }
-      if (seqs.length < 512) return { prefix, more: false };
-    }
+    return this.boot(device, boot).seqs.contiguousAfter(after);
   }
 
   /**
    * A counter field's stored values of (device, boot) nearest `seq` below and above it (readings
    * without the field, or with a non-number, are passed over), and whether `seq` itself is stored.
-   * Served by the (device, boot, seq) index; usually the neighbour is the next row.
+   * The neighbours are read by the (device, boot, seq) index, kept while counter rules exist
+   * (store/readings-indexes.ts); usually the neighbour is the next row.
    */
   counterNear(device: string, boot: number, field: string, seq: number): { stored: boolean; below: CounterPoint | null; above: CounterPoint | null } {
     const path = `$."${field}"`;
@@ -94,14 +82,13 @@ export class ReadingsQueries {
     this.counterStmts ??= {
       below: this.db.prepare(nearestCounterSql('<', 'DESC')),
       above: this.db.prepare(nearestCounterSql('>', 'ASC')),
-      stored: this.db.prepare('SELECT 1 FROM readings WHERE device = ? AND boot = ? AND seq = ?'),
     };
-    const { below, above, stored } = this.counterStmts;
+    const { below, above } = this.counterStmts;
     const near = (stmt: Statement) => (stmt.get(path, device, boot, seq, path) as CounterPoint | undefined) ?? null;
-    return { stored: stored.get(device, boot, seq) !== undefined, below: near(below), above: near(above) };
+    return { stored: this.boot(device, boot).seqs.has(seq), below: near(below), above: near(above) };
   }
 
-  private counterStmts: { below: Statement; above: Statement; stored: Statement } | undefined;
+  private counterStmts: { below: Statement; above: Statement } | undefined;
 
   bootExists(device: string, boot: number): boolean {
     return this.db.prepare('SELECT 1 FROM boots WHERE device = ? AND boot = ?').get(device, boot) !== undefined;

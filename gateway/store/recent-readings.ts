@@ -33,8 +33,10 @@ export class RecentReadings {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (f.beforeId !== undefined) (where.push('id < ?'), args.push(f.beforeId));
-    // With a device, SQLite reads that device's rows through the (device, boot, seq) index and sorts
-    // them: proportional to what the buffer holds for the device, not to the whole buffer.
+    // With a device, SQLite reads that device's rows through the (device, time) index when
+    // summaries or bills keep it, through the (device, boot, seq) one when counter rules keep that;
+    // without either it steps through the newest rows by id until it has `limit` of the device's
+    // (no index by board is kept for the commit's sake: docs/STORE.md, "Resends").
     if (f.device !== undefined) (where.push('device = ?'), args.push(f.device));
     if (f.from !== undefined) (where.push('ts >= ?'), args.push(f.from));
     if (f.to !== undefined) (where.push('ts < ?'), args.push(f.to));

@@ -221,4 +221,26 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE TABLE device_deltas (id INTEGER PRIMARY KEY, rows TEXT NOT NULL);
     `,
   },
+  {
+    version: 11,
+    // Resends are recognised without a unique index on readings (store/seq-ledger.ts,
+    // docs/STORE.md "Resends"): that index put each board's newest entries in a page of their
+    // own, which every commit of many boards rewrote once per board. `boots.stored` holds each
+    // boot's stored seqs as ranges ([[low, high], ...]), and meta `seq_through` the highest
+    // reading id they include; the readings above it are added when a boot is read. Here the
+    // ranges are computed from the readings (consecutive seqs form an island), then the index goes.
+    sql: `
+      ALTER TABLE boots ADD COLUMN stored TEXT;
+      INSERT INTO boots (device, boot, max_seq, first_seen, stored)
+        SELECT device, boot, max(high), min(first), json_group_array(json_array(low, high)) FROM (
+          SELECT device, boot, min(seq) AS low, max(seq) AS high, min(received) AS first FROM (
+            SELECT device, boot, seq, received, seq - row_number() OVER (PARTITION BY device, boot ORDER BY seq) AS island FROM readings
+          ) GROUP BY device, boot, island
+        ) WHERE true GROUP BY device, boot
+      ON CONFLICT (device, boot) DO UPDATE SET stored = excluded.stored;
+      INSERT INTO meta (key, value) VALUES ('seq_through', (SELECT coalesce(max(id), 0) FROM readings))
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+      DROP INDEX readings_key;
+    `,
+  },
 ];

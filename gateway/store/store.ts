@@ -7,7 +7,7 @@ import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
 import { DeviceTotals } from './device-totals.js';
 import { DeviceRegistry } from './devices.js';
-import { keepDeviceTimeIndex, type IndexChange } from './device-time-index.js';
+import { BOOT_SEQ_INDEX, DEVICE_TIME_INDEX, keepBootSeqIndex, keepDeviceTimeIndex, type IndexChange } from './readings-indexes.js';
 import { isDiskFull, type DiskFullState } from './disk-full.js';
 import { GroupCommitter, type GroupCommitEvents } from './group-commit.js';
 import { Quarantine } from './quarantine.js';
@@ -31,10 +31,15 @@ export interface StoreSettings {
   /** While the disk is full, how long boards are held off before the next commit tries again. */
   busyRetryAfterMs?: number;
   /**
-   * Whether the (device, time) index is kept (summaries or bills read by it; device-time-index.ts):
+   * Whether the (device, time) index is kept (summaries or bills read by it; readings-indexes.ts):
    * created or dropped at open. Absent: left as it is (the store's own tests).
    */
   deviceTimeIndex?: boolean;
+  /**
+   * Whether the (device, boot, seq) index is kept (the counter guard reads by it; readings-indexes.ts):
+   * created or dropped at open. Absent: left as it is.
+   */
+  bootSeqIndex?: boolean;
   /**
    * Another connection checkpoints the WAL on a timer (the sync thread, checkpointer.ts): this
    * store's committing connections checkpoint only past FALLBACK_AUTOCHECKPOINT_PAGES. Absent:
@@ -93,21 +98,27 @@ export class Store {
     });
   }
 
-  /** What opening did to the (device, time) index (StoreSettings.deviceTimeIndex), for the log. */
-  indexChange: { change: IndexChange; ms: number } = { change: null, ms: 0 };
+  /** What opening did to the optional indexes (StoreSettings.deviceTimeIndex, bootSeqIndex), for the log. */
+  indexChanges: { index: string; change: Exclude<IndexChange, null>; ms: number }[] = [];
 
   static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
     const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, ...autocheckpoint(settings) });
-    const started = performance.now();
-    let change: IndexChange = null;
+    const changes: Store['indexChanges'] = [];
+    const keep = (index: string, wanted: boolean | undefined, apply: (db: Db, wanted: boolean) => IndexChange) => {
+      if (wanted === undefined) return;
+      const started = performance.now();
+      const change = apply(db, wanted);
+      if (change !== null) changes.push({ index, change, ms: performance.now() - started });
+    };
     try {
-      if (settings.deviceTimeIndex !== undefined) change = keepDeviceTimeIndex(db, settings.deviceTimeIndex);
+      keep(DEVICE_TIME_INDEX, settings.deviceTimeIndex, keepDeviceTimeIndex);
+      keep(BOOT_SEQ_INDEX, settings.bootSeqIndex, keepBootSeqIndex);
     } catch (e) {
       db.close();
       throw e;
     }
     const store = new Store(db, settings, timers, events);
-    store.indexChange = { change, ms: performance.now() - started };
+    store.indexChanges = changes;
     store.devices.endAllSessions();
     return store;
   }

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../gateway/store/database.js';
-import { DEVICE_TIME_INDEX, keepDeviceTimeIndex } from '../../../gateway/store/device-time-index.js';
+import { BOOT_SEQ_INDEX, DEVICE_TIME_INDEX, keepDeviceTimeIndex } from '../../../gateway/store/readings-indexes.js';
 import { startTestApp, tempDir } from '../../helpers/app.js';
 
-const hasIndex = (db: Db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(DEVICE_TIME_INDEX) !== undefined;
+const hasIndex = (db: Db, name = DEVICE_TIME_INDEX) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
 const SAMPLES = "SELECT ts FROM readings WHERE device = 'd1' AND ts >= 0 AND ts < 100 ORDER BY ts";
 
 test('the (device, time) index: dropped when nothing reads by it, built again from the stored readings when summaries or bills come back', (t) => {
@@ -29,7 +29,7 @@ test('a gateway keeps the index only with summaries or bills configured, and log
   const index = async (overrides: Record<string, unknown>) => {
     const gw = await startTestApp(overrides, undefined, dataDir);
     const kept = hasIndex(gw.app.store.db);
-    const logged = gw.logs.filter((l) => l.index === 'readings by device and time').map((l) => l.change);
+    const logged = gw.logs.filter((l) => l.index === DEVICE_TIME_INDEX).map((l) => l.change);
     await gw.app.stop();
     return { kept, logged };
   };
@@ -41,4 +41,22 @@ test('a gateway keeps the index only with summaries or bills configured, and log
     { kept: true, logged: [] },
     'bills read by it too',
   );
+});
+
+test('a gateway keeps the (device, boot, seq) index only with a counter rule, and nothing else indexes readings by board', async () => {
+  const dataDir = tempDir();
+  const COUNTER = { fields: [{ match: 'energy', kind: 'counter' }] };
+  const index = async (overrides: Record<string, unknown>) => {
+    const gw = await startTestApp(overrides, undefined, dataDir);
+    const db = gw.app.store.db;
+    const kept = hasIndex(db, BOOT_SEQ_INDEX);
+    const onReadings = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'readings'").pluck().all();
+    const logged = gw.logs.filter((l) => l.index === BOOT_SEQ_INDEX).map((l) => l.change);
+    await gw.app.stop();
+    return { kept, logged, onReadings };
+  };
+  assert.deepEqual(await index({}), { kept: false, logged: [], onReadings: [] }, 'the defaults: readings has no index but its rowid');
+  assert.deepEqual(await index(COUNTER), { kept: true, logged: ['created'], onReadings: [BOOT_SEQ_INDEX] });
+  assert.deepEqual(await index(COUNTER), { kept: true, logged: [], onReadings: [BOOT_SEQ_INDEX] }, 'nothing to change');
+  assert.deepEqual(await index({}), { kept: false, logged: ['dropped'], onReadings: [] });
 });
