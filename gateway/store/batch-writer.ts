@@ -25,7 +25,8 @@ interface CommitTotals {
  */
 export class BatchWriter {
   private readonly insertReading: Statement;
-  private readonly ledger: SeqLedger;
+  /** Which seqs of each boot are stored; readers on this thread may ask it between commits. */
+  readonly ledger: SeqLedger;
   private readonly addBoots: Statement;
   private readonly addOpenDevices: Statement;
   private readonly deviceTotals: DeviceTotals;

@@ -3,7 +3,7 @@ import type { Db } from './database.js';
 /**
  * Indexes on `readings` kept only while something reads by them. Each puts every board's newest
  * entries in a page of their own, so a commit of many boards rewrote one more page per board in
- * it (docs/STORE.md). Turned on again, an index is built from the stored readings, once, at that start.
+ * it (docs/OPERATIONS.md, "The commit window"). Turned on again, an index is built from the stored readings, once, at that start.
  */
 export type IndexChange = 'created' | 'dropped' | null;
 

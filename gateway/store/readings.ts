@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { CounterPoint } from '../fields/counter-guard.js';
-import { BootSeqsReader, type StoredBoot } from './boot-seqs.js';
+import { BootSeqsReader, type BootSeqsSource } from './boot-seqs.js';
 import type { Db } from './database.js';
+import type { SeqRanges } from './seq-ranges.js';
 import type { ReadingRow, TsSource } from './ops.js';
 
 type RawReading = [number, string, number, number, number, TsSource, number | null, number, string];
@@ -11,7 +12,14 @@ export type StoredReading = Omit<ReadingRow, 'bytes' | 'clockUntrusted'> & { id:
 
 /** Read-side queries over the readings table. */
 export class ReadingsQueries {
-  constructor(private readonly db: Db) {}
+  /**
+   * `seqs`: where a boot's stored seqs come from; by default SQLite (store/boot-seqs.ts). The
+   * store passes its writer's ledger when it commits on this thread: the same answer, from memory.
+   */
+  constructor(
+    private readonly db: Db,
+    private seqs?: BootSeqsSource,
+  ) {}
 
   maxId(): number {
     const row = this.db.prepare('SELECT max(id) AS id FROM readings').get() as { id: number | null };
@@ -47,18 +55,15 @@ export class ReadingsQueries {
 
   private afterStmt: Statement | undefined;
 
-  private boots: BootSeqsReader | undefined;
-
-  /** What the store holds of (device, boot): its `boots` ranges and the readings since (store/boot-seqs.ts). */
-  private boot(device: string, boot: number): StoredBoot {
-    this.boots ??= new BootSeqsReader(this.db);
-    return this.boots.load(device, boot);
+  /** The stored seqs of (device, boot). */
+  private boot(device: string, boot: number): SeqRanges {
+    this.seqs ??= new BootSeqsReader(this.db);
+    return this.seqs.seqsOf(device, boot);
   }
 
   /** Highest seq of (device, boot) ever made durable (it survives retention). 0 when none. */
   highestSeq(device: string, boot: number): number {
-    const b = this.boot(device, boot);
-    return Math.max(b.seqs.highest(), b.maxSeq);
+    return this.boot(device, boot).highest();
   }
 
   /**
@@ -67,7 +72,7 @@ export class ReadingsQueries {
    * `more`: whether readings exist beyond the gap that ends it. Used by MQTT's gap-aware ACKs.
    */
   contiguousSeq(device: string, boot: number, after: number): { prefix: number; more: boolean } {
-    return this.boot(device, boot).seqs.contiguousAfter(after);
+    return this.boot(device, boot).contiguousAfter(after);
   }
 
   /**
@@ -85,7 +90,7 @@ export class ReadingsQueries {
     };
     const { below, above } = this.counterStmts;
     const near = (stmt: Statement) => (stmt.get(path, device, boot, seq, path) as CounterPoint | undefined) ?? null;
-    return { stored: this.boot(device, boot).seqs.has(seq), below: near(below), above: near(above) };
+    return { stored: this.boot(device, boot).has(seq), below: near(below), above: near(above) };
   }
 
   private counterStmts: { below: Statement; above: Statement } | undefined;

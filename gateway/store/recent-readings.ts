@@ -36,7 +36,7 @@ export class RecentReadings {
     // With a device, SQLite reads that device's rows through the (device, time) index when
     // summaries or bills keep it, through the (device, boot, seq) one when counter rules keep that;
     // without either it steps through the newest rows by id until it has `limit` of the device's
-    // (no index by board is kept for the commit's sake: docs/STORE.md, "Resends").
+    // (no index by board is kept for the commit's sake: docs/OPERATIONS.md, "Resends").
     if (f.device !== undefined) (where.push('device = ?'), args.push(f.device));
     if (f.from !== undefined) (where.push('ts >= ?'), args.push(f.from));
     if (f.to !== undefined) (where.push('ts < ?'), args.push(f.to));

@@ -224,7 +224,7 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 11,
     // Resends are recognised without a unique index on readings (store/seq-ledger.ts,
-    // docs/STORE.md "Resends"): that index put each board's newest entries in a page of their
+    // docs/OPERATIONS.md "Resends"): that index put each board's newest entries in a page of their
     // own, which every commit of many boards rewrote once per board. `boots.stored` holds each
     // boot's stored seqs as ranges ([[low, high], ...]), and meta `seq_through` the highest
     // reading id they include; the readings above it are added when a boot is read. Here the

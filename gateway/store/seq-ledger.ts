@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { BootSeqsReader, SEQ_THROUGH_KEY } from './boot-seqs.js';
+import { BootSeqsReader, SEQ_THROUGH_KEY, type BootSeqsSource } from './boot-seqs.js';
 import type { Db } from './database.js';
 import type { SeqRanges } from './seq-ranges.js';
 
@@ -9,10 +9,11 @@ export const SEQ_FLUSH_ROWS = 5000;
 export const SEQ_FLUSH_MS = 1000;
 /**
  * Most ranges (runs of seqs separated by gaps) one boot may hold above its floor. A reading that
- * would open one more is not stored (outcome `failed`): a board that leaves thousands of gaps in
- * one boot is broken or hostile, and each range costs memory and bytes in every write of its row.
+ * would open one more is not stored (outcome `failed`): a board that leaves tens of thousands of
+ * gaps in one boot is broken or hostile, and each range costs memory and bytes in every write of
+ * its row (about 1 MB at the limit). docs/OPERATIONS.md, "Resends".
  */
-export const MAX_RANGES_PER_BOOT = 4096;
+export const MAX_RANGES_PER_BOOT = 65_536;
 /** How many boots the ledger keeps in memory (clean ones go first, oldest first). */
 const BOOTS_REMEMBERED = 65_536;
 
@@ -25,7 +26,7 @@ interface Entry {
 }
 
 /**
- * The writer's record of which seqs of each (device, boot) are stored (docs/STORE.md, "Resends"):
+ * The writer's record of which seqs of each (device, boot) are stored (docs/OPERATIONS.md, "Resends"):
  * what recognises a resent reading without a unique index on `readings`, whose per-board pages a
  * commit of many boards rewrote one per board. Boots are loaded from SQLite on first use
  * (BootSeqsReader) and kept; the ranges of the boots changed since the last write go to
@@ -33,7 +34,7 @@ interface Entry {
  * readings or SEQ_FLUSH_MS: a crash loses nothing, because a load adds the readings committed
  * after `seq_through`. Only the writer stores readings, so what it holds is what is stored.
  */
-export class SeqLedger {
+export class SeqLedger implements BootSeqsSource {
   private readonly boots = new Map<string, Entry>();
   /** Boots with readings stored since the last write of their ranges (kept across a rollback). */
   private readonly dirty = new Map<string, [string, number]>();
@@ -69,6 +70,14 @@ export class SeqLedger {
       this.remember(key, e);
     }
     return e;
+  }
+
+  /**
+   * The stored seqs of (device, boot) for a reader on the writer's own thread, between commits
+   * (what it holds then is what is committed): loaded and kept like the writer's own use.
+   */
+  seqsOf(device: string, boot: number): SeqRanges {
+    return this.entry(device, boot).seqs;
   }
 
   /** Records `seq` of the entry as stored (call it inside the transaction that inserted it). */

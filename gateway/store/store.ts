@@ -74,12 +74,14 @@ export class Store {
     events: GroupCommitEvents = {},
   ) {
     this.devices = new DeviceRegistry(db);
-    this.readings = new ReadingsQueries(db);
+    const inProcess = settings.writerThread === true ? null : new BatchWriter(db);
     this.cursors = new SinkCursors(db);
     this.quarantine = new Quarantine(db);
-    this.writer = settings.writerThread === true
+    this.writer = inProcess === null
       ? new ThreadedWriter({ path: db.name, synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, ...autocheckpoint(settings) }, maxReadingId(db))
-      : new InProcessWriter(new BatchWriter(db));
+      : new InProcessWriter(inProcess);
+    // Committing on this thread, the writer's ledger answers a boot's seqs from memory.
+    this.readings = new ReadingsQueries(db, inProcess?.ledger);
     this.retention = new Retention(db);
     this.committer = new GroupCommitter(this.writer, timers, { delayMs: settings.commitDelayMs, maxOps: settings.commitMaxRows }, {
       committed: (report) => {
