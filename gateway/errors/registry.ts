@@ -29,6 +29,7 @@ export const NAK = {
   OUT_OF_RANGE: { meaning: 'a field\'s calibrated value is below its rule\'s `min` or above its `max` (docs/FIELDS.md)', action: 'check the sensor, or widen the rule in `fields`' },
   NOT_NUMERIC: { meaning: 'a field whose rule calibrates it, gives it a range or makes it a counter has a value that is not a number (docs/FIELDS.md)', action: 'send a number, or narrow the rule\'s `match`' },
   COUNTER_BACKWARDS: { meaning: 'a counter field (`kind: counter`) is lower than at the nearest lower seq of the same boot, or higher than at the nearest higher seq (docs/FIELDS.md)', action: 'a board whose counter restarts must start a new boot' },
+  TOO_MANY_GAPS: { meaning: 'the reading\'s boot already holds 65,536 runs of seqs separated by gaps, and this seq would start another (docs/OPERATIONS.md, "Resends"); checked when it is committed', action: 'number readings consecutively; a new `boot=` starts afresh' },
 } as const satisfies Record<string, CodeInfo>;
 
 export interface ErrInfo extends CodeInfo {

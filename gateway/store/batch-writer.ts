@@ -194,7 +194,7 @@ export class BatchWriter {
     const boot = this.ledger.entry(row.device, row.boot);
     // Seqs at or below the boot's floor were stored and later pruned by retention: a resend is a
     // duplicate, as is any seq the ledger holds.
-    if (!boot.seqs.has(row.seq) && boot.seqs.rangeCount >= MAX_RANGES_PER_BOOT && boot.seqs.wouldSplit(row.seq)) return 'failed';
+    if (!boot.seqs.has(row.seq) && boot.seqs.rangeCount >= MAX_RANGES_PER_BOOT && boot.seqs.wouldSplit(row.seq)) return 'gaps';
     const stored = !boot.seqs.has(row.seq);
     if (stored) {
       const info = this.insertReading.run(

@@ -186,7 +186,7 @@ export class GroupCommitter {
 }
 
 function settle(op: WriteOp, outcome: Outcome): void {
-  if (op.kind === 'reading') op.done(outcome === 'stored' || outcome === 'duplicate' || outcome === 'full' ? outcome : ('failed' satisfies ReadingOutcome));
+  if (op.kind === 'reading') op.done(outcome === 'stored' || outcome === 'duplicate' || outcome === 'full' || outcome === 'gaps' ? outcome : ('failed' satisfies ReadingOutcome));
   else if (op.kind === 'register') op.done(isRegisterOutcome(outcome) ? outcome : 'failed');
 }
 

@@ -22,8 +22,12 @@ export interface ReadingRow {
   clockUntrusted: boolean;
 }
 
-/** `full`: not stored because the disk is full (the board is told BUSY); `failed`: not stored, another error. */
-export type ReadingOutcome = 'stored' | 'duplicate' | 'full' | 'failed';
+/**
+ * `full`: not stored because the disk is full (the board is told BUSY); `gaps`: not stored because
+ * its boot holds too many runs of seqs (NAK TOO_MANY_GAPS, store/seq-ledger.ts); `failed`: not
+ * stored, another error.
+ */
+export type ReadingOutcome = 'stored' | 'duplicate' | 'full' | 'gaps' | 'failed';
 /** `full`: the registration was not committed because the disk is full (the board is told BUSY). */
 export type RegisterOutcome = 'registered' | 'accepted' | 'conflict' | 'revoked' | 'full' | 'failed';
 

@@ -9,7 +9,7 @@ export const SEQ_FLUSH_ROWS = 5000;
 export const SEQ_FLUSH_MS = 1000;
 /**
  * Most ranges (runs of seqs separated by gaps) one boot may hold above its floor. A reading that
- * would open one more is not stored (outcome `failed`): a board that leaves tens of thousands of
+ * would open one more is not stored (outcome `gaps`: the board hears NAK TOO_MANY_GAPS): a board that leaves tens of thousands of
  * gaps in one boot is broken or hostile, and each range costs memory and bytes in every write of
  * its row (about 1 MB at the limit). docs/OPERATIONS.md, "Resends".
  */

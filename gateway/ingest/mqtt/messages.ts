@@ -10,6 +10,7 @@ import { MqttDevice } from './device-state.js';
 import { parseHelloPayload, parseReadingPayload, parseStatusPayload, parseTimePayload, type HelloResult } from './payloads.js';
 import type { Replier } from './replier.js';
 import { mqttReply } from './replies.js';
+import { tooManyGaps } from '../session/store-refusals.js';
 
 /** A message taken in: `release` lets its PUBACK go; `drop` forgets it unacknowledged (redelivered later). */
 export interface Taken {
@@ -107,6 +108,12 @@ export class MqttMessages {
       this.replier.send(dev.id, mqttReply.busy(retryAfterMs));
       taken.drop();
       this.deps.broker.pause(retryAfterMs);
+      return;
+    }
+    if (outcome === 'gaps') {
+      // Refused by the store, for good: NAKed like a refusal of the field rules, counted.
+      this.replier.refuse(dev.id, dev, tooManyGaps(seq), boot);
+      taken.release();
       return;
     }
     if (outcome === 'failed') {

@@ -1,5 +1,6 @@
 import type { ReadingMessage, Refusal } from '../../protocol/messages.js';
 import { reply } from '../../protocol/replies.js';
+import { tooManyGaps } from '../session/store-refusals.js';
 import type { ReadingOutcome } from '../../store/ops.js';
 import type { IngestSession } from '../session/session.js';
 import type { AckBatch } from './ack-batch.js';
@@ -61,7 +62,7 @@ export class Readings {
       return;
     }
     const ticket = d.acks.add(msg.seq);
-    d.session.accept(msg, bytes, now, (outcome) => this.committed(ticket, outcome));
+    d.session.accept(msg, bytes, now, (outcome) => this.committed(ticket, msg.seq, outcome));
     d.flow.unsettled(d.acks.unsettled);
   }
 
@@ -85,9 +86,15 @@ export class Readings {
     if (d.flow.endBackpressure() || state === 'authenticating') d.socket.resume();
   }
 
-  private committed(ticket: number, outcome: ReadingOutcome): void {
+  private committed(ticket: number, seq: number, outcome: ReadingOutcome): void {
     const d = this.deps;
     if (d.state() === 'closed') return;
+    if (outcome === 'gaps') {
+      // Refused by the store, for good: NAKed like a refusal of the field rules, counted.
+      d.acks.settle(ticket, false);
+      d.refuse(tooManyGaps(seq));
+      return;
+    }
     if (outcome === 'full') {
       // The disk is full: not stored, so never ACKed, and no later reading of this connection is
       // either. BUSY tells the board to keep its readings and come back after the retry-after time.

@@ -10,6 +10,7 @@ import { busyRetryAfter, countRefusal, freshBoot, IngestSession, type SessionCon
 import { parseDatagram, type UdpLine } from './datagram.js';
 import { SourceRateLimit } from './rate-limit.js';
 import { tokensFor } from '../session/input-budget.js';
+import { tooManyGaps } from '../session/store-refusals.js';
 
 export interface UdpIngestDeps extends SessionContext {
   timers: Timers;
@@ -148,7 +149,9 @@ export class UdpIngest {
     }
     session.accept(line.message, line.bytes, now, (outcome) =>
       done(
-        outcome === 'full'
+        outcome === 'gaps'
+          ? this.refuse(line.device, tooManyGaps(seq))
+          : outcome === 'full'
           ? reply.busy(session.diskFull())
           : outcome === 'failed'
             ? reply.err('INTERNAL', 'store write failed; send again')

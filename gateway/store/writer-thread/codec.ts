@@ -96,7 +96,7 @@ export function decodeOps(batch: EncodedBatch): WriteOp[] {
   return ops;
 }
 
-const OUTCOMES: readonly Outcome[] = [null, 'stored', 'duplicate', 'failed', 'registered', 'accepted', 'conflict', 'revoked'];
+const OUTCOMES: readonly Outcome[] = [null, 'stored', 'duplicate', 'failed', 'registered', 'accepted', 'conflict', 'revoked', 'gaps'];
 
 export function encodeOutcomes(outcomes: readonly Outcome[]): Uint8Array {
   const out = new Uint8Array(outcomes.length);

@@ -120,6 +120,20 @@ test('a failed commit is never ACKed: ERR INTERNAL, the connection is cut', asyn
   assert.equal(acks.unsettled, 1, 'reading 2 stays unsettled: no ACK can pass it');
 });
 
+test('a reading the store refuses at its commit (too many gaps in its boot) is NAKed, and the ACK passes it', async () => {
+  const { readings, events, acks, commit } = setup();
+  readings.accept(reading(1), 20, 1000);
+  readings.accept(reading(2), 20, 1000);
+  readings.accept(reading(3), 20, 1000);
+  await commit(2, 'gaps');
+  assert.deepEqual(events.slice(6), ['refuse nak TOO_MANY_GAPS'], 'not ACKed; the connection stays');
+  await commit(1, 'stored');
+  await commit(3, 'stored');
+  // The cumulative ACK covers the NAKed reading as it covers a refusal of the field rules.
+  assert.deepEqual(events.slice(7), ['send ACK 2', 'send ACK 3']);
+  assert.equal(acks.unsettled, 0);
+});
+
 test('a commit that comes in after the connection closed is dropped', async () => {
   const { readings, events, conn, acks, commit } = setup();
   readings.accept(reading(1), 20, 1000);
