@@ -194,8 +194,8 @@ export class BatchWriter {
     const boot = this.ledger.entry(row.device, row.boot);
     // Seqs at or below the boot's floor were stored and later pruned by retention: a resend is a
     // duplicate, as is any seq the ledger holds.
-    if (!boot.seqs.has(row.seq) && boot.seqs.rangeCount >= MAX_RANGES_PER_BOOT && boot.seqs.wouldSplit(row.seq)) return 'gaps';
     const stored = !boot.seqs.has(row.seq);
+    if (stored && boot.seqs.rangeCount >= MAX_RANGES_PER_BOOT && boot.seqs.wouldSplit(row.seq)) return 'gaps';
     if (stored) {
       const info = this.insertReading.run(
         row.device, row.boot, row.seq, row.ts, row.tsSource, row.deviceTs, row.received, row.fields, row.bytes,

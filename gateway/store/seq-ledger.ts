@@ -18,6 +18,8 @@ export const MAX_RANGES_PER_BOOT = 65_536;
 const BOOTS_REMEMBERED = 65_536;
 
 interface Entry {
+  /** `device \0 boot`: the entry's key in the ledger. */
+  key: string;
   device: string;
   boot: number;
   seqs: SeqRanges;
@@ -66,7 +68,7 @@ export class SeqLedger implements BootSeqsSource {
     let e = this.boots.get(key);
     if (e === undefined) {
       const loaded = this.reader.load(device, boot);
-      e = { device, boot, seqs: loaded.seqs, hasRow: loaded.hasRow };
+      e = { key, device, boot, seqs: loaded.seqs, hasRow: loaded.hasRow };
       this.remember(key, e);
     }
     return e;
@@ -83,9 +85,8 @@ export class SeqLedger implements BootSeqsSource {
   /** Records `seq` of the entry as stored (call it inside the transaction that inserted it). */
   stored(e: Entry, seq: number): void {
     e.seqs.add(seq);
-    const key = `${e.device}\u0000${e.boot}`;
-    this.touched.add(key);
-    if (!this.dirty.has(key)) this.dirty.set(key, [e.device, e.boot]);
+    this.touched.add(e.key);
+    if (!this.dirty.has(e.key)) this.dirty.set(e.key, [e.device, e.boot]);
     this.storedSinceFlush++;
   }
 
