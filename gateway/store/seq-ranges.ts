@@ -46,10 +46,6 @@ export class SeqRanges {
     return `[${parts.join(',')}]`;
   }
 
-  get floor(): number {
-    return this.floorSeq;
-  }
-
   /** How many ranges above the floor. */
   get rangeCount(): number {
     return this.bounds.length / 2;
@@ -89,13 +85,6 @@ export class SeqRanges {
     }
     this.addRange(seq, seq);
     return true;
-  }
-
-  /** Raises the floor (retention pruned up to it); ranges at or below it fold into it. */
-  raiseFloor(floor: number): void {
-    if (floor <= this.floorSeq) return;
-    this.floorSeq = floor;
-    this.foldIntoFloor();
   }
 
   /**

@@ -44,10 +44,11 @@ test('the floor (what retention pruned) counts as held and absorbs the ranges it
   assert.equal(r.has(3), true);
   assert.equal(r.has(7), false);
   assert.deepEqual(r.contiguousAfter(0), { prefix: 5, more: true });
-  r.raiseFloor(14);
-  assert.equal(r.toJSON(), '[[1,15],[30,40]]');
-  assert.equal(r.floor, 15);
-  assert.equal(r.highest(), 40);
+  // A higher floor (retention pruned further) takes in the runs it reaches or touches.
+  const raised = SeqRanges.parse('[[10,12],[15,15],[30,40]]', 14);
+  assert.equal(raised.toJSON(), '[[1,15],[30,40]]');
+  assert.deepEqual(raised.contiguousAfter(0), { prefix: 15, more: true });
+  assert.equal(raised.highest(), 40);
 });
 
 test('parse passes over what is not a list of integer pairs and merges overlaps', () => {
