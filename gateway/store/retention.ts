@@ -9,11 +9,17 @@ const CHUNK = 5000;
  * an old reading is still recognised as a duplicate. Works in chunks to keep each transaction short.
  * A reading some sink holds in quarantine is never pruned: `sheetlog quarantine retry` needs it,
  * and `drop` (which keeps its own record) lets retention have it.
+ *
+ * The newest reading is never pruned either. `readings.id` is a plain INTEGER PRIMARY KEY: SQLite
+ * gives a new row the highest id in the table plus one, so a table emptied by retention would
+ * hand out ids from 1 again, at or below the sinks' cursors (which would never deliver them) and
+ * `meta.seq_through` (which would not see them). Keeping the newest row keeps ids increasing.
  */
 export class Retention {
   private readonly raisePruned;
   private readonly remove;
   private readonly forgetSkips;
+  private readonly newest;
 
   constructor(private readonly db: Db) {
     this.raisePruned = db.prepare(
@@ -24,18 +30,22 @@ export class Retention {
     );
     // received too: a retried reading (store/quarantine.ts) has a new, high id and an old receive time.
     this.remove = db.prepare(`DELETE FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS})`);
+    this.newest = db.prepare('SELECT max(id) FROM readings').pluck();
     this.forgetSkips = db.prepare('DELETE FROM sink_skips WHERE reading_id <= ? AND reading_id NOT IN (SELECT id FROM readings WHERE id <= ?)');
   }
 
   /**
-   * Prunes rows with id <= deliveredId and received < olderThan. Returns how many were deleted.
+   * Prunes rows with id <= deliveredId and received < olderThan, except the newest reading.
+   * Returns how many were deleted.
    */
   prune(deliveredId: number, olderThan: number): number {
     let deleted = 0;
+    // Below the newest reading (see the class comment); only one writer adds rows, above it.
+    const below = Math.min(deliveredId, ((this.newest.get() as number | null) ?? 0) - 1);
     for (;;) {
       const upTo = this.db
         .prepare(`SELECT max(id) AS id FROM (SELECT id FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS}) ORDER BY id LIMIT ?)`)
-        .get(deliveredId, olderThan, CHUNK) as { id: number | null };
+        .get(below, olderThan, CHUNK) as { id: number | null };
       if (upTo.id === null) return deleted;
       const limit = upTo.id;
       // IMMEDIATE: take the write lock up front (waiting on busy_timeout) rather than fail when the

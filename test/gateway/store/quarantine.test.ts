@@ -75,16 +75,16 @@ test('retry: the reading gets an id above every cursor; sinks that hold it skip 
 
 test('drop keeps the record; retention keeps held readings, prunes dropped ones and their skips', (t) => {
   const { db, q, cursors, readings, add } = rig(t);
-  add(4);
+  add(5); // 5: the newest reading, which retention never prunes (store/retention.ts)
   q.hold('csv', row(readings, 2), 'BAD_ROW', 'x', 1);
   q.hold('csv', row(readings, 3), 'BAD_ROW', 'x', 1);
   cursors.advance('csv', 4, 1);
   const retention = new Retention(db);
   assert.equal(retention.prune(4, 1e15), 2, 'rows 1 and 4');
-  assert.deepEqual(readings.after(0, 10).map((r) => r.id), [2, 3]);
+  assert.deepEqual(readings.after(0, 10).map((r) => r.id), [2, 3, 5]);
   assert.equal(q.drop({ ids: [q.list().find((e) => e.seq === 2)!.id] }, 5), 1);
   assert.equal(retention.prune(4, 1e15), 1);
-  assert.deepEqual(readings.after(0, 10).map((r) => r.id), [3]);
+  assert.deepEqual(readings.after(0, 10).map((r) => r.id), [3, 5]);
   assert.deepEqual(q.list({}, ['dropped']).map((e) => [e.seq, e.fields, e.settledAt]), [[2, '{"v":1}', 5]], 'the record outlives the reading');
   const gone = q.list({}, ['dropped'])[0]!;
   db.prepare("UPDATE quarantine SET state = 'held' WHERE id = ?").run(gone.id);

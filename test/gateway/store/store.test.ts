@@ -153,7 +153,36 @@ test('retention prunes delivered old rows, and a resent pruned reading is still 
   assert.equal(store.readings.highestSeq('a', 7), 10);
 });
 
-test('a boot\'s row is written with its first stored reading and not rewritten by later commits; its highest seq survives pruning every row and a restart', (t) => {
+test('retention keeps the newest reading, so ids only increase: a reading after all were delivered and pruned is above the cursors, also after a restart', (t) => {
+  const { store, timers, dir } = open(t, { retentionHours: 0 });
+  store.useSinks(['csv']);
+  const outcomes: ReadingOutcome[] = [];
+  for (let seq = 1; seq <= 5; seq++) enqueueReading(store, row('a', 1, seq, timers.now()), outcomes);
+  store.committer.flush();
+  store.advanceCursor('csv', 5);
+  timers.advance(1);
+  assert.equal(store.prune(), 4);
+  assert.deepEqual(store.db.prepare('SELECT id FROM readings').pluck().all(), [5], 'the newest stays');
+  assert.equal(store.prune(), 0, 'and stays at the next round');
+  enqueueReading(store, row('a', 1, 6, timers.now()), outcomes);
+  store.committer.flush();
+  assert.deepEqual(store.readings.after(5, 10).map((r) => [r.id, r.seq]), [[6, 6]], 'the new reading is above the cursor');
+  assert.equal(store.bufferedRows(), 1);
+  store.advanceCursor('csv', 6);
+  timers.advance(1);
+  assert.equal(store.prune(), 1);
+  store.close();
+  const again = Store.open(dir, { ...SETTINGS, retentionHours: 0 }, timers);
+  t.after(() => again.close());
+  again.useSinks(['csv']);
+  again.committer.enqueue({ kind: 'reading', row: row('a', 1, 7, timers.now()), done: (o) => outcomes.push(o) });
+  again.committer.flush();
+  assert.deepEqual(again.readings.after(6, 10).map((r) => [r.id, r.seq]), [[7, 7]], 'after a restart too');
+  assert.equal(again.bufferedRows(), 1);
+  assert.ok(outcomes.every((o) => o === 'stored'));
+});
+
+test('a boot\'s row is written with its first stored reading and not rewritten by later commits; its highest seq survives pruning and a restart', (t) => {
   const { store, timers, dir } = open(t, { retentionHours: 1 });
   store.useSinks(['csv']);
   const outcomes: ReadingOutcome[] = [];
@@ -169,8 +198,8 @@ test('a boot\'s row is written with its first stored reading and not rewritten b
   assert.equal(store.readings.highestSeq('a', 7), 10, 'read from the stored readings');
   store.advanceCursor('csv', 10);
   timers.advance(2 * 3_600_000);
-  assert.equal(store.prune(), 10);
-  assert.equal(store.readings.count(), 0);
+  assert.equal(store.prune(), 9, 'all but the newest reading');
+  assert.equal(store.readings.count(), 1);
   assert.equal(store.readings.highestSeq('a', 7), 10, 'retention raised max_seq before it pruned');
   store.close();
   const again = Store.open(dir, { ...SETTINGS, retentionHours: 1 }, timers);
