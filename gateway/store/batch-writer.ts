@@ -67,9 +67,10 @@ export class BatchWriter {
        ON CONFLICT (device, boot) DO NOTHING`,
     );
     // A device the readings name has a row (an 'open' one when none was registered), written in
-    // the commit of its first reading. Its counters are not written to that row by each commit:
-    // a commit appends one `device_deltas` row (every board's counters in it), so the boards'
-    // `devices` pages are not rewritten; they are folded in every 250 ms (store/device-totals.ts).
+    // the commit of its first reading. Its counters are not written to that row by each commit,
+    // so the boards' `devices` pages are not rewritten: what a stored reading adds is read from
+    // the reading until the fold every 250 ms, and what it does not tell (duplicates, untrusted
+    // clocks) goes to one `device_deltas` row of the commit (store/device-totals.ts).
     this.addOpenDevices = db.prepare(
       `INSERT INTO devices (id, origin, created_at) SELECT value, 'open', ? FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`,
     );
@@ -142,9 +143,11 @@ export class BatchWriter {
   /** When `device_deltas` was last folded (the commit clock); -∞: fold at the next commit. */
   private foldedAt = Number.NEGATIVE_INFINITY;
   /**
-   * The sums per device of the `device_deltas` rows committed since the last fold. This writer is
-   * the only one that appends rows; until its first fold the table may hold rows it did not write
-   * (a crash, a writer thread replaced), so that fold adds them up from the table.
+   * The counters per device committed since the last fold: the readings stored and the
+   * `device_deltas` rows appended. Until its first fold the tables may hold what another writer
+   * committed (a crash, a writer thread replaced), so that fold adds it up from the tables. A row
+   * another connection appends (store/quarantine.ts: a reading moved above `totals_through`)
+   * cancels a count this writer never made, so the fold drops it with the others.
    */
   private readonly waiting = new Map<string, TotalsRow>();
   private waitingKnown = false;
@@ -152,9 +155,10 @@ export class BatchWriter {
   private applyAll(ops: readonly WriteOp[], outcomes: Outcome[]): CommitTotals {
     const newBoots: [string, number, number][] = [];
     const totals = new Map<string, TotalsRow>();
+    const untold = new Map<string, TotalsRow>();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i] as WriteOp;
-      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, newBoots, totals);
+      if (op.kind === 'reading') outcomes[i] = this.writeReading(op.row, newBoots, totals, untold);
       else if (op.kind === 'register') outcomes[i] = this.register(op.device, op.token, op.origin, op.at);
       else this.writeStats(op.device, op.delta);
     }
@@ -165,8 +169,8 @@ export class BatchWriter {
       const added: string[] = [];
       for (const r of rows) if (!this.deviceKnown(r[0])) added.push(r[0]);
       if (added.length > 0) this.addOpenDevices.run(this.now, JSON.stringify(added));
-      this.deviceTotals.append(rows);
     }
+    if (untold.size > 0) this.deviceTotals.append([...untold.values()]);
     // A clock set back folds at once rather than let the rows pile up until it catches up.
     const folded = this.now - this.foldedAt >= DEVICE_TOTALS_FOLD_MS || this.now < this.foldedAt;
     if (folded) {
@@ -190,7 +194,11 @@ export class BatchWriter {
     return this.selectDevice.get(device) !== undefined;
   }
 
-  private writeReading(row: ReadingRow, newBoots: [string, number, number][], totals: Map<string, TotalsRow>): ReadingOutcome {
+  /**
+   * `totals`: the commit's counters per device; `untold`: the part of them the stored readings do
+   * not tell (duplicates, untrusted clocks), for `device_deltas`.
+   */
+  private writeReading(row: ReadingRow, newBoots: [string, number, number][], totals: Map<string, TotalsRow>, untold: Map<string, TotalsRow>): ReadingOutcome {
     const boot = this.ledger.entry(row.device, row.boot);
     // Seqs at or below the boot's floor were stored and later pruned by retention: a resend is a
     // duplicate, as is any seq the ledger holds.
@@ -217,6 +225,19 @@ export class BatchWriter {
     t[3] += row.bytes;
     if (row.clockUntrusted) t[4]++;
     if (row.received > t[5]) t[5] = row.received;
+    if (!stored || row.clockUntrusted) {
+      let u = untold.get(row.device);
+      if (u === undefined) {
+        u = [row.device, 0, 0, 0, 0, 0];
+        untold.set(row.device, u);
+      }
+      if (!stored) {
+        u[2]++;
+        u[3] += row.bytes;
+        if (row.received > u[5]) u[5] = row.received;
+      }
+      if (row.clockUntrusted) u[4]++;
+    }
     return stored ? 'stored' : 'duplicate';
   }
 

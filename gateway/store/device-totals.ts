@@ -3,17 +3,35 @@ import type { Db } from './database.js';
 
 /**
  * A device's counters as a commit adds them: [device, readings, duplicates, bytes, untrusted
- * clocks, last seen]. The shape of one element of a `device_deltas` row.
+ * clocks, last seen]. The shape of one element of a `device_deltas` row (which holds only what the
+ * stored readings do not tell: their count, bytes and receive times are read from them).
  */
 export type TotalsRow = [string, number, number, number, number, number];
 
-/** How often (by the commit clock) the writer folds the waiting `device_deltas` rows into `devices`. */
+/** How often (by the commit clock) the writer folds the waiting counters into `devices`. */
 export const DEVICE_TOTALS_FOLD_MS = 250;
 
-/** The waiting rows added up per device (what a reader adds to `devices`). */
-const PENDING = `SELECT value ->> 0 AS device, sum(value ->> 1) AS readings, sum(value ->> 2) AS duplicates,
-    sum(value ->> 3) AS bytes, sum(value ->> 4) AS untrusted, max(value ->> 5) AS lastSeen
-  FROM device_deltas, json_each(device_deltas.rows)`;
+/** The `meta` key holding the highest reading id whose counts `devices` includes. */
+export const TOTALS_THROUGH_KEY = 'totals_through';
+
+const THROUGH = `coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'), 0)`;
+
+/**
+ * What waits, per device: the `device_deltas` rows, and the stored readings
+ * above `totals_through` (a scan of the newest rows by id: `+device` keeps SQLite off any index by
+ * device), added up.
+ */
+const PENDING = `SELECT device, sum(readings) AS readings, sum(duplicates) AS duplicates, sum(bytes) AS bytes,
+    sum(untrusted) AS untrusted, max(lastSeen) AS lastSeen FROM (
+    SELECT value ->> 0 AS device, value ->> 1 AS readings, value ->> 2 AS duplicates, value ->> 3 AS bytes,
+      value ->> 4 AS untrusted, value ->> 5 AS lastSeen
+    FROM device_deltas, json_each(device_deltas.rows) WHERE true %d1
+    UNION ALL
+    SELECT +device, 1, 0, bytes, 0, received FROM readings WHERE id > ${THROUGH} %d2
+  ) GROUP BY device`;
+
+const pending = (oneDevice: boolean) =>
+  PENDING.replace('%d1', oneDevice ? 'AND value ->> 0 = @device' : '').replace('%d2', oneDevice ? 'AND +device = @device' : '');
 
 /**
  * Adds totals to `devices`, a primary-key lookup per device (an UPDATE joined with the totals
@@ -27,17 +45,23 @@ const ADD = `INSERT INTO devices (id, origin, created_at, readings, duplicates, 
     last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`;
 
 /**
- * The device counters of commits, kept off the boards' `devices` rows: a commit appends ONE row to
- * `device_deltas` (at the table's end: a page or two, whatever the number of boards in it) and the
- * writer folds the waiting rows into `devices` every DEVICE_TOTALS_FOLD_MS. Readers add what waits
- * (`pending`), so counts are exact at any moment, from any process; a crash leaves the rows to the
- * next fold.
+ * The device counters (readings, duplicates, bytes, untrusted clocks, last seen), kept off the
+ * boards' `devices` rows between folds (docs/OPERATIONS.md, "The commit window"). What a stored
+ * reading adds is in the reading itself: `devices` counts every reading up to `meta.totals_through`
+ * and readers add the readings above it, so a commit of only stored readings writes nothing for
+ * its counters. What a reading row does not tell (a duplicate, an untrusted clock) goes to ONE
+ * `device_deltas` row per commit that has any. The writer folds both into `devices` every
+ * DEVICE_TOTALS_FOLD_MS and moves `totals_through` to the newest reading, in the same
+ * transaction. Readers add what waits (`pending`), so counts are exact at any moment, from any
+ * process; a crash leaves it to the next fold.
  */
 export class DeviceTotals {
   private readonly insert: Statement;
   private readonly addRows: Statement;
   private readonly addWaiting: Statement;
   private readonly clear: Statement;
+  private readonly moveThrough: Statement;
+  private readonly uncount: Statement;
   private waitingStmt: Statement | undefined;
   private waitingOfStmt: Statement | undefined;
 
@@ -47,33 +71,53 @@ export class DeviceTotals {
       ADD.replace('%s', `SELECT value ->> 0 AS device, value ->> 1 AS readings, value ->> 2 AS duplicates, value ->> 3 AS bytes,
         value ->> 4 AS untrusted, value ->> 5 AS lastSeen FROM json_each(?)`),
     );
-    this.addWaiting = db.prepare(ADD.replace('%s', `${PENDING} GROUP BY 1`));
+    this.addWaiting = db.prepare(ADD.replace('%s', pending(false)));
     this.clear = db.prepare('DELETE FROM device_deltas');
+    // Unchanged when no reading came (no page written); ids only increase (store/retention.ts).
+    this.moveThrough = db.prepare(
+      `INSERT INTO meta (key, value) SELECT '${TOTALS_THROUGH_KEY}', id FROM (SELECT id FROM readings ORDER BY id DESC LIMIT 1) WHERE id > ${THROUGH}
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    );
+    this.uncount = db.prepare(
+      `INSERT INTO device_deltas (rows) SELECT json_array(json_array(device, -1, 0, -bytes, 0, 0)) FROM readings
+       WHERE id = ? AND id <= ${THROUGH}`,
+    );
   }
 
-  /** Appends a commit's counters (inside its transaction). */
+  /** Appends a commit's counters that its readings do not tell (inside its transaction). */
   append(rows: readonly TotalsRow[]): void {
     this.insert.run(JSON.stringify(rows));
   }
 
   /**
-   * Folds into `devices` the waiting rows, whose sums per device the caller knows (`sums`: the
-   * writer added them up as it appended them). Inside the caller's transaction.
+   * Folds into `devices` what waits, whose sums per device the caller knows (`sums`: the writer
+   * added up the readings it stored and the rows it appended). Inside the caller's transaction.
    */
   foldKnown(sums: readonly TotalsRow[]): void {
     if (sums.length > 0) this.addRows.run(JSON.stringify(sums));
     this.clear.run();
+    this.moveThrough.run();
   }
 
-  /** Folds the waiting rows, adding them up from the table (after a crash, at a clean stop). */
+  /** Folds what waits, adding it up from the tables (after a crash, at a clean stop). */
   foldStored(): void {
     this.addWaiting.run();
     this.clear.run();
+    this.moveThrough.run();
+  }
+
+  /**
+   * A reading moves to a new id, above every other (`sheetlog quarantine retry`): from there it
+   * would count again among the readings above `totals_through`, so a row takes it back out when
+   * it was counted already. Call it before the move, in the same transaction.
+   */
+  uncountMoved(id: number): void {
+    this.uncount.run(id);
   }
 
   /** The waiting counters per device, added up. */
   pending(): Map<string, TotalsRow> {
-    this.waitingStmt ??= this.db.prepare(`${PENDING} GROUP BY 1`).raw();
+    this.waitingStmt ??= this.db.prepare(pending(false)).raw();
     const out = new Map<string, TotalsRow>();
     for (const r of this.waitingStmt.all() as TotalsRow[]) out.set(r[0], r);
     return out;
@@ -81,8 +125,8 @@ export class DeviceTotals {
 
   /** The waiting counters of one device, or undefined. */
   pendingOf(device: string): TotalsRow | undefined {
-    this.waitingOfStmt ??= this.db.prepare(`${PENDING} WHERE value ->> 0 = ? GROUP BY 1`).raw();
-    return this.waitingOfStmt.get(device) as TotalsRow | undefined;
+    this.waitingOfStmt ??= this.db.prepare(pending(true)).raw();
+    return this.waitingOfStmt.get({ device }) as TotalsRow | undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { DeviceTotals } from './device-totals.js';
 import type { StoredReading } from './readings.js';
 
 export type QuarantineState = 'held' | 'retried' | 'dropped';
@@ -149,6 +150,8 @@ export class Quarantine {
       ...(this.db.prepare('SELECT sink FROM sink_cursors WHERE last_id >= ?').pluck().all(oldId) as string[]),
       ...(this.db.prepare('SELECT sink FROM sink_skips WHERE reading_id = ?').pluck().all(oldId) as string[]),
     ]);
+    // Above `totals_through` the reading would be counted in its device's totals a second time.
+    new DeviceTotals(this.db).uncountMoved(oldId);
     this.db.prepare('UPDATE readings SET id = ? WHERE id = ?').run(newId, oldId);
     const marks = [...sinks].map(() => '?').join(', ');
     this.db.prepare(`UPDATE quarantine SET state = 'retried', settled_at = ? WHERE reading_id = ? AND state = 'held' AND sink IN (${marks})`).run(now, oldId, ...sinks);

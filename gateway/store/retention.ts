@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { TOTALS_THROUGH_KEY } from './device-totals.js';
 import { Quarantine } from './quarantine.js';
 
 const CHUNK = 5000;
@@ -14,12 +15,15 @@ const CHUNK = 5000;
  * gives a new row the highest id in the table plus one, so a table emptied by retention would
  * hand out ids from 1 again, at or below the sinks' cursors (which would never deliver them) and
  * `meta.seq_through` (which would not see them). Keeping the newest row keeps ids increasing.
+ * Nor are readings above `meta.totals_through`: the devices' counts of them are read from them
+ * until the writer folds them (store/device-totals.ts, within a second).
  */
 export class Retention {
   private readonly raisePruned;
   private readonly remove;
   private readonly forgetSkips;
   private readonly newest;
+  private readonly counted;
 
   constructor(private readonly db: Db) {
     this.raisePruned = db.prepare(
@@ -31,17 +35,20 @@ export class Retention {
     // received too: a retried reading (store/quarantine.ts) has a new, high id and an old receive time.
     this.remove = db.prepare(`DELETE FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS})`);
     this.newest = db.prepare('SELECT max(id) FROM readings').pluck();
+    this.counted = db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck();
     this.forgetSkips = db.prepare('DELETE FROM sink_skips WHERE reading_id <= ? AND reading_id NOT IN (SELECT id FROM readings WHERE id <= ?)');
   }
 
   /**
-   * Prunes rows with id <= deliveredId and received < olderThan, except the newest reading.
+   * Prunes rows with id <= deliveredId and received < olderThan, except the newest reading and
+   * those not counted in `devices` yet.
    * Returns how many were deleted.
    */
   prune(deliveredId: number, olderThan: number): number {
     let deleted = 0;
-    // Below the newest reading (see the class comment); only one writer adds rows, above it.
-    const below = Math.min(deliveredId, ((this.newest.get() as number | null) ?? 0) - 1);
+    // Below the newest reading and counted in `devices` (see the class comment). Both only grow,
+    // so values read before the transactions below stay safe.
+    const below = Math.min(deliveredId, ((this.newest.get() as number | null) ?? 0) - 1, (this.counted.get() as number | undefined) ?? 0);
     for (;;) {
       const upTo = this.db
         .prepare(`SELECT max(id) AS id FROM (SELECT id FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS}) ORDER BY id LIMIT ?)`)

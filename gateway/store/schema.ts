@@ -243,4 +243,16 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       DROP INDEX readings_key;
     `,
   },
+  {
+    version: 12,
+    // A stored reading's counts (readings, bytes, last seen) are read from the reading itself
+    // until the writer folds them into `devices` (store/device-totals.ts): meta `totals_through`
+    // is the highest reading id `devices` includes, and `device_deltas` keeps only what a reading
+    // row does not tell (duplicates, untrusted clocks). Until now every commit's counters went to
+    // `device_deltas`, so `devices` and its rows count every reading there is.
+    sql: `
+      INSERT INTO meta (key, value) VALUES ('totals_through', (SELECT coalesce(max(id), 0) FROM readings))
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    `,
+  },
 ];

@@ -199,7 +199,7 @@ export class Store {
     this.committer.close();
     this.writer.close();
     try {
-      // A clean stop leaves `devices` with every count in it (readers add `device_deltas` anyway).
+      // A clean stop leaves `devices` with every count in it (readers add what waits anyway).
       this.db.transaction(() => new DeviceTotals(this.db).foldStored()).immediate();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (e) {

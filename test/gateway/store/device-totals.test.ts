@@ -2,8 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { schemaVersion } from '../../../gateway/store/database.js';
+import { MIGRATIONS } from '../../../gateway/store/schema.js';
 import type { ReadingOutcome, ReadingRow } from '../../../gateway/store/ops.js';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
+import { TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { tempDir } from '../../helpers/app.js';
 import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
@@ -15,24 +19,33 @@ interface Counts {
   readings: number;
   duplicates: number;
   bytes: number;
+  untrusted: number;
   lastSeen: number;
 }
 
 /**
- * Device counters go through `device_deltas` and a fold every 250 ms (store/device-totals.ts):
- * whatever the order of commits, failed commits, clock steps and crashes, what a reader sees must
- * be what was acknowledged. A model counts the outcomes the store reported; after every step the
- * registry must agree with it, device by device.
+ * Device counters are read from the readings above `totals_through` and from `device_deltas`
+ * until a fold every 250 ms (store/device-totals.ts): whatever the order of commits, failed
+ * commits, clock steps, retention and crashes, what a reader sees must be what was acknowledged.
+ * A model counts the outcomes the store reported; after every step the registry must agree with
+ * it, device by device.
  */
 for (const seed of [1, 2, 3]) {
-  test(`device counters match the acknowledged outcomes through commits, rollbacks, folds and crashes (seed ${seed})`, (t) => {
+  test(`device counters match the acknowledged outcomes through commits, rollbacks, folds, retention and crashes (seed ${seed})`, (t) => {
     const random = seededRandom(seed);
     const pick = (n: number) => Math.floor(random() * n);
     const timers = new ManualTimers();
     const dirs: string[] = [];
     let dir = tempDir();
     dirs.push(dir);
-    let store = Store.open(dir, SETTINGS, timers);
+    // Retention prunes every delivered reading (those counted in `devices`, all but the newest).
+    const settings: StoreSettings = { ...SETTINGS, retentionHours: 0 };
+    const reopen = () => {
+      const s = Store.open(dir, settings, timers);
+      s.useSinks(['csv']);
+      return s;
+    };
+    let store = reopen();
     t.after(() => {
       store.close();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -41,55 +54,143 @@ for (const seed of [1, 2, 3]) {
     let crashes = 0;
     let failures = 0;
     let folds = 0;
+    let pruned = 0;
     for (let step = 0; step < 150; step++) {
-      const action = pick(10);
+      const action = pick(11);
       if (action < 6) {
         // A commit of a few readings; seqs drawn from a small range, so duplicates happen.
         const fail = action === 0;
-        if (fail) store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON device_deltas BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+        if (fail) {
+          store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON device_deltas BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+          store.db.exec("CREATE TRIGGER boom2 BEFORE INSERT ON readings BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+        }
         const batch: { row: ReadingRow; outcome?: ReadingOutcome }[] = [];
         for (let k = 1 + pick(8); k > 0; k--) {
           const row: ReadingRow = {
             device: `d${pick(6)}`, boot: 1, seq: 1 + pick(40), ts: timers.now(), tsSource: 'gateway', deviceTs: null,
-            received: timers.now(), fields: '{"x":1}', bytes: 10 + pick(5), clockUntrusted: false,
+            received: timers.now(), fields: '{"x":1}', bytes: 10 + pick(5), clockUntrusted: pick(4) === 0,
           };
           const entry: { row: ReadingRow; outcome?: ReadingOutcome } = { row };
           batch.push(entry);
           store.committer.enqueue({ kind: 'reading', row, done: (o) => (entry.outcome = o) });
         }
-        const pendingBefore = store.db.prepare('SELECT count(*) FROM device_deltas').pluck().get() as number;
+        const through = () => store.db.prepare(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get();
+        const throughBefore = through();
         store.committer.flush();
         if (fail) {
           store.db.exec('DROP TRIGGER boom');
+          store.db.exec('DROP TRIGGER boom2');
           failures++;
         }
         for (const { row, outcome } of batch) {
           if (outcome === 'failed') continue;
-          const m = model.get(row.device) ?? { readings: 0, duplicates: 0, bytes: 0, lastSeen: 0 };
+          const m = model.get(row.device) ?? { readings: 0, duplicates: 0, bytes: 0, untrusted: 0, lastSeen: 0 };
           if (outcome === 'stored') m.readings++;
           else if (outcome === 'duplicate') m.duplicates++;
           else assert.fail(`unexpected outcome ${outcome}`);
           m.bytes += row.bytes;
+          if (row.clockUntrusted) m.untrusted++;
           m.lastSeen = Math.max(m.lastSeen, row.received);
           model.set(row.device, m);
         }
-        const pendingAfter = store.db.prepare('SELECT count(*) FROM device_deltas').pluck().get() as number;
-        if (!fail && pendingAfter < pendingBefore + 1) folds++;
+        if (!fail && through() !== throughBefore) folds++;
       } else if (action < 9) {
         timers.advance(pick(400));
-      } else {
+      } else if (action === 9) {
         // A crash: the files as they are (the WAL holds every commit), opened by a new store.
         const crashed = tempDir();
         dirs.push(crashed);
         for (const f of ['sheetlog.db', 'sheetlog.db-wal']) copyFileSync(join(dir, f), join(crashed, f));
         store.close();
         dir = crashed;
-        store = Store.open(dir, SETTINGS, timers);
+        store = reopen();
         crashes++;
+      } else {
+        store.advanceCursor('csv', store.db.prepare('SELECT coalesce(max(id), 0) FROM readings').pluck().get() as number);
+        pruned += store.prune();
       }
-      const seen = new Map(store.devices.list().map((d) => [d.id, { readings: d.readings, duplicates: d.duplicates, bytes: d.bytes, lastSeen: d.lastSeen ?? 0 }]));
+      const seen = new Map(store.devices.list().map((d) => [d.id, { readings: d.readings, duplicates: d.duplicates, bytes: d.bytes, untrusted: d.clockUntrusted, lastSeen: d.lastSeen ?? 0 }]));
+      for (const id of model.keys()) {
+        const d = store.devices.get(id);
+        assert.deepEqual(d && [d.readings, d.duplicates, d.bytes, d.clockUntrusted], [seen.get(id)?.readings, seen.get(id)?.duplicates, seen.get(id)?.bytes, seen.get(id)?.untrusted], `step ${step}: get agrees with list`);
+      }
       assert.deepEqual(seen, model, `step ${step}`);
     }
-    assert.ok(crashes > 0 && failures > 0 && folds > 1, `the run covered crashes (${crashes}), failed commits (${failures}) and folds (${folds})`);
+    assert.ok(crashes > 0 && failures > 0 && folds > 1 && pruned > 0, `the run covered crashes (${crashes}), failed commits (${failures}), folds (${folds}) and retention (${pruned} pruned)`);
   });
 }
+
+test('a reading moved above every other by `quarantine retry` is not counted twice, whether or not it was folded', (t) => {
+  const timers = new ManualTimers();
+  const dir = tempDir();
+  const store = Store.open(dir, SETTINGS, timers);
+  store.useSinks(['csv']);
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const commit = (seq: number) => {
+    store.committer.enqueue({ kind: 'reading', row: { device: 'a', boot: 1, seq, ts: timers.now(), tsSource: 'gateway', deviceTs: null, received: timers.now(), fields: '{"x":1}', bytes: 10, clockUntrusted: false }, done: () => {} });
+    store.committer.flush();
+  };
+  const counts = () => {
+    const d = store.devices.get('a')!;
+    return [d.readings, d.bytes];
+  };
+  const retry = (id: number) => {
+    store.quarantineRow('csv', store.readings.after(id - 1, 1)[0]!, 'BAD_ROW', 'x');
+    const [entry] = store.quarantine.list({ sink: 'csv' }, ['held']);
+    assert.deepEqual(store.quarantine.retry({ ids: [entry!.id] }, timers.now()), { retried: 1, missing: [], waiting: [] });
+  };
+  commit(1); // folded at once: `totals_through` 1
+  commit(2); // waits among the readings above it
+  retry(1); // counted in `devices`: moved to id 3
+  assert.deepEqual(counts(), [2, 20], 'a folded reading moved');
+  assert.deepEqual(store.readings.after(0, 10).map((r) => [r.id, r.seq]), [[2, 2], [3, 1]]);
+  retry(2); // not folded yet: moved to id 4, still above `totals_through`
+  assert.deepEqual(counts(), [2, 20], 'a waiting reading moved');
+  commit(3);
+  assert.deepEqual(counts(), [3, 30]);
+  timers.advance(250);
+  commit(4); // the writer folds the sums it kept and drops the correction
+  assert.deepEqual(store.db.prepare("SELECT readings, bytes, (SELECT count(*) FROM device_deltas) AS pending FROM devices WHERE id = 'a'").get(), { readings: 4, bytes: 40, pending: 0 });
+  assert.deepEqual(counts(), [4, 40]);
+  retry(5);
+  assert.deepEqual(counts(), [4, 40], 'moved after the fold');
+  store.close();
+  const again = Store.open(dir, SETTINGS, timers);
+  t.after(() => again.close());
+  assert.deepEqual(again.db.prepare("SELECT readings, bytes FROM devices WHERE id = 'a'").get(), { readings: 4, bytes: 40 }, 'a clean stop folds it once');
+});
+
+test('migration 12: a file whose counters all went through device_deltas keeps its counts, and the next fold adds each reading once', (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'sheetlog.db');
+  const old = new Database(path);
+  old.pragma('journal_mode = WAL');
+  for (const m of MIGRATIONS) if (m.version <= 11) old.exec(m.sql);
+  old.pragma('user_version = 11');
+  const insert = old.prepare("INSERT INTO readings (device, boot, seq, ts, ts_source, received, fields, bytes) VALUES ('a', 1, ?, 0, 'gateway', ?, '{}', 10)");
+  for (const s of [1, 2, 3]) insert.run(s, 100 + s);
+  old.prepare("INSERT INTO devices (id, origin, created_at, readings, bytes, last_seen) VALUES ('a', 'open', 0, 1, 10, 101)").run();
+  // Readings 2 and 3 (and a duplicate) were counted by a commit's row, not folded yet.
+  old.prepare('INSERT INTO device_deltas (rows) VALUES (?)').run(JSON.stringify([['a', 2, 1, 30, 0, 103]]));
+  old.close();
+  const timers = new ManualTimers();
+  const store = Store.open(dir, SETTINGS, timers);
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.equal(schemaVersion(store.db), MIGRATIONS[MIGRATIONS.length - 1]?.version);
+  assert.equal(store.db.prepare(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get(), '3');
+  const counts = () => {
+    const d = store.devices.get('a')!;
+    return [d.readings, d.duplicates, d.bytes, d.lastSeen];
+  };
+  assert.deepEqual(counts(), [3, 1, 40, 103]);
+  store.committer.enqueue({ kind: 'reading', row: { device: 'a', boot: 1, seq: 4, ts: 0, tsSource: 'gateway', deviceTs: null, received: 104, fields: '{}', bytes: 10, clockUntrusted: false }, done: () => {} });
+  store.committer.flush(); // the writer's first commit folds what it finds
+  assert.deepEqual(store.db.prepare("SELECT readings, duplicates, bytes, last_seen FROM devices WHERE id = 'a'").raw().get(), [4, 1, 50, 104]);
+  assert.deepEqual(counts(), [4, 1, 50, 104]);
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../gateway/store/database.js';
+import { TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { Quarantine } from '../../../gateway/store/quarantine.js';
 import { ReadingsQueries, type StoredReading } from '../../../gateway/store/readings.js';
 import { Retention } from '../../../gateway/store/retention.js';
@@ -18,6 +19,7 @@ function rig(t: { after(fn: () => void): void }): { db: Db; q: Quarantine; curso
   });
   let seq = 0;
   const insert = db.prepare(`INSERT INTO readings (device, boot, seq, ts, ts_source, received, fields, bytes) VALUES ('d', 1, ?, ?, 'device', ?, '{"v":1}', 9)`);
+  const setCounted = db.prepare(`INSERT INTO meta (key, value) VALUES ('${TOTALS_THROUGH_KEY}', (SELECT max(id) FROM readings)) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   return {
     db,
     q: new Quarantine(db),
@@ -25,6 +27,8 @@ function rig(t: { after(fn: () => void): void }): { db: Db; q: Quarantine; curso
     readings: new ReadingsQueries(db),
     add: (n) => {
       for (let i = 0; i < n; i++) insert.run(++seq, 1_700_000_000_000 + seq, 1000 + seq);
+      // As the writer's fold leaves it: `devices` counts these (retention prunes only counted readings).
+      setCounted.run();
     },
   };
 }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
 import { openDatabase, schemaVersion } from '../../../gateway/store/database.js';
 import type { ReadingOutcome, ReadingRow, RegisterOutcome } from '../../../gateway/store/ops.js';
+import { TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { StoreError } from '../../../gateway/store/errors.js';
 import { tempDir } from '../../helpers/app.js';
 import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
@@ -198,7 +199,10 @@ test('a boot\'s row is written with its first stored reading and not rewritten b
   assert.equal(store.readings.highestSeq('a', 7), 10, 'read from the stored readings');
   store.advanceCursor('csv', 10);
   timers.advance(2 * 3_600_000);
-  assert.equal(store.prune(), 9, 'all but the newest reading');
+  // Another board's reading: the newest one, which retention keeps; its commit folds the counts.
+  enqueueReading(store, row('c', 1, 1, timers.now()), outcomes);
+  store.committer.flush();
+  assert.equal(store.prune(), 10, 'every reading of the boot');
   assert.equal(store.readings.count(), 1);
   assert.equal(store.readings.highestSeq('a', 7), 10, 'retention raised max_seq before it pruned');
   store.close();
@@ -213,36 +217,47 @@ test('a boot\'s row is written with its first stored reading and not rewritten b
   assert.equal(again.readings.bootExists('b', 1), true, 'a new boot gets its row in the commit of its first reading');
 });
 
-test('device counters: a commit appends them to device_deltas, folded into devices every 250 ms; readers see the sum at any moment, also after a crash', (t) => {
+test('device counters: a stored reading is counted from its row until the fold every 250 ms, duplicates and untrusted clocks through device_deltas; readers see the sum at any moment, also after a crash', (t) => {
   const { store, timers, dir } = open(t);
   const outcomes: ReadingOutcome[] = [];
   const stored = () => store.db.prepare('SELECT readings FROM devices WHERE id = ?').pluck().get('a');
   const pending = () => store.db.prepare('SELECT count(*) FROM device_deltas').pluck().get();
+  const through = () => Number(store.db.prepare(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get());
   enqueueReading(store, row('a', 1, 1, timers.now()), outcomes);
   store.committer.flush();
-  assert.equal(stored(), 1, 'the first commit folds at once');
-  assert.equal(pending(), 0);
-  enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
+  assert.deepEqual([stored(), pending(), through()], [1, 0, 1], 'the first commit folds at once');
   enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
   store.committer.flush();
-  assert.equal(stored(), 1, 'within 250 ms the devices row is left alone');
-  assert.equal(pending(), 1, 'one row for the commit');
+  assert.deepEqual([stored(), pending(), through()], [1, 0, 1], 'within 250 ms: a commit of stored readings writes no counters');
   let d = store.devices.get('a')!;
-  assert.deepEqual([d.readings, d.duplicates, d.bytes, d.lastSeen], [2, 1, 36, timers.now()], 'a reader adds what waits');
-  assert.equal(store.devices.list()[0]!.readings, 2);
-  timers.advance(250);
-  enqueueReading(store, row('a', 1, 3, timers.now()), outcomes);
+  assert.deepEqual([d.readings, d.bytes, d.lastSeen], [2, 24, timers.now()], 'a reader counts the reading from its row');
+  timers.advance(10);
+  enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
+  enqueueReading(store, { ...row('a', 1, 3, timers.now()), clockUntrusted: true }, outcomes);
   store.committer.flush();
-  assert.deepEqual([stored(), pending()], [3, 0], '250 ms later the commit folds');
+  assert.deepEqual([stored(), pending()], [1, 1], 'a duplicate and an untrusted clock: one row for the commit');
+  assert.deepEqual(store.db.prepare('SELECT rows FROM device_deltas').pluck().get(), JSON.stringify([['a', 0, 1, 12, 1, timers.now()]]), 'what the readings do not tell');
+  d = store.devices.get('a')!;
+  assert.deepEqual([d.readings, d.duplicates, d.bytes, d.clockUntrusted, d.lastSeen], [3, 1, 48, 1, timers.now()], 'a reader adds what waits');
+  assert.deepEqual(store.devices.list().map((x) => [x.readings, x.duplicates, x.bytes, x.clockUntrusted]), [[3, 1, 48, 1]]);
+  timers.advance(250);
   enqueueReading(store, row('a', 1, 4, timers.now()), outcomes);
   store.committer.flush();
-  // A crash: the files as they are now (the WAL holds the commits), a delta not folded.
+  assert.deepEqual([stored(), pending(), through()], [4, 0, 4], '250 ms later the commit folds');
+  enqueueReading(store, row('a', 1, 5, timers.now()), outcomes);
+  enqueueReading(store, row('a', 1, 5, timers.now()), outcomes);
+  store.committer.flush();
+  // A crash: the files as they are now (the WAL holds the commits), nothing folded since.
   const crashed = tempDir();
   for (const f of ['sheetlog.db', 'sheetlog.db-wal']) copyFileSync(join(dir, f), join(crashed, f));
-  assert.equal(pending(), 1);
+  assert.deepEqual([pending(), through()], [1, 4]);
   store.close();
   const stopped = new Database(join(dir, 'sheetlog.db'), { readonly: true });
-  assert.deepEqual(stopped.prepare("SELECT readings, (SELECT count(*) FROM device_deltas) AS pending FROM devices WHERE id = 'a'").get(), { readings: 4, pending: 0 }, 'a clean stop folds');
+  assert.deepEqual(
+    stopped.prepare(`SELECT readings, duplicates, (SELECT count(*) FROM device_deltas) AS pending, (SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}') AS through FROM devices WHERE id = 'a'`).get(),
+    { readings: 5, duplicates: 2, pending: 0, through: '5' },
+    'a clean stop folds',
+  );
   stopped.close();
   const again = Store.open(crashed, SETTINGS, timers);
   t.after(() => {
@@ -251,11 +266,12 @@ test('device counters: a commit appends them to device_deltas, folded into devic
   });
   assert.equal(again.db.prepare('SELECT count(*) FROM device_deltas').pluck().get(), 1, 'the crash left the delta');
   d = again.devices.get('a')!;
-  assert.deepEqual([d.readings, d.duplicates, d.lastSeen], [4, 1, timers.now()], 'counted after a restart');
+  assert.deepEqual([d.readings, d.duplicates, d.lastSeen], [5, 2, timers.now()], 'counted after a restart');
   again.committer.enqueue({ kind: 'reading', row: row('b', 1, 1, timers.now()), done: (o) => outcomes.push(o) });
   again.committer.flush();
   assert.equal(again.db.prepare('SELECT count(*) FROM device_deltas').pluck().get(), 0, 'the next writer folds at its first commit');
-  assert.equal(again.db.prepare('SELECT readings FROM devices WHERE id = ?').pluck().get('a'), 4);
+  assert.deepEqual(again.db.prepare("SELECT readings, duplicates FROM devices WHERE id = 'a'").get(), { readings: 5, duplicates: 2 }, 'once');
+  assert.equal(again.devices.get('a')?.readings, 5);
 });
 
 test('device counters: a rolled-back commit adds nothing to the sums the writer folds', (t) => {
@@ -280,7 +296,7 @@ test('device counters: a rolled-back commit adds nothing to the sums the writer 
 test('a new device\'s row rolled back with its batch is written again when the reading is resent', (t) => {
   const { store } = open(t);
   const outcomes: ReadingOutcome[] = [];
-  store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON device_deltas BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON readings BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   enqueueReading(store, row('z', 1, 1), outcomes);
   store.committer.flush();
   assert.deepEqual(outcomes, ['failed']);

@@ -30,11 +30,12 @@ function seedLegacy(path: string): void {
  * Every row of every table, and the schema of the Sheets tables, as comparable values. Tables the
  * store's later migrations add (sink_migrations, device_deltas) are left out: schema 8 had none;
  * so are `boots` and meta's `seq_through`, which migration 11 fills from the readings (each boot's
- * stored seqs, test/gateway/store/seq-ledger.test.ts).
+ * stored seqs, test/gateway/store/seq-ledger.test.ts), and meta's `totals_through` (migration 12:
+ * the newest reading the devices' counters include).
  */
 function snapshot(db: Db) {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sink_migrations', 'device_deltas', 'boots') ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-  const rows = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"${t === 'meta' ? " WHERE key <> 'seq_through'" : ''}`).all()]));
+  const rows = Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"${t === 'meta' ? " WHERE key NOT IN ('seq_through', 'totals_through')" : ''}`).all()]));
   const columns = Object.fromEntries(SHEET_TABLES.map((t) => [t, db.prepare(`PRAGMA table_info("${t}")`).all()]));
   return { tables, rows, columns };
 }
