@@ -17,9 +17,8 @@ export const TOTALS_THROUGH_KEY = 'totals_through';
 const THROUGH = `coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'), 0)`;
 
 /**
- * What waits, per device: the `device_deltas` rows, and the stored readings
- * above `totals_through` (a scan of the newest rows by id: `+device` keeps SQLite off any index by
- * device), added up.
+ * What waits, per device: the `device_deltas` rows and the stored readings above `totals_through`
+ * (a scan of the newest rows by id: `+device` keeps SQLite off any index by device), added up.
  */
 const PENDING = `SELECT device, sum(readings) AS readings, sum(duplicates) AS duplicates, sum(bytes) AS bytes,
     sum(untrusted) AS untrusted, max(lastSeen) AS lastSeen FROM (
