@@ -7,7 +7,7 @@ import { schemaVersion } from '../../../gateway/store/database.js';
 import { MIGRATIONS } from '../../../gateway/store/schema.js';
 import type { ReadingOutcome, ReadingRow } from '../../../gateway/store/ops.js';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
-import { TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
+import { DEVICE_TOTALS_FOLD_MS, TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { tempDir } from '../../helpers/app.js';
 import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
@@ -95,7 +95,7 @@ for (const seed of [1, 2, 3]) {
         }
         if (!fail && through() !== throughBefore) folds++;
       } else if (action < 9) {
-        timers.advance(pick(400));
+        timers.advance(pick(DEVICE_TOTALS_FOLD_MS * 1.6));
       } else if (action === 9) {
         // A crash: the files as they are (the WAL holds every commit), opened by a new store.
         const crashed = tempDir();
@@ -151,7 +151,7 @@ test('a reading moved above every other by `quarantine retry` is not counted twi
   assert.deepEqual(counts(), [2, 20], 'a waiting reading moved');
   commit(3);
   assert.deepEqual(counts(), [3, 30]);
-  timers.advance(250);
+  timers.advance(DEVICE_TOTALS_FOLD_MS);
   commit(4); // the writer folds the sums it kept and drops the correction
   assert.deepEqual(store.db.prepare("SELECT readings, bytes, (SELECT count(*) FROM device_deltas) AS pending FROM devices WHERE id = 'a'").get(), { readings: 4, bytes: 40, pending: 0 });
   assert.deepEqual(counts(), [4, 40]);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
 import { openDatabase, schemaVersion } from '../../../gateway/store/database.js';
 import type { ReadingOutcome, ReadingRow, RegisterOutcome } from '../../../gateway/store/ops.js';
-import { TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
+import { DEVICE_TOTALS_FOLD_MS, TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { StoreError } from '../../../gateway/store/errors.js';
 import { tempDir } from '../../helpers/app.js';
 import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
@@ -228,7 +228,7 @@ test('device counters: a stored reading is counted from its row until the fold e
   assert.deepEqual([stored(), pending(), through()], [1, 0, 1], 'the first commit folds at once');
   enqueueReading(store, row('a', 1, 2, timers.now()), outcomes);
   store.committer.flush();
-  assert.deepEqual([stored(), pending(), through()], [1, 0, 1], 'within 250 ms: a commit of stored readings writes no counters');
+  assert.deepEqual([stored(), pending(), through()], [1, 0, 1], 'before the next fold: a commit of stored readings writes no counters');
   let d = store.devices.get('a')!;
   assert.deepEqual([d.readings, d.bytes, d.lastSeen], [2, 24, timers.now()], 'a reader counts the reading from its row');
   timers.advance(10);
@@ -240,7 +240,7 @@ test('device counters: a stored reading is counted from its row until the fold e
   d = store.devices.get('a')!;
   assert.deepEqual([d.readings, d.duplicates, d.bytes, d.clockUntrusted, d.lastSeen], [3, 1, 48, 1, timers.now()], 'a reader adds what waits');
   assert.deepEqual(store.devices.list().map((x) => [x.readings, x.duplicates, x.bytes, x.clockUntrusted]), [[3, 1, 48, 1]]);
-  timers.advance(250);
+  timers.advance(DEVICE_TOTALS_FOLD_MS);
   enqueueReading(store, row('a', 1, 4, timers.now()), outcomes);
   store.committer.flush();
   assert.deepEqual([stored(), pending(), through()], [4, 0, 4], '250 ms later the commit folds');
@@ -287,7 +287,7 @@ test('device counters: a rolled-back commit adds nothing to the sums the writer 
   commit(3);
   store.db.exec('DROP TRIGGER boom');
   assert.deepEqual(outcomes, ['stored', 'stored', 'failed']);
-  timers.advance(250);
+  timers.advance(DEVICE_TOTALS_FOLD_MS);
   commit(4); // folds the sums it kept: 2 and 4
   assert.deepEqual(store.db.prepare("SELECT readings, bytes, (SELECT count(*) FROM device_deltas) AS pending FROM devices WHERE id = 'a'").get(), { readings: 3, bytes: 36, pending: 0 });
   assert.equal(store.devices.get('a')?.readings, 3);
