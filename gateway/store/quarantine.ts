@@ -60,6 +60,9 @@ const SELECT = `SELECT id, sink, reading_id AS readingId, device, boot, seq, ts,
  * get a skip entry for the new id, so they never write it twice.
  */
 export class Quarantine {
+  /** Prepared at the first retry (store/device-totals.ts). */
+  private totals: DeviceTotals | undefined;
+
   constructor(private readonly db: Db) {}
 
   /** Quarantines `row` for `sink` and moves the sink's cursor past it, in one transaction. */
@@ -151,7 +154,8 @@ export class Quarantine {
       ...(this.db.prepare('SELECT sink FROM sink_skips WHERE reading_id = ?').pluck().all(oldId) as string[]),
     ]);
     // Above `totals_through` the reading would be counted in its device's totals a second time.
-    new DeviceTotals(this.db).uncountMoved(oldId);
+    this.totals ??= new DeviceTotals(this.db);
+    this.totals.uncountMoved(oldId);
     this.db.prepare('UPDATE readings SET id = ? WHERE id = ?').run(newId, oldId);
     const marks = [...sinks].map(() => '?').join(', ');
     this.db.prepare(`UPDATE quarantine SET state = 'retried', settled_at = ? WHERE reading_id = ? AND state = 'held' AND sink IN (${marks})`).run(now, oldId, ...sinks);

@@ -16,7 +16,8 @@ const CHUNK = 5000;
  * hand out ids from 1 again, at or below the sinks' cursors (which would never deliver them) and
  * `meta.seq_through` (which would not see them). Keeping the newest row keeps ids increasing.
  * Nor are readings above `meta.totals_through`: the devices' counts of them are read from them
- * until the writer folds them (store/device-totals.ts, within a second).
+ * until the writer folds them (store/device-totals.ts: every 250 ms while readings arrive, and
+ * at a clean stop), so a later round prunes them.
  */
 export class Retention {
   private readonly raisePruned;
