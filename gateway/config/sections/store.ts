@@ -13,7 +13,7 @@ export const storeSection = z
       .describe('Commit in a writer thread with its own SQLite connection, so transactions and fsyncs never hold up the ingest event loop (off by default until bench:ingest shows it wins on a quiet machine, docs/BENCHMARKS.md); false commits on the main event loop (always so with an injected test clock)'),
     maxBufferRows: z.number().int().min(1).default(2_000_000).describe('Rows not yet delivered to every sink before boards get BUSY'),
     busyRetryAfterMs: z.number().int().min(1).default(5000).describe('retry-after value sent with BUSY'),
-    retentionHours: z.number().min(0).default(168).describe('Delivered rows older than this are pruned (0: prune as soon as delivered)'),
+    retentionHours: z.number().min(0).default(168).describe('Delivered rows older than this are pruned (0: prune as soon as delivered); the newest reading always stays, so reading ids never restart'),
     checkpointIntervalMs: z
       .number()
       .int()
