@@ -217,10 +217,10 @@ export class BatchWriter {
     }
     let t = totals.get(row.device);
     if (t === undefined) {
-      t = [row.device, 0, 0, 0, 0, 0];
+      t = [row.device, 0, 0, 0, 0, 0, 0];
       totals.set(row.device, t);
     }
-    if (stored) t[1]++;
+    if (stored) (t[1]++, (t[6] = this.highestId));
     else t[2]++;
     t[3] += row.bytes;
     if (row.clockUntrusted) t[4]++;
@@ -228,7 +228,7 @@ export class BatchWriter {
     if (!stored || row.clockUntrusted) {
       let u = untold.get(row.device);
       if (u === undefined) {
-        u = [row.device, 0, 0, 0, 0, 0];
+        u = [row.device, 0, 0, 0, 0, 0, 0];
         untold.set(row.device, u);
       }
       if (!stored) {

@@ -3,10 +3,11 @@ import type { Db } from './database.js';
 
 /**
  * A device's counters as a commit adds them: [device, readings, duplicates, bytes, untrusted
- * clocks, last seen]. The shape of one element of a `device_deltas` row (which holds only what the
- * stored readings do not tell: their count, bytes and receive times are read from them).
+ * clocks, last seen, newest reading id (0: none)]. The shape of one element of a `device_deltas`
+ * row (which holds only what the stored readings do not tell: their count, bytes, receive times
+ * and ids are read from them; rows written before migration 13 have no id).
  */
-export type TotalsRow = [string, number, number, number, number, number];
+export type TotalsRow = [string, number, number, number, number, number, number];
 
 /** How often (by the commit clock) the writer folds the waiting counters into `devices`. */
 export const DEVICE_TOTALS_FOLD_MS = 250;
@@ -21,12 +22,12 @@ const THROUGH = `coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '
  * (a scan of the newest rows by id: `+device` keeps SQLite off any index by device), added up.
  */
 const PENDING = `SELECT device, sum(readings) AS readings, sum(duplicates) AS duplicates, sum(bytes) AS bytes,
-    sum(untrusted) AS untrusted, max(lastSeen) AS lastSeen FROM (
+    sum(untrusted) AS untrusted, max(lastSeen) AS lastSeen, max(lastId) AS lastId FROM (
     SELECT value ->> 0 AS device, value ->> 1 AS readings, value ->> 2 AS duplicates, value ->> 3 AS bytes,
-      value ->> 4 AS untrusted, value ->> 5 AS lastSeen
+      value ->> 4 AS untrusted, value ->> 5 AS lastSeen, coalesce(value ->> 6, 0) AS lastId
     FROM device_deltas, json_each(device_deltas.rows) WHERE true %d1
     UNION ALL
-    SELECT +device, 1, 0, bytes, 0, received FROM readings WHERE id > ${THROUGH} %d2
+    SELECT +device, 1, 0, bytes, 0, received, id FROM readings WHERE id > ${THROUGH} %d2
   ) GROUP BY device`;
 
 const pending = (oneDevice: boolean) =>
@@ -37,11 +38,11 @@ const pending = (oneDevice: boolean) =>
  * would scan them once per device). Every device named has a row already (the commit of its first
  * reading added it), so the INSERT part never inserts; it is there for the upsert's lookup.
  */
-const ADD = `INSERT INTO devices (id, origin, created_at, readings, duplicates, bytes, clock_untrusted, last_seen)
-  SELECT device, 'open', 0, readings, duplicates, bytes, untrusted, lastSeen FROM (%s) WHERE true
+const ADD = `INSERT INTO devices (id, origin, created_at, readings, duplicates, bytes, clock_untrusted, last_seen, last_id)
+  SELECT device, 'open', 0, readings, duplicates, bytes, untrusted, lastSeen, lastId FROM (%s) WHERE true
   ON CONFLICT (id) DO UPDATE SET readings = readings + excluded.readings, duplicates = duplicates + excluded.duplicates,
     bytes = bytes + excluded.bytes, clock_untrusted = clock_untrusted + excluded.clock_untrusted,
-    last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`;
+    last_seen = max(coalesce(last_seen, 0), excluded.last_seen), last_id = max(coalesce(last_id, 0), excluded.last_id)`;
 
 /**
  * The device counters (readings, duplicates, bytes, untrusted clocks, last seen), kept off the
@@ -68,7 +69,7 @@ export class DeviceTotals {
     this.insert = db.prepare('INSERT INTO device_deltas (rows) VALUES (?)');
     this.addRows = db.prepare(
       ADD.replace('%s', `SELECT value ->> 0 AS device, value ->> 1 AS readings, value ->> 2 AS duplicates, value ->> 3 AS bytes,
-        value ->> 4 AS untrusted, value ->> 5 AS lastSeen FROM json_each(?)`),
+        value ->> 4 AS untrusted, value ->> 5 AS lastSeen, value ->> 6 AS lastId FROM json_each(?)`),
     );
     this.addWaiting = db.prepare(ADD.replace('%s', pending(false)));
     this.clear = db.prepare('DELETE FROM device_deltas');
@@ -78,7 +79,7 @@ export class DeviceTotals {
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
     this.uncount = db.prepare(
-      `INSERT INTO device_deltas (rows) SELECT json_array(json_array(device, -1, 0, -bytes, 0, 0)) FROM readings
+      `INSERT INTO device_deltas (rows) SELECT json_array(json_array(device, -1, 0, -bytes, 0, 0, 0)) FROM readings
        WHERE id = ? AND id <= ${THROUGH}`,
     );
   }
@@ -133,7 +134,7 @@ export class DeviceTotals {
 export function addTotals(into: Map<string, TotalsRow>, row: TotalsRow): void {
   const t = into.get(row[0]);
   if (t === undefined) {
-    into.set(row[0], [row[0], row[1], row[2], row[3], row[4], row[5]]);
+    into.set(row[0], [row[0], row[1], row[2], row[3], row[4], row[5], row[6]]);
     return;
   }
   t[1] += row[1];
@@ -141,4 +142,5 @@ export function addTotals(into: Map<string, TotalsRow>, row: TotalsRow): void {
   t[3] += row[3];
   t[4] += row[4];
   if (row[5] > t[5]) t[5] = row[5];
+  if (row[6] > t[6]) t[6] = row[6];
 }

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
+import { TOTALS_THROUGH_KEY } from './device-totals.js';
 import type { StoredReading } from './readings.js';
 
 /** Filters of a recent-readings query; every one is optional except `limit`. */
@@ -30,13 +31,34 @@ export class RecentReadings {
 
   /** Newest first. */
   query(f: RecentFilter): StoredReading[] {
+    if (f.device === undefined) return this.select(f, {});
+    // One device: without an index by device (docs/OPERATIONS.md, "Resends") SQLite steps back
+    // through the newest rows by id until it has `limit` of the device's, so a device silent for
+    // long made it read the whole buffer. The scan starts at the device's newest reading instead:
+    // the readings above `totals_through` (not folded yet, few), then from `devices.last_id`
+    // (its newest folded reading, store/device-totals.ts) down. A device without that id (no row,
+    // as in files from before every reading's device had one, or none folded yet) is read the
+    // plain way. A device without a `boots` row has no reading at all (a boot's row is written with
+    // its first reading, and migration 11 wrote them for the readings before it): nothing to read.
+    if (this.statement('SELECT 1 FROM boots WHERE device = ? LIMIT 1').get(f.device) === undefined) return [];
+    const newest = this.statement('SELECT last_id FROM devices WHERE id = ?').pluck().get(f.device) as number | null | undefined;
+    if (newest === undefined || newest === null) return this.select(f, {});
+    const through = Number(this.statement(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get() ?? 0);
+    const above = this.select(f, { above: through });
+    if (above.length >= f.limit) return above;
+    return above.concat(this.select({ ...f, limit: f.limit - above.length }, { atMost: Math.min(newest, through) }));
+  }
+
+  /** The readings of `f`, newest first, within an id range. */
+  private select(f: RecentFilter, range: { above?: number; atMost?: number }): StoredReading[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
+    if (range.above !== undefined) (where.push('id > ?'), args.push(range.above));
+    if (range.atMost !== undefined) (where.push('id <= ?'), args.push(range.atMost));
     if (f.beforeId !== undefined) (where.push('id < ?'), args.push(f.beforeId));
     // With a device, SQLite reads that device's rows through the (device, time) index when
     // summaries or bills keep it, through the (device, boot, seq) one when counter rules keep that;
-    // without either it steps through the newest rows by id until it has `limit` of the device's
-    // (no index by board is kept for the commit's sake: docs/OPERATIONS.md, "Resends").
+    // without either it steps through the rows by id, from the top of the range down.
     if (f.device !== undefined) (where.push('device = ?'), args.push(f.device));
     if (f.from !== undefined) (where.push('ts >= ?'), args.push(f.from));
     if (f.to !== undefined) (where.push('ts < ?'), args.push(f.to));

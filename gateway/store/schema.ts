@@ -255,4 +255,15 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
         ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     `,
   },
+  {
+    version: 13,
+    // Each device's newest reading id, written by the fold with its counters (no page of its own):
+    // a query of one device's readings starts there (store/recent-readings.ts) instead of stepping
+    // back from the newest reading of all, which for a long-silent device was a scan of the buffer.
+    sql: `
+      ALTER TABLE devices ADD COLUMN last_id INTEGER;
+      UPDATE devices SET last_id = newest.id FROM (SELECT device, max(id) AS id FROM readings GROUP BY device) AS newest
+        WHERE newest.device = devices.id;
+    `,
+  },
 ];

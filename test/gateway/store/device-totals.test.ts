@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { schemaVersion } from '../../../gateway/store/database.js';
 import { MIGRATIONS } from '../../../gateway/store/schema.js';
 import type { ReadingOutcome, ReadingRow } from '../../../gateway/store/ops.js';
+import { RecentReadings } from '../../../gateway/store/recent-readings.js';
 import { Store, type StoreSettings } from '../../../gateway/store/store.js';
 import { DEVICE_TOTALS_FOLD_MS, TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { tempDir } from '../../helpers/app.js';
@@ -55,6 +56,8 @@ for (const seed of [1, 2, 3]) {
     let failures = 0;
     let folds = 0;
     let pruned = 0;
+    /** Whether a device's query ever started at its newest reading (devices.last_id set). */
+    let startedAtNewest = 0;
     for (let step = 0; step < 150; step++) {
       const action = pick(11);
       if (action < 6) {
@@ -110,13 +113,24 @@ for (const seed of [1, 2, 3]) {
         pruned += store.prune();
       }
       const seen = new Map(store.devices.list().map((d) => [d.id, { readings: d.readings, duplicates: d.duplicates, bytes: d.bytes, untrusted: d.clockUntrusted, lastSeen: d.lastSeen ?? 0 }]));
+      // A device's readings start at its newest (devices.last_id, store/recent-readings.ts): the
+      // same as the plain scan, whole and in pages.
+      const recent = new RecentReadings(store.db);
+      const plain = store.db.prepare('SELECT id FROM readings WHERE device = ? AND id < ? ORDER BY id DESC LIMIT ?').pluck();
+      for (const id of model.keys()) {
+        const all = plain.all(id, Number.MAX_SAFE_INTEGER, 1000) as number[];
+        assert.deepEqual(recent.query({ device: id, limit: 1000 }).map((r) => r.id), all, `step ${step}: ${id}'s readings`);
+        const middle = all[Math.floor(all.length / 2)];
+        if (middle !== undefined) assert.deepEqual(recent.query({ device: id, limit: 2, beforeId: middle }).map((r) => r.id), plain.all(id, middle, 2), `step ${step}: a page of ${id}'s`);
+        if (all.length > 0) startedAtNewest = Math.max(startedAtNewest, (store.db.prepare('SELECT last_id FROM devices WHERE id = ?').pluck().get(id) as number | null) ?? 0);
+      }
       for (const id of model.keys()) {
         const d = store.devices.get(id);
         assert.deepEqual(d && [d.readings, d.duplicates, d.bytes, d.clockUntrusted], [seen.get(id)?.readings, seen.get(id)?.duplicates, seen.get(id)?.bytes, seen.get(id)?.untrusted], `step ${step}: get agrees with list`);
       }
       assert.deepEqual(seen, model, `step ${step}`);
     }
-    assert.ok(crashes > 0 && failures > 0 && folds > 1 && pruned > 0, `the run covered crashes (${crashes}), failed commits (${failures}), folds (${folds}) and retention (${pruned} pruned)`);
+    assert.ok(crashes > 0 && failures > 0 && folds > 1 && pruned > 0 && startedAtNewest > 0, `the run covered crashes (${crashes}), failed commits (${failures}), folds (${folds}), retention (${pruned} pruned) and queries from a device's newest reading`);
   });
 }
 
@@ -157,13 +171,15 @@ test('a reading moved above every other by `quarantine retry` is not counted twi
   assert.deepEqual(counts(), [4, 40]);
   retry(5);
   assert.deepEqual(counts(), [4, 40], 'moved after the fold');
+  const ids = store.db.prepare("SELECT id FROM readings WHERE device = 'a' ORDER BY id DESC").pluck().all();
+  assert.deepEqual(new RecentReadings(store.db).query({ device: 'a', limit: 10 }).map((r) => r.id), ids, 'a moved reading is found above the folded ones');
   store.close();
   const again = Store.open(dir, SETTINGS, timers);
   t.after(() => again.close());
   assert.deepEqual(again.db.prepare("SELECT readings, bytes FROM devices WHERE id = 'a'").get(), { readings: 4, bytes: 40 }, 'a clean stop folds it once');
 });
 
-test('migration 12: a file whose counters all went through device_deltas keeps its counts, and the next fold adds each reading once', (t) => {
+test('migrations 12 and 13: a file whose counters all went through device_deltas keeps its counts, the next fold adds each reading once, and each device gets its newest reading id', (t) => {
   const dir = tempDir();
   const path = join(dir, 'sheetlog.db');
   const old = new Database(path);
@@ -189,8 +205,11 @@ test('migration 12: a file whose counters all went through device_deltas keeps i
     return [d.readings, d.duplicates, d.bytes, d.lastSeen];
   };
   assert.deepEqual(counts(), [3, 1, 40, 103]);
+  const lastId = () => store.db.prepare("SELECT last_id FROM devices WHERE id = 'a'").pluck().get();
+  assert.equal(lastId(), 3, 'migration 13: the newest reading id of each device');
   store.committer.enqueue({ kind: 'reading', row: { device: 'a', boot: 1, seq: 4, ts: 0, tsSource: 'gateway', deviceTs: null, received: 104, fields: '{}', bytes: 10, clockUntrusted: false }, done: () => {} });
   store.committer.flush(); // the writer's first commit folds what it finds
   assert.deepEqual(store.db.prepare("SELECT readings, duplicates, bytes, last_seen FROM devices WHERE id = 'a'").raw().get(), [4, 1, 50, 104]);
   assert.deepEqual(counts(), [4, 1, 50, 104]);
+  assert.equal(lastId(), 4, 'moved by the fold');
 });

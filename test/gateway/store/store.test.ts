@@ -236,7 +236,7 @@ test('device counters: a stored reading is counted from its row until the fold e
   enqueueReading(store, { ...row('a', 1, 3, timers.now()), clockUntrusted: true }, outcomes);
   store.committer.flush();
   assert.deepEqual([stored(), pending()], [1, 1], 'a duplicate and an untrusted clock: one row for the commit');
-  assert.deepEqual(store.db.prepare('SELECT rows FROM device_deltas').pluck().get(), JSON.stringify([['a', 0, 1, 12, 1, timers.now()]]), 'what the readings do not tell');
+  assert.deepEqual(store.db.prepare('SELECT rows FROM device_deltas').pluck().get(), JSON.stringify([['a', 0, 1, 12, 1, timers.now(), 0]]), 'what the readings do not tell');
   d = store.devices.get('a')!;
   assert.deepEqual([d.readings, d.duplicates, d.bytes, d.clockUntrusted, d.lastSeen], [3, 1, 48, 1, timers.now()], 'a reader adds what waits');
   assert.deepEqual(store.devices.list().map((x) => [x.readings, x.duplicates, x.bytes, x.clockUntrusted]), [[3, 1, 48, 1]]);
