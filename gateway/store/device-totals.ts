@@ -62,6 +62,7 @@ export class DeviceTotals {
   private readonly clear: Statement;
   private readonly moveThrough: Statement;
   private readonly uncount: Statement;
+  private readonly raiseLastId: Statement;
   private waitingStmt: Statement | undefined;
   private waitingOfStmt: Statement | undefined;
 
@@ -78,6 +79,7 @@ export class DeviceTotals {
       `INSERT INTO meta (key, value) SELECT '${TOTALS_THROUGH_KEY}', id FROM (SELECT id FROM readings ORDER BY id DESC LIMIT 1) WHERE id > ${THROUGH}
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
+    this.raiseLastId = db.prepare('UPDATE devices SET last_id = max(coalesce(last_id, 0), ?) WHERE id = (SELECT device FROM readings WHERE id = ?)');
     this.uncount = db.prepare(
       `INSERT INTO device_deltas (rows) SELECT json_array(json_array(device, -1, 0, -bytes, 0, 0, 0)) FROM readings
        WHERE id = ? AND id <= ${THROUGH}`,
@@ -107,12 +109,14 @@ export class DeviceTotals {
   }
 
   /**
-   * A reading moves to a new id, above every other (`sheetlog quarantine retry`): from there it
-   * would count again among the readings above `totals_through`, so a row takes it back out when
-   * it was counted already. Call it before the move, in the same transaction.
+   * A reading moves from `id` to `newId`, above every other (`sheetlog quarantine retry`). From
+   * there it would count again among the readings above `totals_through`, so a row takes it back
+   * out when it was counted already; and its device's newest id becomes `newId` (the writer's
+   * fold does not see the move). Call it before the move, in the same transaction.
    */
-  uncountMoved(id: number): void {
+  moving(id: number, newId: number): void {
     this.uncount.run(id);
+    this.raiseLastId.run(newId, id);
   }
 
   /** The waiting counters per device, added up. */

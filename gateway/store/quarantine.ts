@@ -153,9 +153,10 @@ export class Quarantine {
       ...(this.db.prepare('SELECT sink FROM sink_cursors WHERE last_id >= ?').pluck().all(oldId) as string[]),
       ...(this.db.prepare('SELECT sink FROM sink_skips WHERE reading_id = ?').pluck().all(oldId) as string[]),
     ]);
-    // Above `totals_through` the reading would be counted in its device's totals a second time.
+    // Above `totals_through` the reading would be counted in its device's totals a second time,
+    // and it is now its device's newest.
     this.totals ??= new DeviceTotals(this.db);
-    this.totals.uncountMoved(oldId);
+    this.totals.moving(oldId, newId);
     this.db.prepare('UPDATE readings SET id = ? WHERE id = ?').run(newId, oldId);
     const marks = [...sinks].map(() => '?').join(', ');
     this.db.prepare(`UPDATE quarantine SET state = 'retried', settled_at = ? WHERE reading_id = ? AND state = 'held' AND sink IN (${marks})`).run(now, oldId, ...sinks);

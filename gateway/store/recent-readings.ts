@@ -38,9 +38,7 @@ export class RecentReadings {
     // the readings above `totals_through` (not folded yet, few), then from `devices.last_id`
     // (its newest folded reading, store/device-totals.ts) down. A device without that id (no row,
     // as in files from before every reading's device had one, or none folded yet) is read the
-    // plain way. A device without a `boots` row has no reading at all (a boot's row is written with
-    // its first reading, and migration 11 wrote them for the readings before it): nothing to read.
-    if (this.statement('SELECT 1 FROM boots WHERE device = ? LIMIT 1').get(f.device) === undefined) return [];
+    // plain way (an unknown id too: a scan of the buffer, as before).
     const newest = this.statement('SELECT last_id FROM devices WHERE id = ?').pluck().get(f.device) as number | null | undefined;
     if (newest === undefined || newest === null) return this.select(f, {});
     const through = Number(this.statement(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get() ?? 0);

@@ -134,7 +134,7 @@ for (const seed of [1, 2, 3]) {
   });
 }
 
-test('a reading moved above every other by `quarantine retry` is not counted twice, whether or not it was folded', (t) => {
+test('a reading moved above every other by `quarantine retry` is not counted twice, whether or not it was folded, and a query of its device finds it', (t) => {
   const timers = new ManualTimers();
   const dir = tempDir();
   const store = Store.open(dir, SETTINGS, timers);
@@ -173,6 +173,13 @@ test('a reading moved above every other by `quarantine retry` is not counted twi
   assert.deepEqual(counts(), [4, 40], 'moved after the fold');
   const ids = store.db.prepare("SELECT id FROM readings WHERE device = 'a' ORDER BY id DESC").pluck().all();
   assert.deepEqual(new RecentReadings(store.db).query({ device: 'a', limit: 10 }).map((r) => r.id), ids, 'a moved reading is found above the folded ones');
+  // 'a' sends no more; another board's commit folds, past the moved reading.
+  timers.advance(DEVICE_TOTALS_FOLD_MS);
+  store.committer.enqueue({ kind: 'reading', row: { device: 'b', boot: 1, seq: 1, ts: timers.now(), tsSource: 'gateway', deviceTs: null, received: timers.now(), fields: '{"x":1}', bytes: 10, clockUntrusted: false }, done: () => {} });
+  store.committer.flush();
+  assert.ok(Number(store.db.prepare(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get()) > (ids[0] as number), 'folded past it');
+  assert.deepEqual(new RecentReadings(store.db).query({ device: 'a', limit: 10 }).map((r) => r.id), ids, 'still found after the fold');
+  assert.deepEqual(counts(), [4, 40]);
   store.close();
   const again = Store.open(dir, SETTINGS, timers);
   t.after(() => again.close());
