@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LoadConnection, openMany, paced, payloads, percentile, sendLineByLine } from '../firmware-sim/loadgen.js';
-import { writeBytesOf } from './lib/proc-io.js';
+import { filesSizeOf, threadWriteBytesOf, writeBytesOf } from './lib/proc-io.js';
 import { startBaseline, startSheetlog, UNBUDGETED_ENV, type ServerUnderTest } from './lib/servers.js';
 import { cpuSecondsOf, loadAverage as load, LoadWindow, median, medianRange } from './lib/stats.js';
 
@@ -163,6 +164,10 @@ interface LatencyResult {
   p99: number;
   max: number;
   bytesPerReading: number;
+  /** Of those, the main thread's (the commits: their WAL pages; the checkpoints run in the sync thread). */
+  commitBytesPerReading: number;
+  /** The CSV sink's files' growth over the run, per reading: the sink's own output. */
+  csvBytesPerReading: number;
   /** CPU time of the gateway process (all threads) over the paced run, per reading sent. */
   cpuUsPerReading: number;
   /** CPU time of this process (the load generator) over the same run, per reading sent: the rest of the 2 cores. */
@@ -180,6 +185,9 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
     const conns = await openMany(target(server), boards);
     await Promise.all(conns.map((c, i) => c.hello(`lat-${i}`, 1)));
     const before = writeBytesOf(server.pid);
+    const mainBefore = threadWriteBytesOf(server.pid, server.pid);
+    const csvDir = join(server.dataDir as string, 'csv');
+    const csvBefore = filesSizeOf(csvDir);
     const cpuBefore = cpuSecondsOf(server.pid);
     const genBefore = process.cpuUsage();
     const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -187,6 +195,8 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
     const r = await paced(conns, LATENCY_RATE, LATENCY_SECONDS * 1000);
     loop.disable();
     const written = writeBytesOf(server.pid) - before;
+    const mainWritten = threadWriteBytesOf(server.pid, server.pid) - mainBefore;
+    const csvWritten = filesSizeOf(csvDir) - csvBefore;
     const cpu = cpuSecondsOf(server.pid) - cpuBefore;
     const gen = process.cpuUsage(genBefore);
     conns.forEach((c) => c.close());
@@ -197,6 +207,8 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
       p99: percentile(sorted, 99),
       max: sorted[sorted.length - 1] as number,
       bytesPerReading: written / r.sent,
+      commitBytesPerReading: mainWritten / r.sent,
+      csvBytesPerReading: csvWritten / r.sent,
       cpuUsPerReading: (cpu * 1e6) / r.sent,
       generatorUsPerReading: (gen.user + gen.system) / r.sent,
       generatorLoopP99: loop.percentile(99) / 1e6,
@@ -292,7 +304,7 @@ async function main(): Promise<void> {
         const of = (f: (x: LatencyResult) => number) => rs.map(f);
         console.error(
           `  ${boards} boards, ${setup.name}: p50 ${medianRange(of((x) => x.p50), ms)}, p99 ${medianRange(of((x) => x.p99), ms)}, ` +
-            `${medianRange(of((x) => x.bytesPerReading), fmt)} B/reading, CPU ${medianRange(of((x) => x.cpuUsPerReading), us)} µs/reading ` +
+            `${medianRange(of((x) => x.bytesPerReading), fmt)} B/reading (commits ${medianRange(of((x) => x.commitBytesPerReading), fmt)}, CSV file ${medianRange(of((x) => x.csvBytesPerReading), fmt)}), CPU ${medianRange(of((x) => x.cpuUsPerReading), us)} µs/reading ` +
             `(load generator ${medianRange(of((x) => x.generatorUsPerReading), us)}, its event-loop delay p99 ${medianRange(of((x) => x.generatorLoopP99), ms)}); ${loadText}`,
         );
         lats.push(row);
@@ -303,7 +315,7 @@ async function main(): Promise<void> {
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...lats.map((l) => {
         const of = (f: (x: LatencyResult) => number) => l.runs.map(f);
-        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.bytesPerReading), fmt)} B | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorLoopP99), ms)} | ${l.load} |`;
+        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.bytesPerReading), fmt)} B (commits ${median(of((x) => x.commitBytesPerReading)).toFixed(0)}, CSV file ${median(of((x) => x.csvBytesPerReading)).toFixed(0)}) | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorLoopP99), ms)} | ${l.load} |`;
       }),
       '',
     );

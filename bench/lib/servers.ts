@@ -29,6 +29,8 @@ export interface ServerUnderTest {
   port: number;
   /** sheetlog's HTTP port (dashboard, API), when started with one. */
   httpPort?: number;
+  /** sheetlog's data directory. */
+  dataDir?: string;
   pid: number;
   /** Resolves when the baseline reports `n` more lines (the baseline only). */
   expect?(n: number): Promise<void>;
@@ -128,6 +130,7 @@ export async function startSheetlog(extraArgs: string[] = [], env: NodeJS.Proces
     name: 'sheetlog',
     port,
     ...(httpPort !== undefined ? { httpPort } : {}),
+    dataDir: dir,
     pid: child.pid!,
     rssMb: () => rssOf(child.pid!),
     async stop() {

@@ -220,8 +220,12 @@ export class BatchWriter {
       t = [row.device, 0, 0, 0, 0, 0, 0];
       totals.set(row.device, t);
     }
-    if (stored) (t[1]++, (t[6] = this.highestId));
-    else t[2]++;
+    if (stored) {
+      t[1]++;
+      t[6] = this.highestId;
+    } else {
+      t[2]++;
+    }
     t[3] += row.bytes;
     if (row.clockUntrusted) t[4]++;
     if (row.received > t[5]) t[5] = row.received;
