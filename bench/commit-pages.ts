@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database, { type Statement } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from '../gateway/store/database.js';
 import { keepDeviceTimeIndex } from '../gateway/store/readings-indexes.js';
 import { BatchWriter } from '../gateway/store/batch-writer.js';
 import type { WriteOp } from '../gateway/store/ops.js';
-import { MIGRATIONS } from '../gateway/store/schema.js';
 import { median } from './lib/stats.js';
 
 /*
@@ -92,14 +91,8 @@ function writeBytes(): number {
 }
 
 function open(path: string, v: Variant): Db {
-  if (v.pageSize === 4096) return openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 5000 });
-  // The page size of a file is set before its first table, and before WAL mode.
-  const db = new Database(path);
-  db.pragma(`page_size = ${v.pageSize}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  for (const m of MIGRATIONS) db.exec(m.sql);
-  return db;
+  // As the gateway creates a file with `store.pageSize`.
+  return openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 5000, pageSize: v.pageSize });
 }
 
 function run(v: Variant): Result {

@@ -147,7 +147,7 @@ const ratio2 = (n: number): string => n.toFixed(2);
  * ACK latency at a fixed offered rate: a fresh gateway per point with its defaults (HTTP API and
  * dashboard on a free port, the CSV sink syncing in its own thread, commits on the ingest event
  * loop), and the same with `store.writerThread: true` (commits in the writer thread), with WAL
- * checkpoints inside the commits and with a 5 ms commit window, alternating. Also the
+ * checkpoints inside the commits, with a 5 ms commit window and with 1 KB pages, alternating. Also the
  * bytes the gateway process (all threads: SQLite WAL, checkpoints, CSV files) wrote per reading.
  */
 const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
@@ -156,6 +156,8 @@ const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
   { name: 'store.checkpointIntervalMs: 0 (checkpoints inside commits, as before)', env: { SHEETLOG_STORE__CHECKPOINT_INTERVAL_MS: '0' } },
   // A longer commit window: more readings of each board per commit, fewer index pages per reading.
   { name: 'store.commitDelayMs: 5 (the default is 2)', env: { SHEETLOG_STORE__COMMIT_DELAY_MS: '5' } },
+  // Each commit rewrites the last, partly filled page of `readings`: smaller pages, fewer bytes.
+  { name: 'store.pageSize: 1024 (the default is 4096)', env: { SHEETLOG_STORE__PAGE_SIZE: '1024' } },
 ];
 
 interface LatencyResult {

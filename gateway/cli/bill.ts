@@ -19,7 +19,7 @@ export function billCommand(out: (s: string) => void, now: () => number = Date.n
     .option('--config <file>', 'JSON configuration file')
     .action((device: string, flags: CommonFlags & { month?: string; json?: boolean }) => {
       const config = configFor(flags);
-      const db = openDatabase({ path: join(config.dataDir, config.store.file), synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
+      const db = openDatabase({ path: join(config.dataDir, config.store.file), synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs, pageSize: config.store.pageSize });
       try {
         const bill = billCalculatorFor(config, db).bill(device, flags.month, now());
         out(flags.json ? `${JSON.stringify(bill, null, 2)}\n` : formatBill(bill));

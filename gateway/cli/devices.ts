@@ -21,7 +21,7 @@ export function devicesCommand(out: (s: string) => void): Command {
     const path = join(config.dataDir, config.store.file);
     if (create) checkDataDir(config.dataDir, config.store.file);
     else if (!existsSync(path)) throw storeMissing(config, path);
-    const db = openDatabase({ path, synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs, mustExist: !create });
+    const db = openDatabase({ path, synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs, pageSize: config.store.pageSize, mustExist: !create });
     try {
       return fn(new DeviceRegistry(db));
     } finally {

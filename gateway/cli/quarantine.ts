@@ -21,7 +21,7 @@ export function quarantineCommand(out: (s: string) => void): Command {
   const cmd = new Command('quarantine').description('list, retry or drop the rows a sink could not write');
   const withQuarantine = <T>(flags: CommonFlags, fn: (q: Quarantine) => T): T => {
     const config = configFor(flags);
-    const db = openDatabase({ path: join(config.dataDir, config.store.file), synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
+    const db = openDatabase({ path: join(config.dataDir, config.store.file), synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs, pageSize: config.store.pageSize });
     try {
       return fn(new Quarantine(db));
     } finally {

@@ -1,8 +1,8 @@
 import type { TimerHandle, Timers } from '../time/timers.js';
 import type { Db } from './database.js';
 
-/** WAL pages after which the committing connection checkpoints by itself when another one is in charge (64 MB). */
-export const FALLBACK_AUTOCHECKPOINT_PAGES = 16_384;
+/** WAL bytes after which the committing connection checkpoints by itself when another one is in charge (64 MB). */
+export const FALLBACK_AUTOCHECKPOINT_BYTES = 64 * 1024 * 1024;
 
 /** Where the checkpointer reports a failure and its end (the gateway's logger fits). */
 export interface CheckpointLog {
@@ -22,11 +22,11 @@ export interface CheckpointResult {
 /**
  * Copies the WAL into the database file every `intervalMs` from a connection that does not commit
  * readings (the sync thread's). SQLite otherwise checkpoints inside the commit that takes the WAL
- * past 1,000 pages: that commit, on the ingest event loop, then writes and fsyncs a thousand pages
+ * past 4 MB (1,000 pages of 4 KB): that commit, on the ingest event loop, then writes and fsyncs them
  * before any board hears its ACK, every few dozen commits at 20,000 readings a second. PASSIVE
  * never waits for a writer and never holds one up; a page that many commits rewrote (a board's
- * index page) is copied once per interval instead of once per 1,000 WAL pages. The committing
- * connections keep an automatic checkpoint at FALLBACK_AUTOCHECKPOINT_PAGES, for when this one
+ * index page) is copied once per interval instead of once per 4 MB of WAL. The committing
+ * connections keep an automatic checkpoint at FALLBACK_AUTOCHECKPOINT_BYTES, for when this one
  * falls behind or is gone (a sync thread that could not start).
  */
 export class Checkpointer {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Timers } from '../time/timers.js';
 import { BatchWriter } from './batch-writer.js';
-import { FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
+import { FALLBACK_AUTOCHECKPOINT_BYTES } from './checkpointer.js';
 import { InProcessWriter, type CommitBackend } from './commit-backend.js';
 import { SinkCursors } from './cursors.js';
 import { openDatabase, type Db, type Synchronous } from './database.js';
@@ -19,6 +19,8 @@ export interface StoreSettings {
   file: string;
   synchronous: Synchronous;
   busyTimeoutMs: number;
+  /** The page size of a file the store creates; a file that exists keeps its own. Absent: 4,096. */
+  pageSize?: number;
   commitDelayMs: number;
   commitMaxRows: number;
   maxBufferRows: number;
@@ -42,8 +44,8 @@ export interface StoreSettings {
   bootSeqIndex?: boolean;
   /**
    * Another connection checkpoints the WAL on a timer (the sync thread, checkpointer.ts): this
-   * store's committing connections checkpoint only past FALLBACK_AUTOCHECKPOINT_PAGES. Absent:
-   * SQLite's automatic checkpoint every 1,000 pages.
+   * store's committing connections checkpoint only past FALLBACK_AUTOCHECKPOINT_BYTES. Absent:
+   * a checkpoint inside the commit that takes the WAL past DEFAULT_AUTOCHECKPOINT_BYTES.
    */
   checkpointedElsewhere?: boolean;
 }
@@ -104,7 +106,7 @@ export class Store {
   indexChanges: { index: string; change: Exclude<IndexChange, null>; ms: number }[] = [];
 
   static open(dataDir: string, settings: StoreSettings, timers: Timers, events?: GroupCommitEvents): Store {
-    const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, ...autocheckpoint(settings) });
+    const db = openDatabase({ path: join(dataDir, settings.file), synchronous: settings.synchronous, busyTimeoutMs: settings.busyTimeoutMs, pageSize: settings.pageSize, ...autocheckpoint(settings) });
     const changes: Store['indexChanges'] = [];
     const keep = (index: string, wanted: boolean | undefined, apply: (db: Db, wanted: boolean) => IndexChange) => {
       if (wanted === undefined) return;
@@ -211,8 +213,8 @@ export class Store {
   }
 }
 
-function autocheckpoint(settings: StoreSettings): { autocheckpointPages?: number } {
-  return settings.checkpointedElsewhere === true ? { autocheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES } : {};
+function autocheckpoint(settings: StoreSettings): { autocheckpointBytes?: number } {
+  return settings.checkpointedElsewhere === true ? { autocheckpointBytes: FALLBACK_AUTOCHECKPOINT_BYTES } : {};
 }
 
 function maxReadingId(db: Db): number {

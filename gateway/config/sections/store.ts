@@ -5,6 +5,14 @@ export const storeSection = z
     file: z.string().min(1).default('sheetlog.db').describe('SQLite file name, relative to the data directory'),
     synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('FULL').describe('SQLite synchronous pragma; FULL makes every ACK survive power loss'),
     busyTimeoutMs: z.number().int().min(0).default(5000).describe('How long a write waits for another process (the CLI) holding the lock'),
+    pageSize: z
+      .number()
+      .int()
+      .min(512)
+      .max(65536)
+      .refine((n) => (n & (n - 1)) === 0, { message: 'a power of two from 512 to 65536' })
+      .default(4096)
+      .describe('SQLite page size of a new store file; a file that exists keeps its own. 1024 writes fewer bytes per reading when many boards send (docs/BENCHMARKS.md), 4096 is SQLite\'s default'),
     commitDelayMs: z.number().min(0).max(1000).default(2).describe('Longest a reading waits for others to share its commit while no commit is running (0: next event-loop turn). Adapts to the rate: after a commit that carried a single operation the next one does not wait (a timer of 0 ms), until a commit carries two or more again; with the writer thread, readings arriving during a commit go in the next one as soon as it ends, so batches grow with the rate'),
     commitMaxRows: z.number().int().min(1).default(5000).describe('A batch this large is committed at once'),
     writerThread: z
@@ -19,7 +27,7 @@ export const storeSection = z
       .int()
       .min(0)
       .default(1000)
-      .describe('How often the sync thread copies the WAL into the database file (a PASSIVE checkpoint, beside the commits); the committing connection then checkpoints by itself only past 64 MB of WAL. 0, or without the sync thread: SQLite checkpoints inside the commit that takes the WAL past 1,000 pages'),
+      .describe('How often the sync thread copies the WAL into the database file (a PASSIVE checkpoint, beside the commits); the committing connection then checkpoints by itself only past 64 MB of WAL. 0, or without the sync thread: SQLite checkpoints inside the commit that takes the WAL past 4 MB (1,000 pages of 4 KB)'),
     pruneIntervalMs: z.number().int().min(1000).default(60000).describe('How often retention runs'),
   })
   .strict();

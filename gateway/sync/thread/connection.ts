@@ -26,7 +26,7 @@ export class ThreadStore implements SyncStore {
     private readonly onAdvance: (sink: string, lastId: number) => void,
   ) {
     const s = config.store;
-    this.db = openDatabase({ path: join(config.dataDir, s.file), synchronous: s.synchronous, busyTimeoutMs: s.busyTimeoutMs });
+    this.db = openDatabase({ path: join(config.dataDir, s.file), synchronous: s.synchronous, busyTimeoutMs: s.busyTimeoutMs, pageSize: s.pageSize });
     this.readings = new ReadingsQueries(this.db);
     this.cursors = new SinkCursors(this.db);
     this.quarantine = new Quarantine(this.db);

@@ -67,6 +67,18 @@ test('every problem is listed at once, with its key', () => {
   }
 });
 
+test('store.pageSize takes a power of two from 512 to 65536', () => {
+  assert.equal(loadConfig({}).store.pageSize, 4096);
+  assert.equal(loadConfig({ env: { SHEETLOG_STORE__PAGE_SIZE: '1024' } }).store.pageSize, 1024);
+  for (const bad of ['1000', '256', '131072']) {
+    assert.throws(
+      () => loadConfig({ env: { SHEETLOG_STORE__PAGE_SIZE: bad } }),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => /store\.pageSize/.test(p)),
+      bad,
+    );
+  }
+});
+
 test('a missing or malformed config file is a clear problem, not a crash', () => {
   assert.throws(() => loadConfig({ file: '/nonexistent/sheetlog.json' }), (e: unknown) => e instanceof ConfigError && /nonexistent/.test(e.message));
   const dir = tempDir();

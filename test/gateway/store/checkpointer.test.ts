@@ -3,17 +3,17 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../gateway/store/database.js';
-import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from '../../../gateway/store/checkpointer.js';
+import { Checkpointer, FALLBACK_AUTOCHECKPOINT_BYTES } from '../../../gateway/store/checkpointer.js';
 import { memoryLog } from '../../helpers/memory-log.js';
 import { startTestApp, tempDir } from '../../helpers/app.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 
 test('the committing connection leaves the WAL to the checkpointer, which copies it into the database file every interval', (t) => {
   const path = join(tempDir(), 'x.db');
-  const writer = openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 1000, autocheckpointPages: FALLBACK_AUTOCHECKPOINT_PAGES });
+  const writer = openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 1000, autocheckpointBytes: FALLBACK_AUTOCHECKPOINT_BYTES });
   const other = openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 1000 });
   t.after(() => (writer.close(), other.close()));
-  assert.equal(writer.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_PAGES);
+  assert.equal(writer.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_BYTES / 4096);
   const timers = new ManualTimers();
   const { log } = memoryLog();
   const checkpoints = new Checkpointer(other, timers, 1000, log);
@@ -49,11 +49,38 @@ test('a checkpoint that fails is logged once, never thrown, and its recovery is 
 test('a gateway with the sync thread leaves checkpoints to it; without the thread, SQLite checkpoints in the commits', async (t) => {
   const threaded = await startTestApp({ sync: { thread: true } });
   t.after(() => threaded.stop());
-  assert.equal(threaded.app.store.db.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_PAGES);
+  assert.equal(threaded.app.store.db.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_BYTES / 4096);
   const inProcess = await startTestApp();
   t.after(() => inProcess.stop());
   assert.equal(inProcess.app.store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   const off = await startTestApp({ sync: { thread: true }, store: { checkpointIntervalMs: 0 } });
   t.after(() => off.stop());
   assert.equal(off.app.store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+});
+
+test('a new file gets store.pageSize and a file that exists keeps its own; the automatic checkpoint stays at the same WAL bytes', (t) => {
+  const dir = tempDir();
+  const small = openDatabase({ path: join(dir, 'small.db'), synchronous: 'FULL', busyTimeoutMs: 1000, pageSize: 1024 });
+  t.after(() => small.close());
+  assert.equal(small.pragma('page_size', { simple: true }), 1024);
+  assert.equal(small.pragma('wal_autocheckpoint', { simple: true }), (1000 * 4096) / 1024);
+  const fallback = openDatabase({ path: join(dir, 'small.db'), synchronous: 'FULL', busyTimeoutMs: 1000, autocheckpointBytes: FALLBACK_AUTOCHECKPOINT_BYTES });
+  t.after(() => fallback.close());
+  assert.equal(fallback.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_BYTES / 1024);
+
+  const plain = openDatabase({ path: join(dir, 'plain.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
+  assert.equal(plain.pragma('page_size', { simple: true }), 4096);
+  plain.prepare("INSERT INTO meta (key, value) VALUES ('k', 'v')").run();
+  plain.close();
+  const reopened = openDatabase({ path: join(dir, 'plain.db'), synchronous: 'FULL', busyTimeoutMs: 1000, pageSize: 1024 });
+  t.after(() => reopened.close());
+  assert.equal(reopened.pragma('page_size', { simple: true }), 4096, 'an existing file is not rewritten');
+  assert.equal(reopened.prepare("SELECT value FROM meta WHERE key = 'k'").pluck().get(), 'v');
+  assert.equal(reopened.pragma('wal_autocheckpoint', { simple: true }), 1000);
+});
+
+test('the gateway creates its store with store.pageSize', async (t) => {
+  const app = await startTestApp({ store: { pageSize: 1024 } });
+  t.after(() => app.stop());
+  assert.equal(app.app.store.db.pragma('page_size', { simple: true }), 1024);
 });
