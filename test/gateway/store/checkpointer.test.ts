@@ -57,30 +57,3 @@ test('a gateway with the sync thread leaves checkpoints to it; without the threa
   t.after(() => off.stop());
   assert.equal(off.app.store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
 });
-
-test('a new file gets store.pageSize and a file that exists keeps its own; the automatic checkpoint stays at the same WAL bytes', (t) => {
-  const dir = tempDir();
-  const small = openDatabase({ path: join(dir, 'small.db'), synchronous: 'FULL', busyTimeoutMs: 1000, pageSize: 1024 });
-  t.after(() => small.close());
-  assert.equal(small.pragma('page_size', { simple: true }), 1024);
-  assert.equal(small.pragma('wal_autocheckpoint', { simple: true }), (1000 * 4096) / 1024);
-  const fallback = openDatabase({ path: join(dir, 'small.db'), synchronous: 'FULL', busyTimeoutMs: 1000, autocheckpointBytes: FALLBACK_AUTOCHECKPOINT_BYTES });
-  t.after(() => fallback.close());
-  assert.equal(fallback.pragma('wal_autocheckpoint', { simple: true }), FALLBACK_AUTOCHECKPOINT_BYTES / 1024);
-
-  const plain = openDatabase({ path: join(dir, 'plain.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
-  assert.equal(plain.pragma('page_size', { simple: true }), 4096);
-  plain.prepare("INSERT INTO meta (key, value) VALUES ('k', 'v')").run();
-  plain.close();
-  const reopened = openDatabase({ path: join(dir, 'plain.db'), synchronous: 'FULL', busyTimeoutMs: 1000, pageSize: 1024 });
-  t.after(() => reopened.close());
-  assert.equal(reopened.pragma('page_size', { simple: true }), 4096, 'an existing file is not rewritten');
-  assert.equal(reopened.prepare("SELECT value FROM meta WHERE key = 'k'").pluck().get(), 'v');
-  assert.equal(reopened.pragma('wal_autocheckpoint', { simple: true }), 1000);
-});
-
-test('the gateway creates its store with store.pageSize', async (t) => {
-  const app = await startTestApp({ store: { pageSize: 1024 } });
-  t.after(() => app.stop());
-  assert.equal(app.app.store.db.pragma('page_size', { simple: true }), 1024);
-});
