@@ -20,31 +20,82 @@ export interface RecentFilter {
 const COLUMNS = 'id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields';
 
 /**
+ * How many reading ids one query may step through (readings have no index by device, field or
+ * time on the commit's path), so the time a query holds the event loop the boards share does not
+ * grow with the buffer. A sensor filter reads every row's fields, several times slower per row,
+ * so it steps through fewer.
+ */
+export interface ScanBudget {
+  ids: number;
+  sensorIds: number;
+}
+
+export const DEFAULT_SCAN_BUDGET: ScanBudget = { ids: 100_000, sensorIds: 20_000 };
+
+/** A page of a recent-readings query. */
+export interface RecentPage {
+  /** Newest first, at most `limit`. */
+  rows: StoredReading[];
+  /**
+   * Set when the query stepped through its budget of ids before it found `limit` readings (some
+   * may be older): the next page is `beforeId: resumeBefore`. Null when `rows` holds every
+   * match the budget left out, i.e. the page is full or the oldest reading was reached.
+   */
+  resumeBefore: number | null;
+}
+
+/**
  * Read-side queries for the API and the dashboard: the newest readings first, filtered, paged by
  * id. They walk the rowid backwards, so "recent" is cheap whatever the buffer holds; the ingest
- * path gains no index for them. Statements are prepared once per filter shape.
+ * path gains no index for them. A filtered query steps through at most a budget of ids (ScanBudget)
+ * and says where to go on, so no query holds up the boards' event loop for long whatever it asks.
+ * Statements are prepared once per filter shape.
  */
 export class RecentReadings {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly budget: ScanBudget = DEFAULT_SCAN_BUDGET,
+  ) {}
 
-  /** Newest first. */
+  /** Newest first: the rows of `page(f)` (what the budget reached). */
   query(f: RecentFilter): StoredReading[] {
-    if (f.device === undefined) return this.select(f, {});
-    // One device: without an index by device (docs/OPERATIONS.md, "Resends") SQLite steps back
-    // through the newest rows by id until it has `limit` of the device's, so a device silent for
-    // long made it read the whole buffer. The scan starts at the device's newest reading instead:
-    // the readings above `totals_through` (not folded yet, few), then from `devices.last_id`
-    // (its newest folded reading, store/device-totals.ts) down. A device without that id (no row,
-    // as in files from before every reading's device had one, or none folded yet) is read the
-    // plain way (an unknown id too: a scan of the buffer, as before).
-    const newest = this.statement('SELECT last_id FROM devices WHERE id = ?').pluck().get(f.device) as number | null | undefined;
-    if (newest === undefined || newest === null) return this.select(f, {});
-    const through = Number(this.statement(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get() ?? 0);
-    const above = this.select(f, { above: through });
-    if (above.length >= f.limit) return above;
-    return above.concat(this.select({ ...f, limit: f.limit - above.length }, { atMost: Math.min(newest, through) }));
+    return this.page(f).rows;
+  }
+
+  page(f: RecentFilter): RecentPage {
+    const bounds = this.statement('SELECT min(id) AS low, max(id) AS high FROM readings').get() as { low: number | null; high: number | null };
+    if (bounds.low === null || bounds.high === null) return { rows: [], resumeBefore: null };
+    const top = Math.min(bounds.high, f.beforeId !== undefined ? f.beforeId - 1 : bounds.high);
+    // The stretches of ids to step down through, newest first: [highest id, lowest id].
+    const stretches: [number, number][] = [];
+    const newest = f.device === undefined ? null : (this.statement('SELECT last_id FROM devices WHERE id = ?').pluck().get(f.device) as number | null | undefined);
+    if (newest === undefined || newest === null) {
+      stretches.push([top, bounds.low]);
+    } else {
+      // One device: without an index by device (docs/OPERATIONS.md, "Resends") SQLite would step
+      // back through the newest rows by id until it had `limit` of the device's, so a device
+      // silent for long made it read far. The scan starts at the device's newest reading instead:
+      // the readings above `totals_through` (not folded yet, few), then from `devices.last_id`
+      // (its newest folded reading, store/device-totals.ts) down. A device without that id (no
+      // row, as in files from before every reading's device had one, or none folded yet) is read
+      // the plain way.
+      const through = Number(this.statement(`SELECT value FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck().get() ?? 0);
+      if (top > through) stretches.push([top, through + 1]);
+      stretches.push([Math.min(newest, through, top), bounds.low]);
+    }
+    let left = f.sensor !== undefined ? this.budget.sensorIds : this.budget.ids;
+    const rows: StoredReading[] = [];
+    for (const [high, low] of stretches) {
+      if (high < low) continue;
+      const floor = Math.max(low, high - left + 1);
+      rows.push(...this.select({ ...f, limit: f.limit - rows.length }, { above: floor - 1, atMost: high }));
+      left -= high - floor + 1;
+      if (rows.length >= f.limit) return { rows, resumeBefore: null };
+      if (floor > low) return { rows, resumeBefore: floor };
+    }
+    return { rows, resumeBefore: null };
   }
 
   /** The readings of `f`, newest first, within an id range. */
@@ -53,11 +104,10 @@ export class RecentReadings {
     const args: (string | number)[] = [];
     if (range.above !== undefined) (where.push('id > ?'), args.push(range.above));
     if (range.atMost !== undefined) (where.push('id <= ?'), args.push(range.atMost));
-    if (f.beforeId !== undefined) (where.push('id < ?'), args.push(f.beforeId));
-    // With a device, SQLite reads that device's rows through the (device, time) index when
-    // summaries or bills keep it, through the (device, boot, seq) one when counter rules keep that;
-    // without either it steps through the rows by id, from the top of the range down.
-    if (f.device !== undefined) (where.push('device = ?'), args.push(f.device));
+    // `+device`: SQLite steps down the id range even where summaries or counter rules keep an
+    // index by device, whose entries it would otherwise read all of and sort by id: the budget
+    // bounds the range, not the device's readings.
+    if (f.device !== undefined) (where.push('+device = ?'), args.push(f.device));
     if (f.from !== undefined) (where.push('ts >= ?'), args.push(f.from));
     if (f.to !== undefined) (where.push('ts < ?'), args.push(f.to));
     if (f.sensor !== undefined) (where.push('EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ?)'), args.push(f.sensor));

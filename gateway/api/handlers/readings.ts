@@ -78,14 +78,14 @@ export const listReadings = defineOperation({
   name: 'readings.list',
   method: 'GET',
   path: '/api/v1/readings',
-  summary: 'Recent readings, newest first, filtered by device, sensor and time range; page with cursor',
+  summary: 'Recent readings, newest first, filtered by device, sensor and time range; page with cursor (a filtered page may hold fewer than limit while nextCursor goes on)',
   access: 'read',
   params: params as unknown as z.ZodObject,
   body: null,
   errors: [],
   handle: ({ params: p }, deps) => {
     const q = p as z.output<typeof params>;
-    const rows = deps.recent.query({
+    const { rows, resumeBefore } = deps.recent.page({
       limit: q.limit + 1,
       ...(q.device !== undefined ? { device: q.device } : {}),
       ...(q.sensor !== undefined ? { sensor: q.sensor } : {}),
@@ -95,6 +95,9 @@ export const listReadings = defineOperation({
     });
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    return { readings: page.map((r) => readingView(r, deps.fields ?? null)), nextCursor: more ? String((page[page.length - 1] as StoredReading).id) : null };
+    // A filtered query steps through a budget of ids per request (store/recent-readings.ts): when it
+    // ran out first, the page holds fewer readings (even none) and the cursor goes on from there.
+    const nextCursor = more ? String((page[page.length - 1] as StoredReading).id) : resumeBefore !== null ? String(resumeBefore) : null;
+    return { readings: page.map((r) => readingView(r, deps.fields ?? null)), nextCursor };
   },
 });

@@ -13,6 +13,7 @@ import { tempDir } from '../../helpers/app.js';
 import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
 import { seededRandom } from '../../sheets-emulator/faults.js';
+import { drainReadings } from '../../helpers/drain-readings.js';
 
 const SETTINGS: StoreSettings = TEST_STORE_SETTINGS;
 
@@ -58,6 +59,8 @@ for (const seed of [1, 2, 3]) {
     let pruned = 0;
     /** Whether a device's query ever started at its newest reading (devices.last_id set). */
     let startedAtNewest = 0;
+    /** Pages the scan budget cut (a budget of a few ids, below). */
+    let cutPages = 0;
     for (let step = 0; step < 150; step++) {
       const action = pick(11);
       if (action < 6) {
@@ -122,15 +125,24 @@ for (const seed of [1, 2, 3]) {
         assert.deepEqual(recent.query({ device: id, limit: 1000 }).map((r) => r.id), all, `step ${step}: ${id}'s readings`);
         const middle = all[Math.floor(all.length / 2)];
         if (middle !== undefined) assert.deepEqual(recent.query({ device: id, limit: 2, beforeId: middle }).map((r) => r.id), plain.all(id, middle, 2), `step ${step}: a page of ${id}'s`);
+        // With a budget of a few ids per query, paging on from where each page stopped finds the same.
+        const small = new RecentReadings(store.db, { ids: 3, sensorIds: 2 });
+        const drained = drainReadings(small, { device: id }, 2);
+        assert.deepEqual(drained.ids, all, `step ${step}: ${id}'s readings, paged under a budget`);
+        cutPages += drained.cut;
         if (all.length > 0) startedAtNewest = Math.max(startedAtNewest, (store.db.prepare('SELECT last_id FROM devices WHERE id = ?').pluck().get(id) as number | null) ?? 0);
       }
+      const small = new RecentReadings(store.db, { ids: 3, sensorIds: 2 });
+      const everything = store.db.prepare('SELECT id FROM readings ORDER BY id DESC').pluck().all() as number[];
+      assert.deepEqual(drainReadings(small, { sensor: 'x' }, 3).ids, everything, `step ${step}: every reading carries x`);
+      assert.deepEqual(drainReadings(small, { sensor: 'nope' }, 3).ids, [], `step ${step}: none carries nope`);
       for (const id of model.keys()) {
         const d = store.devices.get(id);
         assert.deepEqual(d && [d.readings, d.duplicates, d.bytes, d.clockUntrusted], [seen.get(id)?.readings, seen.get(id)?.duplicates, seen.get(id)?.bytes, seen.get(id)?.untrusted], `step ${step}: get agrees with list`);
       }
       assert.deepEqual(seen, model, `step ${step}`);
     }
-    assert.ok(crashes > 0 && failures > 0 && folds > 1 && pruned > 0 && startedAtNewest > 0, `the run covered crashes (${crashes}), failed commits (${failures}), folds (${folds}), retention (${pruned} pruned) and queries from a device's newest reading`);
+    assert.ok(crashes > 0 && failures > 0 && folds > 1 && pruned > 0 && startedAtNewest > 0 && cutPages > 0, `the run covered crashes (${crashes}), failed commits (${failures}), folds (${folds}), retention (${pruned} pruned), queries from a device's newest reading and pages the budget cut (${cutPages})`);
   });
 }
 
