@@ -65,7 +65,8 @@ export class RecentReadings {
   }
 
   page(f: RecentFilter): RecentPage {
-    const bounds = this.statement('SELECT min(id) AS low, max(id) AS high FROM readings').get() as { low: number | null; high: number | null };
+    // Two subqueries: SQLite reads min() or max() off the end of the rowid alone only in a query of its own.
+    const bounds = this.statement('SELECT (SELECT min(id) FROM readings) AS low, (SELECT max(id) FROM readings) AS high').get() as { low: number | null; high: number | null };
     if (bounds.low === null || bounds.high === null) return { rows: [], resumeBefore: null };
     const top = Math.min(bounds.high, f.beforeId !== undefined ? f.beforeId - 1 : bounds.high);
     // The stretches of ids to step down through, newest first: [highest id, lowest id].

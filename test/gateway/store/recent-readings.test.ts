@@ -75,10 +75,12 @@ test('every query steps down the id range, also where an index by device exists 
   const recent = new RecentReadings(spy, { ids: 4, sensorIds: 4 });
   recent.page({ device: 'busy', limit: 3 });
   recent.page({ device: 'busy', sensor: 'x', from: 0, to: 5000, limit: 3, beforeId: 8 });
+  const planOf = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => 1)) as { detail: string }[]).map((p) => p.detail);
+  for (const sql of prepared) assert.ok(!planOf(sql).some((d) => /^SCAN readings\b/.test(d)), `no statement reads the whole table: ${sql}: ${planOf(sql).join('; ')}`);
   const selects = prepared.filter((sql) => sql.includes('ORDER BY id DESC'));
   assert.equal(selects.length, 2);
   for (const sql of selects) {
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => 1)) as { detail: string }[]).map((p) => p.detail).join('; ');
+    const plan = planOf(sql).join('; ');
     assert.match(plan, /^SEARCH readings USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/, `${sql}: ${plan}`);
     assert.doesNotMatch(plan, /readings_by_device_ts/);
   }
