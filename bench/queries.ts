@@ -45,6 +45,8 @@ interface Shape {
   query: string;
   /** The statement a request ran before the budget, with its arguments. */
   before: (db: Database.Database) => unknown[];
+  /** Page to the end (not for the query with no filter: a million readings, a hundred a page). */
+  walk?: false;
 }
 
 const COLUMNS = 'id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields';
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
         name: 'no filter (the newest 100: what a request costs besides its scan)',
         query: '',
         before: (db) => db.prepare(`SELECT ${COLUMNS} FROM readings ORDER BY id DESC LIMIT ?`).all(LIMIT + 1),
+        walk: false,
       },
       {
         name: '`device=rare` (a reading in every 50,000)',
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
             const one: number[] = [];
             for (let i = 0; i < REQUESTS; i++) one.push((await get(port, `/api/v1/readings?limit=${LIMIT}${shape.query ? `&${shape.query}` : ''}`)).ms);
             f.request.push(median(one));
+            if (shape.walk === false) continue;
             let cursor: string | null = '';
             let pages = 0;
             let found = 0;
