@@ -318,14 +318,24 @@ export class App {
     return { ...address, fingerprint256: credentials.fingerprint256, certFile: credentials.certFile, generated: credentials.generated };
   }
 
-  private schedulePrune(): void {
-    this.pruneTimer = this.timers.after(this.config.store.pruneIntervalMs, () => {
+  /**
+   * Retention every `store.pruneIntervalMs`: a short transaction a turn of the event loop (a timer
+   * of 0 ms between them) until nothing is left, so the boards' sockets and commits are served in
+   * between however much there is to prune; one log line for the round.
+   */
+  private schedulePrune(delayMs = this.config.store.pruneIntervalMs, prunedSoFar = 0): void {
+    this.pruneTimer = this.timers.after(delayMs, () => {
+      let pruned = prunedSoFar;
+      let more = false;
       try {
-        const n = this.store.prune();
-        if (n > 0) this.log.info({ rows: n }, 'retention pruned delivered rows');
+        const step = this.store.pruneStep();
+        pruned += step.deleted;
+        more = step.more;
       } catch (e) {
         this.log.error({ err: String(e) }, 'retention failed');
       }
+      if (more) return this.schedulePrune(0, pruned);
+      if (pruned > 0) this.log.info({ rows: pruned }, 'retention pruned delivered rows');
       this.schedulePrune();
     });
   }

@@ -2,12 +2,14 @@ import type { Db } from './database.js';
 import { TOTALS_THROUGH_KEY } from './device-totals.js';
 import { Quarantine } from './quarantine.js';
 
-const CHUNK = 5000;
+/** Rows a transaction of retention deletes at most: a few milliseconds of the event loop. */
+export const RETENTION_CHUNK_ROWS = 2000;
 
 /**
  * Deletes readings that every sink has delivered and that are older than the retention period.
  * Before deleting, it records per (device, boot) the highest pruned seq, so that a board resending
- * an old reading is still recognised as a duplicate. Works in chunks to keep each transaction short.
+ * an old reading is still recognised as a duplicate. Works in chunks to keep each transaction short,
+ * and the gateway runs one chunk a turn of its event loop (pruneChunk).
  * A reading some sink holds in quarantine is never pruned: `sheetlog quarantine retry` needs it,
  * and `drop` (which keeps its own record) lets retention have it.
  *
@@ -25,6 +27,7 @@ export class Retention {
   private readonly forgetSkips;
   private readonly newest;
   private readonly counted;
+  private readonly find;
 
   constructor(private readonly db: Db) {
     this.raisePruned = db.prepare(
@@ -37,35 +40,45 @@ export class Retention {
     this.remove = db.prepare(`DELETE FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS})`);
     this.newest = db.prepare('SELECT max(id) FROM readings').pluck();
     this.counted = db.prepare(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${TOTALS_THROUGH_KEY}'`).pluck();
+    this.find = db.prepare(`SELECT max(id) AS id FROM (SELECT id FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS}) ORDER BY id LIMIT ?)`);
     this.forgetSkips = db.prepare('DELETE FROM sink_skips WHERE reading_id <= ? AND reading_id NOT IN (SELECT id FROM readings WHERE id <= ?)');
   }
 
   /**
    * Prunes rows with id <= deliveredId and received < olderThan, except the newest reading and
-   * those not counted in `devices` yet.
-   * Returns how many were deleted.
+   * those not counted in `devices` yet, all of them at once (Store.prune). Returns how many
+   * were deleted.
    */
   prune(deliveredId: number, olderThan: number): number {
     let deleted = 0;
-    // Below the newest reading and counted in `devices` (see the class comment). Both only grow,
-    // so values read before the transactions below stay safe.
-    const below = Math.min(deliveredId, ((this.newest.get() as number | null) ?? 0) - 1, (this.counted.get() as number | undefined) ?? 0);
     for (;;) {
-      const upTo = this.db
-        .prepare(`SELECT max(id) AS id FROM (SELECT id FROM readings WHERE id <= ? AND received < ? AND id NOT IN (${Quarantine.HELD_READINGS}) ORDER BY id LIMIT ?)`)
-        .get(below, olderThan, CHUNK) as { id: number | null };
-      if (upTo.id === null) return deleted;
-      const limit = upTo.id;
-      // IMMEDIATE: take the write lock up front (waiting on busy_timeout) rather than fail when the
-      // sync thread's connection wrote in between.
-      const n = this.db.transaction(() => {
-        this.raisePruned.run(limit);
-        const n = this.remove.run(limit, olderThan).changes;
-        this.forgetSkips.run(limit, limit);
-        return n;
-      }).immediate();
-      deleted += n;
-      if (n < CHUNK) return deleted;
+      const step = this.pruneChunk(deliveredId, olderThan);
+      deleted += step.deleted;
+      if (!step.more) return deleted;
     }
+  }
+
+  /**
+   * One transaction of at most RETENTION_CHUNK_ROWS rows of `prune`. The gateway runs one a turn
+   * of its event loop, so a large backlog of old readings (a busy gateway's minute of readings
+   * once they pass `retentionHours`, or what piled up during a long stop) does not hold up the
+   * boards' ACKs for seconds. `more`: another chunk may be waiting.
+   */
+  pruneChunk(deliveredId: number, olderThan: number): { deleted: number; more: boolean } {
+    // Below the newest reading and counted in `devices` (see the class comment). Both only grow,
+    // so values read before the transaction below stay safe.
+    const below = Math.min(deliveredId, ((this.newest.get() as number | null) ?? 0) - 1, (this.counted.get() as number | undefined) ?? 0);
+    const upTo = this.find.get(below, olderThan, RETENTION_CHUNK_ROWS) as { id: number | null };
+    if (upTo.id === null) return { deleted: 0, more: false };
+    const limit = upTo.id;
+    // IMMEDIATE: take the write lock up front (waiting on busy_timeout) rather than fail when the
+    // sync thread's connection wrote in between.
+    const deleted = this.db.transaction(() => {
+      this.raisePruned.run(limit);
+      const n = this.remove.run(limit, olderThan).changes;
+      this.forgetSkips.run(limit, limit);
+      return n;
+    }).immediate();
+    return { deleted, more: deleted >= RETENTION_CHUNK_ROWS };
   }
 }

@@ -188,10 +188,20 @@ export class Store {
     return this.writer.highestId;
   }
 
-  /** Applies retention: delivered rows older than the retention period are deleted. */
+  /** Applies retention: delivered rows older than the retention period are deleted, all at once. */
   prune(): number {
+    let deleted = 0;
+    for (;;) {
+      const step = this.pruneStep();
+      deleted += step.deleted;
+      if (!step.more) return deleted;
+    }
+  }
+
+  /** One short transaction of retention (store/retention.ts); `more`: call again soon. */
+  pruneStep(): { deleted: number; more: boolean } {
     const delivered = this.minCursor ?? this.writer.highestId;
-    return this.retention.prune(delivered, this.timers.now() - this.settings.retentionHours * 3_600_000);
+    return this.retention.pruneChunk(delivered, this.timers.now() - this.settings.retentionHours * 3_600_000);
   }
 
   /** Commits what is queued and closes the database. Idempotent. */

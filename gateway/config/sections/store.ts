@@ -28,6 +28,6 @@ export const storeSection = z
       .min(0)
       .default(1000)
       .describe('How often the sync thread copies the WAL into the database file (a PASSIVE checkpoint, beside the commits); the committing connection then checkpoints by itself only past 64 MB of WAL. 0, or without the sync thread: SQLite checkpoints inside the commit that takes the WAL past 4 MB (1,000 pages of 4 KB)'),
-    pruneIntervalMs: z.number().int().min(1000).default(60000).describe('How often retention runs'),
+    pruneIntervalMs: z.number().int().min(1000).default(60000).describe('How often retention runs; a round deletes in transactions of at most 2,000 readings, one per turn of the event loop'),
   })
   .strict();

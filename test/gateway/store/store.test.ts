@@ -8,6 +8,7 @@ import { openDatabase, schemaVersion } from '../../../gateway/store/database.js'
 import type { ReadingOutcome, ReadingRow, RegisterOutcome } from '../../../gateway/store/ops.js';
 import { DEVICE_TOTALS_FOLD_MS, TOTALS_THROUGH_KEY } from '../../../gateway/store/device-totals.js';
 import { StoreError } from '../../../gateway/store/errors.js';
+import { RETENTION_CHUNK_ROWS } from '../../../gateway/store/retention.js';
 import { tempDir } from '../../helpers/app.js';
 import { TEST_STORE_SETTINGS } from '../../helpers/store-settings.js';
 import { ManualTimers } from '../../helpers/manual-timers.js';
@@ -152,6 +153,35 @@ test('retention prunes delivered old rows, and a resent pruned reading is still 
   assert.equal(outcomes.at(-1), 'duplicate');
   assert.equal(store.readings.count(), 4);
   assert.equal(store.readings.highestSeq('a', 7), 10);
+});
+
+test('retention deletes in short transactions: a step prunes at most a chunk and says whether more wait; prune() takes every step', (t) => {
+  const { store, timers } = open(t, { retentionHours: 0 });
+  store.useSinks(['csv']);
+  const outcomes: ReadingOutcome[] = [];
+  const total = 2 * RETENTION_CHUNK_ROWS + 500;
+  for (let seq = 1; seq <= total; seq++) enqueueReading(store, row('a', 1, seq, timers.now()), outcomes);
+  store.committer.flush();
+  // The next commit folds the counts (retention prunes only counted readings).
+  timers.advance(DEVICE_TOTALS_FOLD_MS);
+  enqueueReading(store, row('b', 1, 1, timers.now()), outcomes);
+  store.committer.flush();
+  timers.advance(1);
+  store.advanceCursor('csv', total + 1);
+  assert.deepEqual(store.pruneStep(), { deleted: RETENTION_CHUNK_ROWS, more: true });
+  assert.deepEqual(store.pruneStep(), { deleted: RETENTION_CHUNK_ROWS, more: true });
+  assert.deepEqual(store.pruneStep(), { deleted: 500, more: false }, "the rest; b's reading, the newest, stays");
+  assert.deepEqual(store.pruneStep(), { deleted: 0, more: false });
+  assert.equal(store.readings.count(), 1);
+  for (let seq = 2; seq <= RETENTION_CHUNK_ROWS + 10; seq++) enqueueReading(store, row('b', 1, seq, timers.now()), outcomes);
+  store.committer.flush();
+  timers.advance(DEVICE_TOTALS_FOLD_MS);
+  enqueueReading(store, row('c', 1, 1, timers.now()), outcomes);
+  store.committer.flush();
+  timers.advance(1);
+  store.advanceCursor('csv', store.highestId);
+  assert.equal(store.prune(), RETENTION_CHUNK_ROWS + 10, 'every step at once');
+  assert.equal(store.readings.count(), 1);
 });
 
 test('retention keeps the newest reading, so ids only increase: a reading after all were delivered and pruned is above the cursors, also after a restart', (t) => {
