@@ -37,9 +37,9 @@ export interface RecentPage {
   /** Newest first, at most `limit`. */
   rows: StoredReading[];
   /**
-   * Set when the query stepped through its budget of ids before it found `limit` readings (some
-   * may be older): the next page is `beforeId: resumeBefore`. Null when `rows` holds every
-   * match the budget left out, i.e. the page is full or the oldest reading was reached.
+   * Set when the query stepped through its budget of ids before it found `limit` readings (older
+   * ones may match): the next page is `beforeId: resumeBefore`. Null when the page is full or the
+   * scan reached the oldest reading.
    */
   resumeBefore: number | null;
 }
