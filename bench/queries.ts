@@ -3,11 +3,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../gateway/store/database.js';
-import { BatchWriter } from '../gateway/store/batch-writer.js';
 import { DEFAULT_SCAN_BUDGET } from '../gateway/store/recent-readings.js';
-import type { WriteOp } from '../gateway/store/ops.js';
 import { startSheetlog } from './lib/servers.js';
+import { writeStoreFile } from './lib/store-file.js';
 import { LoadWindow, loadAverage, median, medianRange } from './lib/stats.js';
 
 /*
@@ -51,34 +49,6 @@ interface Shape {
 
 const COLUMNS = 'id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields';
 
-function buildStore(dir: string, start: number): void {
-  const db = openDatabase({ path: join(dir, 'sheetlog.db'), synchronous: 'OFF', busyTimeoutMs: 5000 });
-  const writer = new BatchWriter(db);
-  const seqs = new Map<string, number>();
-  const batch = 5_000;
-  for (let from = 0; from < READINGS; from += batch) {
-    const ops: WriteOp[] = [];
-    for (let i = from; i < Math.min(READINGS, from + batch); i++) {
-      const rare = i % RARE_EVERY === RARE_EVERY - 1;
-      const device = rare ? 'rare' : `busy-${String(i % BUSY).padStart(4, '0')}`;
-      const seq = (seqs.get(device) ?? 0) + 1;
-      seqs.set(device, seq);
-      const at = start + i;
-      ops.push({
-        kind: 'reading',
-        row: { device, boot: 1, seq, ts: at, tsSource: 'gateway', deviceTs: null, received: at, fields: rare ? '{"temp_c":21.5,"door":true}' : '{"temp_c":21.5}', bytes: 30, clockUntrusted: false },
-        done: () => {},
-      });
-    }
-    // A commit every 250 ms of the readings' time, so the device counters fold as they do live.
-    writer.apply(ops, start + from + batch);
-  }
-  const top = db.prepare('SELECT max(id) FROM readings').pluck().get() as number;
-  db.prepare('INSERT OR REPLACE INTO sink_cursors (sink, last_id, updated_at) VALUES (?, ?, ?)').run('csv', top, Date.now());
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-}
-
 function get(port: number, path: string): Promise<{ ms: number; body: { result: { readings: { id: number }[]; nextCursor: string | null } } }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -101,7 +71,7 @@ async function main(): Promise<void> {
   const start = Date.now() - READINGS;
   try {
     const built = performance.now();
-    buildStore(dir, start);
+    writeStoreFile(dir, { readings: READINGS, busy: BUSY, rareEvery: RARE_EVERY, start });
     console.log(`a store of ${READINGS.toLocaleString('en-US')} readings written in ${((performance.now() - built) / 1000).toFixed(1)} s; budget ${DEFAULT_SCAN_BUDGET.ids.toLocaleString('en-US')} ids a request (${DEFAULT_SCAN_BUDGET.sensorIds.toLocaleString('en-US')} with a sensor filter)`);
     const oldFrom = start + 1_000;
     const shapes: Shape[] = [

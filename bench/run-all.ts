@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * measured in the same run. Results go to stdout as markdown tables, progress to stderr.
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BENCHES = ['ingest', 'mqtt', 'dashboard', 'sync', 'flood', 'commit-pages', 'queries'];
+const BENCHES = ['ingest', 'mqtt', 'dashboard', 'sync', 'flood', 'commit-pages', 'queries', 'retention'];
 const extra = process.argv.slice(2);
 let failed = 0;
 for (const name of BENCHES) {

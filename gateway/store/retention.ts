@@ -29,7 +29,11 @@ export class Retention {
   private readonly counted;
   private readonly find;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Rows a transaction deletes at most (bench:retention passes the size it had before). */
+    private readonly chunkRows = RETENTION_CHUNK_ROWS,
+  ) {
     this.raisePruned = db.prepare(
       `INSERT INTO boots (device, boot, max_seq, pruned_seq, first_seen)
          SELECT device, boot, max(seq), max(seq), min(received) FROM readings WHERE id <= ? GROUP BY device, boot
@@ -59,7 +63,7 @@ export class Retention {
   }
 
   /**
-   * One transaction of at most RETENTION_CHUNK_ROWS rows of `prune`. The gateway runs one a turn
+   * One transaction of at most `chunkRows` rows of `prune`. The gateway runs one a turn
    * of its event loop, so a large backlog of old readings (a busy gateway's minute of readings
    * once they pass `retentionHours`, or what piled up during a long stop) does not hold up the
    * boards' ACKs for seconds. `more`: another chunk may be waiting.
@@ -68,7 +72,7 @@ export class Retention {
     // Below the newest reading and counted in `devices` (see the class comment). Both only grow,
     // so values read before the transaction below stay safe.
     const below = Math.min(deliveredId, ((this.newest.get() as number | null) ?? 0) - 1, (this.counted.get() as number | undefined) ?? 0);
-    const upTo = this.find.get(below, olderThan, RETENTION_CHUNK_ROWS) as { id: number | null };
+    const upTo = this.find.get(below, olderThan, this.chunkRows) as { id: number | null };
     if (upTo.id === null) return { deleted: 0, more: false };
     const limit = upTo.id;
     // IMMEDIATE: take the write lock up front (waiting on busy_timeout) rather than fail when the
@@ -79,6 +83,6 @@ export class Retention {
       this.forgetSkips.run(limit, limit);
       return n;
     }).immediate();
-    return { deleted, more: deleted >= RETENTION_CHUNK_ROWS };
+    return { deleted, more: deleted >= this.chunkRows };
   }
 }
