@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import Database from 'better-sqlite3';
-import { DEFAULT_SCAN_BUDGET } from '../gateway/store/recent-readings.js';
+import { DEFAULT_SCAN_BUDGET, READING_COLUMNS } from '../gateway/store/recent-readings.js';
 import { startSheetlog } from './lib/servers.js';
 import { writeStoreFile } from './lib/store-file.js';
 import { LoadWindow, loadAverage, median, medianRange } from './lib/stats.js';
@@ -47,8 +47,6 @@ interface Shape {
   walk?: false;
 }
 
-const COLUMNS = 'id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields';
-
 function get(port: number, path: string): Promise<{ ms: number; body: { result: { readings: { id: number }[]; nextCursor: string | null } } }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -78,7 +76,7 @@ async function main(): Promise<void> {
       {
         name: 'no filter (the newest 100: what a request costs besides its scan)',
         query: '',
-        before: (db) => db.prepare(`SELECT ${COLUMNS} FROM readings ORDER BY id DESC LIMIT ?`).all(LIMIT + 1),
+        before: (db) => db.prepare(`SELECT ${READING_COLUMNS} FROM readings ORDER BY id DESC LIMIT ?`).all(LIMIT + 1),
         walk: false,
       },
       {
@@ -87,7 +85,7 @@ async function main(): Promise<void> {
         // Since migration 13 the device's query started at its newest reading, then stepped down unbounded.
         before: (db) => {
           const newest = db.prepare("SELECT last_id FROM devices WHERE id = 'rare'").pluck().get() as number;
-          return db.prepare(`SELECT ${COLUMNS} FROM readings WHERE id <= ? AND device = ? ORDER BY id DESC LIMIT ?`).all(newest, 'rare', LIMIT + 1);
+          return db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE id <= ? AND device = ? ORDER BY id DESC LIMIT ?`).all(newest, 'rare', LIMIT + 1);
         },
       },
       {
@@ -95,23 +93,23 @@ async function main(): Promise<void> {
         query: 'device=busy-0001',
         before: (db) => {
           const newest = db.prepare("SELECT last_id FROM devices WHERE id = 'busy-0001'").pluck().get() as number;
-          return db.prepare(`SELECT ${COLUMNS} FROM readings WHERE id <= ? AND device = ? ORDER BY id DESC LIMIT ?`).all(newest, 'busy-0001', LIMIT + 1);
+          return db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE id <= ? AND device = ? ORDER BY id DESC LIMIT ?`).all(newest, 'busy-0001', LIMIT + 1);
         },
       },
       {
         name: '`device=nobody` (an unknown id)',
         query: 'device=nobody',
-        before: (db) => db.prepare(`SELECT ${COLUMNS} FROM readings WHERE device = ? ORDER BY id DESC LIMIT ?`).all('nobody', LIMIT + 1),
+        before: (db) => db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE device = ? ORDER BY id DESC LIMIT ?`).all('nobody', LIMIT + 1),
       },
       {
         name: '`sensor=door` (only `rare` sends it)',
         query: 'sensor=door',
-        before: (db) => db.prepare(`SELECT ${COLUMNS} FROM readings WHERE EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ?) ORDER BY id DESC LIMIT ?`).all('door', LIMIT + 1),
+        before: (db) => db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ?) ORDER BY id DESC LIMIT ?`).all('door', LIMIT + 1),
       },
       {
         name: '`from`/`to`: a second among the oldest (1,000 readings)',
         query: `from=${oldFrom}&to=${oldFrom + 1_000}`,
-        before: (db) => db.prepare(`SELECT ${COLUMNS} FROM readings WHERE ts >= ? AND ts < ? ORDER BY id DESC LIMIT ?`).all(oldFrom, oldFrom + 1_000, LIMIT + 1),
+        before: (db) => db.prepare(`SELECT ${READING_COLUMNS} FROM readings WHERE ts >= ? AND ts < ? ORDER BY id DESC LIMIT ?`).all(oldFrom, oldFrom + 1_000, LIMIT + 1),
       },
     ];
     type Figures = { request: number[]; pages: number[]; walk: number[]; found: number[]; before: number[]; load: string };

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../gateway/store/database.js';
 import { FALLBACK_AUTOCHECKPOINT_BYTES } from '../gateway/store/checkpointer.js';
 import { Retention } from '../gateway/store/retention.js';
+import { percentile } from '../firmware-sim/loadgen.js';
 import { startSheetlog } from './lib/servers.js';
 import { writeStoreFile } from './lib/store-file.js';
 import { LoadWindow, loadAverage, medianRange } from './lib/stats.js';
@@ -71,11 +72,6 @@ async function probe(port: number, done: () => boolean, ms: number): Promise<num
   return trips;
 }
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-}
-
 async function main(): Promise<void> {
   console.log(`bench:retention on ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}; load average ${loadAverage()}`);
   const template = mkdtempSync(join(tmpdir(), 'bench-retention-'));
@@ -122,7 +118,7 @@ async function main(): Promise<void> {
           );
           if (finished === 0) throw new Error(`the round did not end within ${DEADLINE_MS / 1000} s`);
           figures.longest.push(Math.max(...trips));
-          figures.p99.push(percentile(trips, 99));
+          figures.p99.push(percentile(Float64Array.from(trips).sort(), 99));
           figures.round.push(finished - firstPruned);
         } finally {
           reader.close();
@@ -139,7 +135,7 @@ async function main(): Promise<void> {
         try {
           const trips = await probe(gateway.httpPort!, () => false, IDLE_MS);
           figures.idleLongest.push(Math.max(...trips));
-          figures.idleP99.push(percentile(trips, 99));
+          figures.idleP99.push(percentile(Float64Array.from(trips).sort(), 99));
         } finally {
           await gateway.stop();
         }

@@ -17,7 +17,8 @@ export interface RecentFilter {
   limit: number;
 }
 
-const COLUMNS = 'id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields';
+/** The columns of a StoredReading. */
+export const READING_COLUMNS = 'id, device, boot, seq, ts, ts_source AS tsSource, device_ts AS deviceTs, received, fields';
 
 /**
  * How many reading ids one query may step through (readings have no index by device, field or
@@ -112,13 +113,13 @@ export class RecentReadings {
     if (f.from !== undefined) (where.push('ts >= ?'), args.push(f.from));
     if (f.to !== undefined) (where.push('ts < ?'), args.push(f.to));
     if (f.sensor !== undefined) (where.push('EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ?)'), args.push(f.sensor));
-    const sql = `SELECT ${COLUMNS} FROM readings ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT ${READING_COLUMNS} FROM readings ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.statement(sql).all(...args, f.limit) as StoredReading[];
   }
 
   /** Readings with id > afterId, oldest first, at most `limit` (the live feed's per-tick read). */
   newerThan(afterId: number, limit: number): StoredReading[] {
-    return this.statement(`SELECT ${COLUMNS} FROM readings WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as StoredReading[];
+    return this.statement(`SELECT ${READING_COLUMNS} FROM readings WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as StoredReading[];
   }
 
   /**
@@ -127,7 +128,7 @@ export class RecentReadings {
    * rows newer than afterId are visited.
    */
   newerOfDevice(device: string, afterId: number, limit: number): StoredReading[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM readings WHERE id > ? AND +device = ? ORDER BY id DESC LIMIT ?`).all(
+    const rows = this.statement(`SELECT ${READING_COLUMNS} FROM readings WHERE id > ? AND +device = ? ORDER BY id DESC LIMIT ?`).all(
       afterId,
       device,
       limit,

@@ -190,18 +190,17 @@ export class Store {
 
   /** Applies retention: delivered rows older than the retention period are deleted, all at once. */
   prune(): number {
-    let deleted = 0;
-    for (;;) {
-      const step = this.pruneStep();
-      deleted += step.deleted;
-      if (!step.more) return deleted;
-    }
+    return this.retention.prune(...this.pruneBounds());
   }
 
   /** One short transaction of retention (store/retention.ts); `more`: call again soon. */
   pruneStep(): { deleted: number; more: boolean } {
-    const delivered = this.minCursor ?? this.writer.highestId;
-    return this.retention.pruneChunk(delivered, this.timers.now() - this.settings.retentionHours * 3_600_000);
+    return this.retention.pruneChunk(...this.pruneBounds());
+  }
+
+  /** What retention may delete: up to the lowest sink cursor, received before the retention period. */
+  private pruneBounds(): [deliveredId: number, olderThan: number] {
+    return [this.minCursor ?? this.writer.highestId, this.timers.now() - this.settings.retentionHours * 3_600_000];
   }
 
   /** Commits what is queued and closes the database. Idempotent. */
