@@ -153,7 +153,8 @@ const ratio2 = (n: number): string => n.toFixed(2);
  * ACK latency at a fixed offered rate: a fresh gateway per point with its defaults (HTTP API and
  * dashboard on a free port, the CSV sink syncing in its own thread, commits on the ingest event
  * loop), and the same with `store.writerThread: true` (commits in the writer thread), with WAL
- * checkpoints inside the commits, with a 5 ms commit window and with 1 KB pages, alternating. Also the
+ * checkpoints inside the commits, with a 5 ms commit window, with 1 KB pages and with the sinks'
+ * batches every 250 ms (sync.lingerMs, 50 by default), alternating. Also the
  * bytes the gateway process (all threads: SQLite WAL, checkpoints, CSV files) wrote per reading.
  */
 const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
@@ -164,6 +165,8 @@ const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
   { name: 'store.commitDelayMs: 5 (the default is 2)', env: { SHEETLOG_STORE__COMMIT_DELAY_MS: '5' } },
   // Each commit rewrites the last, partly filled page of `readings`: smaller pages, fewer bytes.
   { name: 'store.pageSize: 1024 (the default is 4096)', env: { SHEETLOG_STORE__PAGE_SIZE: '1024' } },
+  // The sinks' batches every 250 ms instead of 50: longer bursts of work in the sync thread.
+  { name: 'sync.lingerMs: 250 (the default before, 50 now)', env: { SHEETLOG_SYNC__LINGER_MS: '250' } },
 ];
 
 interface LatencyResult {
