@@ -191,6 +191,8 @@ interface LatencyResult {
    * could be to write a reading or to see its ACK, which the measured latency includes.
    */
   generatorLoopP99: number;
+  /** The longest such delay (ms): a round whose p99 is far off the others shows whether the generator stalled. */
+  generatorLoopMax: number;
 }
 
 async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyResult> {
@@ -230,6 +232,7 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
       cpuUsPerReading: (cpu * 1e6) / r.sent,
       generatorUsPerReading: (gen.user + gen.system) / r.sent,
       generatorLoopP99: loop.percentile(99) / 1e6,
+      generatorLoopMax: loop.max / 1e6,
     };
   } finally {
     await server.stop();
@@ -323,17 +326,18 @@ async function main(): Promise<void> {
         console.error(
           `  ${boards} boards, ${setup.name}: p50 ${medianRange(of((x) => x.p50), ms)}, p99 ${medianRange(of((x) => x.p99), ms)}, max ${medianRange(of((x) => x.max), ms)} (warm-up p99 ${medianRange(of((x) => x.warmupP99), ms)}, max ${medianRange(of((x) => x.warmupMax), ms)}), ` +
             `${medianRange(of((x) => x.bytesPerReading), fmt)} B/reading (commits ${medianRange(of((x) => x.commitBytesPerReading), fmt)}, CSV file ${medianRange(of((x) => x.csvBytesPerReading), fmt)}), CPU ${medianRange(of((x) => x.cpuUsPerReading), us)} µs/reading ` +
-            `(load generator ${medianRange(of((x) => x.generatorUsPerReading), us)}, its event-loop delay p99 ${medianRange(of((x) => x.generatorLoopP99), ms)}); ${loadText}`,
+            `(load generator ${medianRange(of((x) => x.generatorUsPerReading), us)}, its event-loop delay p99 ${medianRange(of((x) => x.generatorLoopP99), ms)}); ` +
+            `each round's p99 / the generator's longest event-loop delay: ${rs.map((x) => `${x.p99.toFixed(1)} / ${x.generatorLoopMax.toFixed(1)} ms`).join(', ')}; ${loadText}`,
         );
         lats.push(row);
       }
     }
     lines.push(
-      `| ACK latency at ${fmt(LATENCY_RATE)}/s offered, ${LATENCY_SECONDS} s after a ${LATENCY_WARMUP_MS / 1000} s warm-up, write → ACK received | boards | p50 | p99 | max | the warm-up's p99 / max | bytes written per reading | CPU per reading (all threads) | load generator's CPU per reading | load generator's event-loop delay p99 | load average |`,
+      `| ACK latency at ${fmt(LATENCY_RATE)}/s offered, ${LATENCY_SECONDS} s after a ${LATENCY_WARMUP_MS / 1000} s warm-up, write → ACK received | boards | p50 | p99 | max | the warm-up's p99 / max | bytes written per reading | CPU per reading (all threads) | load generator's CPU per reading | load generator's event-loop delay p99 / max | load average |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...lats.map((l) => {
         const of = (f: (x: LatencyResult) => number) => l.runs.map(f);
-        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.max), ms)} | ${median(of((x) => x.warmupP99)).toFixed(1)} / ${median(of((x) => x.warmupMax)).toFixed(1)} ms | ${medianRange(of((x) => x.bytesPerReading), fmt)} B (commits ${median(of((x) => x.commitBytesPerReading)).toFixed(0)}, CSV file ${median(of((x) => x.csvBytesPerReading)).toFixed(0)}) | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorLoopP99), ms)} | ${l.load} |`;
+        return `| ${l.setup} | ${fmt(l.boards)} | ${medianRange(of((x) => x.p50), ms)} | ${medianRange(of((x) => x.p99), ms)} | ${medianRange(of((x) => x.max), ms)} | ${median(of((x) => x.warmupP99)).toFixed(1)} / ${median(of((x) => x.warmupMax)).toFixed(1)} ms | ${medianRange(of((x) => x.bytesPerReading), fmt)} B (commits ${median(of((x) => x.commitBytesPerReading)).toFixed(0)}, CSV file ${median(of((x) => x.csvBytesPerReading)).toFixed(0)}) | ${medianRange(of((x) => x.cpuUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorUsPerReading), us)} µs | ${medianRange(of((x) => x.generatorLoopP99), ms)} / ${median(of((x) => x.generatorLoopMax)).toFixed(1)} ms | ${l.load} |`;
       }),
       '',
     );
