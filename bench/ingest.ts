@@ -38,7 +38,7 @@ const SYNCHRONOUS = 'FULL';
 const LATENCY_SECONDS = quick ? 2 : 10;
 /**
  * Each latency point first sends at the same rate for this long, not measured: a gateway that has
- * just started compiles its hot paths then (V8's JIT): at 1,000 boards that second's p99 was 47-137 ms
+ * just started compiles its hot paths then (V8's JIT): at 1,000 boards that second's p99 was 25-137 ms
  * against 16-26 ms for the 10 s after it (docs/BENCHMARKS.md). Its p99 and max are printed beside the run's.
  */
 const LATENCY_WARMUP_MS = 1000;
