@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { LoadConnection, openMany, paced, payloads, percentile, sendLineByLine } from '../firmware-sim/loadgen.js';
+import { LoadConnection, oneFieldLine, openMany, paced, payloads, percentile, readingLine, sendLineByLine } from '../firmware-sim/loadgen.js';
 import { filesSizeOf, threadWriteBytesOf, writeBytesOf } from './lib/proc-io.js';
 import { startBaseline, startSheetlog, UNBUDGETED_ENV, type ServerUnderTest } from './lib/servers.js';
 import { cpuSecondsOf, loadAverage as load, LoadWindow, median, medianRange } from './lib/stats.js';
@@ -153,11 +153,12 @@ const ratio2 = (n: number): string => n.toFixed(2);
  * ACK latency at a fixed offered rate: a fresh gateway per point with its defaults (HTTP API and
  * dashboard on a free port, the CSV sink syncing in its own thread, commits on the ingest event
  * loop), and the same with `store.writerThread: true` (commits in the writer thread), with WAL
- * checkpoints inside the commits, with a 5 ms commit window, with 1 KB pages and with the sinks'
- * batches every 250 ms (sync.lingerMs, 50 by default), alternating. Also the
+ * checkpoints inside the commits, with a 5 ms commit window, with 1 KB pages, with the sinks'
+ * batches every 250 ms (sync.lingerMs, 50 by default), and the defaults with readings of one field
+ * instead of three, alternating. Also the
  * bytes the gateway process (all threads: SQLite WAL, checkpoints, CSV files) wrote per reading.
  */
-const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
+const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv; line?: (seq: number) => string }[] = [
   { name: 'defaults (commits on the ingest event loop)', env: {} },
   { name: 'store.writerThread: true', env: { SHEETLOG_STORE__WRITER_THREAD: 'true' } },
   { name: 'store.checkpointIntervalMs: 0 (checkpoints inside commits, as before)', env: { SHEETLOG_STORE__CHECKPOINT_INTERVAL_MS: '0' } },
@@ -167,6 +168,10 @@ const LATENCY_SETUPS: { name: string; env: NodeJS.ProcessEnv }[] = [
   { name: 'store.pageSize: 1024 (the default is 4096)', env: { SHEETLOG_STORE__PAGE_SIZE: '1024' } },
   // The sinks' batches every 250 ms instead of 50: longer bursts of work in the sync thread.
   { name: 'sync.lingerMs: 250 (the default before, 50 now)', env: { SHEETLOG_SYNC__LINGER_MS: '250' } },
+  // The defaults with `R <seq> - temp_c=21.5` instead of three fields and a device time: a row and
+  // a CSV line a third of the size, so the bytes written per reading show what is per reading and
+  // what is per field.
+  { name: 'defaults, one field per reading (R <seq> - temp_c=21.5)', env: {}, line: oneFieldLine },
 ];
 
 interface LatencyResult {
@@ -195,13 +200,13 @@ interface LatencyResult {
   generatorLoopMax: number;
 }
 
-async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyResult> {
+async function latency(boards: number, env: NodeJS.ProcessEnv, line: (seq: number) => string = readingLine): Promise<LatencyResult> {
   const server = await startSheetlog(DEFAULT_ARGS, { ...UNBUDGETED_ENV, ...env });
   try {
     const conns = await openMany(target(server), boards);
     await Promise.all(conns.map((c, i) => c.hello(`lat-${i}`, 1)));
     const nextSeq = conns.map(() => 1);
-    const warm = Float64Array.from((await paced(conns, LATENCY_RATE, LATENCY_WARMUP_MS, 5, nextSeq)).latenciesMs).sort();
+    const warm = Float64Array.from((await paced(conns, LATENCY_RATE, LATENCY_WARMUP_MS, 5, nextSeq, line)).latenciesMs).sort();
     const before = writeBytesOf(server.pid);
     const mainBefore = threadWriteBytesOf(server.pid, server.pid);
     const csvDir = join(server.dataDir as string, 'csv');
@@ -210,7 +215,7 @@ async function latency(boards: number, env: NodeJS.ProcessEnv): Promise<LatencyR
     const genBefore = process.cpuUsage();
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
-    const r = await paced(conns, LATENCY_RATE, LATENCY_SECONDS * 1000, 5, nextSeq);
+    const r = await paced(conns, LATENCY_RATE, LATENCY_SECONDS * 1000, 5, nextSeq, line);
     loop.disable();
     const written = writeBytesOf(server.pid) - before;
     const mainWritten = threadWriteBytesOf(server.pid, server.pid) - mainBefore;
@@ -316,7 +321,7 @@ async function main(): Promise<void> {
       const window = new LoadWindow();
       const runs = LATENCY_SETUPS.map(() => [] as LatencyResult[]);
       for (let r = 0; r < REPEATS; r++) {
-        for (const [k, setup] of LATENCY_SETUPS.entries()) (runs[k] as LatencyResult[]).push(await latency(boards, setup.env));
+        for (const [k, setup] of LATENCY_SETUPS.entries()) (runs[k] as LatencyResult[]).push(await latency(boards, setup.env, setup.line));
       }
       const loadText = window.end();
       for (const [k, setup] of LATENCY_SETUPS.entries()) {

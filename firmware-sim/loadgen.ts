@@ -19,6 +19,11 @@ export function readingLine(seq: number): string {
   return `R ${seq} u${1000 + seq * 10} temp_c=${t} humidity=${40 + (seq % 7)} battery=3.91\n`;
 }
 
+/** The smallest useful reading (about 25 bytes): one field, no device time. */
+export function oneFieldLine(seq: number): string {
+  return `R ${seq} - temp_c=21.5\n`;
+}
+
 /** A connection that counts reply lines cheaply and remembers the last ACK. */
 export class LoadConnection {
   lastAck = 0;
@@ -144,6 +149,7 @@ export async function paced(
   durationMs: number,
   tickMs = 5,
   nextSeq: number[] = conns.map(() => 1),
+  line: (seq: number) => string = readingLine,
 ): Promise<PacedResult> {
   const perTick = (ratePerSecond * tickMs) / 1000;
   const ticks = Math.floor(durationMs / tickMs);
@@ -177,7 +183,7 @@ export async function paced(
       const seq = nextSeq[i] as number;
       nextSeq[i] = seq + 1;
       (sentAt[i] as number[]).push(performance.now());
-      (conns[i] as LoadConnection).write(readingLine(seq));
+      (conns[i] as LoadConnection).write(line(seq));
       sent++;
     }
   }
