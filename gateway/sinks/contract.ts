@@ -36,6 +36,14 @@ export interface Sink {
    * that arrived meanwhile instead of leaving them for the write after.
    */
   readyInMs?(): number;
+  /**
+   * The most readings this sink takes in one batch, when fewer than `sync.maxBatchRows` (absent:
+   * that limit). For a sink without a request quota large batches save little, and the sync
+   * thread holds a whole batch in memory while the sink writes it: the CSV sink takes 2,000
+   * (config `csv.maxBatchRows`), which the garbage collector can drop young (docs/OPERATIONS.md,
+   * "The sinks' cadence").
+   */
+  readonly maxBatchRows?: number;
 }
 
 export interface SinkBatch {

@@ -55,6 +55,7 @@ function createCsvSink(config: Config, deps: SinkDeps): Sink {
     fields: new FieldRules(config.fields),
     log: deps.log.child({ part: 'sink', sink: 'csv' }),
     writeReadings: sinkWrites(config.sinks.csv.tables, 'readings'),
+    maxBatchRows: config.csv.maxBatchRows,
   });
 }
 

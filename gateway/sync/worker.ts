@@ -75,6 +75,8 @@ export class SyncWorker {
   private lastHeld: { rows: number; byDevice: Record<string, number> } = { rows: 0, byDevice: {} };
   private attempt = 0;
   private batchLimit: number;
+  /** The most rows a batch may hold: sync.maxBatchRows, or the sink's own lower limit. */
+  private readonly maxRows: number;
   private lastLoggedCode: string | null = null;
   private readonly random: () => number;
   private readonly st: Omit<
@@ -99,7 +101,9 @@ export class SyncWorker {
     private readonly deps: WorkerDeps,
   ) {
     if (settings.maxBatchRows < 1 || settings.maxBatchBytes < 1) throw new RangeError('batch limits must be positive');
-    this.batchLimit = settings.maxBatchRows;
+    if (sink.maxBatchRows !== undefined && !(sink.maxBatchRows >= 1)) throw new RangeError(`sink ${sink.name}: maxBatchRows must be positive`);
+    this.maxRows = Math.min(settings.maxBatchRows, sink.maxBatchRows ?? Number.POSITIVE_INFINITY);
+    this.batchLimit = this.maxRows;
     this.random = deps.random ?? Math.random;
   }
 
@@ -253,7 +257,7 @@ export class SyncWorker {
     this.st.failing = false;
     this.lastLoggedCode = null;
     this.attempt = 0;
-    this.batchLimit = Math.min(this.settings.maxBatchRows, this.batchLimit * 2);
+    this.batchLimit = Math.min(this.maxRows, this.batchLimit * 2);
     // More is waiting (a partial write or a full batch): go on at once; otherwise let rows gather.
     return cut || throughId < last ? 0 : this.settings.lingerMs;
   }
@@ -282,7 +286,7 @@ export class SyncWorker {
     );
     this.lastCursor = row.id;
     this.st.rejectedRows++;
-    this.batchLimit = this.settings.maxBatchRows;
+    this.batchLimit = this.maxRows;
     return 0;
   }
 

@@ -26,6 +26,8 @@ export interface CsvSinkOptions {
   log: Logger;
   /** false: the raw table is not among `sinks.csv.tables`; readings are passed over unwritten. */
   writeReadings?: boolean;
+  /** The most readings in one batch (config `csv.maxBatchRows`); absent: sync.maxBatchRows alone. */
+  maxBatchRows?: number;
 }
 
 /**
@@ -39,11 +41,13 @@ export interface CsvSinkOptions {
  */
 export class CsvSink implements Sink {
   readonly name = 'csv';
+  readonly maxBatchRows: number | undefined;
   private state: CsvState | null = null;
   private readonly zone: ZoneClock;
 
   constructor(private readonly options: CsvSinkOptions) {
     this.zone = new ZoneClock(options.timeZone);
+    this.maxBatchRows = options.maxBatchRows;
   }
 
   describe(): string {

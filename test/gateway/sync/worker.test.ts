@@ -106,6 +106,24 @@ test('behind: full batches follow each other at once, each with the backlog behi
   await waitFor(() => sink.batches.length === 4, 'the batch after the linger');
 });
 
+test('a sink\'s own batch limit caps its batches when lower than sync.maxBatchRows, never raises them', async (t) => {
+  const run = async (settingsRows: number, sinkRows: number) => {
+    const timers = new ManualTimers();
+    const store = new FakeStore();
+    const sink = Object.assign(new MemorySink(), { maxBatchRows: sinkRows });
+    const worker = new SyncWorker(sink, { ...SETTINGS, maxBatchRows: settingsRows }, { store, timers, log: memoryLog().log, random: () => 0.5 });
+    t.after(() => worker.stop(0));
+    store.add(10);
+    worker.start();
+    await waitFor(() => sink.rows.length === 10, 'all rows');
+    return sink.batches.map((b) => b.length);
+  };
+  assert.deepEqual(await run(100, 3), [3, 3, 3, 1], 'the sink\'s 3 under the setting\'s 100');
+  assert.deepEqual(await run(4, 50), [4, 4, 2], 'the setting\'s 4 under the sink\'s 50');
+  const bad = Object.assign(new MemorySink(), { maxBatchRows: 0 });
+  assert.throws(() => new SyncWorker(bad, SETTINGS, { store: new FakeStore(), timers: new ManualTimers(), log: memoryLog().log }), RangeError);
+});
+
 test('batches are bounded by bytes as well as rows', async (t) => {
   const { store, sink, worker } = setup({ maxBatchBytes: 2000 });
   t.after(() => worker.stop(0));

@@ -11,6 +11,10 @@ import { fieldsSection } from '../../../../gateway/config/sections/fields.js';
 import { FieldRules } from '../../../../gateway/fields/rules.js';
 import { csvDir, newSink, readTable } from './harness.js';
 import { memoryLog } from '../../../helpers/memory-log.js';
+import { ManualTimers } from '../../../helpers/manual-timers.js';
+import { loadConfig } from '../../../../gateway/config/load.js';
+import { createSinks } from '../../../../gateway/sinks/create.js';
+import type { SinkStateStore } from '../../../../gateway/store/sink-state/port.js';
 
 const keys = (records: string[][]) => records.slice(1).map((r) => `${r[1]}/${r[5]}/${r[4]}/${r[2]}`);
 
@@ -187,4 +191,12 @@ test('a write that fails half way is retry-later IO, and the retry writes each r
   writeFileSync(statePath, saved);
   assert.deepEqual(await sink.write({ rows: readings(3, 3) }), { kind: 'delivered', throughId: 5 });
   assert.deepEqual(keys(readTable(join(dir, 'readings.csv')).records), longKeys(readings(5)));
+});
+
+test('the CSV sink built from the configuration takes batches of csv.maxBatchRows (2,000 by default)', () => {
+  const deps = { state: {} as SinkStateStore, storeInstance: 'test', timers: new ManualTimers(), log: memoryLog().log };
+  const csvOf = (flags: Record<string, unknown>) => createSinks(loadConfig({ flags: { sinks: { enabled: ['csv'] }, ...flags } }), deps)[0];
+  assert.equal(csvOf({})?.maxBatchRows, 2000);
+  assert.equal(csvOf({ csv: { maxBatchRows: 500 } })?.maxBatchRows, 500);
+  assert.throws(() => loadConfig({ flags: { csv: { maxBatchRows: 0 } } }), /csv\.maxBatchRows/);
 });
