@@ -59,8 +59,14 @@ const DEFAULT_ARGS = ['--log-level', 'warn', '--http-port', '0'];
  * Readings per second pushed down `n` connections into a fresh server. `line` mode writes every
  * reading on its own, as boards do; `bulk` mode writes each connection's readings as one buffer.
  */
-async function throughputRun(kind: 'baseline' | 'sheetlog', mode: Mode, n: number, perConn: number): Promise<{ perSecond: number; cpuUsPerReading: number }> {
-  const server = kind === 'baseline' ? await startBaseline() : await startSheetlog(SHEETLOG_ARGS, UNBUDGETED_ENV);
+async function throughputRun(
+  kind: 'baseline' | 'sheetlog',
+  mode: Mode,
+  n: number,
+  perConn: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ perSecond: number; cpuUsPerReading: number }> {
+  const server = kind === 'baseline' ? await startBaseline() : await startSheetlog(SHEETLOG_ARGS, { ...UNBUDGETED_ENV, ...env });
   try {
     const conns = await openMany(target(server), n);
     if (kind === 'sheetlog') await Promise.all(conns.map((c, i) => c.hello(`bench-${i}`, 1)));
@@ -82,6 +88,12 @@ async function throughputRun(kind: 'baseline' | 'sheetlog', mode: Mode, n: numbe
 }
 
 type Mode = 'line' | 'bulk';
+
+/**
+ * Bulk points also run sheetlog with the CSV sink's batches as large as sync.maxBatchRows (20,000,
+ * as before csv.maxBatchRows), alternating with the defaults: what the smaller batches save.
+ */
+const BULK_VARIANT = { name: 'csv.maxBatchRows: 20000', env: { SHEETLOG_CSV__MAX_BATCH_ROWS: '20000' } };
 interface ThroughputRow {
   mode: Mode;
   n: number;
@@ -94,6 +106,9 @@ interface ThroughputRow {
   base: number[];
   /** sheetlog / raw of each round (the two were measured next to each other). */
   rawRatios: number[];
+  /** Bulk only: sheetlog with BULK_VARIANT, readings/s and CPU µs per reading, each round. */
+  variant?: number[];
+  variantCpu?: number[];
   /** Raw better-sqlite3 rows/s, same rows spread over `n` devices (bulk mode only). */
   raw?: number[];
   rawBytesPerRow?: number[];
@@ -118,6 +133,8 @@ async function throughput(mode: Mode): Promise<ThroughputRow[]> {
     const raw: number[] = [];
     const rawBytes: number[] = [];
     const rawRatios: number[] = [];
+    const variant: number[] = [];
+    const variantCpu: number[] = [];
     // Alternate the references and sheetlog so a burst of background load hits all alike.
     for (let r = 0; r < REPEATS; r++) {
       base.push((await throughputRun('baseline', mode, n, perConn)).perSecond);
@@ -129,16 +146,26 @@ async function throughput(mode: Mode): Promise<ThroughputRow[]> {
       const o = await throughputRun('sheetlog', mode, n, perConn);
       ours.push(o.perSecond);
       oursCpu.push(o.cpuUsPerReading);
-      if (mode === 'bulk') rawRatios.push(o.perSecond / (raw[r] as number));
+      if (mode === 'bulk') {
+        rawRatios.push(o.perSecond / (raw[r] as number));
+        const v = await throughputRun('sheetlog', mode, n, perConn, BULK_VARIANT.env);
+        variant.push(v.perSecond);
+        variantCpu.push(v.cpuUsPerReading);
+      }
     }
     const row: ThroughputRow = { mode, n, baseline: median(base), sheetlog: median(ours), ratio: median(ours) / median(base), ours, oursCpu, base, rawRatios, load: window.end() };
     if (mode === 'bulk') {
       row.raw = raw;
       row.rawBytesPerRow = rawBytes;
+      row.variant = variant;
+      row.variantCpu = variantCpu;
     }
     console.error(
       `  ${mode}, ${n} connections: plain Node ${medianRange(base, fmt)}/s, sheetlog ${medianRange(ours, fmt)}/s, CPU ${medianRange(oursCpu, us)} µs/reading` +
-        (mode === 'bulk' ? `; raw SQLite ${medianRange(raw, fmt)} rows/s, sheetlog/raw per round ${medianRange(rawRatios, ratio2)}` : '') +
+        (mode === 'bulk'
+          ? `; raw SQLite ${medianRange(raw, fmt)} rows/s, sheetlog/raw per round ${medianRange(rawRatios, ratio2)}; ` +
+            `${BULK_VARIANT.name}: ${medianRange(variant, fmt)}/s, CPU ${medianRange(variantCpu, us)} µs/reading`
+          : '') +
         `; ${row.load}`,
     );
     rows.push(row);
@@ -305,11 +332,11 @@ async function main(): Promise<void> {
           `| ${r.mode === 'line' ? 'a write per reading' : 'one buffer per connection'} | ${fmt(r.n)} | ${medianRange(r.base, fmt)} | ${medianRange(r.ours, fmt)} | ${medianRange(r.oursCpu, us)} µs | ${r.ratio.toFixed(2)} | ${r.load} |`,
       ),
       '',
-      `| bulk, connections | raw better-sqlite3 (rows/s, ${SYNCHRONOUS}, ${fmt(RAW_ROWS_PER_TRANSACTION)} rows per transaction) | raw bytes written per row | sheetlog (readings/s) | sheetlog / raw (each round's pair) | target | load average |`,
-      '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      `| bulk, connections | raw better-sqlite3 (rows/s, ${SYNCHRONOUS}, ${fmt(RAW_ROWS_PER_TRANSACTION)} rows per transaction) | raw bytes written per row | sheetlog (readings/s) | sheetlog / raw (each round's pair) | target | sheetlog with ${BULK_VARIANT.name} (readings/s; CPU per reading, defaults / this) | load average |`,
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...bulk.map(
         (r) =>
-          `| ${fmt(r.n)} | ${medianRange(r.raw ?? [], fmt)} | ${medianRange(r.rawBytesPerRow ?? [], fmt)} B | ${medianRange(r.ours, fmt)} | ${medianRange(r.rawRatios, ratio2)} | ≥ 0.80 | ${r.load} |`,
+          `| ${fmt(r.n)} | ${medianRange(r.raw ?? [], fmt)} | ${medianRange(r.rawBytesPerRow ?? [], fmt)} B | ${medianRange(r.ours, fmt)} | ${medianRange(r.rawRatios, ratio2)} | ≥ 0.80 | ${medianRange(r.variant ?? [], fmt)}; ${median(r.oursCpu).toFixed(1)} / ${median(r.variantCpu ?? []).toFixed(1)} µs | ${r.load} |`,
       ),
       '',
     );
