@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const syncSection = z
   .object({
-    maxBatchRows: z.number().int().min(1).default(20000).describe('Most readings in one write (batches grow toward it when the sink is behind)'),
+    maxBatchRows: z.number().int().min(1).default(20000).describe('Most readings in one write (batches grow toward it when the sink is behind); a sink may take fewer (csv.maxBatchRows)'),
     maxBatchBytes: z.number().int().min(1024).default(4_000_000).describe('Rough upper bound of a batch in bytes (fields plus about 100 bytes per reading); a sink cuts its requests further (sheets.maxRequestBytes)'),
     lingerMs: z.number().int().min(0).default(50).describe('Pause after a write that was not full, so that rows gather (short: each batch is a burst of work in the sync thread)'),
     idlePollMs: z.number().int().min(10).default(1000).describe('With nothing to send, look again after this long (commits also wake the worker)'),
