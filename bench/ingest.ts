@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { LoadConnection, oneFieldLine, openMany, paced, payloads, percentile, readingLine, sendLineByLine } from '../firmware-sim/loadgen.js';
+import { LoadConnection, oneFieldLine, openMany, paced, payloads, percentile, sendLineByLine } from '../firmware-sim/loadgen.js';
 import { filesSizeOf, threadWriteBytesOf, writeBytesOf } from './lib/proc-io.js';
 import { startBaseline, startSheetlog, UNBUDGETED_ENV, type ServerUnderTest } from './lib/servers.js';
 import { cpuSecondsOf, loadAverage as load, LoadWindow, median, medianRange } from './lib/stats.js';
@@ -227,7 +227,8 @@ interface LatencyResult {
   generatorLoopMax: number;
 }
 
-async function latency(boards: number, env: NodeJS.ProcessEnv, line: (seq: number) => string = readingLine): Promise<LatencyResult> {
+/** `line`: what the boards send (absent: the load generator's usual reading, loadgen.ts readingLine). */
+async function latency(boards: number, env: NodeJS.ProcessEnv, line?: (seq: number) => string): Promise<LatencyResult> {
   const server = await startSheetlog(DEFAULT_ARGS, { ...UNBUDGETED_ENV, ...env });
   try {
     const conns = await openMany(target(server), boards);
