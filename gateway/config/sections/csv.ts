@@ -12,6 +12,6 @@ export const csvSection = z
       .int()
       .min(1)
       .default(2000)
-      .describe('Most readings in one CSV write (the lower of this and sync.maxBatchRows). The sync thread holds a batch in memory while it is written; batches this small die young in the garbage collector (with 20,000 a bulk backlog cost 8-21% more CPU per reading: docs/BENCHMARKS.md)'),
+      .describe('Most readings in one CSV write (the lower of this and sync.maxBatchRows). The sync thread holds a batch in memory while it is written; batches this small die young in the garbage collector (with 20,000 a bulk backlog cost 4-21% more CPU per reading: docs/BENCHMARKS.md)'),
   })
   .strict();
